@@ -1,0 +1,78 @@
+# Xenolith top-level build.
+#   make          build the hypervisor image (build/xenolith.elf)
+#   make run      install what is missing, build, boot it under QEMU
+#   make test     install what is missing, build, run every test
+#   make bench    benchmarks (later issues)
+
+BUILD := build
+HV := $(BUILD)/hv
+CC := gcc
+LD := ld
+
+HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-builtin -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-fpie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -fcf-protection=none -fno-strict-aliasing \
+	-mno-red-zone -mgeneral-regs-only \
+	-Ihv/include -I$(HV) -include hv/include/compiler.h
+HV_ASFLAGS := -D__ASSEMBLER__ -Ihv/include -I$(HV) -g
+HV_LDFLAGS := -nostdlib -static -T hv/xenolith.lds -z max-page-size=4096 \
+	-z noexecstack --no-warn-rwx-segments
+
+HV_C := $(filter-out hv/arch/x86/asm-offsets.c, \
+	$(wildcard hv/arch/x86/*.c hv/core/*.c hv/mm/*.c))
+HV_S := $(wildcard hv/arch/x86/*.S)
+HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C)) \
+	$(patsubst %.S,$(BUILD)/%.o,$(HV_S))
+
+.PHONY: all run test unit bench clean deps
+all: $(BUILD)/xenolith.elf
+
+$(HV)/asm-offsets.h: hv/arch/x86/asm-offsets.c $(wildcard hv/include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(HV_CFLAGS) -S $< -o $(HV)/asm-offsets.s
+	sed -n 's/.*->\([A-Z_0-9]*\) \$$\{0,1\}\([0-9]*\).*/#define \1 \2/p' \
+		$(HV)/asm-offsets.s > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(HV)/asm-offsets.h
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.S $(HV)/asm-offsets.h
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	@$(CC) $(HV_ASFLAGS) -include $(HV)/asm-offsets.h -MMD -MP -c $< -o $@
+
+# Two links: the second adds the symbol table generated from the first.
+$(HV)/pass1.elf: $(HV_OBJS) hv/xenolith.lds tools/gensyms.sh
+	./tools/gensyms.sh < /dev/null > $(HV)/symbols0.S
+	$(CC) -c $(HV)/symbols0.S -o $(HV)/symbols0.o
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HV)/symbols0.o
+
+$(BUILD)/xenolith.elf: $(HV)/pass1.elf
+	nm -n $< | ./tools/gensyms.sh > $(HV)/symbols.S
+	$(CC) -c $(HV)/symbols.S -o $(HV)/symbols.o
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HV)/symbols.o
+	@./tools/check-image.sh $(HV)/pass1.elf $@
+
+-include $(HV_OBJS:.o=.d)
+
+deps:
+	@./tools/install-deps.sh
+
+run: deps all
+	./tools/run-qemu.sh
+
+unit:
+	$(MAKE) -C tests/unit all
+
+test: deps all unit
+	python3 tests/run.py
+
+bench: deps all
+	@echo "bench: no benchmarks yet (they arrive with the PV CPU issue)"
+
+clean:
+	rm -rf $(BUILD) tests/unit/build

@@ -1,0 +1,219 @@
+/*
+ * The hypervisor's own page tables (the "idle" page table). Every mapping
+ * lives in L4 slots 256..271; their L3 tables are allocated up front, so a
+ * guest L4 that copies those 16 slots sees every later hypervisor mapping.
+ *
+ * Page-table pages come from a small pool in the image until the frame
+ * allocator is up, then from the allocator.
+ */
+#include "lib.h"
+#include "mm.h"
+#include "page.h"
+#include "spinlock.h"
+#include "x86.h"
+
+#define BOOT_PT_POOL_PAGES 64
+
+static u8 boot_pt_pool[BOOT_PT_POOL_PAGES][PAGE_SIZE] __aligned(PAGE_SIZE);
+static unsigned int boot_pt_used;
+static bool have_directmap;
+static bool have_1g_pages;
+static DEFINE_SPINLOCK(map_lock);
+static u64 vmap_next = VMAP_VIRT_START;
+
+extern u64 boot_l3_hv[512];
+
+void *early_phys_ptr(paddr_t pa)
+{
+	if (have_directmap)
+		return __va(pa);
+	return pa < HV_IMAGE_MAP_SIZE ? (void *)(HV_VIRT_START + pa) : NULL;
+}
+
+bool directmap_ready(void)
+{
+	return have_directmap;
+}
+
+static void *pt_page_alloc(void)
+{
+	void *p;
+
+	if (mm_ready()) {
+		p = alloc_page();
+		if (p)
+			memset(p, 0, PAGE_SIZE);
+		return p;
+	}
+	if (boot_pt_used == BOOT_PT_POOL_PAGES)
+		return NULL;
+	p = boot_pt_pool[boot_pt_used++];
+	memset(p, 0, PAGE_SIZE);
+	return p;
+}
+
+/* Pointer to a page-table page named by an entry. */
+static u64 *pt_from_entry(u64 e)
+{
+	paddr_t pa = e & PTE_ADDR_MASK;
+	return have_directmap ? __va(pa) : early_phys_ptr(pa);
+}
+
+/* Return the table one level below entry *e, allocating it if needed. */
+static u64 *pt_next(u64 *e)
+{
+	void *p;
+
+	if (*e & _PAGE_PRESENT) {
+		ASSERT(!(*e & _PAGE_PSE));
+		return pt_from_entry(*e);
+	}
+	p = pt_page_alloc();
+	if (!p)
+		return NULL;
+	*e = __pa(p) | PAGE_TABLE_FLAGS;
+	return p;
+}
+
+static u64 leaf_flags(u64 flags, bool large)
+{
+	if (!cpu_has_nx)
+		flags &= ~_PAGE_NX;
+	return large ? flags | _PAGE_PSE : flags;
+}
+
+/* Map one page of the largest size that fits alignment and length. */
+static int map_one(u64 va, paddr_t pa, u64 left, u64 flags, u64 *done)
+{
+	u64 *l3, *l2, *l1;
+	bool fit1g = have_1g_pages && !((va | pa) & (GiB(1) - 1)) &&
+		     left >= GiB(1);
+	bool fit2m = !((va | pa) & (MiB(2) - 1)) && left >= MiB(2);
+
+	l3 = pt_from_entry(idle_l4[PT_INDEX(va, L4_SHIFT)]);
+	if (fit1g) {
+		l3[PT_INDEX(va, L3_SHIFT)] = pa | leaf_flags(flags, true);
+		*done = GiB(1);
+		return 0;
+	}
+	l2 = pt_next(&l3[PT_INDEX(va, L3_SHIFT)]);
+	if (!l2)
+		return -ENOMEM;
+	if (fit2m) {
+		l2[PT_INDEX(va, L2_SHIFT)] = pa | leaf_flags(flags, true);
+		*done = MiB(2);
+		return 0;
+	}
+	l1 = pt_next(&l2[PT_INDEX(va, L2_SHIFT)]);
+	if (!l1)
+		return -ENOMEM;
+	l1[PT_INDEX(va, L1_SHIFT)] = pa | leaf_flags(flags, false);
+	*done = PAGE_SIZE;
+	return 0;
+}
+
+/**
+ * map_pages - map [pa, pa+size) at va in the hypervisor's range.
+ * Returns 0 or -ENOMEM when page-table pages run out (the range may then be
+ * partly mapped). Only for addresses in L4 slots 256..271.
+ */
+int map_pages(u64 va, paddr_t pa, u64 size, u64 flags)
+{
+	u64 f = spin_lock_irqsave(&map_lock);
+	int rc = 0;
+
+	ASSERT(va >= HV_RESERVED_START && va + size <= HV_RESERVED_END);
+	while (size && !rc) {
+		u64 done = 0;
+		rc = map_one(va, pa, size, flags, &done);
+		va += done;
+		pa += done;
+		size -= done;
+	}
+	spin_unlock_irqrestore(&map_lock, f);
+	flush_tlb_local();
+	return rc;
+}
+
+void flush_tlb_local(void)
+{
+	u64 cr4 = read_cr4();
+
+	/* Toggling PGE flushes global entries too. */
+	write_cr4(cr4 & ~X86_CR4_PGE);
+	write_cr4(cr4);
+	write_cr3(read_cr3());
+}
+
+void paging_early_init(void)
+{
+	u32 a, b, c, d;
+	u64 *l3_hv = boot_l3_hv;
+
+	cpuid(0x80000001, &a, &b, &c, &d);
+	have_1g_pages = d & (1U << 26);
+	/* Pre-allocate the L3 of every hypervisor slot (see above). */
+	for (unsigned int s = HV_FIRST_L4_SLOT; s <= HV_LAST_L4_SLOT; s++) {
+		if (idle_l4[s] & _PAGE_PRESENT)
+			continue;
+		void *p = pt_page_alloc();
+		BUG_ON(!p);
+		idle_l4[s] = __pa(p) | PAGE_TABLE_FLAGS;
+	}
+	(void)l3_hv;
+	if (read_cr4() & X86_CR4_PGE)
+		return;
+	write_cr4(read_cr4() | X86_CR4_PGE);
+}
+
+/* Map RAM [start, end) into the direct map. */
+int directmap_add(paddr_t start, paddr_t end)
+{
+	int rc;
+
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	end = ALIGN_UP(end, PAGE_SIZE);
+	if (end <= start)
+		return 0;
+	if (end > DIRECTMAP_VIRT_END - DIRECTMAP_VIRT_START)
+		return -ERANGE;
+	rc = map_pages(DIRECTMAP_VIRT_START + start, start, end - start,
+		       PAGE_HYPERVISOR | _PAGE_GLOBAL | _PAGE_NX);
+	return rc;
+}
+
+void directmap_done(void)
+{
+	have_directmap = true;
+}
+
+/* Map physical memory that is not in the direct map (firmware, MMIO). */
+void *vmap_phys(paddr_t pa, u64 size, u64 flags)
+{
+	paddr_t base = ALIGN_DOWN(pa, PAGE_SIZE);
+	u64 len = ALIGN_UP(pa + size, PAGE_SIZE) - base;
+	u64 va;
+	u64 f = spin_lock_irqsave(&map_lock);
+
+	va = vmap_next;
+	vmap_next += len + PAGE_SIZE; /* leave an unmapped guard page */
+	spin_unlock_irqrestore(&map_lock, f);
+	if (vmap_next > VMAP_VIRT_END)
+		return NULL;
+	/* 4 KiB pages only: keep big pages from covering neighbours. */
+	for (u64 off = 0; off < len; off += PAGE_SIZE)
+		if (map_pages(va + off, base + off, PAGE_SIZE, flags))
+			return NULL;
+	return (void *)(va + (pa - base));
+}
+
+void *ioremap(paddr_t pa, u64 size)
+{
+	return vmap_phys(pa, size, PAGE_HYPERVISOR_UC | _PAGE_NX);
+}
+
+void paging_drop_identity(void)
+{
+	idle_l4[0] = 0;
+	flush_tlb_local();
+}

@@ -1,0 +1,182 @@
+/*
+ * The IDT and the first-level handling of every vector. A fault taken in
+ * the hypervisor itself is fatal: we print the registers and a stack trace
+ * and stop the machine cleanly. #DF, NMI and #MC run on IST stacks so that
+ * even a fault with a broken stack is reported rather than triple-faulting.
+ */
+#include "apic.h"
+#include "lib.h"
+#include "panic.h"
+#include "percpu.h"
+#include "traps.h"
+#include "x86.h"
+
+struct idt_gate {
+	u16 off_lo;
+	u16 sel;
+	u8 ist;
+	u8 type;
+	u16 off_mid;
+	u32 off_hi;
+	u32 reserved;
+} __packed;
+
+#define GATE_INTR_DPL0 0x8e
+
+extern char entry_stubs_start[];
+static struct idt_gate idt[256] __aligned(16);
+static vector_handler_t handlers[256];
+
+static const char *const names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault",
+	"coprocessor segment overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved 15",
+	"#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+};
+
+const char *trap_name(unsigned int vec)
+{
+	if (vec < 32)
+		return names[vec] ? names[vec] : "reserved";
+	return "interrupt";
+}
+
+static void set_gate(unsigned int vec, unsigned int ist)
+{
+	u64 addr = (u64)entry_stubs_start + vec * 16;
+	struct idt_gate *g = &idt[vec];
+
+	g->off_lo = addr & 0xffff;
+	g->sel = HV_CS;
+	g->ist = ist;
+	g->type = GATE_INTR_DPL0;
+	g->off_mid = (addr >> 16) & 0xffff;
+	g->off_hi = addr >> 32;
+	g->reserved = 0;
+}
+
+void traps_init(void)
+{
+	for (unsigned int v = 0; v < 256; v++)
+		set_gate(v, 0);
+	/* IST numbers are 1-based indexes into tss.ist[]. */
+	set_gate(TRAP_DF, 1);
+	set_gate(TRAP_NMI, 2);
+	set_gate(TRAP_MC, 3);
+}
+
+void load_idt(void)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed idtr = { sizeof(idt) - 1, (u64)idt };
+	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+void set_vector_handler(unsigned int vec, vector_handler_t fn)
+{
+	handlers[vec & 255] = fn;
+}
+
+void dump_registers(const struct cpu_regs *r)
+{
+	printk("----[ Xenolith  CPU %u ]----\n", smp_processor_id());
+	printk("RIP:    %04lx:[<%016lx>] %s", r->cs, r->rip,
+	       symbol_lookup(r->rip, NULL) ? "" : "(unknown)");
+	{
+		u64 off;
+		const char *s = symbol_lookup(r->rip, &off);
+		if (s)
+			printk("%s+%#lx", s, off);
+	}
+	printk("\nRFLAGS: %016lx\n", r->rflags);
+	printk("rax: %016lx   rbx: %016lx   rcx: %016lx\n", r->rax, r->rbx,
+	       r->rcx);
+	printk("rdx: %016lx   rsi: %016lx   rdi: %016lx\n", r->rdx, r->rsi,
+	       r->rdi);
+	printk("rbp: %016lx   rsp: %016lx   r8:  %016lx\n", r->rbp, r->rsp,
+	       r->r8);
+	printk("r9:  %016lx   r10: %016lx   r11: %016lx\n", r->r9, r->r10,
+	       r->r11);
+	printk("r12: %016lx   r13: %016lx   r14: %016lx\n", r->r12, r->r13,
+	       r->r14);
+	printk("r15: %016lx   cr0: %016lx   cr4: %016lx\n", r->r15,
+	       read_cr0(), read_cr4());
+	printk("cr3: %016lx   cr2: %016lx\n", read_cr3(), read_cr2());
+	printk("ss: %04lx   cs: %04lx   error code: %#x   vector: %u\n", r->ss,
+	       r->cs, r->error_code, r->entry_vector);
+}
+
+/* Walk the frame-pointer chain, staying inside this CPU's stack block. */
+void show_stack_trace(u64 rbp)
+{
+	u64 lo = (u64)get_cpu_info() & ~(STACK_SIZE - 1);
+	u64 hi = lo + STACK_SIZE;
+
+	printk("Call trace:\n");
+	for (int depth = 0; depth < 32; depth++) {
+		u64 *frame = (u64 *)rbp, off;
+		const char *s;
+
+		if (rbp < lo || rbp + 16 > hi || (rbp & 7))
+			break;
+		s = symbol_lookup(frame[1], &off);
+		printk("   [<%016lx>] %s+%#lx\n", frame[1], s ? s : "?",
+		       s ? off : 0);
+		if (frame[0] <= rbp)
+			break;
+		rbp = frame[0];
+	}
+}
+
+static void __noreturn fatal_trap(struct cpu_regs *regs)
+{
+	unsigned int vec = regs->entry_vector;
+
+	panic_begin();
+	printk("\n*** FATAL TRAP: vector %u, %s, in the hypervisor ***\n", vec,
+	       trap_name(vec));
+	if (vec == TRAP_PF)
+		printk("Faulting linear address (cr2): %016lx, %s %s\n",
+		       read_cr2(), regs->error_code & 1 ? "protection" : "not present",
+		       regs->error_code & 2 ? "write" : "read");
+	dump_registers(regs);
+	show_stack_trace(regs->rbp);
+	panic_end("fatal trap %u (%s) on CPU %u", vec, trap_name(vec),
+		  smp_processor_id());
+}
+
+static void do_nmi(struct cpu_regs *regs)
+{
+	if (panic_in_progress())
+		panic_park_cpu();
+	printk("NMI received on CPU %u (RIP %#lx), ignored\n",
+	       smp_processor_id(), regs->rip);
+}
+
+void do_entry(struct cpu_regs *regs)
+{
+	unsigned int vec = regs->entry_vector;
+
+	if (vec == TRAP_NMI) {
+		do_nmi(regs);
+		return;
+	}
+	if (vec < 32)
+		fatal_trap(regs);
+	this_cpu()->irqs++;
+	if (handlers[vec]) {
+		handlers[vec](regs);
+		return;
+	}
+	if (vec != VEC_SPURIOUS) {
+		pr_warn("CPU %u: unexpected interrupt vector %#x\n",
+			smp_processor_id(), vec);
+		apic_eoi();
+	}
+}

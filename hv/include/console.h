@@ -1,0 +1,17 @@
+/* Console output: the serial port and a ring of recent output. */
+#ifndef XENOLITH_CONSOLE_H
+#define XENOLITH_CONSOLE_H
+
+#include "types.h"
+
+void serial_init(u16 port);
+void serial_putc(char c);
+bool serial_present(void);
+int serial_getc(void); /* -1 if nothing waiting */
+
+void console_enable_serial(bool on);
+void console_write(const char *s, size_t n);
+void console_force_unlock(void); /* for the panic path only */
+size_t console_ring_read(char *buf, size_t len, size_t *pos);
+
+#endif

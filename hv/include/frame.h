@@ -1,0 +1,54 @@
+/*
+ * The frame table: one record per machine frame (the paper's "frame table").
+ *
+ * Invariants:
+ *  - owner is DOMID_INVALID while the frame sits in the allocator, DOMID_XEN
+ *    while the hypervisor uses it, and a domain id once given to a domain.
+ *  - FRAME_RESERVED frames (firmware, MMIO holes, the hypervisor image, the
+ *    frame table itself) never enter the allocator.
+ *  - order is meaningful only on the first frame of a free buddy block.
+ *  - type_info holds the page type (PGT_*) in its top bits and the type count
+ *    below; the page-type rules that use it arrive with the PV MMU.
+ */
+#ifndef XENOLITH_FRAME_H
+#define XENOLITH_FRAME_H
+
+#include "list.h"
+#include "types.h"
+
+#define DOMID_FIRST_RESERVED 0x7FF0U
+#define DOMID_SELF 0x7FF0U
+#define DOMID_IO 0x7FF1U
+#define DOMID_XEN 0x7FF2U
+#define DOMID_COW 0x7FF3U
+#define DOMID_INVALID 0x7FF4U
+#define DOMID_IDLE 0x7FFFU
+
+/* frame.flags */
+#define FRAME_FREE (1U << 0)     /* in the buddy allocator */
+#define FRAME_RESERVED (1U << 1) /* never allocatable */
+
+/* frame.type_info: type in bits 31..28, validated/pinned flags, count below. */
+#define PGT_NONE (0U << 28)
+#define PGT_L1 (1U << 28)
+#define PGT_L2 (2U << 28)
+#define PGT_L3 (3U << 28)
+#define PGT_L4 (4U << 28)
+#define PGT_SEG_DESC (5U << 28)
+#define PGT_WRITABLE (7U << 28)
+#define PGT_TYPE_MASK (7U << 28)
+#define PGT_PINNED (1U << 27)
+#define PGT_VALIDATED (1U << 26)
+#define PGT_COUNT_MASK ((1U << 26) - 1)
+
+struct frame {
+	struct list_head link; /* buddy free list, or the owner's page list */
+	u32 count;             /* general reference count */
+	u32 type_info;         /* PGT_* type, flags and type count */
+	domid_t owner;         /* see invariants above */
+	u8 order;              /* buddy block order (free block heads) */
+	u8 flags;              /* FRAME_* */
+	u32 pad;
+};
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * The hypervisor's virtual address layout. It lives in the range Xen keeps
+ * for itself on x86-64 (L4 slots 256..271, 0xFFFF800000000000 up to
+ * 0xFFFF87FFFFFFFFFF), so that guests, which own every other slot, can never
+ * reach it. The values follow Xen 4.17 where guests can observe them.
+ *
+ * This header is included from assembly too: keep it to plain defines.
+ */
+#ifndef XENOLITH_LAYOUT_H
+#define XENOLITH_LAYOUT_H
+
+#ifdef __ASSEMBLER__
+#define _UL(x) x
+#else
+#define _UL(x) x##UL
+#endif
+
+#define HV_RESERVED_START _UL(0xFFFF800000000000)
+#define HV_RESERVED_END _UL(0xFFFF880000000000)
+#define HV_FIRST_L4_SLOT 256
+#define HV_LAST_L4_SLOT 271
+
+/* Read-only machine-to-physical table, visible to guests. */
+#define RO_MPT_VIRT_START _UL(0xFFFF800000000000)
+#define RO_MPT_VIRT_END _UL(0xFFFF808000000000)
+
+/* vmap/ioremap area: device registers and other non-RAM mappings. */
+#define VMAP_VIRT_START _UL(0xFFFF82C000000000)
+#define VMAP_VIRT_END _UL(0xFFFF82D000000000)
+
+/* The hypervisor image: virtual HV_VIRT_START + x is physical x. */
+#define HV_VIRT_START _UL(0xFFFF82D040000000)
+#define HV_LOAD_PADDR _UL(0x200000)
+#define HV_IMAGE_MAP_SIZE _UL(0x40000000) /* boot maps 1 GiB */
+
+/* A 1:1 map of all RAM. */
+#define DIRECTMAP_VIRT_START _UL(0xFFFF830000000000)
+#define DIRECTMAP_VIRT_END _UL(0xFFFF880000000000)
+
+/*
+ * Per-CPU stacks: STACK_SIZE bytes, aligned to STACK_SIZE, so that the
+ * cpu_info block at the top is found by masking %rsp (as Xen does). The
+ * first pages are the IST stacks for #DF, NMI and #MC.
+ */
+#define STACK_ORDER 3
+#define STACK_SIZE (_UL(4096) << STACK_ORDER)
+#define IST_DF_PAGE 0
+#define IST_NMI_PAGE 1
+#define IST_MC_PAGE 2
+
+/* Hypervisor selectors live in Xen's reserved GDT page (entries 7168+). */
+#define FIRST_RESERVED_GDT_PAGE 14
+#define FIRST_RESERVED_GDT_BYTE (FIRST_RESERVED_GDT_PAGE * 4096)
+#define FIRST_RESERVED_GDT_ENTRY (FIRST_RESERVED_GDT_BYTE / 8)
+#define HV_CS 0xe008
+#define HV_DS 0xe010
+#define FLAT_RING3_CS32 0xe023
+#define FLAT_RING3_DS32 0xe02b
+#define FLAT_RING3_CS64 0xe033
+#define FLAT_RING3_DS64 0x0000
+#define FLAT_RING3_SS64 0xe02b
+#define TSS_SEL 0xe040
+#define LDT_SEL 0xe050
+
+/* Where the AP start-up code is copied (below 1 MiB, page aligned). */
+#define TRAMPOLINE_PADDR 0x8000
+
+#endif

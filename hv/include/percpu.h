@@ -1,0 +1,71 @@
+/*
+ * Per-CPU state. Each CPU runs on a STACK_SIZE-aligned stack block whose top
+ * holds struct cpu_info, so the current CPU is found by masking %rsp; this
+ * also works on the IST stacks, which are pages of the same block.
+ */
+#ifndef XENOLITH_PERCPU_H
+#define XENOLITH_PERCPU_H
+
+#include "layout.h"
+#include "list.h"
+#include "types.h"
+
+#define NR_CPUS 64
+
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+struct percpu {
+	unsigned int id;
+	u32 apic_id;
+	bool online;
+	void *stack;     /* base of the STACK_SIZE block */
+	u64 *gdt;        /* the page of hypervisor GDT entries */
+	struct tss64 tss __aligned(16);
+	struct list_head timers; /* pending timers, earliest first */
+	u64 timer_deadline;      /* what the APIC timer is programmed for */
+	u64 irqs;                /* interrupts taken, for the keyhandler */
+	u64 ticks;               /* timer interrupts taken */
+};
+
+struct cpu_info {
+	struct percpu *percpu;
+	unsigned int id;
+	u32 magic;
+};
+#define CPU_INFO_MAGIC 0x58454e4fU /* "XENO": sanity check of the stack */
+
+static inline struct cpu_info *get_cpu_info(void)
+{
+	unsigned long sp;
+	asm volatile("mov %%rsp, %0" : "=r"(sp));
+	return (struct cpu_info *)((sp | (STACK_SIZE - 1)) + 1 -
+				   sizeof(struct cpu_info));
+}
+
+static inline struct percpu *this_cpu(void)
+{
+	return get_cpu_info()->percpu;
+}
+
+static inline unsigned int smp_processor_id(void)
+{
+	return get_cpu_info()->id;
+}
+
+extern struct percpu percpu[NR_CPUS];
+extern unsigned int nr_cpus_online;
+extern unsigned int nr_cpus_present;
+
+#define for_each_online_cpu(c) \
+	for (struct percpu *c = percpu; c < percpu + NR_CPUS; c++) \
+		if (c->online)
+
+#endif

@@ -1,0 +1,13 @@
+/* Bringing up secondary CPUs and running functions on other CPUs. */
+#ifndef XENOLITH_SMP_H
+#define XENOLITH_SMP_H
+
+#include "types.h"
+
+void smp_prepare_boot_cpu(void);
+void smp_boot_cpus(unsigned int max_cpus);
+void smp_call_function(void (*fn)(void *), void *arg, bool wait);
+void smp_init_ipis(void);
+void __noreturn idle_loop(void);
+
+#endif

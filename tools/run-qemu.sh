@@ -1,0 +1,17 @@
+#!/bin/sh
+# Boot the hypervisor under QEMU with the serial console on this terminal.
+# TCG by default (this machine's /dev/kvm cannot run ordinary guests);
+# XENOLITH_ACCEL=kvm opts in to KVM where VT-x/AMD-V works.
+# Extra hypervisor options: XENOLITH_CMDLINE="loglvl=debug ...".
+# Exit QEMU with Ctrl-A x.
+set -e
+cd "$(dirname "$0")/.."
+accel=${XENOLITH_ACCEL:-tcg}
+case "$accel" in
+tcg) accel_opts="-accel tcg,thread=multi -cpu max" ;;
+kvm) accel_opts="-accel kvm -cpu host" ;;
+*) echo "XENOLITH_ACCEL must be tcg or kvm, not '$accel'" >&2; exit 2 ;;
+esac
+exec qemu-system-x86_64 $accel_opts -smp "${XENOLITH_SMP:-2}" \
+	-m "${XENOLITH_MEM:-1G}" -nographic -no-reboot \
+	-kernel build/xenolith.elf -append "${XENOLITH_CMDLINE:-}" "$@"
