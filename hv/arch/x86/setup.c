@@ -80,13 +80,16 @@ static void apply_console_option(void)
 }
 
 /*
- * Multiboot loaders (GRUB, QEMU) put the image's path first on the command
- * line, as a shell would with argv[0]; the options follow it.
+ * Multiboot 1 loaders (GRUB's `multiboot`, QEMU's -kernel) put the image's
+ * path first on the command line, like argv[0]; Multiboot 2 loaders give
+ * only the options.
  */
 static const char *hv_cmdline(void)
 {
 	const char *p = boot_info.cmdline;
 
+	if (boot_info.multiboot != 1)
+		return p;
 	while (*p == ' ')
 		p++;
 	while (*p && *p != ' ')

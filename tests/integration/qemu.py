@@ -1,0 +1,108 @@
+"""Boot the hypervisor under QEMU and watch its serial console.
+
+A Machine starts QEMU with the serial port on a pipe, collects every line
+in the background, and lets a test wait for a line matching a pattern.
+TCG is the default; XENOLITH_ACCEL=kvm opts in to KVM.
+"""
+import os
+import re
+import subprocess
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+IMAGE = os.path.join(ROOT, "build", "xenolith.elf")
+
+
+def accel_args():
+    accel = os.environ.get("XENOLITH_ACCEL", "tcg")
+    if accel == "kvm":
+        return ["-accel", "kvm", "-cpu", "host"]
+    if accel != "tcg":
+        raise SystemExit("XENOLITH_ACCEL must be tcg or kvm, not %r" % accel)
+    return ["-accel", "tcg,thread=multi", "-cpu", "max"]
+
+
+class Machine:
+    def __init__(self, cmdline="", smp=2, mem="1G", boot=None, extra=None):
+        args = ["qemu-system-x86_64"] + accel_args() + [
+            "-smp", str(smp), "-m", mem, "-no-reboot",
+            "-display", "none", "-monitor", "none", "-serial", "stdio",
+            "-d", "cpu_reset", "-D", "/dev/stderr",
+        ]
+        if boot is None:
+            args += ["-kernel", IMAGE, "-append", cmdline]
+        else:
+            args += boot
+        args += extra or []
+        self.lines = []
+        self.triple_faults = 0
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.start = time.monotonic()
+        threading.Thread(target=self._read, args=(self.proc.stdout, False),
+                         daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, True),
+                         daemon=True).start()
+
+    def _read(self, stream, is_log):
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            with self.cond:
+                if is_log:
+                    # -d cpu_reset logs every reset (INIT IPIs too); a
+                    # triple fault is named as such.
+                    if "Triple fault" in line:
+                        self.triple_faults += 1
+                else:
+                    self.lines.append(line)
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_for(self, pattern, timeout=60):
+        """Wait for a serial line matching pattern; return the match or None."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self.cond:
+            while True:
+                for line in self.lines[seen:]:
+                    m = rx.search(line)
+                    if m:
+                        return m
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    # One last look at lines that raced with the exit.
+                    for line in self.lines[seen:]:
+                        m = rx.search(line)
+                        if m:
+                            return m
+                    return None
+                self.cond.wait(min(left, 0.5))
+
+    def find_all(self, pattern):
+        rx = re.compile(pattern)
+        with self.cond:
+            return [m for m in (rx.search(l) for l in self.lines) if m]
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def tail(self, n=40):
+        with self.cond:
+            return "\n".join(self.lines[-n:])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
