@@ -26,7 +26,7 @@ HV_S := $(wildcard hv/arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C)) \
 	$(patsubst %.S,$(BUILD)/%.o,$(HV_S))
 
-.PHONY: all run test unit bench clean deps
+.PHONY: all run test unit bench clean deps format
 all: $(BUILD)/xenolith.elf
 
 $(HV)/asm-offsets.h: hv/arch/x86/asm-offsets.c $(wildcard hv/include/*.h)
@@ -73,6 +73,9 @@ test: deps all unit
 
 bench: deps all
 	@echo "bench: no benchmarks yet (they arrive with the PV CPU issue)"
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(BUILD) tests/unit/build

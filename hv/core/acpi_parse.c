@@ -88,7 +88,7 @@ static void madt_entry(struct acpi_info *ai, const u8 *e, u8 len)
 	case MADT_OVERRIDE:
 		if (len >= 10 && ai->nr_overrides < ACPI_MAX_OVERRIDES) {
 			struct acpi_override *o =
-				&ai->override[ai->nr_overrides++];
+			    &ai->override[ai->nr_overrides++];
 			o->irq = e[3];
 			o->gsi = get32(e + 4);
 			o->flags = e[8] | (u16)e[9] << 8;

@@ -43,8 +43,8 @@
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
 
-#define MB2_HDR 8       /* total_size, reserved */
-#define MB2_TAG_HDR 8   /* type, size */
+#define MB2_HDR 8 /* total_size, reserved */
+#define MB2_TAG_HDR 8 /* type, size */
 #define MB2_MMAP_ENTRY 24
 #define MB2_TOTAL_MAX MiB(1)
 
@@ -147,8 +147,9 @@ static void warn_(struct bctx *bc, unsigned int bit, const char *fmt,
 
 static u32 norm_type(u32 type)
 {
-	return (type >= BOOT_MEM_RAM && type <= BOOT_MEM_BAD) ? type :
-								BOOT_MEM_RESERVED;
+	return (type >= BOOT_MEM_RAM && type <= BOOT_MEM_BAD)
+		   ? type
+		   : BOOT_MEM_RESERVED;
 }
 
 static int add_region(struct bctx *bc, u64 start, u64 len, u32 type)
@@ -322,7 +323,8 @@ static int parse_mb1(struct bctx *bc, u64 info)
 			p = map(bc, ent, MB1_MOD_SIZE);
 			if (!p)
 				return fail(bc, -EFAULT,
-					    "multiboot1 module %u entry at %x not accessible",
+					    "multiboot1 module %u entry at %x "
+					    "not accessible",
 					    i, ent);
 			start = rd32(p);
 			end = rd32(p + 4);
@@ -341,30 +343,36 @@ static int parse_mb1(struct bctx *bc, u64 info)
 		len = rd32(hdr + MB1_OFF_MMAP_LENGTH);
 		addr = rd32(hdr + MB1_OFF_MMAP_ADDR);
 		if (len > MB1_MMAP_MAX)
-			return fail(bc, -EBADMSG,
-				    "multiboot1 mmap_length %u is implausibly large",
-				    len);
+			return fail(
+			    bc, -EBADMSG,
+			    "multiboot1 mmap_length %u is implausibly large",
+			    len);
 		p = len ? map(bc, addr, len) : NULL;
 		if (len && !p)
 			return fail(bc, -EFAULT,
-				    "multiboot1 memory map at %x (%u bytes) not accessible",
+				    "multiboot1 memory map at %x (%u bytes) "
+				    "not accessible",
 				    addr, len);
 		for (off = 0; off < len;) {
 			u32 size;
 
 			if (len - off < 4)
 				return fail(bc, -EBADMSG,
-					    "multiboot1 memory map: truncated entry at offset %u",
+					    "multiboot1 memory map: truncated "
+					    "entry at offset %u",
 					    off);
 			size = rd32(p + off);
 			if (size < MB1_MMAP_ENTRY)
 				return fail(bc, -EBADMSG,
-					    "multiboot1 memory map: entry size %u at offset %u is too small",
+					    "multiboot1 memory map: entry size "
+					    "%u at offset %u is too small",
 					    size, off);
 			if (size > len - off - 4)
-				return fail(bc, -EBADMSG,
-					    "multiboot1 memory map: entry at offset %u runs past mmap_length %u",
-					    off, len);
+				return fail(
+				    bc, -EBADMSG,
+				    "multiboot1 memory map: entry at offset %u "
+				    "runs past mmap_length %u",
+				    off, len);
 			rc = add_region(bc, rd64(p + off + 4),
 					rd64(p + off + 12), rd32(p + off + 20));
 			if (rc)
@@ -385,19 +393,21 @@ static int mb2_mmap(struct bctx *bc, const u8 *body, u32 n, u32 off)
 	int rc;
 
 	if (n < 8)
-		return fail(bc, -EBADMSG,
-			    "multiboot2 memory map tag at offset %u is truncated",
-			    off);
+		return fail(
+		    bc, -EBADMSG,
+		    "multiboot2 memory map tag at offset %u is truncated", off);
 	esize = rd32(body);
 	if (esize < MB2_MMAP_ENTRY)
-		return fail(bc, -EBADMSG,
-			    "multiboot2 memory map: entry_size %u is smaller than %u",
-			    esize, MB2_MMAP_ENTRY);
+		return fail(
+		    bc, -EBADMSG,
+		    "multiboot2 memory map: entry_size %u is smaller than %u",
+		    esize, MB2_MMAP_ENTRY);
 	body += 8;
 	n -= 8;
 	if (n % esize)
 		return fail(bc, -EBADMSG,
-			    "multiboot2 memory map: %u bytes of entries is not a multiple of entry_size %u",
+			    "multiboot2 memory map: %u bytes of entries is not "
+			    "a multiple of entry_size %u",
 			    n, esize);
 	for (i = 0; i < n; i += esize) {
 		rc = add_region(bc, rd64(body + i), rd64(body + i + 8),
@@ -417,15 +427,17 @@ static int mb2_str(struct bctx *bc, char *dst, size_t dstlen, const u8 *body,
 	while (len < n && body[len])
 		len++;
 	if (len == n)
-		return fail(bc, -EBADMSG,
-			    "multiboot2 tag %u at offset %u: string not NUL-terminated",
-			    type, off);
+		return fail(
+		    bc, -EBADMSG,
+		    "multiboot2 tag %u at offset %u: string not NUL-terminated",
+		    type, off);
 	if (!dst)
 		return 0;
 	if (len >= dstlen) {
 		len = (u32)dstlen - 1;
 		warn(bc, BOOTINFO_WARN_TRUNCATED,
-		     "multiboot2 tag %u at offset %u: string truncated to %u chars",
+		     "multiboot2 tag %u at offset %u: string truncated to %u "
+		     "chars",
 		     type, off, len);
 	}
 	__builtin_memcpy(dst, body, len);
@@ -464,17 +476,20 @@ static int parse_mb2(struct bctx *bc, u64 info)
 	for (off = MB2_HDR;; off += (size + 7) & ~7U) {
 		if (off > total || total - off < MB2_TAG_HDR)
 			return fail(bc, -EBADMSG,
-				    "multiboot2 info has no end tag within total_size %u",
+				    "multiboot2 info has no end tag within "
+				    "total_size %u",
 				    total);
 		type = rd32(p + off);
 		size = rd32(p + off + 4);
 		if (size < MB2_TAG_HDR)
-			return fail(bc, -EBADMSG,
-				    "multiboot2 tag %u at offset %u has bad size %u",
-				    type, off, size);
+			return fail(
+			    bc, -EBADMSG,
+			    "multiboot2 tag %u at offset %u has bad size %u",
+			    type, off, size);
 		if (size > total - off)
 			return fail(bc, -EBADMSG,
-				    "multiboot2 tag %u at offset %u (size %u) runs past total_size",
+				    "multiboot2 tag %u at offset %u (size %u) "
+				    "runs past total_size",
 				    type, off, size);
 		body = p + off + MB2_TAG_HDR;
 		n = size - MB2_TAG_HDR;
@@ -503,7 +518,8 @@ static int parse_mb2(struct bctx *bc, u64 info)
 		case MB2_TAG_MODULE:
 			if (n < 9)
 				return fail(bc, -EBADMSG,
-					    "multiboot2 module tag at offset %u is truncated",
+					    "multiboot2 module tag at offset "
+					    "%u is truncated",
 					    off);
 			m = add_module(bc, rd32(body), rd32(body + 4), &rc);
 			if (rc)
@@ -518,7 +534,8 @@ static int parse_mb2(struct bctx *bc, u64 info)
 		case MB2_TAG_MEMINFO:
 			if (n < 8)
 				return fail(bc, -EBADMSG,
-					    "multiboot2 meminfo tag at offset %u is truncated",
+					    "multiboot2 meminfo tag at offset "
+					    "%u is truncated",
 					    off);
 			have_meminfo = true;
 			lower = rd32(body);
@@ -532,12 +549,13 @@ static int parse_mb2(struct bctx *bc, u64 info)
 			break;
 		case MB2_TAG_ACPI_OLD:
 		case MB2_TAG_ACPI_NEW: {
-			u32 want = type == MB2_TAG_ACPI_NEW ? RSDP_V2_LEN :
-							      RSDP_V1_LEN;
+			u32 want = type == MB2_TAG_ACPI_NEW ? RSDP_V2_LEN
+							    : RSDP_V1_LEN;
 
 			if (n < want)
 				return fail(bc, -EBADMSG,
-					    "multiboot2 ACPI tag %u at offset %u holds %u bytes, need %u",
+					    "multiboot2 ACPI tag %u at offset "
+					    "%u holds %u bytes, need %u",
 					    type, off, n, want);
 			if (have_new_rsdp)
 				break;
@@ -572,8 +590,9 @@ int bootinfo_parse(u32 magic, u64 info_paddr, bootinfo_map_fn phys_to_ptr,
 	if (bc.errlen)
 		err[0] = '\0';
 	if (!bi || !phys_to_ptr)
-		return fail(&bc, -EINVAL, "bootinfo_parse: %s",
-			    (uintptr_t)(bi ? "no phys_to_ptr" : "no boot_info"));
+		return fail(
+		    &bc, -EINVAL, "bootinfo_parse: %s",
+		    (uintptr_t)(bi ? "no phys_to_ptr" : "no boot_info"));
 	__builtin_memset(bi, 0, sizeof(*bi));
 
 	switch (magic) {
@@ -587,7 +606,8 @@ int bootinfo_parse(u32 magic, u64 info_paddr, bootinfo_map_fn phys_to_ptr,
 		break;
 	default:
 		rc = fail(&bc, -EINVAL,
-			  "bad boot loader magic %x (want %x for Multiboot 1 or %x for Multiboot 2)",
+			  "bad boot loader magic %x (want %x for Multiboot 1 "
+			  "or %x for Multiboot 2)",
 			  magic, MULTIBOOT1_BOOTLOADER_MAGIC,
 			  MULTIBOOT2_BOOTLOADER_MAGIC);
 		break;
@@ -658,7 +678,8 @@ unsigned int bootinfo_sanitize_mem(struct boot_info *bi)
 			if (in[i].start <= cur && cur < end &&
 			    (!type || type_rank(in[i].type) > type_rank(type)))
 				type = in[i].type;
-			if (in[i].start > cur && (!found || in[i].start < next)) {
+			if (in[i].start > cur &&
+			    (!found || in[i].start < next)) {
 				next = in[i].start;
 				found = true;
 			}

@@ -20,8 +20,8 @@
 #define TIMER_TEST_MS 500
 #define TIMER_PERIOD MILLISECS(1)
 
-const char *const crash_test_names[] = { "none", "de", "ud", "gp", "pf",
-					 "df", "bug", "early_pf", NULL };
+const char *const crash_test_names[] = { "none", "de",	"ud",	    "gp", "pf",
+					 "df",	 "bug", "early_pf", NULL };
 
 struct tick_test {
 	struct timer timer;
@@ -76,7 +76,8 @@ static void report_tick_test(unsigned int cpu, const struct tick_test *tt)
 	u64 rate_milli = span ? (tt->fired - 1) * 1000000000000ULL / span : 0;
 	u64 avg = tt->fired ? tt->late_sum / tt->fired : 0;
 
-	printk("selftest: timer CPU%u: %lu of %lu ticks, rate %lu.%03lu Hz (programmed 1000 Hz), late avg %lu us max %lu us, early %lu\n",
+	printk("selftest: timer CPU%u: %lu of %lu ticks, rate %lu.%03lu Hz "
+	       "(programmed 1000 Hz), late avg %lu us max %lu us, early %lu\n",
 	       cpu, tt->fired, expected, rate_milli / 1000, rate_milli % 1000,
 	       avg / 1000, tt->late_max / 1000, tt->early);
 }
@@ -90,7 +91,7 @@ void selftest_timers(void)
 	smp_call_function(start_tick_test, &start, true);
 	start_tick_test(&start);
 	wait_end = start + MILLISECS(TIMER_TEST_MS) + SECONDS(2);
-	for_each_online_cpu(pc) {
+	for_each_online_cpu (pc) {
 		while (!tick_tests[pc->id].done && NOW() < wait_end)
 			safe_halt();
 		report_tick_test(pc->id, &tick_tests[pc->id]);

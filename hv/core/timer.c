@@ -30,7 +30,7 @@ static void reprogram(struct percpu *pc)
 
 	if (!list_empty(&pc->timers))
 		deadline = ns_to_tsc_abs(
-			list_first_entry(&pc->timers, struct timer, link)->expires);
+		    list_first_entry(&pc->timers, struct timer, link)->expires);
 	pc->timer_deadline = deadline;
 	apic_timer_arm(deadline);
 }
@@ -39,7 +39,7 @@ static void insert_sorted(struct percpu *pc, struct timer *t)
 {
 	struct list_head *pos;
 
-	list_for_each(pos, &pc->timers)
+	list_for_each (pos, &pc->timers)
 		if (list_entry(pos, struct timer, link)->expires > t->expires)
 			break;
 	list_add_tail(&t->link, pos);
@@ -88,7 +88,7 @@ static void timer_interrupt(struct cpu_regs *regs)
 	now = NOW();
 	while (!list_empty(&pc->timers)) {
 		struct timer *t =
-			list_first_entry(&pc->timers, struct timer, link);
+		    list_first_entry(&pc->timers, struct timer, link);
 		if (t->expires > now)
 			break;
 		list_del(&t->link);

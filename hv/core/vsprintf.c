@@ -112,15 +112,19 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'i': {
 			s64 v = lng ? va_arg(ap, s64) : va_arg(ap, int);
 			u64 mag = v < 0 ? (u64)0 - (u64)v : (u64)v;
-			put_number(&o, mag, v < 0, 10, false, width, left, zero);
+			put_number(&o, mag, v < 0, 10, false, width, left,
+				   zero);
 			break;
 		}
 		case 'u':
 		case 'x':
 		case 'X':
 		case 'o': {
-			u64 v = lng ? va_arg(ap, u64) : va_arg(ap, unsigned int);
-			unsigned int base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
+			u64 v =
+			    lng ? va_arg(ap, u64) : va_arg(ap, unsigned int);
+			unsigned int base = *fmt == 'u'	  ? 10
+					    : *fmt == 'o' ? 8
+							  : 16;
 			if (alt && base == 16) {
 				put(&o, '0');
 				put(&o, *fmt == 'X' ? 'X' : 'x');

@@ -44,7 +44,7 @@ struct acpi_ioapic {
 };
 
 struct acpi_override {
-	u8 irq;   /* ISA IRQ */
+	u8 irq; /* ISA IRQ */
 	u32 gsi;
 	u16 flags; /* MPS INTI polarity and trigger */
 };

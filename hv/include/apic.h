@@ -5,7 +5,7 @@
 #include "types.h"
 
 extern bool apic_tsc_deadline; /* the timer runs in TSC-deadline mode */
-extern u64 apic_timer_hz;      /* counts per second of the one-shot timer */
+extern u64 apic_timer_hz; /* counts per second of the one-shot timer */
 
 void apic_map(u64 base);
 void apic_setup_cpu(void);
@@ -18,7 +18,7 @@ void apic_send_init(u32 apic_id);
 void apic_send_startup(u32 apic_id, u8 page);
 u32 apic_timer_count(void);
 void apic_timer_start_count(u32 count); /* free-running, for calibration */
-void apic_timer_arm(u64 deadline_tsc);  /* 0 stops the timer */
+void apic_timer_arm(u64 deadline_tsc); /* 0 stops the timer */
 
 void ioapic_init(void);
 int ioapic_route(u32 gsi, u8 vector, u32 dest_apic_id, bool level,

@@ -31,8 +31,8 @@
 #define BOOT_MEM_RAM 1
 #define BOOT_MEM_RESERVED 2
 #define BOOT_MEM_ACPI 3 /* ACPI reclaimable */
-#define BOOT_MEM_NVS 4  /* ACPI NVS */
-#define BOOT_MEM_BAD 5  /* unusable */
+#define BOOT_MEM_NVS 4 /* ACPI NVS */
+#define BOOT_MEM_BAD 5 /* unusable */
 
 #define BOOT_MAX_MEM 64
 #define BOOT_MAX_MOD 16
@@ -68,7 +68,7 @@ struct boot_info {
 	u8 rsdp_copy[36];
 	unsigned int rsdp_len;
 	unsigned int multiboot; /* 1 or 2 */
-	unsigned int warn;      /* BOOTINFO_WARN_* */
+	unsigned int warn; /* BOOTINFO_WARN_* */
 	unsigned int nr_mem_dropped, nr_mod_dropped;
 };
 

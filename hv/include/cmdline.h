@@ -59,28 +59,40 @@ struct cmdline_opt {
 	const char *name;
 	enum cmdline_kind kind;
 	void *var;
-	size_t var_len;                /* OPT_STRING size, OPT_UINT width */
+	size_t var_len; /* OPT_STRING size, OPT_UINT width */
 	const char *const *enum_names; /* OPT_ENUM, NULL-terminated */
-	u64 min, max;                  /* OPT_UINT/OPT_SIZE; 0,0 = none */
+	u64 min, max; /* OPT_UINT/OPT_SIZE; 0,0 = none */
 };
 
 /* Called once per problem with a NUL-terminated, single-line message. */
 typedef void (*cmdline_report_fn)(void *ctx, const char *msg);
 
 /* Table helpers; v is the variable itself (not its address). */
-#define CMDLINE_BOOL(n, v) \
-	{ .name = (n), .kind = OPT_BOOL, .var = &(v), .var_len = sizeof(v) }
-#define CMDLINE_UINT(n, v, lo, hi)                                     \
-	{ .name = (n), .kind = OPT_UINT, .var = &(v), .var_len = sizeof(v), \
-	  .min = (lo), .max = (hi) }
-#define CMDLINE_SIZE(n, v, lo, hi)                                     \
-	{ .name = (n), .kind = OPT_SIZE, .var = &(v), .var_len = sizeof(v), \
-	  .min = (lo), .max = (hi) }
-#define CMDLINE_STRING(n, v) \
-	{ .name = (n), .kind = OPT_STRING, .var = (v), .var_len = sizeof(v) }
-#define CMDLINE_ENUM(n, v, names)                                      \
-	{ .name = (n), .kind = OPT_ENUM, .var = &(v), .var_len = sizeof(v), \
-	  .enum_names = (names) }
+#define CMDLINE_BOOL(n, v)                                  \
+	{                                                   \
+		.name = (n), .kind = OPT_BOOL, .var = &(v), \
+		.var_len = sizeof(v)                        \
+	}
+#define CMDLINE_UINT(n, v, lo, hi)                             \
+	{                                                      \
+		.name = (n), .kind = OPT_UINT, .var = &(v),    \
+		.var_len = sizeof(v), .min = (lo), .max = (hi) \
+	}
+#define CMDLINE_SIZE(n, v, lo, hi)                             \
+	{                                                      \
+		.name = (n), .kind = OPT_SIZE, .var = &(v),    \
+		.var_len = sizeof(v), .min = (lo), .max = (hi) \
+	}
+#define CMDLINE_STRING(n, v)                                 \
+	{                                                    \
+		.name = (n), .kind = OPT_STRING, .var = (v), \
+		.var_len = sizeof(v)                         \
+	}
+#define CMDLINE_ENUM(n, v, names)                           \
+	{                                                   \
+		.name = (n), .kind = OPT_ENUM, .var = &(v), \
+		.var_len = sizeof(v), .enum_names = (names) \
+	}
 
 /*
  * Parse line against opts[0..nr). report may be NULL (problems are then only

@@ -25,7 +25,7 @@
 #define DOMID_IDLE 0x7FFFU
 
 /* frame.flags */
-#define FRAME_FREE (1U << 0)     /* in the buddy allocator */
+#define FRAME_FREE (1U << 0) /* in the buddy allocator */
 #define FRAME_RESERVED (1U << 1) /* never allocatable */
 
 /* frame.type_info: type in bits 31..28, validated/pinned flags, count below. */
@@ -43,11 +43,11 @@
 
 struct frame {
 	struct list_head link; /* buddy free list, or the owner's page list */
-	u32 count;             /* general reference count */
-	u32 type_info;         /* PGT_* type, flags and type count */
-	domid_t owner;         /* see invariants above */
-	u8 order;              /* buddy block order (free block heads) */
-	u8 flags;              /* FRAME_* */
+	u32 count; /* general reference count */
+	u32 type_info; /* PGT_* type, flags and type count */
+	domid_t owner; /* see invariants above */
+	u8 order; /* buddy block order (free block heads) */
+	u8 flags; /* FRAME_* */
 	u32 pad;
 };
 

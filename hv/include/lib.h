@@ -36,9 +36,9 @@ void printk_set_level(int level);
 
 void __noreturn panic(const char *fmt, ...) __printf(1, 2);
 
-#define BUG_ON(c)                                                         \
-	do {                                                              \
-		if (unlikely(c))                                          \
+#define BUG_ON(c)                                                          \
+	do {                                                               \
+		if (unlikely(c))                                           \
 			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #c); \
 	} while (0)
 #define BUG() panic("BUG at %s:%d", __FILE__, __LINE__)

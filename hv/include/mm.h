@@ -19,7 +19,7 @@ void mm_selftest(bool exhaustive);
 mfn_t alloc_frames(unsigned int order);
 mfn_t alloc_frames_below(unsigned int order, mfn_t limit);
 void free_frames(mfn_t mfn, unsigned int order);
-void *alloc_page(void);   /* one frame, via the direct map; NULL if none */
+void *alloc_page(void); /* one frame, via the direct map; NULL if none */
 void free_page(void *va);
 u64 mm_free_frames(void);
 u64 mm_total_frames(void);

@@ -26,13 +26,13 @@ struct percpu {
 	unsigned int id;
 	u32 apic_id;
 	bool online;
-	void *stack;     /* base of the STACK_SIZE block */
-	u64 *gdt;        /* the page of hypervisor GDT entries */
+	void *stack; /* base of the STACK_SIZE block */
+	u64 *gdt; /* the page of hypervisor GDT entries */
 	struct tss64 tss __aligned(16);
 	struct list_head timers; /* pending timers, earliest first */
-	u64 timer_deadline;      /* what the APIC timer is programmed for */
-	u64 irqs;                /* interrupts taken, for the keyhandler */
-	u64 ticks;               /* timer interrupts taken */
+	u64 timer_deadline; /* what the APIC timer is programmed for */
+	u64 irqs; /* interrupts taken, for the keyhandler */
+	u64 ticks; /* timer interrupts taken */
 };
 
 struct cpu_info {
@@ -64,7 +64,7 @@ extern struct percpu percpu[NR_CPUS];
 extern unsigned int nr_cpus_online;
 extern unsigned int nr_cpus_present;
 
-#define for_each_online_cpu(c) \
+#define for_each_online_cpu(c)                                     \
 	for (struct percpu *c = percpu; c < percpu + NR_CPUS; c++) \
 		if (c->online)
 

@@ -34,8 +34,8 @@
 
 typedef void (*vector_handler_t)(struct cpu_regs *regs);
 
-void traps_init(void);          /* builds the IDT once */
-void load_idt(void);            /* per CPU */
+void traps_init(void); /* builds the IDT once */
+void load_idt(void); /* per CPU */
 void set_vector_handler(unsigned int vec, vector_handler_t fn);
 void do_entry(struct cpu_regs *regs);
 void dump_registers(const struct cpu_regs *regs);

@@ -19,7 +19,7 @@ typedef int32_t s32;
 typedef int64_t s64;
 
 typedef u64 paddr_t; /* machine (physical) address */
-typedef u64 mfn_t;   /* machine frame number */
+typedef u64 mfn_t; /* machine frame number */
 typedef u16 domid_t;
 
 #define PAGE_SHIFT 12

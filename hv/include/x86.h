@@ -70,7 +70,9 @@ static inline u64 rdmsr(u32 msr)
 
 static inline void wrmsr(u32 msr, u64 v)
 {
-	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
+	asm volatile("wrmsr"
+		     :
+		     : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
 		     : "memory");
 }
 
@@ -102,15 +104,15 @@ static inline void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
 	cpuid_count(leaf, 0, a, b, c, d);
 }
 
-#define DEFINE_CR_ACCESS(n)                                          \
-	static inline u64 read_cr##n(void)                           \
-	{                                                            \
-		u64 v;                                               \
-		asm volatile("mov %%cr" #n ", %0" : "=r"(v));        \
-		return v;                                            \
-	}                                                            \
-	static inline void write_cr##n(u64 v)                        \
-	{                                                            \
+#define DEFINE_CR_ACCESS(n)                                            \
+	static inline u64 read_cr##n(void)                             \
+	{                                                              \
+		u64 v;                                                 \
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                              \
+	}                                                              \
+	static inline void write_cr##n(u64 v)                          \
+	{                                                              \
 		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR_ACCESS(0)

@@ -40,8 +40,7 @@ static bool in_range(const struct buddy *b, mfn_t mfn)
 	return mfn >= b->base && mfn - b->base < b->nr;
 }
 
-static bool block_in_range(const struct buddy *b, mfn_t mfn,
-			   unsigned int order)
+static bool block_in_range(const struct buddy *b, mfn_t mfn, unsigned int order)
 {
 	return in_range(b, mfn) && b->nr - (mfn - b->base) >= (1ULL << order);
 }
@@ -198,7 +197,7 @@ static struct frame *find_block(const struct buddy *b, unsigned int order,
 	unsigned int o;
 
 	for (o = order; o <= BUDDY_MAX_ORDER; o++) {
-		list_for_each(pos, &b->free[o]) {
+		list_for_each (pos, &b->free[o]) {
 			struct frame *f = list_entry(pos, struct frame, link);
 			mfn_t mfn = frame_mfn(b, f);
 
@@ -319,8 +318,8 @@ static bool node_valid(const struct buddy *b, const struct list_head *n)
 	       off % sizeof(struct frame) == offsetof(struct frame, link);
 }
 
-static const char *check_block(const struct buddy *b, mfn_t mfn,
-			       unsigned int o, mfn_t *where)
+static const char *check_block(const struct buddy *b, mfn_t mfn, unsigned int o,
+			       mfn_t *where)
 {
 	u64 i;
 
@@ -347,8 +346,8 @@ static const char *check_block(const struct buddy *b, mfn_t mfn,
 }
 
 /* Walk free[o]; add its frames to *sum; *budget bounds the total walk. */
-static const char *check_list(const struct buddy *b, unsigned int o,
-			      u64 *sum, u64 *budget, mfn_t *where)
+static const char *check_list(const struct buddy *b, unsigned int o, u64 *sum,
+			      u64 *budget, mfn_t *where)
 {
 	const struct list_head *head = &b->free[o];
 	const struct list_head *prev = head;
@@ -391,8 +390,8 @@ int buddy_check(const struct buddy *b, char *why, size_t len)
 		if (b->frames[i].flags & FRAME_FREE)
 			nfree++;
 	if (nfree != sum)
-		return check_fail(why, len, "free frame not on any list",
-				  false, 0);
+		return check_fail(why, len, "free frame not on any list", false,
+				  0);
 	if (b->nr_free != sum)
 		return check_fail(why, len, "nr_free does not match lists",
 				  false, 0);

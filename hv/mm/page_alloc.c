@@ -131,8 +131,9 @@ static void map_all_ram(void)
 		if (!ram_region(i, &s, &e))
 			continue;
 		if (directmap_add(s, e))
-			panic("cannot map RAM %#lx-%#lx: out of boot page tables",
-			      s, e);
+			panic(
+			    "cannot map RAM %#lx-%#lx: out of boot page tables",
+			    s, e);
 		top = MAX(top, e);
 	}
 	directmap_done();
@@ -167,7 +168,8 @@ void mm_init(const struct boot_info *bi, u64 mem_limit)
 			add_free_range(s, e);
 	}
 	mm_up = true;
-	printk("mm: %lu MiB RAM in the frame allocator, frame table %lu KiB at %#lx\n",
+	printk("mm: %lu MiB RAM in the frame allocator, frame table %lu KiB at "
+	       "%#lx\n",
 	       frames_given >> 8, ft_bytes >> 10, ft);
 }
 
@@ -265,7 +267,8 @@ static void selftest_exhaustive(void)
 			free_frames(mfn, 0);
 		}
 	}
-	printk("selftest: allocator gave %lu frames, memory map has %lu free, %lu duplicate, %lu outside usable RAM\n",
+	printk("selftest: allocator gave %lu frames, memory map has %lu free, "
+	       "%lu duplicate, %lu outside usable RAM\n",
 	       got, expected, dup, bad);
 	if (got != expected || dup || bad || buddy.nr_free != before ||
 	    buddy_check(&buddy, why, sizeof(why)))
@@ -284,7 +287,8 @@ static void selftest_quick(void)
 		got[o] = alloc_frames(o);
 		if (got[o] == INVALID_MFN || (got[o] & ((1UL << o) - 1)) ||
 		    !frame_is_usable_ram(got[o]))
-			panic("selftest: bad block %#lx of order %u", got[o], o);
+			panic("selftest: bad block %#lx of order %u", got[o],
+			      o);
 	}
 	for (unsigned int o = 0; o < ARRAY_SIZE(got); o++)
 		free_frames(got[o], o);

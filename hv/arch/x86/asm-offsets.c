@@ -2,8 +2,7 @@
 #include "percpu.h"
 #include "regs.h"
 
-#define DEFINE(sym, val) \
-	asm volatile("\n.ascii \"->" #sym " %0\"" : : "i"(val))
+#define DEFINE(sym, val) asm volatile("\n.ascii \"->" #sym " %0\"" : : "i"(val))
 
 void asm_offsets(void);
 void asm_offsets(void)

@@ -86,8 +86,8 @@ static u64 leaf_flags(u64 flags, bool large)
 static int map_one(u64 va, paddr_t pa, u64 left, u64 flags, u64 *done)
 {
 	u64 *l3, *l2, *l1;
-	bool fit1g = have_1g_pages && !((va | pa) & (GiB(1) - 1)) &&
-		     left >= GiB(1);
+	bool fit1g =
+	    have_1g_pages && !((va | pa) & (GiB(1) - 1)) && left >= GiB(1);
 	bool fit2m = !((va | pa) & (MiB(2) - 1)) && left >= MiB(2);
 
 	l3 = pt_from_entry(idle_l4[PT_INDEX(va, L4_SHIFT)]);

@@ -18,7 +18,7 @@
 
 #define LCR_DLAB 0x80
 #define LCR_8N1 0x03
-#define LSR_DR 0x01   /* data ready */
+#define LSR_DR 0x01 /* data ready */
 #define LSR_THRE 0x20 /* transmit holding register empty */
 
 static u16 uart_port;

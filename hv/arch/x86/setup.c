@@ -32,8 +32,8 @@ static unsigned int opt_maxcpus = NR_CPUS;
 static bool opt_selftest;
 static unsigned int opt_crash_test;
 
-static const char *const loglvl_names[] = { "none", "error", "warning",
-					    "info", "debug", "all", NULL };
+static const char *const loglvl_names[] = { "none",  "error", "warning", "info",
+					    "debug", "all",   NULL };
 static const struct cmdline_opt hv_options[] = {
 	CMDLINE_STRING("console", opt_console),
 	CMDLINE_SIZE("mem", opt_mem, MiB(32), ~0UL),
@@ -72,9 +72,11 @@ static void apply_console_option(void)
 		if (!strcmp(item, "none"))
 			console_enable_serial(false);
 		else if (!strcmp(item, "vga"))
-			printk("Command line: console 'vga' is not supported, serial only\n");
+			printk("Command line: console 'vga' is not supported, "
+			       "serial only\n");
 		else
-			printk("Command line: unknown console '%s' (use com1 or none)\n",
+			printk("Command line: unknown console '%s' (use com1 "
+			       "or none)\n",
 			       item);
 	}
 }
@@ -101,9 +103,9 @@ static const char *hv_cmdline(void)
 
 static void parse_command_line(void)
 {
-	int problems = cmdline_parse(hv_cmdline(), hv_options,
-				     ARRAY_SIZE(hv_options), report_option,
-				     NULL);
+	int problems =
+	    cmdline_parse(hv_cmdline(), hv_options, ARRAY_SIZE(hv_options),
+			  report_option, NULL);
 	if (problems)
 		printk("Command line: %d problem%s, ignored as shown above\n",
 		       problems, problems == 1 ? "" : "s");
@@ -114,9 +116,9 @@ static void parse_command_line(void)
 
 static const char *mem_type_name(u32 type)
 {
-	static const char *const names[] = { "?", "RAM", "reserved",
-					     "ACPI data", "ACPI NVS",
-					     "unusable" };
+	static const char *const names[] = { "?",	 "RAM",
+					     "reserved", "ACPI data",
+					     "ACPI NVS", "unusable" };
 	return type < ARRAY_SIZE(names) ? names[type] : "?";
 }
 
@@ -155,7 +157,8 @@ static void parse_boot_info(u32 magic, u32 info)
 static void platform_init(void)
 {
 	if (acpi_init(boot_info.rsdp))
-		panic("no ACPI tables: cannot find the CPUs and interrupt controllers");
+		panic("no ACPI tables: cannot find the CPUs and interrupt "
+		      "controllers");
 	printk("ACPI: %u CPU%s, local APIC at %#lx, %u IO-APIC%s, HPET %s\n",
 	       acpi.nr_cpus, acpi.nr_cpus == 1 ? "" : "s", acpi.lapic_base,
 	       acpi.nr_ioapics, acpi.nr_ioapics == 1 ? "" : "s",
@@ -204,7 +207,8 @@ void start_hv(u32 magic, u32 info)
 	smp_call_function(flush_tlb_ipi, NULL, true);
 
 	t_ready = rdtsc();
-	printk("Xenolith ready: %u of %u CPU%s online, %lu MiB free; boot took %lu.%03lu ms (%lu ms since reset)\n",
+	printk("Xenolith ready: %u of %u CPU%s online, %lu MiB free; boot took "
+	       "%lu.%03lu ms (%lu ms since reset)\n",
 	       nr_cpus_online, nr_cpus_present, nr_cpus_present == 1 ? "" : "s",
 	       mm_free_frames() >> 8, tsc_to_ns(t_ready - boot_tsc) / 1000000,
 	       (tsc_to_ns(t_ready - boot_tsc) / 1000) % 1000,

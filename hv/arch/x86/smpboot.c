@@ -28,8 +28,7 @@ unsigned int nr_cpus_present;
 
 static void init_cpu_info(struct percpu *pc, void *stack)
 {
-	struct cpu_info *ci =
-		(struct cpu_info *)((u8 *)stack + STACK_SIZE) - 1;
+	struct cpu_info *ci = (struct cpu_info *)((u8 *)stack + STACK_SIZE) - 1;
 
 	pc->stack = stack;
 	ci->percpu = pc;
@@ -85,7 +84,7 @@ static int boot_one_cpu(unsigned int id, u32 apic_id)
 	pc->apic_id = apic_id;
 	init_cpu_info(pc, __va(stack << PAGE_SHIFT));
 	*(u64 *)tramp_var(&tramp_stack) =
-		(u64)pc->stack + STACK_SIZE - sizeof(struct cpu_info);
+	    (u64)pc->stack + STACK_SIZE - sizeof(struct cpu_info);
 	smp_mb();
 
 	apic_send_init(apic_id);
@@ -119,7 +118,8 @@ void smp_boot_cpus(unsigned int max_cpus)
 		if (apic_id == me)
 			continue;
 		if (next >= max_cpus || next >= NR_CPUS) {
-			printk("smp: CPU with APIC ID %u left offline (maxcpus=%u)\n",
+			printk("smp: CPU with APIC ID %u left offline "
+			       "(maxcpus=%u)\n",
 			       apic_id, max_cpus);
 			continue;
 		}

@@ -17,8 +17,8 @@
 #define CALIBRATE_MS 50
 
 u64 tsc_hz;
-static u64 ns_per_tsc_mul;  /* ns = ticks * mul >> 32 */
-static u64 tsc_per_ns_mul;  /* ticks = ns * mul >> 32 */
+static u64 ns_per_tsc_mul; /* ns = ticks * mul >> 32 */
+static u64 tsc_per_ns_mul; /* ticks = ns * mul >> 32 */
 static u64 apic_per_tsc_mul; /* apic counts = ticks * mul >> 32 */
 
 static u64 mul_shift32(u64 a, u64 mul)
@@ -78,7 +78,8 @@ void time_calibrate(void)
 	ns_per_tsc_mul = div_shift32(1000000000UL, tsc_hz);
 	tsc_per_ns_mul = div_shift32(tsc_hz, 1000000000UL);
 	apic_per_tsc_mul = div_shift32(apic_timer_hz, tsc_hz);
-	printk("time: TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz%s (PIT, %u ms)\n",
+	printk("time: TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz%s (PIT, %u "
+	       "ms)\n",
 	       tsc_hz / 1000000, (tsc_hz / 1000) % 1000,
 	       apic_timer_hz / 1000000, (apic_timer_hz / 1000) % 1000,
 	       apic_tsc_deadline ? ", TSC-deadline mode" : ", one-shot mode",

@@ -28,14 +28,28 @@ static struct idt_gate idt[256] __aligned(16);
 static vector_handler_t handlers[256];
 
 static const char *const names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM device not available", "#DF double fault",
-	"coprocessor segment overrun", "#TS invalid TSS",
-	"#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved 15",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+	"#DE divide error",
+	"#DB debug",
+	"NMI",
+	"#BP breakpoint",
+	"#OF overflow",
+	"#BR bound range",
+	"#UD invalid opcode",
+	"#NM device not available",
+	"#DF double fault",
+	"coprocessor segment overrun",
+	"#TS invalid TSS",
+	"#NP segment not present",
+	"#SS stack fault",
+	"#GP general protection",
+	"#PF page fault",
+	"reserved 15",
+	"#MF x87 error",
+	"#AC alignment check",
+	"#MC machine check",
+	"#XM SIMD error",
+	"#VE virtualization",
+	"#CP control protection",
 };
 
 const char *trap_name(unsigned int vec)
@@ -105,8 +119,8 @@ void dump_registers(const struct cpu_regs *r)
 	       r->r11);
 	printk("r12: %016lx   r13: %016lx   r14: %016lx\n", r->r12, r->r13,
 	       r->r14);
-	printk("r15: %016lx   cr0: %016lx   cr4: %016lx\n", r->r15,
-	       read_cr0(), read_cr4());
+	printk("r15: %016lx   cr0: %016lx   cr4: %016lx\n", r->r15, read_cr0(),
+	       read_cr4());
 	printk("cr3: %016lx   cr2: %016lx\n", read_cr3(), read_cr2());
 	printk("ss: %04lx   cs: %04lx   error code: %#x   vector: %u\n", r->ss,
 	       r->cs, r->error_code, r->entry_vector);
@@ -143,7 +157,8 @@ static void __noreturn fatal_trap(struct cpu_regs *regs)
 	       trap_name(vec));
 	if (vec == TRAP_PF)
 		printk("Faulting linear address (cr2): %016lx, %s %s\n",
-		       read_cr2(), regs->error_code & 1 ? "protection" : "not present",
+		       read_cr2(),
+		       regs->error_code & 1 ? "protection" : "not present",
 		       regs->error_code & 2 ? "write" : "read");
 	dump_registers(regs);
 	show_stack_trace(regs->rbp);
