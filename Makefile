@@ -15,13 +15,13 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fpie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fcf-protection=none -fno-strict-aliasing \
 	-mno-red-zone -mgeneral-regs-only \
-	-Ihv/include -I$(HV) -include hv/include/compiler.h
-HV_ASFLAGS := -D__ASSEMBLER__ -Ihv/include -I$(HV) -g
+	-Ihv/include -Iinclude -Icommon -I$(HV) -include hv/include/compiler.h
+HV_ASFLAGS := -D__ASSEMBLER__ -Ihv/include -Iinclude -I$(HV) -g
 HV_LDFLAGS := -nostdlib -static -T hv/xenolith.lds -z max-page-size=4096 \
 	-z noexecstack --no-warn-rwx-segments
 
 HV_C := $(filter-out hv/arch/x86/asm-offsets.c, \
-	$(wildcard hv/arch/x86/*.c hv/core/*.c hv/mm/*.c))
+	$(wildcard hv/arch/x86/*.c hv/core/*.c hv/mm/*.c common/*.c))
 HV_S := $(wildcard hv/arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C)) \
 	$(patsubst %.S,$(BUILD)/%.o,$(HV_S))
@@ -32,7 +32,7 @@ all: $(BUILD)/xenolith.elf
 $(HV)/asm-offsets.h: hv/arch/x86/asm-offsets.c $(wildcard hv/include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(HV_CFLAGS) -S $< -o $(HV)/asm-offsets.s
-	sed -n 's/.*->\([A-Z_0-9]*\) \$$\{0,1\}\([0-9]*\).*/#define \1 \2/p' \
+	sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\([0-9]*\).*/#define \1 \2/p' \
 		$(HV)/asm-offsets.s > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c $(HV)/asm-offsets.h

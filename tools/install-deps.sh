@@ -13,6 +13,8 @@ check xorriso xorriso
 check mformat mtools
 # grub-mkrescue needs the BIOS platform files to build a bootable ISO.
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
+# The unit ABI test compares include/xen with Xen's public headers.
+[ -f /usr/include/xen/xen.h ] || need="$need libxen-dev"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing packages:$need (run as root to install)" >&2

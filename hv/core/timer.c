@@ -75,7 +75,7 @@ void stop_timer(struct timer *t)
 	spin_unlock_irqrestore(&timer_lock[t->cpu], f);
 }
 
-static void timer_interrupt(struct cpu_regs *regs)
+static void timer_interrupt(struct cpu_user_regs *regs)
 {
 	struct percpu *pc = this_cpu();
 	unsigned int cpu = pc->id;

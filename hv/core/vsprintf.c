@@ -1,8 +1,9 @@
 /*
  * vsnprintf for the hypervisor: %d %i %u %x %X %o %c %s %p %%, with the
- * flags '-', '0', '#' (0x prefix), width, precision (for strings) and the l/ll/z/h length
- * modifiers. Always NUL-terminates when size > 0; returns the length the
- * full output would have had, like C99.
+ * flags '-', '0', '#' (0x prefix), width (a negative '*' width means '-'),
+ * precision (for strings) and the l/ll/z/h/hh length modifiers. Always
+ * NUL-terminates when size > 0; returns the length the full output would
+ * have had, like C99.
  */
 #include "lib.h"
 
@@ -34,25 +35,29 @@ static void put_padded(struct outbuf *o, const char *s, size_t n, int width,
 			put(o, ' ');
 }
 
-static void put_number(struct outbuf *o, u64 v, bool neg, unsigned int base,
-		       bool upper, int width, bool left, bool zero)
+/* prefix is the sign or the 0x of '#', or "". */
+static void put_number(struct outbuf *o, u64 v, const char *prefix,
+		       unsigned int base, bool upper, int width, bool left,
+		       bool zero)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
-	int n = 0;
+	int n = 0, plen = 0;
 
 	do {
 		tmp[n++] = digits[v % base];
 		v /= base;
 	} while (v);
-	if (neg && zero && !left) {
-		/* The sign goes before zero padding: -0042. */
-		put(o, '-');
-		width--;
-		neg = false;
+	if (zero && !left) {
+		/* The prefix goes before zero padding: -0042, 0x002a. */
+		for (; *prefix; prefix++, width--)
+			put(o, *prefix);
 	}
-	if (neg)
-		tmp[n++] = '-';
+	/* Otherwise after space padding: "  -42", "  0x2a". */
+	while (prefix[plen])
+		plen++;
+	while (plen--)
+		tmp[n++] = prefix[plen];
 	/* Reverse in place, then emit with padding. */
 	for (int i = 0; i < n / 2; i++) {
 		char t = tmp[i];
@@ -68,7 +73,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 	for (; *fmt; fmt++) {
 		bool left = false, zero = false, alt = false;
-		int width = 0, prec = -1, lng = 0;
+		int width = 0, prec = -1, lng = 0, shrt = 0;
 
 		if (*fmt != '%') {
 			put(&o, *fmt);
@@ -88,6 +93,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		if (*fmt == '*') {
 			width = va_arg(ap, int);
 			fmt++;
+			if (width < 0) {
+				left = true;
+				width = -width;
+			}
 		}
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
@@ -102,7 +111,9 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				prec = prec * 10 + (*fmt++ - '0');
 		}
 		while (*fmt == 'l' || *fmt == 'z' || *fmt == 'h') {
-			if (*fmt != 'h')
+			if (*fmt == 'h')
+				shrt++;
+			else
 				lng++;
 			fmt++;
 		}
@@ -111,9 +122,12 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'd':
 		case 'i': {
 			s64 v = lng ? va_arg(ap, s64) : va_arg(ap, int);
-			u64 mag = v < 0 ? (u64)0 - (u64)v : (u64)v;
-			put_number(&o, mag, v < 0, 10, false, width, left,
-				   zero);
+			u64 mag;
+			if (!lng && shrt)
+				v = shrt == 1 ? (s16)v : (s8)v;
+			mag = v < 0 ? (u64)0 - (u64)v : (u64)v;
+			put_number(&o, mag, v < 0 ? "-" : "", 10, false, width,
+				   left, zero);
 			break;
 		}
 		case 'u':
@@ -125,20 +139,20 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			unsigned int base = *fmt == 'u'	  ? 10
 					    : *fmt == 'o' ? 8
 							  : 16;
-			if (alt && base == 16) {
-				put(&o, '0');
-				put(&o, *fmt == 'X' ? 'X' : 'x');
-				width -= 2;
-			}
-			put_number(&o, v, false, base, *fmt == 'X', width, left,
-				   zero);
+			const char *prefix = "";
+			if (!lng && shrt)
+				v = shrt == 1 ? (u16)v : (u8)v;
+			if (alt && base == 16)
+				prefix = *fmt == 'X' ? "0X" : "0x";
+			put_number(&o, v, prefix, base, *fmt == 'X', width,
+				   left, zero);
 			break;
 		}
 		case 'p': {
 			u64 v = (u64)(uintptr_t)va_arg(ap, void *);
 			put(&o, '0');
 			put(&o, 'x');
-			put_number(&o, v, false, 16, false, 16, false, true);
+			put_number(&o, v, "", 16, false, 16, false, true);
 			break;
 		}
 		case 'c': {

@@ -13,20 +13,16 @@
 #ifndef XENOLITH_FRAME_H
 #define XENOLITH_FRAME_H
 
+#include <xen/xen.h> /* DOMID_* */
 #include "list.h"
 #include "types.h"
-
-#define DOMID_FIRST_RESERVED 0x7FF0U
-#define DOMID_SELF 0x7FF0U
-#define DOMID_IO 0x7FF1U
-#define DOMID_XEN 0x7FF2U
-#define DOMID_COW 0x7FF3U
-#define DOMID_INVALID 0x7FF4U
-#define DOMID_IDLE 0x7FFFU
 
 /* frame.flags */
 #define FRAME_FREE (1U << 0) /* in the buddy allocator */
 #define FRAME_RESERVED (1U << 1) /* never allocatable */
+
+/* frame.attrs: fixed at boot, untouched by the allocator. */
+#define FRAME_ATTR_RAM (1U << 0) /* RAM in the memory map (not MMIO) */
 
 /* frame.type_info: type in bits 31..28, validated/pinned flags, count below. */
 #define PGT_NONE (0U << 28)
@@ -48,7 +44,8 @@ struct frame {
 	domid_t owner; /* see invariants above */
 	u8 order; /* buddy block order (free block heads) */
 	u8 flags; /* FRAME_* */
-	u32 pad;
+	u16 attrs;             /* FRAME_ATTR_* */
+	u16 mark;              /* scratch for boot self-tests */
 };
 
 #endif

@@ -26,7 +26,10 @@
 
 /* vmap/ioremap area: device registers and other non-RAM mappings. */
 #define VMAP_VIRT_START _UL(0xFFFF82C000000000)
-#define VMAP_VIRT_END _UL(0xFFFF82D000000000)
+#define VMAP_VIRT_END _UL(0xFFFF82C800000000)
+
+/* Per-CPU GDT windows: 16 pages each (see pv_descriptors.c). */
+#define GDT_WINDOW_START _UL(0xFFFF82C800000000)
 
 /* The hypervisor image: virtual HV_VIRT_START + x is physical x. */
 #define HV_VIRT_START _UL(0xFFFF82D040000000)
@@ -61,6 +64,9 @@
 #define FLAT_RING3_SS64 0xe02b
 #define TSS_SEL 0xe040
 #define LDT_SEL 0xe050
+
+/* entry_vector of frames built by the syscall entry (not a real vector). */
+#define TRAP_SYSCALL 0x100
 
 /* Where the AP start-up code is copied (below 1 MiB, page aligned). */
 #define TRAMPOLINE_PADDR 0x8000

@@ -23,6 +23,7 @@ void *alloc_page(void); /* one frame, via the direct map; NULL if none */
 void free_page(void *va);
 u64 mm_free_frames(void);
 u64 mm_total_frames(void);
+bool mmio_allowed(mfn_t mfn); /* may domain 0 map this device frame? */
 
 static inline struct frame *mfn_to_frame(mfn_t mfn)
 {

@@ -66,5 +66,6 @@ void *early_phys_ptr(paddr_t pa); /* valid for pa below 1 GiB, before mm */
 bool directmap_ready(void);
 void directmap_done(void);
 void flush_tlb_local(void);
+u64 *hv_pte(u64 va);
 
 #endif

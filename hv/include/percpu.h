@@ -8,7 +8,10 @@
 
 #include "layout.h"
 #include "list.h"
+#include "regs.h"
 #include "types.h"
+
+struct vcpu;
 
 #define NR_CPUS 64
 
@@ -26,20 +29,40 @@ struct percpu {
 	unsigned int id;
 	u32 apic_id;
 	bool online;
-	void *stack; /* base of the STACK_SIZE block */
-	u64 *gdt; /* the page of hypervisor GDT entries */
+	void *stack;             /* base of the STACK_SIZE block */
+	u64 *gdt;                /* the page of hypervisor GDT entries */
 	struct tss64 tss __aligned(16);
 	struct list_head timers; /* pending timers, earliest first */
-	u64 timer_deadline; /* what the APIC timer is programmed for */
-	u64 irqs; /* interrupts taken, for the keyhandler */
-	u64 ticks; /* timer interrupts taken */
+	u64 timer_deadline;      /* what the APIC timer is programmed for */
+	u64 irqs;                /* interrupts taken, for the keyhandler */
+	u64 ticks;               /* timer interrupts taken */
+
+	/* Scheduler. */
+	struct list_head runq;
+	struct vcpu *curr;      /* NULL: idle */
+	struct vcpu *fpu_owner; /* whose state is in the FPU registers */
+	bool need_resched;
+	struct timer *slice_timer;
+	u64 gdt_va; /* per-CPU GDT window (16 pages) */
+	u64 *gdt_l1; /* the L1 table entries that map that window */
 };
 
+/*
+ * At the top of each stack. A trap from a guest writes the guest's
+ * registers into guest_regs (TSS.rsp0 and the syscall entry point at its
+ * end, see desc.c), so the frame is the vCPU's full cpu_user_regs.
+ */
 struct cpu_info {
+	struct cpu_user_regs guest_regs;
 	struct percpu *percpu;
 	unsigned int id;
 	u32 magic;
 };
+
+static inline u64 guest_frame_top(struct cpu_info *ci)
+{
+	return (u64)&ci->guest_regs.es;
+}
 #define CPU_INFO_MAGIC 0x58454e4fU /* "XENO": sanity check of the stack */
 
 static inline struct cpu_info *get_cpu_info(void)

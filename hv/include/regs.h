@@ -1,19 +1,19 @@
 /*
- * Saved registers on entry to the hypervisor. The layout is Xen's
- * cpu_user_regs for x86-64, so guest frames can later be exposed as is.
+ * Saved registers on entry to the hypervisor: Xen's cpu_user_regs, so the
+ * frame a guest trap leaves at the top of the stack is exactly the guest's
+ * register state as the ABI defines it. Hypervisor-internal frames use the
+ * same layout and leave es..gs unused.
  */
 #ifndef XENOLITH_REGS_H
 #define XENOLITH_REGS_H
 
+#include <xen/arch-x86_64.h>
+#include "layout.h"
 #include "types.h"
 
-struct cpu_regs {
-	u64 r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
-	u64 rax, rcx, rdx, rsi, rdi;
-	u32 error_code;
-	u32 entry_vector;
-	/* Pushed by the CPU. */
-	u64 rip, cs, rflags, rsp, ss;
-};
+static inline bool regs_from_guest(const struct cpu_user_regs *r)
+{
+	return (r->cs & 3) == 3;
+}
 
 #endif

@@ -17,6 +17,7 @@ u64 tsc_to_ns(u64 ticks); /* a duration */
 u64 ns_to_tsc_abs(u64 ns); /* a system time to an absolute TSC */
 u64 tsc_delta_to_apic(u64 ticks);
 void udelay(u64 us);
+u64 div_shift32(u64 num, u64 den); /* (num << 32) / den */
 
 #define MILLISECS(ms) ((u64)(ms)*1000000ULL)
 #define MICROSECS(us) ((u64)(us)*1000ULL)

@@ -28,17 +28,18 @@
 /* Interrupt vectors owned by the hypervisor. */
 #define VEC_FIRST_DYNAMIC 0x20
 #define VEC_CALL_FUNCTION 0xf0
+#define VEC_EVENT_CHECK 0xf1 /* wake a CPU to reschedule or deliver events */
 #define VEC_TIMER 0xf8
 #define VEC_APIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
 
-typedef void (*vector_handler_t)(struct cpu_regs *regs);
+typedef void (*vector_handler_t)(struct cpu_user_regs *regs);
 
 void traps_init(void); /* builds the IDT once */
 void load_idt(void); /* per CPU */
 void set_vector_handler(unsigned int vec, vector_handler_t fn);
-void do_entry(struct cpu_regs *regs);
-void dump_registers(const struct cpu_regs *regs);
+void do_entry(struct cpu_user_regs *regs);
+void dump_registers(const struct cpu_user_regs *regs);
 void show_stack_trace(u64 rbp);
 const char *trap_name(unsigned int vec);
 

@@ -8,7 +8,9 @@
 #define X86_CR0_MP (1UL << 1)
 #define X86_CR0_EM (1UL << 2)
 #define X86_CR0_TS (1UL << 3)
+#define X86_CR0_ET (1UL << 4)
 #define X86_CR0_NE (1UL << 5)
+#define X86_CR0_AM (1UL << 18)
 #define X86_CR0_WP (1UL << 16)
 #define X86_CR0_PG (1UL << 31)
 
@@ -18,6 +20,7 @@
 #define X86_CR4_OSXMMEXCPT (1UL << 10)
 #define X86_CR4_FSGSBASE (1UL << 16)
 #define X86_CR4_OSXSAVE (1UL << 18)
+#define X86_CR4_TSD (1UL << 2)
 #define X86_CR4_SMEP (1UL << 20)
 #define X86_CR4_SMAP (1UL << 21)
 
@@ -46,6 +49,18 @@ static inline u8 inb(u16 port)
 {
 	u8 v;
 	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outw(u16 port, u16 v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u16 inw(u16 port)
+{
+	u16 v;
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
 }
 

@@ -14,7 +14,7 @@
 
 #define LOW_MEMORY_END MiB(1)
 #define MAX_RESERVED 24
-#define SELFTEST_MARK 0x5e1f7e57U
+#define SELFTEST_MARK 0x5e1fU
 
 struct range {
 	paddr_t start, end;
@@ -164,8 +164,11 @@ void mm_init(const struct boot_info *bi, u64 mem_limit)
 	buddy_init(&buddy, frame_table, 0, max_mfn);
 	for (unsigned int i = 0; i < bi->nr_mem; i++) {
 		paddr_t s, e;
-		if (ram_region(i, &s, &e))
-			add_free_range(s, e);
+		if (!ram_region(i, &s, &e))
+			continue;
+		for (paddr_t p = s; p < e; p += PAGE_SIZE)
+			frame_table[p >> PAGE_SHIFT].attrs |= FRAME_ATTR_RAM;
+		add_free_range(s, e);
 	}
 	mm_up = true;
 	printk("mm: %lu MiB RAM in the frame allocator, frame table %lu KiB at "
@@ -225,6 +228,14 @@ u64 mm_total_frames(void)
 	return frames_given;
 }
 
+/* Device frames domain 0 may map: not the interrupt controllers. */
+bool mmio_allowed(mfn_t mfn)
+{
+	paddr_t pa = mfn << PAGE_SHIFT;
+
+	return !(pa >= 0xfec00000UL && pa < 0xfee01000UL);
+}
+
 static bool frame_is_usable_ram(mfn_t mfn)
 {
 	paddr_t pa = mfn << PAGE_SHIFT;
@@ -254,16 +265,16 @@ static void selftest_exhaustive(void)
 
 	while ((mfn = alloc_frames(0)) != INVALID_MFN) {
 		struct frame *fr = &frame_table[mfn];
-		if (fr->pad == SELFTEST_MARK)
+		if (fr->mark == SELFTEST_MARK)
 			dup++;
 		if (!frame_is_usable_ram(mfn))
 			bad++;
-		fr->pad = SELFTEST_MARK;
+		fr->mark = SELFTEST_MARK;
 		got++;
 	}
 	for (mfn = 0; mfn < max_mfn; mfn++) {
-		if (frame_table[mfn].pad == SELFTEST_MARK) {
-			frame_table[mfn].pad = 0;
+		if (frame_table[mfn].mark == SELFTEST_MARK) {
+			frame_table[mfn].mark = 0;
 			free_frames(mfn, 0);
 		}
 	}

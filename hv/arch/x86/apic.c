@@ -73,7 +73,7 @@ u32 apic_read_id(void)
 	return apic_read(APIC_ID) >> 24;
 }
 
-static void apic_error(struct cpu_regs *regs)
+static void apic_error(struct cpu_user_regs *regs)
 {
 	u32 esr;
 

@@ -8,5 +8,7 @@ void asm_offsets(void);
 void asm_offsets(void)
 {
 	DEFINE(CPU_INFO_SIZE, sizeof(struct cpu_info));
-	DEFINE(CPU_REGS_SIZE, sizeof(struct cpu_regs));
+	DEFINE(UREGS_cs, offsetof(struct cpu_user_regs, cs));
+	DEFINE(UREGS_entry_vector, offsetof(struct cpu_user_regs, entry_vector));
+	DEFINE(CPU_USER_REGS_SIZE, sizeof(struct cpu_user_regs));
 }

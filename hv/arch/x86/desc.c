@@ -54,7 +54,8 @@ static void fill_tss(struct percpu *pc)
 	pc->tss.ist[0] = base + (IST_DF_PAGE + 1) * PAGE_SIZE;
 	pc->tss.ist[1] = base + (IST_NMI_PAGE + 1) * PAGE_SIZE;
 	pc->tss.ist[2] = base + (IST_MC_PAGE + 1) * PAGE_SIZE;
-	pc->tss.rsp[0] = base + STACK_SIZE - sizeof(struct cpu_info);
+	pc->tss.rsp[0] = guest_frame_top(
+		(struct cpu_info *)(base + STACK_SIZE) - 1);
 	/* No I/O bitmap: the offset points past the limit. */
 	pc->tss.iomap_base = sizeof(pc->tss);
 }

@@ -2,7 +2,7 @@
  * Exception and interrupt entry. Every one of the 256 vectors has a stub
  * that makes the frame uniform (an error code slot whose upper half holds
  * the vector), then common_entry saves the registers in the order of
- * struct cpu_regs (Xen's cpu_user_regs) and calls do_entry(regs).
+ * struct cpu_user_regs (Xen's cpu_user_regs) and calls do_entry(regs).
  */
 #include "layout.h"
 
@@ -47,6 +47,16 @@ common_entry:
 	subq $8, %rsp
 	call do_entry
 	addq $8, %rsp
+	/* Back to a guest (not from an IST stack): the full exit path. */
+	testb $3, UREGS_cs(%rsp)
+	jz restore_regs
+	cmpl $2, UREGS_entry_vector(%rsp)	/* NMI */
+	je restore_regs
+	cmpl $18, UREGS_entry_vector(%rsp)	/* #MC */
+	je restore_regs
+	jmp return_to_guest
+
+restore_regs:
 	popq %r15
 	popq %r14
 	popq %r13
@@ -64,6 +74,98 @@ common_entry:
 	popq %rdi
 	addq $8, %rsp		/* error code and vector */
 	iretq
+
+/*
+ * Leave the hypervisor for the current vCPU. %rsp points at its frame (the
+ * cpu_user_regs at the top of the stack). prepare_return_to_guest runs
+ * softirqs, the scheduler (which may switch vCPUs and reset the stack) and
+ * event delivery, and returns with interrupts off.
+ */
+	.globl return_to_guest
+return_to_guest:
+	cli
+	movq %rsp, %rdi
+	subq $8, %rsp
+	call prepare_return_to_guest
+	addq $8, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rax
+	popq %rcx
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	addq $8, %rsp
+	iretq
+
+/*
+ * SYSCALL from a guest (kernel mode: a hypercall; user mode: a system call
+ * to bounce). Each CPU enters through its own copy of syscall_stub, which
+ * switches to this CPU's stack top and pushes SS:RSP; we complete the frame
+ * so that it looks like any other entry from the guest.
+ */
+	.globl syscall_enter
+syscall_enter:
+	pushq %r11			/* rflags */
+	pushq $FLAT_RING3_CS64
+	pushq %rcx			/* rip */
+	pushq $0
+	movl $TRAP_SYSCALL, 4(%rsp)
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	pushq %rcx
+	pushq %rax
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	subq $8, %rsp
+	call do_syscall
+	addq $8, %rsp
+	jmp return_to_guest
+
+/* The per-CPU copy of this has its own data words (see smpboot.c). */
+	.globl syscall_stub_start, syscall_stub_end
+	.globl syscall_stub_stack, syscall_stub_target
+syscall_stub_start:
+	movq %rsp, syscall_stub_saved(%rip)
+	movq syscall_stub_stack(%rip), %rsp
+	pushq $FLAT_RING3_SS64
+	pushq syscall_stub_saved(%rip)
+	jmp *syscall_stub_target(%rip)
+	.balign 8
+syscall_stub_saved:
+	.quad 0
+syscall_stub_stack:
+	.quad 0
+syscall_stub_target:
+	.quad 0
+syscall_stub_end:
+
+/* 32-bit SYSCALL (compat mode) is not supported: same stub, other target. */
+
+/* Discard the stack and continue at fn (never returns). */
+	.globl reset_stack_and_jump_asm
+reset_stack_and_jump_asm:
+	movq %rdi, %rsp
+	jmp *%rsi
 
 /* Reload %cs after lgdt: a far return to the next instruction. */
 	.globl reload_segments

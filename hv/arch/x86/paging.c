@@ -59,19 +59,23 @@ static u64 *pt_from_entry(u64 e)
 	return have_directmap ? __va(pa) : early_phys_ptr(pa);
 }
 
-/* Return the table one level below entry *e, allocating it if needed. */
-static u64 *pt_next(u64 *e)
+/*
+ * Return the table one level below entry *e, allocating it if needed. A
+ * user-accessible leaf needs USER on every level above it too.
+ */
+static u64 *pt_next(u64 *e, u64 leaf_flags)
 {
 	void *p;
 
 	if (*e & _PAGE_PRESENT) {
 		ASSERT(!(*e & _PAGE_PSE));
+		*e |= leaf_flags & _PAGE_USER;
 		return pt_from_entry(*e);
 	}
 	p = pt_page_alloc();
 	if (!p)
 		return NULL;
-	*e = __pa(p) | PAGE_TABLE_FLAGS;
+	*e = __pa(p) | PAGE_TABLE_FLAGS | (leaf_flags & _PAGE_USER);
 	return p;
 }
 
@@ -90,13 +94,13 @@ static int map_one(u64 va, paddr_t pa, u64 left, u64 flags, u64 *done)
 	    have_1g_pages && !((va | pa) & (GiB(1) - 1)) && left >= GiB(1);
 	bool fit2m = !((va | pa) & (MiB(2) - 1)) && left >= MiB(2);
 
-	l3 = pt_from_entry(idle_l4[PT_INDEX(va, L4_SHIFT)]);
+	l3 = pt_next(&idle_l4[PT_INDEX(va, L4_SHIFT)], flags);
 	if (fit1g) {
 		l3[PT_INDEX(va, L3_SHIFT)] = pa | leaf_flags(flags, true);
 		*done = GiB(1);
 		return 0;
 	}
-	l2 = pt_next(&l3[PT_INDEX(va, L3_SHIFT)]);
+	l2 = pt_next(&l3[PT_INDEX(va, L3_SHIFT)], flags);
 	if (!l2)
 		return -ENOMEM;
 	if (fit2m) {
@@ -104,7 +108,7 @@ static int map_one(u64 va, paddr_t pa, u64 left, u64 flags, u64 *done)
 		*done = MiB(2);
 		return 0;
 	}
-	l1 = pt_next(&l2[PT_INDEX(va, L2_SHIFT)]);
+	l1 = pt_next(&l2[PT_INDEX(va, L2_SHIFT)], flags);
 	if (!l1)
 		return -ENOMEM;
 	l1[PT_INDEX(va, L1_SHIFT)] = pa | leaf_flags(flags, false);
@@ -216,4 +220,19 @@ void paging_drop_identity(void)
 {
 	idle_l4[0] = 0;
 	flush_tlb_local();
+}
+
+/* The L1 entry mapping va (4 KiB mapping in the hypervisor's range). */
+u64 *hv_pte(u64 va)
+{
+	u64 e = idle_l4[PT_INDEX(va, L4_SHIFT)];
+
+	for (unsigned int shift = L3_SHIFT; shift >= L2_SHIFT; shift -= 9) {
+		if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
+			return NULL;
+		e = pt_from_entry(e)[PT_INDEX(va, shift)];
+	}
+	if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
+		return NULL;
+	return &pt_from_entry(e)[PT_INDEX(va, L1_SHIFT)];
 }

@@ -5,6 +5,10 @@
  * allocates), then descriptors and the APICs, then time, then other CPUs.
  */
 #include "acpi.h"
+#include "context.h"
+#include "domain_build.h"
+#include "m2p.h"
+#include "sched.h"
 #include "apic.h"
 #include "bootinfo.h"
 #include "cmdline.h"
@@ -31,9 +35,15 @@ static unsigned int opt_loglvl = 3; /* info */
 static unsigned int opt_maxcpus = NR_CPUS;
 static bool opt_selftest;
 static unsigned int opt_crash_test;
+static u64 opt_dom0_mem = MiB(64);
+static u64 opt_domu_mem = MiB(32);
+static unsigned int opt_domains;
+static unsigned int opt_guest_loglvl = 1;
+extern bool guest_console_allowed;
 
 static const char *const loglvl_names[] = { "none",  "error", "warning", "info",
 					    "debug", "all",   NULL };
+static const char *const guest_loglvl_names[] = { "none", "all", NULL };
 static const struct cmdline_opt hv_options[] = {
 	CMDLINE_STRING("console", opt_console),
 	CMDLINE_SIZE("mem", opt_mem, MiB(32), ~0UL),
@@ -41,6 +51,10 @@ static const struct cmdline_opt hv_options[] = {
 	CMDLINE_UINT("maxcpus", opt_maxcpus, 1, NR_CPUS),
 	CMDLINE_BOOL("selftest", opt_selftest),
 	CMDLINE_ENUM("crash_test", opt_crash_test, crash_test_names),
+	CMDLINE_SIZE("dom0_mem", opt_dom0_mem, MiB(4), GiB(64)),
+	CMDLINE_SIZE("domu_mem", opt_domu_mem, MiB(4), GiB(64)),
+	CMDLINE_UINT("domains", opt_domains, 0, MAX_DOMAINS - 1),
+	CMDLINE_ENUM("guest_loglvl", opt_guest_loglvl, guest_loglvl_names),
 };
 
 static const void *boot_phys_ptr(u64 pa, u64 len, void *ctx)
@@ -101,6 +115,11 @@ static const char *hv_cmdline(void)
 	return p;
 }
 
+const char *hv_command_line(void)
+{
+	return hv_cmdline();
+}
+
 static void parse_command_line(void)
 {
 	int problems =
@@ -112,6 +131,7 @@ static void parse_command_line(void)
 	/* loglvl: none=0 ... debug=4, all=5 (same as debug here). */
 	printk_set_level((int)opt_loglvl);
 	apply_console_option();
+	guest_console_allowed = opt_guest_loglvl != 0;
 }
 
 static const char *mem_type_name(u32 type)
@@ -175,6 +195,60 @@ static void flush_tlb_ipi(void *arg)
 }
 
 void i8259_disable(void);
+u64 rtc_read_unix_time(void);
+
+/* The module's text after its file name is the guest's command line. */
+static const char *module_args(const struct boot_module *m)
+{
+	const char *p = m->cmdline;
+
+	while (*p && *p != ' ')
+		p++;
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+static bool build_from_module(unsigned int idx, domid_t id, bool privileged,
+			      u64 mem)
+{
+	const struct boot_module *m = &boot_info.mod[idx];
+	struct build_params p = {
+		.id = id,
+		.privileged = privileged,
+		.kernel = __va(m->start),
+		.kernel_len = m->end - m->start,
+		.cmdline = module_args(m),
+		.mem_bytes = mem,
+		.vcpus = 1,
+	};
+	char err[160] = "";
+	struct domain *d = build_boot_domain(&p, err, sizeof(err));
+
+	if (!d) {
+		pr_err("d%u: cannot build from module %u: %s\n", id, idx, err);
+		return false;
+	}
+	sched_start_vcpu(d->vcpu[0]);
+	return true;
+}
+
+/* Module 0 is domain 0; domains=N more modules become domains 1..N. */
+static void build_boot_domains(void)
+{
+	if (!boot_info.nr_mod) {
+		printk("No domain 0 kernel (no boot module): nothing to run.\n");
+		return;
+	}
+	if (opt_domains >= boot_info.nr_mod) {
+		pr_err("domains=%u but only %u module(s) after domain 0's\n",
+		       opt_domains, boot_info.nr_mod - 1);
+		opt_domains = boot_info.nr_mod - 1;
+	}
+	build_from_module(0, 0, true, opt_dom0_mem);
+	for (unsigned int i = 1; i <= opt_domains; i++)
+		build_from_module(i, (domid_t)i, false, opt_domu_mem);
+}
 void start_hv(u32 magic, u32 info);
 void start_hv(u32 magic, u32 info)
 {
@@ -199,6 +273,10 @@ void start_hv(u32 magic, u32 info)
 	time_calibrate();
 	timers_init_cpu();
 	smp_init_ipis();
+	sched_init_cpu();
+	context_init_cpu();
+	m2p_init();
+	vtime_init(rtc_read_unix_time());
 	local_irq_enable();
 
 	smp_boot_cpus(opt_maxcpus);
@@ -218,6 +296,7 @@ void start_hv(u32 magic, u32 info)
 		selftest_timers();
 	if (opt_crash_test)
 		crash_test(opt_crash_test);
+	build_boot_domains();
 	printk("Idling.\n");
-	idle_loop();
+	schedule();
 }

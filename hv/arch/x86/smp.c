@@ -17,7 +17,7 @@ static struct {
 	int remaining;
 } call;
 
-static void call_function_interrupt(struct cpu_regs *regs)
+static void call_function_interrupt(struct cpu_user_regs *regs)
 {
 	void (*fn)(void *) = call.fn;
 	void *arg = call.arg;

@@ -5,6 +5,8 @@
  */
 #include "acpi.h"
 #include "apic.h"
+#include "context.h"
+#include "sched.h"
 #include "lib.h"
 #include "mm.h"
 #include "page.h"
@@ -142,10 +144,12 @@ void start_secondary(void)
 	write_cr4(read_cr4() | X86_CR4_PGE);
 	apic_setup_cpu();
 	timers_init_cpu();
+	sched_init_cpu();
+	context_init_cpu();
 	smp_mb();
 	__atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
 	WRITE_ONCE(pc->online, true);
 	printk("CPU %u online (APIC ID %u)\n", pc->id, pc->apic_id);
 	local_irq_enable();
-	idle_loop();
+	schedule();
 }

@@ -27,7 +27,7 @@ static u64 mul_shift32(u64 a, u64 mul)
 }
 
 /* (num << 32) / den without a 128-bit division (no libgcc here). */
-static u64 div_shift32(u64 num, u64 den)
+u64 div_shift32(u64 num, u64 den)
 {
 	u64 q = num / den, r = num % den;
 

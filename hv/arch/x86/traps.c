@@ -7,6 +7,7 @@
 #include "apic.h"
 #include "lib.h"
 #include "panic.h"
+#include "pv.h"
 #include "percpu.h"
 #include "traps.h"
 #include "x86.h"
@@ -97,10 +98,10 @@ void set_vector_handler(unsigned int vec, vector_handler_t fn)
 	handlers[vec & 255] = fn;
 }
 
-void dump_registers(const struct cpu_regs *r)
+void dump_registers(const struct cpu_user_regs *r)
 {
 	printk("----[ Xenolith  CPU %u ]----\n", smp_processor_id());
-	printk("RIP:    %04lx:[<%016lx>] %s", r->cs, r->rip,
+	printk("RIP:    %04x:[<%016lx>] %s", r->cs, r->rip,
 	       symbol_lookup(r->rip, NULL) ? "" : "(unknown)");
 	{
 		u64 off;
@@ -122,7 +123,7 @@ void dump_registers(const struct cpu_regs *r)
 	printk("r15: %016lx   cr0: %016lx   cr4: %016lx\n", r->r15, read_cr0(),
 	       read_cr4());
 	printk("cr3: %016lx   cr2: %016lx\n", read_cr3(), read_cr2());
-	printk("ss: %04lx   cs: %04lx   error code: %#x   vector: %u\n", r->ss,
+	printk("ss: %04x   cs: %04x   error code: %#x   vector: %u\n", r->ss,
 	       r->cs, r->error_code, r->entry_vector);
 }
 
@@ -148,7 +149,7 @@ void show_stack_trace(u64 rbp)
 	}
 }
 
-static void __noreturn fatal_trap(struct cpu_regs *regs)
+static void __noreturn fatal_trap(struct cpu_user_regs *regs)
 {
 	unsigned int vec = regs->entry_vector;
 
@@ -166,7 +167,7 @@ static void __noreturn fatal_trap(struct cpu_regs *regs)
 		  smp_processor_id());
 }
 
-static void do_nmi(struct cpu_regs *regs)
+static void do_nmi(struct cpu_user_regs *regs)
 {
 	if (panic_in_progress())
 		panic_park_cpu();
@@ -174,7 +175,28 @@ static void do_nmi(struct cpu_regs *regs)
 	       smp_processor_id(), regs->rip);
 }
 
-void do_entry(struct cpu_regs *regs)
+/*
+ * Instructions allowed to fault on guest memory (see usercopy.S) resume
+ * at their fixup address instead.
+ */
+struct ex_entry {
+	u64 insn, fixup;
+};
+extern const struct ex_entry __start_ex_table[], __stop_ex_table[];
+
+static bool search_fixup(struct cpu_user_regs *regs)
+{
+	for (const struct ex_entry *e = __start_ex_table; e < __stop_ex_table;
+	     e++) {
+		if (e->insn == regs->rip) {
+			regs->rip = e->fixup;
+			return true;
+		}
+	}
+	return false;
+}
+
+void do_entry(struct cpu_user_regs *regs)
 {
 	unsigned int vec = regs->entry_vector;
 
@@ -182,8 +204,15 @@ void do_entry(struct cpu_regs *regs)
 		do_nmi(regs);
 		return;
 	}
-	if (vec < 32)
+	if (vec < 32) {
+		if (regs_from_guest(regs)) {
+			pv_handle_guest_trap(regs);
+			return;
+		}
+		if (search_fixup(regs))
+			return;
 		fatal_trap(regs);
+	}
 	this_cpu()->irqs++;
 	if (handlers[vec]) {
 		handlers[vec](regs);

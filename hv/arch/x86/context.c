@@ -1,0 +1,172 @@
+/*
+ * vCPU context on x86-64: per-CPU SYSCALL entry, the switch between vCPUs
+ * (registers, page tables, segment state, GDT window, FPU), and the last
+ * steps before returning to a guest (rescheduling and event upcalls).
+ */
+#include "apic.h"
+#include "context.h"
+#include "events.h"
+#include "lib.h"
+#include "mm.h"
+#include "page.h"
+#include "pv.h"
+#include "sched.h"
+#include "traps.h"
+#include "x86.h"
+
+#define STUB_SIZE 64
+#define SYSCALL_FMASK 0x47700UL /* TF DF IF NT AC IOPL cleared on entry */
+
+extern char syscall_stub_start[], syscall_stub_end[];
+extern u64 syscall_stub_stack, syscall_stub_target;
+void syscall_enter(void);
+void __noreturn reset_stack_and_jump_asm(u64 sp, void (*fn)(void));
+
+/* Executable: the image is mapped without NX. One stub per CPU. */
+static u8 syscall_stubs[NR_CPUS][STUB_SIZE] __aligned(64)
+	__section(".data.stubs");
+
+static void *stub_var(u8 *stub, void *sym)
+{
+	return stub + ((char *)sym - syscall_stub_start);
+}
+
+/* SYSCALL goes to this CPU's stub, which moves to this CPU's stack. */
+static void setup_syscall(struct percpu *pc)
+{
+	u8 *stub = syscall_stubs[pc->id];
+	struct cpu_info *ci = (struct cpu_info *)((u8 *)pc->stack + STACK_SIZE) - 1;
+
+	BUG_ON(syscall_stub_end - syscall_stub_start > STUB_SIZE);
+	memcpy(stub, syscall_stub_start, syscall_stub_end - syscall_stub_start);
+	*(u64 *)stub_var(stub, &syscall_stub_stack) = guest_frame_top(ci);
+	*(u64 *)stub_var(stub, &syscall_stub_target) = (u64)syscall_enter;
+	wrmsr(MSR_STAR, ((u64)FLAT_RING3_CS32 << 48) | ((u64)HV_CS << 32));
+	wrmsr(MSR_LSTAR, (u64)stub);
+	wrmsr(MSR_CSTAR, (u64)stub); /* 32-bit callers: refused in do_syscall */
+	wrmsr(MSR_FMASK, SYSCALL_FMASK);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
+void context_init_cpu(void)
+{
+	struct percpu *pc = this_cpu();
+
+	setup_syscall(pc);
+	fpu_init_cpu();
+	gdt_window_init(pc);
+}
+
+void __noreturn reset_stack_and_jump(void (*fn)(void))
+{
+	struct cpu_info *ci = get_cpu_info();
+	u64 sp = fn == return_to_guest ? (u64)&ci->guest_regs : (u64)ci;
+
+	reset_stack_and_jump_asm(sp, fn);
+}
+
+void write_guest_cr3(struct vcpu *v)
+{
+	mfn_t mfn = v->guest_table;
+
+	if (!v->kernel_mode && v->guest_table_user)
+		mfn = v->guest_table_user;
+	write_cr3(mfn << PAGE_SHIFT);
+}
+
+/* Kernel <-> user: page tables and the kernel/user GS bases swap. */
+void toggle_guest_mode(struct vcpu *v)
+{
+	v->kernel_mode = !v->kernel_mode;
+	asm volatile("swapgs");
+	write_guest_cr3(v);
+}
+
+static void save_segments(struct vcpu *v)
+{
+	struct cpu_user_regs *r = &v->regs;
+
+	asm volatile("mov %%ds, %0" : "=m"(r->ds));
+	asm volatile("mov %%es, %0" : "=m"(r->es));
+	asm volatile("mov %%fs, %0" : "=m"(r->fs));
+	asm volatile("mov %%gs, %0" : "=m"(r->gs));
+	v->fs_base = rdmsr(MSR_FS_BASE);
+	/* In kernel mode GS_BASE holds the kernel's; the shadow the user's. */
+	if (v->kernel_mode) {
+		v->gs_base_kernel = rdmsr(MSR_GS_BASE);
+		v->gs_base_user = rdmsr(MSR_SHADOW_GS_BASE);
+	} else {
+		v->gs_base_user = rdmsr(MSR_GS_BASE);
+		v->gs_base_kernel = rdmsr(MSR_SHADOW_GS_BASE);
+	}
+}
+
+static void load_segments(struct vcpu *v)
+{
+	const struct cpu_user_regs *r = &v->regs;
+
+	load_data_segment_safe(0, r->ds);
+	load_data_segment_safe(1, r->es);
+	load_data_segment_safe(2, r->fs);
+	load_data_segment_safe(3, r->gs);
+	wrmsr(MSR_FS_BASE, v->fs_base);
+	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
+	wrmsr(MSR_SHADOW_GS_BASE,
+	      v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
+}
+
+/**
+ * context_switch - move this CPU from prev to next (either may be NULL,
+ * the idle context). The running vCPU's frame at the stack top is saved
+ * into prev and next's loaded into it.
+ */
+void context_switch(struct vcpu *prev, struct vcpu *next)
+{
+	struct cpu_info *ci = get_cpu_info();
+
+	if (prev) {
+		prev->regs = ci->guest_regs;
+		save_segments(prev);
+	}
+	this_cpu()->curr = next;
+	if (next) {
+		ci->guest_regs = next->regs;
+		write_guest_cr3(next);
+		load_guest_gdt(next);
+		load_segments(next);
+	} else {
+		write_cr3(__pa(idle_l4));
+	}
+	fpu_context_switch(prev, next);
+}
+
+struct vcpu *current_vcpu(void)
+{
+	return this_cpu()->curr;
+}
+
+void __noreturn idle_loop_entry(void)
+{
+	struct percpu *pc = this_cpu();
+
+	for (;;) {
+		local_irq_disable();
+		if (pc->need_resched || !list_empty(&pc->runq))
+			schedule();
+		safe_halt();
+	}
+}
+
+/* Interrupts are off from here to the iretq. */
+void prepare_return_to_guest(struct cpu_user_regs *regs)
+{
+	struct vcpu *v;
+
+	local_irq_disable();
+	if (this_cpu()->need_resched)
+		schedule();
+	v = current;
+	if (v->vcpu_info->evtchn_upcall_pending &&
+	    !v->vcpu_info->evtchn_upcall_mask)
+		pv_deliver_event_upcall(v, regs);
+}

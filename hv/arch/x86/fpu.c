@@ -1,0 +1,139 @@
+/*
+ * Lazy FPU/SSE/AVX state. A CPU's FPU registers hold the state of at most
+ * one vCPU (fpu_owner). Switching vCPUs only sets CR0.TS; the first FPU
+ * instruction of the new vCPU traps (#NM) and we save the owner's state
+ * and load the new one, with XSAVE where the CPU has it (FXSAVE
+ * otherwise). A guest's own virtual CR0.TS (fpu_taskswitch) is honoured:
+ * while it is set, #NM is passed to the guest after the state is loaded.
+ */
+#include "context.h"
+#include "lib.h"
+#include "pv.h"
+#include "traps.h"
+#include "x86.h"
+
+#define XCR0_X87 (1UL << 0)
+#define XCR0_SSE (1UL << 1)
+#define XCR0_AVX (1UL << 2)
+
+static bool use_xsave;
+static u64 xcr0;
+
+bool fpu_has_xsave(void)
+{
+	return use_xsave;
+}
+
+static void xsetbv(u32 reg, u64 v)
+{
+	asm volatile("xsetbv" : : "c"(reg), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+static void clts(void)
+{
+	asm volatile("clts");
+}
+
+static void stts(void)
+{
+	write_cr0(read_cr0() | X86_CR0_TS);
+}
+
+void fpu_init_cpu(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(1, &a, &b, &c, &d);
+	write_cr0((read_cr0() & ~X86_CR0_EM) | X86_CR0_MP | X86_CR0_NE);
+	write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+	if (c & (1U << 26)) { /* XSAVE */
+		u32 xa, xb, xc, xd;
+		write_cr4(read_cr4() | X86_CR4_OSXSAVE);
+		cpuid_count(0xd, 0, &xa, &xb, &xc, &xd);
+		xcr0 = XCR0_X87 | XCR0_SSE | (xa & XCR0_AVX);
+		xsetbv(0, xcr0);
+		/* Our one page per vCPU must hold the whole area. */
+		use_xsave = xb <= 4096;
+	}
+	stts();
+}
+
+static void save_state(struct vcpu *v)
+{
+	if (use_xsave)
+		asm volatile("xsave64 (%0)"
+			     :
+			     : "r"(v->fpu_area), "a"((u32)xcr0),
+			       "d"((u32)(xcr0 >> 32))
+			     : "memory");
+	else
+		asm volatile("fxsave64 (%0)" : : "r"(v->fpu_area) : "memory");
+}
+
+static void restore_state(struct vcpu *v)
+{
+	if (!v->fpu_initialised) {
+		/* A fresh vCPU starts with the architectural reset state. */
+		u32 mxcsr = 0x1f80;
+		asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+		if (use_xsave) {
+			/* Clear the vector registers too. */
+			memset(v->fpu_area, 0, 4096);
+			save_state(v);
+		}
+		v->fpu_initialised = true;
+		return;
+	}
+	if (use_xsave)
+		asm volatile("xrstor64 (%0)"
+			     :
+			     : "r"(v->fpu_area), "a"((u32)xcr0),
+			       "d"((u32)(xcr0 >> 32))
+			     : "memory");
+	else
+		asm volatile("fxrstor64 (%0)" : : "r"(v->fpu_area) : "memory");
+}
+
+/* #NM from a guest: make its state live, then honour its virtual TS. */
+void fpu_handle_nm(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	clts();
+	if (pc->fpu_owner != v) {
+		if (pc->fpu_owner)
+			save_state(pc->fpu_owner);
+		restore_state(v);
+		pc->fpu_owner = v;
+	}
+	if (v->guest_cr0_ts) {
+		v->guest_cr0_ts = false;
+		pv_inject_trap(v, guest_regs(), TRAP_NM, false, 0);
+	}
+}
+
+void fpu_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+	(void)prev;
+	if (next && this_cpu()->fpu_owner == next && !next->guest_cr0_ts)
+		clts();
+	else
+		stts();
+}
+
+void fpu_set_guest_ts(struct vcpu *v, bool set)
+{
+	v->guest_cr0_ts = set;
+	if (set)
+		stts();
+	else if (this_cpu()->fpu_owner == v)
+		clts();
+}
+
+/* The vCPU goes away: forget it as an owner on every CPU. */
+void fpu_release(struct vcpu *v)
+{
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		if (percpu[i].fpu_owner == v)
+			percpu[i].fpu_owner = NULL;
+}

@@ -1,0 +1,178 @@
+/*
+ * Guest descriptor tables. Each CPU has a 16-page GDT window: pages 0-13
+ * show the running vCPU's GDT frames (read-only; a zero page where it has
+ * none), page 14 holds the hypervisor's own descriptors at Xen's reserved
+ * selectors. A guest descriptor is accepted only if it cannot give ring 0-2
+ * or reach the hypervisor: code/data segments get DPL 3, system
+ * descriptors (call gates, TSS, LDT) are refused.
+ */
+#include "context.h"
+#include "guest_access.h"
+#include "lib.h"
+#include "mm.h"
+#include "page.h"
+#include "ptval.h"
+#include "pv.h"
+#include "x86.h"
+
+#define GDT_WINDOW_PAGES 16
+#define GDT_LIMIT (FIRST_RESERVED_GDT_BYTE + PAGE_SIZE - 1)
+#define DESC_P (1UL << 47)
+#define DESC_S (1UL << 44)
+#define DESC_A (1UL << 40)
+#define DESC_DPL_SHIFT 45
+
+static mfn_t zero_mfn;
+
+static u64 *window_pte(struct percpu *pc, unsigned int page)
+{
+	return pc->gdt_l1 + page;
+}
+
+void gdt_window_init(struct percpu *pc)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed gdtr;
+	u64 va = GDT_WINDOW_START + (u64)pc->id * GDT_WINDOW_PAGES * PAGE_SIZE;
+
+	if (!zero_mfn) {
+		void *z = alloc_page();
+		BUG_ON(!z);
+		memset(z, 0, PAGE_SIZE);
+		zero_mfn = __pa(z) >> PAGE_SHIFT;
+	}
+	for (unsigned int i = 0; i < FIRST_RESERVED_GDT_PAGE; i++)
+		BUG_ON(map_pages(va + i * PAGE_SIZE, zero_mfn << PAGE_SHIFT,
+				 PAGE_SIZE, _PAGE_PRESENT | _PAGE_NX));
+	BUG_ON(map_pages(va + FIRST_RESERVED_GDT_BYTE, __pa(pc->gdt), PAGE_SIZE,
+			 PAGE_HYPERVISOR | _PAGE_NX));
+	pc->gdt_va = va;
+	pc->gdt_l1 = hv_pte(va);
+	BUG_ON(!pc->gdt_l1);
+	gdtr.base = va;
+	gdtr.limit = GDT_LIMIT;
+	asm volatile("lgdt %0" : : "m"(gdtr));
+}
+
+/* Show v's GDT frames in this CPU's window. */
+void load_guest_gdt(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+	unsigned int nr = (v->gdt_ents + 511) / 512;
+
+	for (unsigned int i = 0; i < FIRST_RESERVED_GDT_PAGE; i++) {
+		mfn_t mfn = i < nr ? v->gdt_frames[i] : zero_mfn;
+		u64 pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_NX;
+
+		if (*window_pte(pc, i) != pte) {
+			*window_pte(pc, i) = pte;
+			invlpg((void *)(pc->gdt_va + i * PAGE_SIZE));
+		}
+	}
+}
+
+/*
+ * Check (and fix) one descriptor. Code and data segments are made DPL 3
+ * and pre-accessed (the GDT is read-only, so the CPU must never need to
+ * set the accessed bit). Returns false for anything else that is present.
+ */
+bool descriptor_ok(u64 *desc)
+{
+	u64 d = *desc;
+
+	if (!(d & DESC_P))
+		return true;
+	if (!(d & DESC_S))
+		return false; /* system descriptor: call gate, TSS, LDT */
+	d |= 3UL << DESC_DPL_SHIFT;
+	d |= DESC_A;
+	*desc = d;
+	return true;
+}
+
+bool validate_descriptor_page(struct frame *f)
+{
+	u64 *t = __va((u64)(f - frame_table) << PAGE_SHIFT);
+
+	for (unsigned int i = 0; i < 512; i++)
+		if (!descriptor_ok(&t[i]))
+			return false;
+	return true;
+}
+
+static void put_gdt_frames(struct vcpu *v)
+{
+	unsigned int nr = (v->gdt_ents + 511) / 512;
+
+	for (unsigned int i = 0; i < nr; i++)
+		put_page_and_type(mfn_to_frame(v->gdt_frames[i]));
+	v->gdt_ents = 0;
+}
+
+int set_vcpu_gdt(struct vcpu *v, const u64 *frames, unsigned int entries)
+{
+	unsigned int nr = (entries + 511) / 512, i;
+	mfn_t old[MAX_GDT_FRAMES];
+	unsigned int old_ents = v->gdt_ents;
+
+	if (entries > FIRST_RESERVED_GDT_ENTRY)
+		return -EINVAL;
+	for (i = 0; i < nr; i++)
+		if (!get_page_and_type(mfn_to_frame(frames[i]), v->domain,
+				       PGT_SEG_DESC))
+			goto fail;
+	memcpy(old, v->gdt_frames, sizeof(old));
+	for (i = 0; i < nr; i++)
+		v->gdt_frames[i] = frames[i];
+	v->gdt_ents = entries;
+	if (v == current)
+		load_guest_gdt(v);
+	for (i = 0; i < (old_ents + 511) / 512; i++)
+		put_page_and_type(mfn_to_frame(old[i]));
+	return 0;
+fail:
+	while (i-- > 0)
+		put_page_and_type(mfn_to_frame(frames[i]));
+	return -EINVAL;
+}
+
+long do_set_gdt(u64 frame_list, unsigned int entries)
+{
+	u64 frames[MAX_GDT_FRAMES];
+	unsigned int nr = (entries + 511) / 512;
+
+	if (entries > FIRST_RESERVED_GDT_ENTRY)
+		return -EINVAL;
+	if (copy_from_guest(frames, frame_list, nr * sizeof(u64)))
+		return -EFAULT;
+	return set_vcpu_gdt(current, frames, entries);
+}
+
+void vcpu_release_gdt(struct vcpu *v)
+{
+	put_gdt_frames(v);
+}
+
+/* update_descriptor (10): one 8-byte slot, by machine address. */
+long do_update_descriptor(u64 maddr, u64 desc)
+{
+	struct domain *d = current->domain;
+	struct frame *f = mfn_to_frame(maddr >> PAGE_SHIFT);
+	u64 *slot;
+	bool as_gdt;
+
+	if ((maddr & 7) || !f || f->owner != d->id)
+		return -EINVAL;
+	if (!descriptor_ok(&desc))
+		return -EINVAL;
+	/* In use as a descriptor table, or plain writable memory. */
+	as_gdt = get_page_and_type(f, d, PGT_SEG_DESC);
+	if (!as_gdt && !get_page_writable(f, d))
+		return -EINVAL;
+	slot = (u64 *)((u8 *)__va(maddr & PAGE_MASK) + (maddr & ~PAGE_MASK));
+	WRITE_ONCE(*slot, desc);
+	put_page_and_type(f);
+	return 0;
+}

@@ -1,0 +1,204 @@
+/*
+ * Domain life cycle: creation with its shared_info page and vCPUs, memory
+ * assignment, shutdown, crash and destruction. domlist_lock protects the
+ * domains[] table; each domain's lock protects its page list.
+ */
+#include <xen/sched.h>
+#include "domain.h"
+#include "events.h"
+#include "lib.h"
+#include "m2p.h"
+#include "mm.h"
+#include "page.h"
+#include "percpu.h"
+#include "sched.h"
+#include "time.h"
+#include "xmalloc.h"
+
+struct domain *domains[MAX_DOMAINS];
+DEFINE_SPINLOCK(domlist_lock);
+
+static const char *const shutdown_names[] = { "poweroff", "reboot",
+					      "suspend",  "crash",
+					      "watchdog", "soft_reset" };
+
+struct domain *domain_lookup(domid_t id)
+{
+	return id < MAX_DOMAINS ? domains[id] : NULL;
+}
+
+static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+	struct vcpu *v = xzalloc(sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->fpu_area = alloc_page();
+	if (!v->fpu_area) {
+		xfree(v);
+		return NULL;
+	}
+	memset(v->fpu_area, 0, PAGE_SIZE);
+	v->id = id;
+	v->domain = d;
+	v->processor = (d->id + id) % nr_cpus_online;
+	v->pause_flags = id ? PAUSE_DOWN : 0;
+	v->kernel_mode = true;
+	v->runstate.state = id ? RUNSTATE_offline : RUNSTATE_runnable;
+	list_init(&v->runq_link);
+	if (id < XEN_LEGACY_MAX_VCPUS)
+		v->vcpu_info = &d->shared_info->vcpu_info[id];
+	vcpu_timers_init(v);
+	return v;
+}
+
+/**
+ * domain_create - make an empty domain (no memory yet, vCPUs paused).
+ * Returns NULL if the id is taken or memory runs out.
+ */
+struct domain *domain_create(domid_t id, bool privileged,
+			     unsigned int max_vcpus, u64 max_pages)
+{
+	struct domain *d;
+
+	if (id >= MAX_DOMAINS || domains[id] || !max_vcpus ||
+	    max_vcpus > MAX_VIRT_CPUS)
+		return NULL;
+	d = xzalloc(sizeof(*d));
+	if (!d)
+		return NULL;
+	d->id = id;
+	d->privileged = privileged;
+	d->lock = (spinlock_t)SPIN_LOCK_UNLOCKED;
+	d->event_lock = (spinlock_t)SPIN_LOCK_UNLOCKED;
+	list_init(&d->pages);
+	d->max_pages = max_pages;
+	d->max_vcpus = max_vcpus;
+	d->shutdown_code = 0xff;
+	d->start_ns = NOW();
+	snprintf(d->name, sizeof(d->name), "%s%u", id ? "domu" : "dom", id);
+
+	d->shared_info = alloc_page();
+	if (!d->shared_info || evtchn_domain_init(d))
+		goto fail;
+	memset(d->shared_info, 0, PAGE_SIZE);
+	d->shared_info_mfn = __pa(d->shared_info) >> PAGE_SHIFT;
+	/* The guest maps it: it counts as the domain's, never as its RAM. */
+	mfn_to_frame(d->shared_info_mfn)->owner = id;
+	for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+	for (unsigned int i = 0; i < max_vcpus; i++)
+		if (!(d->vcpu[i] = vcpu_create(d, i)))
+			goto fail;
+	spin_lock(&domlist_lock);
+	domains[id] = d;
+	spin_unlock(&domlist_lock);
+	return d;
+fail:
+	pr_err("d%u: out of memory creating the domain\n", id);
+	for (unsigned int i = 0; i < max_vcpus; i++)
+		if (d->vcpu[i]) {
+			free_page(d->vcpu[i]->fpu_area);
+			xfree(d->vcpu[i]);
+		}
+	evtchn_domain_destroy(d);
+	if (d->shared_info)
+		free_page(d->shared_info);
+	xfree(d);
+	return NULL;
+}
+
+/* Give the domain nr fresh, zeroed frames; their MFNs go to mfns[]. */
+int domain_alloc_pages(struct domain *d, u64 nr, mfn_t *mfns)
+{
+	for (u64 i = 0; i < nr; i++) {
+		mfn_t mfn;
+		struct frame *f;
+
+		if (d->tot_pages >= d->max_pages)
+			return -ENOMEM;
+		mfn = alloc_frames(0);
+		if (mfn == INVALID_MFN)
+			return -ENOMEM;
+		memset(__va(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+		f = mfn_to_frame(mfn);
+		f->owner = d->id;
+		f->count = 0;
+		f->type_info = 0;
+		spin_lock(&d->lock);
+		list_add_tail(&f->link, &d->pages);
+		d->tot_pages++;
+		spin_unlock(&d->lock);
+		mfns[i] = mfn;
+	}
+	return 0;
+}
+
+/* Stop every vCPU; the domain stays until the toolstack destroys it. */
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	struct vcpu *v;
+
+	if (d->is_shutdown)
+		return;
+	d->is_shutdown = true;
+	d->shutdown_reason = reason;
+	printk("d%u: shut down: %s (reason %u)\n", d->id,
+	       reason < ARRAY_SIZE(shutdown_names) ? shutdown_names[reason] :
+						       "unknown",
+	       reason);
+	for_each_vcpu(d, v)
+		vcpu_pause(v, PAUSE_SHUTDOWN);
+	send_global_virq(VIRQ_DOM_EXC);
+}
+
+/* A guest broke the rules in a way it cannot recover from. */
+void domain_crash(struct domain *d, const char *why)
+{
+	if (d->is_shutdown)
+		return;
+	printk("d%u: crashed: %s\n", d->id, why);
+	domain_shutdown(d, SHUTDOWN_crash);
+}
+
+/* Release the domain's frames back to the allocator (domain is dead). */
+static void domain_release_memory(struct domain *d)
+{
+	while (!list_empty(&d->pages)) {
+		struct frame *f = list_first_entry(&d->pages, struct frame, link);
+		mfn_t mfn = f - frame_table;
+
+		list_del(&f->link);
+		set_gpfn_from_mfn(mfn, M2P_INVALID);
+		f->owner = DOMID_XEN;
+		f->type_info = 0;
+		f->count = 0;
+		free_frames(mfn, 0);
+	}
+	d->tot_pages = 0;
+}
+
+void domain_kill(struct domain *d)
+{
+	struct vcpu *v;
+
+	d->is_dying = true;
+	domain_shutdown(d, SHUTDOWN_poweroff);
+	for_each_vcpu(d, v) {
+		vcpu_timers_stop(v);
+		sched_wait_not_running(v);
+	}
+	spin_lock(&domlist_lock);
+	domains[d->id] = NULL;
+	spin_unlock(&domlist_lock);
+	evtchn_domain_destroy(d);
+	domain_release_memory(d);
+	mfn_to_frame(d->shared_info_mfn)->owner = DOMID_XEN;
+	free_page(d->shared_info);
+	for_each_vcpu(d, v) {
+		free_page(v->fpu_area);
+		xfree(v);
+	}
+	printk("d%u: destroyed\n", d->id);
+	xfree(d);
+}

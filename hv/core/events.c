@@ -1,0 +1,616 @@
+/*
+ * Event channels, 2-level ABI. Each domain has NR_EVTCHN_PORTS ports;
+ * port 0 is never allocated. A port's pending and mask bits live in the
+ * domain's shared_info, which the guest writes concurrently, so they are
+ * changed only with atomic operations. Channel state is protected by the
+ * domain's event_lock; operations on two domains take both locks in
+ * domain-id order.
+ *
+ * Raising port p for vCPU v: set pending[p]; if it was clear and p is not
+ * masked, set bit p/64 in v's selector and evtchn_upcall_pending, and kick
+ * v (wake it if blocked; make its CPU check on the way back to the guest).
+ * A vCPU polling p is woken whether or not p is masked.
+ */
+#include <xen/event_channel.h>
+#include <xen/sched.h>
+#include "domain.h"
+#include "events.h"
+#include "guest_access.h"
+#include "hypercall.h"
+#include "lib.h"
+#include "percpu.h"
+#include "sched.h"
+#include "time.h"
+#include "xmalloc.h"
+
+#define WORD(p) ((p) / 64)
+#define BIT(p) (1UL << ((p) % 64))
+
+static bool test_and_set(unsigned long *w, unsigned long bit)
+{
+	return __atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST) & bit;
+}
+
+static bool test(const unsigned long *w, unsigned long bit)
+{
+	return __atomic_load_n(w, __ATOMIC_SEQ_CST) & bit;
+}
+
+int evtchn_domain_init(struct domain *d)
+{
+	d->evtchn = xzalloc(NR_EVTCHN_PORTS * sizeof(struct evtchn));
+	return d->evtchn ? 0 : -ENOMEM;
+}
+
+static bool port_valid(struct domain *d, u32 port)
+{
+	(void)d; /* all domains have the same number of ports */
+	return port && port < NR_EVTCHN_PORTS;
+}
+
+/* Make v notice pending events: wake it, or interrupt its CPU. */
+void vcpu_kick(struct vcpu *v)
+{
+	if (v->pause_flags & PAUSE_BLOCKED)
+		vcpu_unpause(v, PAUSE_BLOCKED);
+	else if (v->running && v->processor != smp_processor_id())
+		sched_kick_events(v->processor);
+}
+
+static void wake_pollers(struct domain *d, u32 port)
+{
+	struct vcpu *v;
+
+	for_each_vcpu(d, v) {
+		if (!(v->pause_flags & PAUSE_POLL))
+			continue;
+		for (u32 i = 0; i < v->poll_nr; i++)
+			if (v->poll_ports[i] == port) {
+				stop_timer(&v->poll_timer);
+				vcpu_unpause(v, PAUSE_POLL);
+				break;
+			}
+	}
+}
+
+static void evtchn_set_pending(struct vcpu *v, u32 port)
+{
+	struct shared_info *s = v->domain->shared_info;
+	struct vcpu_info *vi = v->vcpu_info;
+
+	if (test_and_set(&s->evtchn_pending[WORD(port)], BIT(port)))
+		return;
+	wake_pollers(v->domain, port);
+	if (test(&s->evtchn_mask[WORD(port)], BIT(port)))
+		return;
+	__atomic_fetch_or(&vi->evtchn_pending_sel, BIT(WORD(port)),
+			  __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&vi->evtchn_upcall_pending, 1,
+				__ATOMIC_SEQ_CST))
+		return;
+	vcpu_kick(v);
+}
+
+static struct vcpu *notify_vcpu(struct domain *d, struct evtchn *c)
+{
+	struct vcpu *v = c->notify_vcpu < d->max_vcpus ?
+				 d->vcpu[c->notify_vcpu] :
+				 NULL;
+	return v ? v : d->vcpu[0];
+}
+
+static int alloc_port(struct domain *d)
+{
+	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++)
+		if (d->evtchn[p].state == ECS_FREE)
+			return (int)p;
+	return -ENOSPC;
+}
+
+/* Resolve DOMID_SELF; only a privileged domain may name another. */
+static struct domain *resolve_domain(domid_t id, bool allow_other)
+{
+	struct domain *self = current->domain;
+
+	if (id == DOMID_SELF || id == self->id)
+		return self;
+	if (!allow_other && !self->privileged)
+		return NULL;
+	return domain_lookup(id);
+}
+
+static void lock_two(struct domain *a, struct domain *b)
+{
+	if (a == b) {
+		spin_lock(&a->event_lock);
+	} else if (a->id < b->id) {
+		spin_lock(&a->event_lock);
+		spin_lock(&b->event_lock);
+	} else {
+		spin_lock(&b->event_lock);
+		spin_lock(&a->event_lock);
+	}
+}
+
+static void unlock_two(struct domain *a, struct domain *b)
+{
+	spin_unlock(&a->event_lock);
+	if (a != b)
+		spin_unlock(&b->event_lock);
+}
+
+int evtchn_alloc_unbound_port(struct domain *d, domid_t remote)
+{
+	int port;
+
+	spin_lock(&d->event_lock);
+	port = alloc_port(d);
+	if (port > 0) {
+		d->evtchn[port].state = ECS_UNBOUND;
+		d->evtchn[port].remote_domid = remote;
+		d->evtchn[port].notify_vcpu = 0;
+	}
+	spin_unlock(&d->event_lock);
+	return port;
+}
+
+static long op_alloc_unbound(struct evtchn_alloc_unbound *a)
+{
+	struct domain *d = resolve_domain(a->dom, false);
+	domid_t remote = a->remote_dom == DOMID_SELF ? current->domain->id :
+						      a->remote_dom;
+	int port;
+
+	if (!d)
+		return a->dom < DOMID_FIRST_RESERVED ? -EPERM : -ESRCH;
+	if (remote >= MAX_DOMAINS)
+		return -ESRCH;
+	port = evtchn_alloc_unbound_port(d, remote);
+	if (port < 0)
+		return port;
+	a->port = (u32)port;
+	return 0;
+}
+
+static long op_bind_interdomain(struct evtchn_bind_interdomain *b)
+{
+	struct domain *ld = current->domain, *rd;
+	struct evtchn *lc, *rc;
+	int lport;
+	long ret = 0;
+
+	rd = b->remote_dom == DOMID_SELF ? ld : domain_lookup(b->remote_dom);
+	if (!rd)
+		return -ESRCH;
+	if (!port_valid(rd, b->remote_port))
+		return -EINVAL;
+	lock_two(ld, rd);
+	rc = &rd->evtchn[b->remote_port];
+	/* The remote end must be unbound and offered to us. */
+	if (rc->state != ECS_UNBOUND) {
+		ret = -EINVAL;
+	} else if (rc->remote_domid != ld->id) {
+		ret = -EPERM;
+	} else if ((lport = alloc_port(ld)) < 0) {
+		ret = lport;
+	} else {
+		lc = &ld->evtchn[lport];
+		lc->state = ECS_INTERDOMAIN;
+		lc->remote_domid = rd->id;
+		lc->remote_port = b->remote_port;
+		lc->notify_vcpu = 0;
+		rc->state = ECS_INTERDOMAIN;
+		rc->remote_domid = ld->id;
+		rc->remote_port = (u32)lport;
+		b->local_port = (u32)lport;
+	}
+	unlock_two(ld, rd);
+	if (!ret) /* the peer may have sent before we bound: show it */
+		evtchn_set_pending(notify_vcpu(ld, &ld->evtchn[b->local_port]),
+				   b->local_port);
+	return ret;
+}
+
+static bool virq_is_per_vcpu(u32 virq)
+{
+	return virq == VIRQ_TIMER || virq == VIRQ_DEBUG ||
+	       virq == VIRQ_XENOPROF || virq == VIRQ_XENPMU;
+}
+
+static long op_bind_virq(struct evtchn_bind_virq *b)
+{
+	struct domain *d = current->domain;
+	struct vcpu *v;
+	int port;
+
+	if (b->virq >= NR_VIRQS)
+		return -EINVAL;
+	if (!virq_is_per_vcpu(b->virq) && b->vcpu != 0)
+		return -EINVAL;
+	if (b->vcpu >= d->max_vcpus || !(v = d->vcpu[b->vcpu]))
+		return -ENOENT;
+	spin_lock(&d->event_lock);
+	if (v->virq_port[b->virq]) {
+		spin_unlock(&d->event_lock);
+		return -EEXIST;
+	}
+	port = alloc_port(d);
+	if (port > 0) {
+		d->evtchn[port].state = ECS_VIRQ;
+		d->evtchn[port].virq = b->virq;
+		d->evtchn[port].notify_vcpu = (u8)b->vcpu;
+		v->virq_port[b->virq] = (u32)port;
+		b->port = (u32)port;
+	}
+	spin_unlock(&d->event_lock);
+	return port < 0 ? port : 0;
+}
+
+static long op_bind_ipi(struct evtchn_bind_ipi *b)
+{
+	struct domain *d = current->domain;
+	int port;
+
+	if (b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu])
+		return -ENOENT;
+	spin_lock(&d->event_lock);
+	port = alloc_port(d);
+	if (port > 0) {
+		d->evtchn[port].state = ECS_IPI;
+		d->evtchn[port].notify_vcpu = (u8)b->vcpu;
+		b->port = (u32)port;
+	}
+	spin_unlock(&d->event_lock);
+	return port < 0 ? port : 0;
+}
+
+/* Close a port; d->event_lock (and the peer's, if any) held. */
+static void close_port_locked(struct domain *d, u32 port)
+{
+	struct evtchn *c = &d->evtchn[port];
+
+	if (c->state == ECS_VIRQ) {
+		struct vcpu *v = notify_vcpu(d, c);
+		if (v->virq_port[c->virq] == port)
+			v->virq_port[c->virq] = 0;
+	}
+	if (c->state == ECS_INTERDOMAIN) {
+		struct domain *rd = domain_lookup(c->remote_domid);
+		if (rd) {
+			struct evtchn *rc = &rd->evtchn[c->remote_port];
+			rc->state = ECS_UNBOUND;
+			rc->remote_domid = d->id;
+		}
+	}
+	c->state = ECS_FREE;
+	c->notify_vcpu = 0;
+	c->remote_domid = 0;
+	c->remote_port = 0;
+	c->virq = 0;
+	/* A stale pending bit must not fire on the port's next user. */
+	__atomic_fetch_and(&d->shared_info->evtchn_pending[WORD(port)],
+			   ~BIT(port), __ATOMIC_SEQ_CST);
+}
+
+static long close_port(struct domain *d, u32 port)
+{
+	struct domain *rd = NULL;
+
+	if (!port_valid(d, port))
+		return -EINVAL;
+	spin_lock(&d->event_lock);
+	if (d->evtchn[port].state == ECS_FREE) {
+		spin_unlock(&d->event_lock);
+		return -EINVAL;
+	}
+	if (d->evtchn[port].state == ECS_INTERDOMAIN)
+		rd = domain_lookup(d->evtchn[port].remote_domid);
+	spin_unlock(&d->event_lock);
+	if (!rd)
+		rd = d;
+	lock_two(d, rd);
+	if (d->evtchn[port].state != ECS_FREE)
+		close_port_locked(d, port);
+	unlock_two(d, rd);
+	return 0;
+}
+
+/* Notify the other end of a port. */
+static long evtchn_send(struct domain *d, u32 port)
+{
+	struct evtchn *c;
+	struct domain *rd;
+	long ret = 0;
+
+	if (!port_valid(d, port))
+		return -EINVAL;
+	spin_lock(&d->event_lock);
+	c = &d->evtchn[port];
+	switch (c->state) {
+	case ECS_INTERDOMAIN:
+		rd = domain_lookup(c->remote_domid);
+		if (rd)
+			evtchn_set_pending(
+				notify_vcpu(rd, &rd->evtchn[c->remote_port]),
+				c->remote_port);
+		break;
+	case ECS_IPI:
+		evtchn_set_pending(notify_vcpu(d, c), port);
+		break;
+	case ECS_UNBOUND:
+		break; /* nobody listening yet: dropped, as on Xen */
+	default:
+		ret = -EINVAL;
+	}
+	spin_unlock(&d->event_lock);
+	return ret;
+}
+
+static long op_status(struct evtchn_status *st)
+{
+	struct domain *d = resolve_domain(st->dom, false);
+	struct evtchn *c;
+
+	if (!d)
+		return st->dom < DOMID_FIRST_RESERVED ? -EPERM : -ESRCH;
+	if (!port_valid(d, st->port))
+		return -EINVAL;
+	spin_lock(&d->event_lock);
+	c = &d->evtchn[st->port];
+	memset(&st->u, 0, sizeof(st->u));
+	st->vcpu = c->notify_vcpu;
+	switch (c->state) {
+	case ECS_FREE:
+		st->status = EVTCHNSTAT_closed;
+		break;
+	case ECS_UNBOUND:
+		st->status = EVTCHNSTAT_unbound;
+		st->u.unbound.dom = c->remote_domid;
+		break;
+	case ECS_INTERDOMAIN:
+		st->status = EVTCHNSTAT_interdomain;
+		st->u.interdomain.dom = c->remote_domid;
+		st->u.interdomain.port = c->remote_port;
+		break;
+	case ECS_VIRQ:
+		st->status = EVTCHNSTAT_virq;
+		st->u.virq = c->virq;
+		break;
+	case ECS_IPI:
+		st->status = EVTCHNSTAT_ipi;
+		break;
+	case ECS_PIRQ:
+		st->status = EVTCHNSTAT_pirq;
+		st->u.pirq = c->virq;
+		break;
+	}
+	spin_unlock(&d->event_lock);
+	return 0;
+}
+
+static long op_bind_vcpu(struct evtchn_bind_vcpu *b)
+{
+	struct domain *d = current->domain;
+	struct evtchn *c;
+	long ret = 0;
+
+	if (!port_valid(d, b->port))
+		return -EINVAL;
+	if (b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu])
+		return -ENOENT;
+	spin_lock(&d->event_lock);
+	c = &d->evtchn[b->port];
+	switch (c->state) {
+	case ECS_UNBOUND:
+	case ECS_INTERDOMAIN:
+	case ECS_PIRQ:
+		c->notify_vcpu = (u8)b->vcpu;
+		break;
+	case ECS_VIRQ:
+		if (virq_is_per_vcpu(c->virq))
+			ret = -EINVAL;
+		else
+			c->notify_vcpu = (u8)b->vcpu;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	spin_unlock(&d->event_lock);
+	return ret;
+}
+
+static long op_unmask(u32 port)
+{
+	struct domain *d = current->domain;
+	struct shared_info *s = d->shared_info;
+	struct vcpu *v;
+
+	if (!port_valid(d, port))
+		return -EINVAL;
+	spin_lock(&d->event_lock);
+	v = notify_vcpu(d, &d->evtchn[port]);
+	__atomic_fetch_and(&s->evtchn_mask[WORD(port)], ~BIT(port),
+			   __ATOMIC_SEQ_CST);
+	if (test(&s->evtchn_pending[WORD(port)], BIT(port))) {
+		__atomic_fetch_or(&v->vcpu_info->evtchn_pending_sel,
+				  BIT(WORD(port)), __ATOMIC_SEQ_CST);
+		if (!__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending,
+					 1, __ATOMIC_SEQ_CST))
+			vcpu_kick(v);
+	}
+	spin_unlock(&d->event_lock);
+	return 0;
+}
+
+static long op_reset(struct evtchn_reset *r)
+{
+	struct domain *d = resolve_domain(r->dom, false);
+
+	if (!d)
+		return r->dom < DOMID_FIRST_RESERVED ? -EPERM : -ESRCH;
+	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++)
+		if (d->evtchn[p].state != ECS_FREE)
+			close_port(d, p);
+	return 0;
+}
+
+void evtchn_domain_destroy(struct domain *d)
+{
+	if (!d->evtchn)
+		return;
+	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++)
+		if (d->evtchn[p].state != ECS_FREE)
+			close_port(d, p);
+	xfree(d->evtchn);
+	d->evtchn = NULL;
+}
+
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
+{
+	u32 port = v->virq_port[virq];
+
+	if (port)
+		evtchn_set_pending(v, port);
+}
+
+/* Global VIRQs go to the control domain. */
+void send_global_virq(unsigned int virq)
+{
+	struct domain *d0 = domain_lookup(0);
+
+	if (d0 && d0->vcpu[0] && !d0->is_dying) {
+		u32 port = d0->vcpu[0]->virq_port[virq];
+		if (port)
+			evtchn_set_pending(
+				notify_vcpu(d0, &d0->evtchn[port]), port);
+	}
+}
+
+/* Argument sizes per op, for the copy in and out. */
+static size_t op_size(int cmd)
+{
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound:
+		return sizeof(struct evtchn_alloc_unbound);
+	case EVTCHNOP_bind_interdomain:
+		return sizeof(struct evtchn_bind_interdomain);
+	case EVTCHNOP_bind_virq:
+		return sizeof(struct evtchn_bind_virq);
+	case EVTCHNOP_bind_ipi:
+		return sizeof(struct evtchn_bind_ipi);
+	case EVTCHNOP_close:
+	case EVTCHNOP_send:
+	case EVTCHNOP_unmask:
+		return sizeof(u32);
+	case EVTCHNOP_status:
+		return sizeof(struct evtchn_status);
+	case EVTCHNOP_bind_vcpu:
+		return sizeof(struct evtchn_bind_vcpu);
+	case EVTCHNOP_reset:
+		return sizeof(struct evtchn_reset);
+	}
+	return 0;
+}
+
+long do_event_channel_op(int cmd, u64 arg)
+{
+	union {
+		struct evtchn_alloc_unbound alloc;
+		struct evtchn_bind_interdomain inter;
+		struct evtchn_bind_virq virq;
+		struct evtchn_bind_ipi ipi;
+		struct evtchn_status status;
+		struct evtchn_bind_vcpu vcpu;
+		struct evtchn_reset reset;
+		u32 port;
+	} a;
+	size_t size = op_size(cmd);
+	long ret;
+
+	if (!size)
+		return -ENOSYS; /* FIFO ABI ops: use 2-level */
+	if (copy_from_guest(&a, arg, size))
+		return -EFAULT;
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound:
+		ret = op_alloc_unbound(&a.alloc);
+		break;
+	case EVTCHNOP_bind_interdomain:
+		ret = op_bind_interdomain(&a.inter);
+		break;
+	case EVTCHNOP_bind_virq:
+		ret = op_bind_virq(&a.virq);
+		break;
+	case EVTCHNOP_bind_ipi:
+		ret = op_bind_ipi(&a.ipi);
+		break;
+	case EVTCHNOP_close:
+		return close_port(current->domain, a.port);
+	case EVTCHNOP_send:
+		return evtchn_send(current->domain, a.port);
+	case EVTCHNOP_unmask:
+		return op_unmask(a.port);
+	case EVTCHNOP_status:
+		ret = op_status(&a.status);
+		break;
+	case EVTCHNOP_bind_vcpu:
+		return op_bind_vcpu(&a.vcpu);
+	case EVTCHNOP_reset:
+		return op_reset(&a.reset);
+	default:
+		return -ENOSYS;
+	}
+	if (!ret && copy_to_guest(arg, &a, size))
+		ret = -EFAULT;
+	return ret;
+}
+
+static void poll_timeout(void *data)
+{
+	struct vcpu *v = data;
+
+	v->poll_timed_out = true;
+	vcpu_unpause(v, PAUSE_POLL);
+}
+
+static bool any_polled_pending(struct vcpu *v)
+{
+	struct shared_info *s = v->domain->shared_info;
+
+	for (u32 i = 0; i < v->poll_nr; i++)
+		if (test(&s->evtchn_pending[WORD(v->poll_ports[i])],
+			 BIT(v->poll_ports[i])))
+			return true;
+	return false;
+}
+
+/* SCHEDOP_poll: block until one of the ports is pending (or timeout). */
+long sched_poll(u64 arg)
+{
+	struct vcpu *v = current;
+	struct sched_poll p;
+
+	if (get_guest(p, arg))
+		return -EFAULT;
+	if (p.nr_ports > ARRAY_SIZE(v->poll_ports))
+		return -EINVAL;
+	if (copy_from_guest(v->poll_ports, p.ports,
+			    p.nr_ports * sizeof(u32)))
+		return -EFAULT;
+	for (u32 i = 0; i < p.nr_ports; i++)
+		if (!port_valid(v->domain, v->poll_ports[i]))
+			return -EINVAL;
+	v->poll_nr = p.nr_ports;
+	v->poll_timed_out = false;
+	vcpu_pause(v, PAUSE_POLL);
+	if (any_polled_pending(v) ||
+	    (p.timeout && p.timeout <= NOW())) {
+		vcpu_unpause(v, PAUSE_POLL);
+		return 0;
+	}
+	if (p.timeout) {
+		timer_init(&v->poll_timer, poll_timeout, v, v->processor);
+		set_timer(&v->poll_timer, p.timeout);
+	}
+	return 0;
+}

@@ -1,0 +1,162 @@
+/*
+ * Hypercall dispatch: RAX holds the number, RDI RSI RDX R10 R8 R9 the
+ * arguments, and the result goes back in RAX. A handler that must finish
+ * later rewinds RIP over the SYSCALL (see hypercall_preempt) so that the
+ * guest issues it again; each call is then a bounded amount of work.
+ */
+#include <xen/memory.h>
+#include <xen/sched.h>
+#include <xen/version.h>
+#include "context.h"
+#include "guest_access.h"
+#include "hypercall.h"
+#include "lib.h"
+#include "percpu.h"
+#include "pv.h"
+#include "sched.h"
+
+/* Each entry adapts the six argument registers to its handler's types. */
+typedef long (*hypercall_fn)(const u64 *a);
+
+#define HC(name, call)                                  \
+	static long hc_##name(const u64 *a)            \
+	{                                              \
+		(void)a;                               \
+		return call;                           \
+	}
+
+HC(set_trap_table, do_set_trap_table(a[0]))
+HC(mmu_update, do_mmu_update(a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]))
+HC(set_gdt, do_set_gdt(a[0], (unsigned int)a[1]))
+HC(stack_switch, do_stack_switch(a[0], a[1]))
+HC(set_callbacks, do_set_callbacks(a[0], a[1], a[2]))
+HC(fpu_taskswitch, do_fpu_taskswitch((int)a[0]))
+HC(set_debugreg, do_set_debugreg((int)a[0], a[1]))
+HC(get_debugreg, do_get_debugreg((int)a[0]))
+HC(update_descriptor, do_update_descriptor(a[0], a[1]))
+HC(memory_op, do_memory_op((int)a[0], a[1]))
+HC(multicall, do_multicall(a[0], (unsigned int)a[1]))
+HC(update_va_mapping, do_update_va_mapping(a[0], a[1], a[2]))
+HC(set_timer_op, do_set_timer_op(a[0]))
+HC(xen_version, do_xen_version((int)a[0], a[1]))
+HC(console_io, do_console_io((int)a[0], (unsigned int)a[1], a[2]))
+HC(vm_assist, do_vm_assist((unsigned int)a[0], (unsigned int)a[1]))
+HC(update_va_mapping_otherdomain,
+   do_update_va_mapping_otherdomain(a[0], a[1], a[2], (unsigned int)a[3]))
+HC(iret, do_iret())
+HC(vcpu_op, do_vcpu_op((int)a[0], (unsigned int)a[1], a[2]))
+HC(set_segment_base, do_set_segment_base((unsigned int)a[0], a[1]))
+HC(mmuext_op, do_mmuext_op(a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]))
+HC(sched_op, do_sched_op((int)a[0], a[1]))
+HC(callback_op, do_callback_op((int)a[0], a[1]))
+HC(event_channel_op, do_event_channel_op((int)a[0], a[1]))
+HC(physdev_op, do_physdev_op((int)a[0], a[1]))
+
+#define ENTRY(name) [__HYPERVISOR_##name] = hc_##name
+
+static const hypercall_fn table[NR_HYPERCALLS] = {
+	ENTRY(set_trap_table),
+	ENTRY(mmu_update),
+	ENTRY(set_gdt),
+	ENTRY(stack_switch),
+	ENTRY(set_callbacks),
+	ENTRY(fpu_taskswitch),
+	ENTRY(set_debugreg),
+	ENTRY(get_debugreg),
+	ENTRY(update_descriptor),
+	ENTRY(memory_op),
+	ENTRY(multicall),
+	ENTRY(update_va_mapping),
+	ENTRY(set_timer_op),
+	ENTRY(xen_version),
+	ENTRY(console_io),
+	ENTRY(vm_assist),
+	ENTRY(update_va_mapping_otherdomain),
+	ENTRY(iret),
+	ENTRY(vcpu_op),
+	ENTRY(set_segment_base),
+	ENTRY(mmuext_op),
+	ENTRY(sched_op),
+	ENTRY(callback_op),
+	ENTRY(event_channel_op),
+	ENTRY(physdev_op),
+};
+
+static bool in_multicall[NR_CPUS];
+static bool continuing[NR_CPUS];
+
+/* Should a long hypercall stop here and continue later? */
+bool hypercall_preempt_check(void)
+{
+	return this_cpu()->need_resched && !in_multicall[smp_processor_id()];
+}
+
+/*
+ * Make the guest re-issue hypercall nr with new arguments: its RIP goes
+ * back over the SYSCALL, and RAX is set to nr instead of a result.
+ */
+long hypercall_continue(unsigned int nr, u64 a1, u64 a2, u64 a3, u64 a4)
+{
+	struct cpu_user_regs *regs = guest_regs();
+
+	regs->rip -= 2;
+	regs->rdi = a1;
+	regs->rsi = a2;
+	regs->rdx = a3;
+	regs->r10 = a4;
+	continuing[smp_processor_id()] = true;
+	return nr;
+}
+
+static long call(struct vcpu *v, u64 nr, const u64 *a)
+{
+	if (nr >= NR_HYPERCALLS || !table[nr]) {
+		pr_debug("d%u: unknown hypercall %lu\n", v->domain->id, nr);
+		return -ENOSYS;
+	}
+	return table[nr](a);
+}
+
+void hypercall_dispatch(struct vcpu *v, struct cpu_user_regs *regs)
+{
+	u64 args[6] = { regs->rdi, regs->rsi, regs->rdx,
+			regs->r10, regs->r8,  regs->r9 };
+	u64 nr = regs->rax;
+	long rc;
+
+	continuing[smp_processor_id()] = false;
+	rc = call(v, nr, args);
+	/* iret wrote the guest's registers itself; its result is rax. A
+	 * continuation leaves rax = nr (the call's return value is nr). */
+	regs->rax = (u64)rc;
+}
+
+/* multicall (13): run a batch; each entry's result is written back. */
+long do_multicall(u64 list, unsigned int nr)
+{
+	struct vcpu *v = current;
+
+	if (nr > 4096)
+		return -EINVAL;
+	for (unsigned int i = 0; i < nr; i++) {
+		struct multicall_entry e;
+		u64 addr = list + (u64)i * sizeof(e);
+
+		if (copy_from_guest(&e, addr, sizeof(e)))
+			return -EFAULT;
+		/* No nesting, and iret makes no sense inside a batch. */
+		if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret) {
+			e.result = (u64)-EINVAL;
+		} else {
+			in_multicall[smp_processor_id()] = true;
+			e.result = (u64)call(v, e.op, e.args);
+			in_multicall[smp_processor_id()] = false;
+		}
+		if (put_guest(e.result, addr + offsetof(struct multicall_entry,
+							result)))
+			return -EFAULT;
+		if (v->domain->is_shutdown)
+			break;
+	}
+	return 0;
+}

@@ -1,0 +1,255 @@
+/*
+ * Round-robin scheduling of vCPUs on physical CPUs.
+ *
+ * Each vCPU belongs to one CPU (v->processor). It is on that CPU's run
+ * queue iff it is runnable (no pause flags) and not running. schedule()
+ * never returns: it switches to the next vCPU (or idle) and restarts the
+ * stack at the guest-exit path or the idle loop, so hypervisor code never
+ * sleeps in the middle of something (hypercalls finish or continue).
+ */
+#include <xen/sched.h>
+#include "apic.h"
+#include "context.h"
+#include "events.h"
+#include "guest_access.h"
+#include "lib.h"
+#include "percpu.h"
+#include "sched.h"
+#include "smp.h"
+#include "time.h"
+#include "traps.h"
+#include "x86.h"
+
+static spinlock_t runq_lock[NR_CPUS];
+static struct timer slice_timers[NR_CPUS];
+
+static void slice_expired(void *data)
+{
+	struct percpu *pc = data;
+	pc->need_resched = true;
+}
+
+static void event_check_interrupt(struct cpu_user_regs *regs)
+{
+	(void)regs;
+	apic_eoi(); /* the exit path does the work */
+}
+
+void sched_kick_events(unsigned int cpu)
+{
+	apic_send_ipi(percpu[cpu].apic_id, VEC_EVENT_CHECK);
+}
+
+void sched_init_cpu(void)
+{
+	struct percpu *pc = this_cpu();
+
+	list_init(&pc->runq);
+	runq_lock[pc->id] = (spinlock_t)SPIN_LOCK_UNLOCKED;
+	timer_init(&slice_timers[pc->id], slice_expired, pc, pc->id);
+	pc->slice_timer = &slice_timers[pc->id];
+	set_vector_handler(VEC_EVENT_CHECK, event_check_interrupt);
+}
+
+void sched_kick(unsigned int cpu)
+{
+	percpu[cpu].need_resched = true;
+	if (cpu != smp_processor_id())
+		apic_send_ipi(percpu[cpu].apic_id, VEC_EVENT_CHECK);
+}
+
+static void runstate_change(struct vcpu *v, int state)
+{
+	u64 now = NOW();
+
+	v->runstate.time[v->runstate.state] += now - v->runstate.state_entry_time;
+	v->runstate.state = state;
+	v->runstate.state_entry_time = now;
+}
+
+/* Make v runnable if nothing holds it; lock-free callers use vcpu_wake. */
+void vcpu_wake(struct vcpu *v)
+{
+	unsigned int cpu = v->processor;
+	u64 f = spin_lock_irqsave(&runq_lock[cpu]);
+	bool kick = false;
+
+	if (!v->pause_flags && !v->running && !v->on_runq) {
+		list_add_tail(&v->runq_link, &percpu[cpu].runq);
+		v->on_runq = true;
+		runstate_change(v, RUNSTATE_runnable);
+		kick = true;
+	}
+	spin_unlock_irqrestore(&runq_lock[cpu], f);
+	if (kick)
+		sched_kick(cpu);
+}
+
+void vcpu_pause(struct vcpu *v, u32 reason)
+{
+	unsigned int cpu = v->processor;
+	u64 f = spin_lock_irqsave(&runq_lock[cpu]);
+
+	__atomic_fetch_or(&v->pause_flags, reason, __ATOMIC_SEQ_CST);
+	if (v->on_runq) {
+		list_del(&v->runq_link);
+		v->on_runq = false;
+	}
+	runstate_change(v, reason & PAUSE_DOWN ? RUNSTATE_offline :
+						 RUNSTATE_blocked);
+	spin_unlock_irqrestore(&runq_lock[cpu], f);
+	if (v->running)
+		sched_kick(cpu);
+}
+
+void vcpu_unpause(struct vcpu *v, u32 reason)
+{
+	__atomic_fetch_and(&v->pause_flags, ~reason, __ATOMIC_SEQ_CST);
+	vcpu_wake(v);
+}
+
+void sched_start_vcpu(struct vcpu *v)
+{
+	vcpu_wake(v);
+}
+
+/* For destruction: v must be off every CPU. */
+void sched_wait_not_running(struct vcpu *v)
+{
+	while (READ_ONCE(v->running))
+		cpu_relax();
+}
+
+/* Pick the next vCPU for this CPU: round robin. Lock held. */
+static struct vcpu *pick_next(struct percpu *pc, struct vcpu *prev)
+{
+	struct vcpu *next;
+
+	if (prev && !prev->pause_flags && !prev->on_runq) {
+		list_add_tail(&prev->runq_link, &pc->runq);
+		prev->on_runq = true;
+	}
+	if (list_empty(&pc->runq))
+		return NULL;
+	next = list_first_entry(&pc->runq, struct vcpu, runq_link);
+	list_del(&next->runq_link);
+	next->on_runq = false;
+	return next;
+}
+
+void __noreturn schedule(void)
+{
+	struct percpu *pc = this_cpu();
+	struct vcpu *prev = pc->curr, *next;
+
+	local_irq_disable();
+	pc->need_resched = false;
+	spin_lock(&runq_lock[pc->id]);
+	next = pick_next(pc, prev);
+	if (prev && next != prev) {
+		prev->running = false;
+		if (!prev->pause_flags)
+			runstate_change(prev, RUNSTATE_runnable);
+	}
+	if (next && next != prev) {
+		next->running = true;
+		runstate_change(next, RUNSTATE_running);
+	}
+	spin_unlock(&runq_lock[pc->id]);
+
+	if (next)
+		set_timer(pc->slice_timer, NOW() + SCHED_SLICE_NS);
+	else
+		stop_timer(pc->slice_timer);
+	if (next != prev)
+		context_switch(prev, next);
+	if (next)
+		reset_stack_and_jump(return_to_guest);
+	reset_stack_and_jump(idle_loop_entry);
+}
+
+/* On the way out to a guest: switch if this CPU was asked to. */
+void sched_maybe_preempt(void)
+{
+	if (this_cpu()->need_resched)
+		schedule();
+}
+
+/* sched_op (hypercall 29). */
+static long sched_block(void)
+{
+	struct vcpu *v = current;
+
+	/* Enable event delivery, then block unless something is pending. */
+	v->vcpu_info->evtchn_upcall_mask = 0;
+	smp_mb();
+	if (v->vcpu_info->evtchn_upcall_pending)
+		return 0;
+	vcpu_pause(v, PAUSE_BLOCKED);
+	/* An event may have raced in before we were marked. */
+	if (v->vcpu_info->evtchn_upcall_pending)
+		vcpu_unpause(v, PAUSE_BLOCKED);
+	return 0;
+}
+
+static long sched_shutdown(u64 arg)
+{
+	struct sched_shutdown s;
+
+	if (get_guest(s, arg))
+		return -EFAULT;
+	if (s.reason > SHUTDOWN_MAX)
+		return -EINVAL;
+	domain_shutdown(current->domain, s.reason);
+	return 0;
+}
+
+static long sched_shutdown_code(u64 arg)
+{
+	struct sched_shutdown s;
+
+	if (get_guest(s, arg))
+		return -EFAULT;
+	if (s.reason > SHUTDOWN_MAX)
+		return -EINVAL;
+	current->domain->shutdown_code = (u8)s.reason;
+	return 0;
+}
+
+static long sched_remote_shutdown(u64 arg)
+{
+	struct sched_remote_shutdown s;
+	struct domain *d;
+
+	if (!current->domain->privileged)
+		return -EPERM;
+	if (get_guest(s, arg))
+		return -EFAULT;
+	if (s.reason > SHUTDOWN_MAX)
+		return -EINVAL;
+	d = domain_lookup(s.domain_id);
+	if (!d)
+		return -ESRCH;
+	domain_shutdown(d, s.reason);
+	return 0;
+}
+
+long do_sched_op(int cmd, u64 arg)
+{
+	switch (cmd) {
+	case SCHEDOP_yield:
+		this_cpu()->need_resched = true;
+		return 0;
+	case SCHEDOP_block:
+		return sched_block();
+	case SCHEDOP_shutdown:
+		return sched_shutdown(arg);
+	case SCHEDOP_poll:
+		return sched_poll(arg);
+	case SCHEDOP_remote_shutdown:
+		return sched_remote_shutdown(arg);
+	case SCHEDOP_shutdown_code:
+		return sched_shutdown_code(arg);
+	}
+	return -ENOSYS;
+}

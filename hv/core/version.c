@@ -1,0 +1,107 @@
+/*
+ * xen_version (17): what a guest learns about its hypervisor. We present
+ * ourselves as Xen 4.17 with the features a PV guest needs (Linux insists
+ * on mmu_pt_update_preserve_ad and gnttab_map_avail_bits).
+ */
+#include <xen/version.h>
+#include "domain.h"
+#include "guest_access.h"
+#include "hypercall.h"
+#include "layout.h"
+#include "lib.h"
+
+#define XEN_MAJOR 4
+#define XEN_MINOR 17
+
+extern const char *hv_command_line(void);
+
+static u32 features_submap0(struct domain *d)
+{
+	u32 f = (1U << XENFEAT_mmu_pt_update_preserve_ad) |
+		(1U << XENFEAT_gnttab_map_avail_bits);
+
+	if (d->privileged)
+		f |= 1U << XENFEAT_dom0;
+	return f;
+}
+
+static long copy_string(u64 arg, const char *s, size_t size)
+{
+	char buf[1024];
+
+	memset(buf, 0, size);
+	strlcpy(buf, s, size);
+	return copy_to_guest(arg, buf, size);
+}
+
+long do_xen_version(int cmd, u64 arg)
+{
+	struct domain *d = current->domain;
+
+	switch (cmd) {
+	case XENVER_version:
+		return (XEN_MAJOR << 16) | XEN_MINOR;
+	case XENVER_extraversion:
+		return copy_string(arg, "-xenolith", sizeof(xen_extraversion_t));
+	case XENVER_compile_info: {
+		struct xen_compile_info ci;
+		memset(&ci, 0, sizeof(ci));
+		strlcpy(ci.compiler, "gcc " __VERSION__, sizeof(ci.compiler));
+		strlcpy(ci.compile_by, "xenolith", sizeof(ci.compile_by));
+		strlcpy(ci.compile_domain, "local", sizeof(ci.compile_domain));
+		strlcpy(ci.compile_date, __DATE__, sizeof(ci.compile_date));
+		return put_guest(ci, arg);
+	}
+	case XENVER_capabilities:
+		return copy_string(arg, "xen-3.0-x86_64 ",
+				   sizeof(xen_capabilities_info_t));
+	case XENVER_changeset:
+		return copy_string(arg, "xenolith", sizeof(xen_changeset_info_t));
+	case XENVER_platform_parameters: {
+		struct xen_platform_parameters p = { HV_RESERVED_START };
+		return put_guest(p, arg);
+	}
+	case XENVER_get_features: {
+		struct xen_feature_info fi;
+		if (get_guest(fi, arg))
+			return -EFAULT;
+		fi.submap = fi.submap_idx == 0 ? features_submap0(d) : 0;
+		return put_guest(fi, arg);
+	}
+	case XENVER_pagesize:
+		return PAGE_SIZE;
+	case XENVER_guest_handle: {
+		u8 handle[16] = { 0 };
+		return copy_to_guest(arg, handle, sizeof(handle));
+	}
+	case XENVER_commandline:
+		if (!d->privileged)
+			return -EPERM;
+		return copy_string(arg, hv_command_line(),
+				   sizeof(xen_commandline_t));
+	}
+	return -ENOSYS;
+}
+
+/* vm_assist (21): optional behaviours a guest switches on. */
+long do_vm_assist(unsigned int cmd, unsigned int type)
+{
+	struct domain *d = current->domain;
+	const u64 known = (1UL << VMASST_TYPE_4gb_segments) |
+			  (1UL << VMASST_TYPE_4gb_segments_notify) |
+			  (1UL << VMASST_TYPE_writable_pagetables) |
+			  (1UL << VMASST_TYPE_pae_extended_cr3) |
+			  (1UL << VMASST_TYPE_architectural_iopl) |
+			  (1UL << VMASST_TYPE_runstate_update_flag) |
+			  (1UL << VMASST_TYPE_m2p_strict);
+
+	if (type >= 64 || !(known & (1UL << type)))
+		return -EINVAL;
+	if (cmd == VMASST_CMD_enable)
+		d->vm_assist |= 1UL << type;
+	else if (cmd == VMASST_CMD_disable)
+		d->vm_assist &= ~(1UL << type);
+	else
+		return -ENOSYS;
+	return 0;
+}

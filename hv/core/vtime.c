@@ -1,0 +1,254 @@
+/*
+ * Guest time: the vcpu_time_info each vCPU reads (system time extrapolated
+ * from the TSC, with Xen's version protocol), the wall clock in
+ * shared_info, and per-vCPU one-shot and periodic timers that raise
+ * VIRQ_TIMER.
+ */
+#include <xen/vcpu.h>
+#include "domain.h"
+#include "events.h"
+#include "guest_access.h"
+#include "hypercall.h"
+#include "lib.h"
+#include "mm.h"
+#include "page.h"
+#include "ptval.h"
+#include "sched.h"
+#include "time.h"
+#include "x86.h"
+
+static u32 guest_tsc_mul;
+static s8 guest_tsc_shift;
+static u64 boot_wall_sec; /* wall clock at system time 0 */
+static u32 boot_wall_nsec;
+
+/*
+ * Choose shift and mul so that ns = ((tsc << shift) * mul) >> 32 with mul
+ * a 32-bit number as large as possible (Xen's pvclock scaling).
+ */
+static void compute_scale(u64 hz)
+{
+	s8 shift = 0;
+	u64 tps = hz; /* ticks per second after shifting */
+
+	while (tps > 2000000000ULL) { /* ratio < 0.5: shift right */
+		tps >>= 1;
+		shift--;
+	}
+	while (tps <= 1000000000ULL) { /* ratio >= 1: shift left */
+		tps <<= 1;
+		shift++;
+	}
+	/* mul = 1e9 * 2^32 / tps, between 2^31 and 2^32. */
+	guest_tsc_mul = (u32)div_shift32(1000000000ULL, tps);
+	guest_tsc_shift = shift;
+}
+
+void vtime_init(u64 wall_sec)
+{
+	u64 now = NOW();
+
+	compute_scale(tsc_hz);
+	boot_wall_sec = wall_sec - now / 1000000000ULL;
+	boot_wall_nsec = 0;
+	printk("time: wall clock %lu (from the RTC), guest TSC scale %u >> 32, shift %d\n",
+	       wall_sec, guest_tsc_mul, guest_tsc_shift);
+}
+
+/* Refresh v's time parameters; the guest retries while version is odd. */
+void update_vcpu_system_time(struct vcpu *v)
+{
+	struct vcpu_time_info *t = &v->vcpu_info->time;
+	u64 tsc = rdtsc();
+
+	t->version++;
+	smp_mb();
+	t->tsc_timestamp = tsc;
+	t->system_time = tsc_to_ns(tsc - boot_tsc);
+	t->tsc_to_system_mul = guest_tsc_mul;
+	t->tsc_shift = guest_tsc_shift;
+	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+	smp_mb();
+	t->version++;
+}
+
+void update_domain_wallclock(struct domain *d)
+{
+	struct shared_info *s = d->shared_info;
+
+	s->wc_version++;
+	smp_mb();
+	s->wc_sec = (u32)boot_wall_sec;
+	s->wc_sec_hi = (u32)(boot_wall_sec >> 32);
+	s->wc_nsec = boot_wall_nsec;
+	smp_mb();
+	s->wc_version++;
+}
+
+static void singleshot_fired(void *data)
+{
+	send_guest_vcpu_virq(data, VIRQ_TIMER);
+}
+
+static void periodic_fired(void *data)
+{
+	struct vcpu *v = data;
+
+	send_guest_vcpu_virq(v, VIRQ_TIMER);
+	v->periodic_next += v->periodic_period;
+	if (v->periodic_next < NOW())
+		v->periodic_next = NOW() + v->periodic_period;
+	set_timer(&v->periodic, v->periodic_next);
+}
+
+void vcpu_timers_init(struct vcpu *v)
+{
+	timer_init(&v->singleshot, singleshot_fired, v, v->processor);
+	timer_init(&v->periodic, periodic_fired, v, v->processor);
+	timer_init(&v->poll_timer, NULL, v, v->processor);
+}
+
+void vcpu_timers_stop(struct vcpu *v)
+{
+	stop_timer(&v->singleshot);
+	stop_timer(&v->periodic);
+	stop_timer(&v->poll_timer);
+}
+
+/* set_timer_op (15): one-shot at absolute system time; 0 cancels. */
+long do_set_timer_op(u64 timeout)
+{
+	struct vcpu *v = current;
+
+	if (!timeout)
+		stop_timer(&v->singleshot);
+	else
+		set_timer(&v->singleshot, timeout);
+	return 0;
+}
+
+static long set_singleshot(struct vcpu *v, u64 arg)
+{
+	struct vcpu_set_singleshot_timer t;
+
+	if (get_guest(t, arg))
+		return -EFAULT;
+	if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < NOW())
+		return -ETIME;
+	set_timer(&v->singleshot, t.timeout_abs_ns);
+	return 0;
+}
+
+static long set_periodic(struct vcpu *v, u64 arg)
+{
+	struct vcpu_set_periodic_timer t;
+
+	if (get_guest(t, arg))
+		return -EFAULT;
+	if (t.period_ns < MICROSECS(1) || t.period_ns > SECONDS(3600))
+		return -EINVAL;
+	v->periodic_period = t.period_ns;
+	v->periodic_next = NOW() + t.period_ns;
+	set_timer(&v->periodic, v->periodic_next);
+	return 0;
+}
+
+static long register_vcpu_info(struct vcpu *v, u64 arg)
+{
+	struct vcpu_register_vcpu_info r;
+	struct vcpu_info *new;
+	struct frame *f;
+
+	if (get_guest(r, arg))
+		return -EFAULT;
+	if (v->vcpu_info_mfn)
+		return -EINVAL; /* only once, as on Xen */
+	if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || r.rsvd)
+		return -EINVAL;
+	f = mfn_to_frame(r.mfn);
+	if (!f || f->owner != v->domain->id || r.mfn == v->domain->shared_info_mfn)
+		return -EINVAL;
+	if (!get_page_writable(f, v->domain))
+		return -EINVAL;
+	new = (struct vcpu_info *)((u8 *)__va(r.mfn << PAGE_SHIFT) + r.offset);
+	*new = *v->vcpu_info;
+	/* Everything may be pending: make the guest rescan. */
+	new->evtchn_pending_sel = ~0UL;
+	new->evtchn_upcall_pending = 1;
+	smp_mb();
+	v->vcpu_info = new;
+	v->vcpu_info_mfn = r.mfn;
+	update_vcpu_system_time(v);
+	return 0;
+}
+
+static long register_runstate(struct vcpu *v, u64 arg)
+{
+	struct vcpu_register_runstate_memory_area r;
+
+	if (get_guest(r, arg))
+		return -EFAULT;
+	if (r.addr.h && !guest_range_ok(r.addr.h, sizeof(v->runstate)))
+		return -EINVAL;
+	v->runstate_guest = r.addr.h;
+	if (v->runstate_guest && v == current)
+		update_runstate_area(v);
+	return 0;
+}
+
+void update_runstate_area(struct vcpu *v)
+{
+	if (v->runstate_guest)
+		copy_to_guest(v->runstate_guest, &v->runstate,
+			      sizeof(v->runstate));
+}
+
+static long vcpu_up(struct vcpu *v)
+{
+	if (!v->guest_table)
+		return -EINVAL; /* never initialised */
+	vcpu_unpause(v, PAUSE_DOWN);
+	return 0;
+}
+
+long do_vcpu_op(int cmd, unsigned int vcpuid, u64 arg)
+{
+	struct domain *d = current->domain;
+	struct vcpu *v;
+
+	if (vcpuid >= d->max_vcpus || !(v = d->vcpu[vcpuid]))
+		return -ENOENT;
+	switch (cmd) {
+	case VCPUOP_is_up:
+		return !(v->pause_flags & PAUSE_DOWN);
+	case VCPUOP_up:
+		return vcpu_up(v);
+	case VCPUOP_down:
+		vcpu_pause(v, PAUSE_DOWN);
+		return 0;
+	case VCPUOP_initialise:
+		return vcpu_initialise(v, arg);
+	case VCPUOP_get_runstate_info:
+		return put_guest(v->runstate, arg);
+	}
+	/* The rest act on the caller's own vCPU only. */
+	if (v != current)
+		return -EINVAL;
+	switch (cmd) {
+	case VCPUOP_register_runstate_memory_area:
+		return register_runstate(v, arg);
+	case VCPUOP_set_periodic_timer:
+		return set_periodic(v, arg);
+	case VCPUOP_stop_periodic_timer:
+		stop_timer(&v->periodic);
+		return 0;
+	case VCPUOP_set_singleshot_timer:
+		return set_singleshot(v, arg);
+	case VCPUOP_stop_singleshot_timer:
+		stop_timer(&v->singleshot);
+		return 0;
+	case VCPUOP_register_vcpu_info:
+		return register_vcpu_info(v, arg);
+	}
+	return -ENOSYS;
+}

@@ -1,0 +1,160 @@
+/*
+ * Domains and virtual CPUs.
+ *
+ * A domain owns memory (frames whose frame.owner is its id, on its page
+ * list), event channels, and up to MAX_VIRT_CPUS vCPUs. A vCPU is either
+ * running on one physical CPU, runnable in that CPU's run queue, or
+ * blocked/paused (in no queue). A running vCPU's registers live in the
+ * frame at the top of its physical CPU's stack; otherwise in vcpu.regs.
+ */
+#ifndef XENOLITH_DOMAIN_H
+#define XENOLITH_DOMAIN_H
+
+#include <xen/arch-x86_64.h>
+#include <xen/vcpu.h>
+#include "list.h"
+#include "spinlock.h"
+#include "timer.h"
+#include "types.h"
+
+#define MAX_DOMAINS 64
+#define MAX_VIRT_CPUS 8
+#define NR_EVTCHN_PORTS 4096
+#define MAX_GDT_FRAMES 14
+
+struct domain;
+
+/* Guest callbacks (set_callbacks / callback_op). */
+struct pv_callback {
+	u64 address;
+	bool mask_events;
+};
+
+/* Pause reasons: a vCPU runs only when none is set. */
+#define PAUSE_BLOCKED (1U << 0)  /* SCHEDOP_block, waiting for an event */
+#define PAUSE_DOWN (1U << 1)     /* not brought up (VCPUOP_up) */
+#define PAUSE_SHUTDOWN (1U << 2) /* domain shut down or crashed */
+#define PAUSE_CTRL (1U << 3)     /* paused by the toolstack */
+#define PAUSE_POLL (1U << 4)     /* SCHEDOP_poll */
+
+struct vcpu {
+	unsigned int id;
+	struct domain *domain;
+	struct cpu_user_regs regs; /* saved while not running */
+
+	/* Scheduling. */
+	unsigned int processor;
+	bool running;
+	u32 pause_flags;
+	struct list_head runq_link;
+	bool on_runq;
+	u64 runstate_entry; /* ns */
+	struct vcpu_runstate_info runstate;
+	u64 runstate_guest; /* guest VA of a registered copy, or 0 */
+
+	/* PV CPU state. */
+	bool kernel_mode;
+	mfn_t guest_table;      /* kernel L4 */
+	mfn_t guest_table_user; /* user L4, 0 = none */
+	struct trap_info traps[256];
+	struct pv_callback event_cb, failsafe_cb, syscall_cb, syscall32_cb,
+		sysenter_cb, nmi_cb;
+	u64 kernel_ss, kernel_sp;
+	u64 fs_base, gs_base_kernel, gs_base_user;
+	u16 gs_sel_user;
+	mfn_t gdt_frames[MAX_GDT_FRAMES];
+	unsigned int gdt_ents;
+	u64 ldt_base, ldt_ents;
+	u64 debugreg[8];
+	bool fpu_dirty;      /* FPU state is live in the CPU */
+	bool fpu_initialised;
+	bool guest_cr0_ts;   /* virtual CR0.TS (fpu_taskswitch) */
+	void *fpu_area;      /* xsave/fxsave image, 64-byte aligned */
+
+	/* Events. */
+	struct vcpu_info *vcpu_info; /* in shared_info or a registered page */
+	mfn_t vcpu_info_mfn;         /* registered page, or 0 */
+	u32 virq_port[32];           /* per-vCPU VIRQ bindings */
+	u32 poll_nr;                 /* ports polled, for SCHEDOP_poll */
+	u32 poll_ports[16];
+	bool poll_timed_out;
+
+	/* Timers (ns system time). */
+	struct timer singleshot;
+	struct timer periodic;
+	struct timer poll_timer;
+	u64 periodic_period;
+	u64 periodic_next;
+	bool nmi_pending;
+};
+
+/* Event channel states. */
+enum { ECS_FREE, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_PIRQ, ECS_VIRQ, ECS_IPI };
+
+struct evtchn {
+	u8 state;
+	u8 notify_vcpu;
+	u16 remote_domid;    /* unbound: who may bind; interdomain: peer */
+	u32 remote_port;     /* interdomain peer's port */
+	u32 virq;            /* VIRQ number or PIRQ */
+};
+
+struct domain {
+	domid_t id;
+	bool privileged;
+	char name[32];
+	spinlock_t lock;       /* pages, vCPU state changes */
+	spinlock_t event_lock; /* event channels */
+
+	/* Memory. */
+	struct list_head pages;
+	u64 tot_pages, max_pages;
+	struct shared_info *shared_info;
+	mfn_t shared_info_mfn;
+	u64 vm_assist;
+
+	/* vCPUs. */
+	struct vcpu *vcpu[MAX_VIRT_CPUS];
+	unsigned int max_vcpus;
+
+	/* Events. */
+	struct evtchn *evtchn; /* NR_EVTCHN_PORTS entries */
+
+	/* Life cycle. */
+	bool is_shutdown;
+	bool is_dying;
+	u8 shutdown_code;  /* SHUTDOWN_*, or 0xff if not set */
+	u8 shutdown_reason;
+	u64 start_ns;
+
+	/* Console output (console_io from a domU): line buffer. */
+	char con_buf[128];
+	unsigned int con_len;
+	u64 con_tokens, con_refill;
+};
+
+extern struct domain *domains[MAX_DOMAINS];
+extern spinlock_t domlist_lock;
+
+#define for_each_domain(d)                                              \
+	for (unsigned int __i = 0; __i < MAX_DOMAINS; __i++)            \
+		if (((d) = domains[__i]) != NULL)
+#define for_each_vcpu(d, v)                                            \
+	for (unsigned int __j = 0; __j < (d)->max_vcpus; __j++)        \
+		if (((v) = (d)->vcpu[__j]) != NULL)
+
+struct domain *domain_create(domid_t id, bool privileged,
+			     unsigned int max_vcpus, u64 max_pages);
+struct domain *domain_lookup(domid_t id);
+int domain_alloc_pages(struct domain *d, u64 nr, mfn_t *mfns);
+void domain_shutdown(struct domain *d, unsigned int reason);
+void domain_crash(struct domain *d, const char *why);
+void domain_kill(struct domain *d);
+void vcpu_pause(struct vcpu *v, u32 reason);
+void vcpu_unpause(struct vcpu *v, u32 reason);
+
+/* The vCPU this physical CPU runs, or NULL in the idle loop. */
+struct vcpu *current_vcpu(void);
+#define current current_vcpu()
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * The scheduler: per-CPU round-robin run queues of runnable vCPUs, a time
+ * slice, and blocking/waking. (The credit scheduler replaces the policy
+ * later; the interface stays.)
+ */
+#ifndef XENOLITH_SCHED_H
+#define XENOLITH_SCHED_H
+
+#include "domain.h"
+
+#define SCHED_SLICE_NS MILLISECS(10)
+
+void sched_init_cpu(void);
+void __noreturn schedule(void);
+void sched_maybe_preempt(void);
+void vcpu_wake(struct vcpu *v);
+void sched_wait_not_running(struct vcpu *v);
+void sched_kick(unsigned int cpu);
+void __noreturn reset_stack_and_jump(void (*fn)(void));
+void sched_start_vcpu(struct vcpu *v);
+
+long do_sched_op(int cmd, u64 arg);
+long do_set_timer_op(u64 timeout);
+
+void sched_kick_events(unsigned int cpu);
+
+/* Guest time and vcpu timers (vtime.c) */
+void vtime_init(u64 wall_sec);
+void vcpu_timers_init(struct vcpu *v);
+void vcpu_timers_stop(struct vcpu *v);
+void update_vcpu_system_time(struct vcpu *v);
+void update_domain_wallclock(struct domain *d);
+void update_runstate_area(struct vcpu *v);
+long vcpu_initialise(struct vcpu *v, u64 arg);
+
+#endif

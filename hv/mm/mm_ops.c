@@ -1,0 +1,335 @@
+/*
+ * The PV memory hypercalls: mmu_update, update_va_mapping, mmuext_op,
+ * and the writable-page-table fault path. Each works on guest page tables
+ * only through update_pt_entry/pin_table, which validate everything.
+ *
+ * Batches are preemptible: after each group of requests we check whether
+ * this CPU must reschedule and, if so, make the guest re-issue the call
+ * for the rest (hypercall_continue), so a million-entry batch cannot hold
+ * a CPU.
+ */
+#include <xen/memory.h>
+#include "context.h"
+#include "guest_access.h"
+#include "hypercall.h"
+#include "lib.h"
+#include "m2p.h"
+#include "mm.h"
+#include "page.h"
+#include "percpu.h"
+#include "ptval.h"
+#include "pv.h"
+#include "smp.h"
+#include "x86.h"
+
+#define MMU_UPDATE_PREEMPTED (1U << 31)
+#define PREEMPT_EVERY 64
+
+static void flush_local(void *arg)
+{
+	(void)arg;
+	flush_tlb_local();
+}
+
+/* Flush every CPU that may hold guest translations (see ptval.c). */
+void flush_guest_tlbs(void)
+{
+	bool others = false;
+
+	flush_tlb_local();
+	for_each_online_cpu(pc)
+		if (pc->id != smp_processor_id() && READ_ONCE(pc->curr))
+			others = true;
+	if (others)
+		smp_call_function(flush_local, NULL, true);
+}
+
+static void flush_va_all(void *arg)
+{
+	invlpg(arg);
+}
+
+/* The domain whose frames a privileged caller names with foreigndom. */
+static struct domain *pg_owner_of(struct domain *d, unsigned int fd)
+{
+	if (fd == DOMID_SELF || fd == d->id)
+		return d;
+	if (!d->privileged)
+		return NULL;
+	return domain_lookup((domid_t)fd);
+}
+
+/* Re-read the count already done if this is a continuation. */
+static int start_batch(u64 pdone, unsigned int *count, unsigned int *done)
+{
+	*done = 0;
+	if (*count & MMU_UPDATE_PREEMPTED) {
+		*count &= ~MMU_UPDATE_PREEMPTED;
+		if (pdone && get_guest(*done, pdone))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int finish_batch(u64 pdone, unsigned int done)
+{
+	return pdone ? put_guest(done, pdone) : 0;
+}
+
+static int mmu_update_one(struct domain *d, struct domain *pg_owner,
+			  const struct mmu_update *req)
+{
+	unsigned int cmd = req->ptr & 3;
+	mfn_t mfn = req->ptr >> PAGE_SHIFT;
+	struct frame *f;
+
+	switch (cmd) {
+	case MMU_NORMAL_PT_UPDATE:
+	case MMU_PT_UPDATE_PRESERVE_AD:
+		if (req->ptr & 7 & ~3UL)
+			return -EINVAL;
+		return update_pt_entry(d, pg_owner, mfn,
+				       (req->ptr & ~PAGE_MASK) >> 3, req->val,
+				       cmd == MMU_PT_UPDATE_PRESERVE_AD);
+	case MMU_MACHPHYS_UPDATE:
+		f = mfn_to_frame(mfn);
+		if (!f || f->owner != pg_owner->id)
+			return -EINVAL;
+		set_gpfn_from_mfn(mfn, req->val);
+		return 0;
+	}
+	return -ENOSYS;
+}
+
+long do_mmu_update(u64 reqs, unsigned int count, u64 pdone, unsigned int fd)
+{
+	struct domain *d = current->domain, *pg_owner = pg_owner_of(d, fd);
+	unsigned int done, i;
+	int rc = 0;
+
+	if (!pg_owner)
+		return d->privileged ? -ESRCH : -EPERM;
+	if (start_batch(pdone, &count, &done))
+		return -EFAULT;
+	for (i = 0; i < count; i++) {
+		struct mmu_update req;
+
+		if (i && !(i % PREEMPT_EVERY) && hypercall_preempt_check()) {
+			if (finish_batch(pdone, done + i))
+				return -EFAULT;
+			return hypercall_continue(
+				__HYPERVISOR_mmu_update, reqs + i * sizeof(req),
+				(count - i) | MMU_UPDATE_PREEMPTED, pdone, fd);
+		}
+		if (copy_from_guest(&req, reqs + i * sizeof(req), sizeof(req))) {
+			rc = -EFAULT;
+			break;
+		}
+		rc = mmu_update_one(d, pg_owner, &req);
+		if (rc) {
+			pr_debug("d%u: mmu_update %#lx <- %#lx refused (%d)\n",
+				 d->id, req.ptr, req.val, rc);
+			break;
+		}
+	}
+	if (finish_batch(pdone, done + i))
+		return -EFAULT;
+	return rc;
+}
+
+static void do_flush(u64 flags, u64 va)
+{
+	bool all = (flags & ~UVMF_FLUSHTYPE_MASK) != UVMF_LOCAL;
+
+	switch (flags & UVMF_FLUSHTYPE_MASK) {
+	case UVMF_TLB_FLUSH:
+		if (all)
+			flush_guest_tlbs();
+		else
+			write_guest_cr3(current);
+		break;
+	case UVMF_INVLPG:
+		invlpg((void *)va);
+		if (all)
+			smp_call_function(flush_va_all, (void *)va, true);
+		break;
+	}
+}
+
+static long update_va_mapping_in(struct domain *pg_owner, u64 va, u64 val,
+				  u64 flags)
+{
+	struct vcpu *v = current;
+	mfn_t l1;
+	unsigned int index;
+	int rc;
+
+	if (!guest_range_ok(va, 1))
+		return -EINVAL;
+	if (find_l1_slot(v->guest_table, va, &l1, &index))
+		return -EINVAL;
+	rc = update_pt_entry(v->domain, pg_owner, l1, index, val, false);
+	if (!rc)
+		do_flush(flags, va);
+	return rc;
+}
+
+long do_update_va_mapping(u64 va, u64 val, u64 flags)
+{
+	return update_va_mapping_in(current->domain, va, val, flags);
+}
+
+long do_update_va_mapping_otherdomain(u64 va, u64 val, u64 flags,
+				      unsigned int fd)
+{
+	struct domain *pg_owner = pg_owner_of(current->domain, fd);
+
+	if (!pg_owner)
+		return current->domain->privileged ? -ESRCH : -EPERM;
+	return update_va_mapping_in(pg_owner, va, val, flags);
+}
+
+/* Load a new kernel or user root table (refs move from old to new). */
+static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
+{
+	mfn_t *slot = user ? &v->guest_table_user : &v->guest_table;
+	struct frame *f = mfn_to_frame(mfn);
+	mfn_t old = *slot;
+
+	if (user && !mfn) {
+		*slot = 0;
+	} else if (!f || !get_page_and_type(f, v->domain, PGT_L4)) {
+		return -EINVAL;
+	} else {
+		*slot = mfn;
+	}
+	write_guest_cr3(v);
+	if (old)
+		put_page_and_type(mfn_to_frame(old));
+	return 0;
+}
+
+static int page_op(struct domain *d, const struct mmuext_op *op)
+{
+	struct frame *dst = mfn_to_frame(op->arg1.mfn), *src;
+	void *dva;
+
+	if (!dst || !get_page_writable(dst, d))
+		return -EINVAL;
+	dva = __va(op->arg1.mfn << PAGE_SHIFT);
+	if (op->cmd == MMUEXT_CLEAR_PAGE) {
+		memset(dva, 0, PAGE_SIZE);
+	} else {
+		src = mfn_to_frame(op->arg2.src_mfn);
+		if (!src || !get_page(src, d)) {
+			put_page_and_type(dst);
+			return -EINVAL;
+		}
+		memcpy(dva, __va(op->arg2.src_mfn << PAGE_SHIFT), PAGE_SIZE);
+		put_page(src);
+	}
+	put_page_and_type(dst);
+	return 0;
+}
+
+static int mmuext_one(struct vcpu *v, struct domain *pg_owner,
+		      const struct mmuext_op *op)
+{
+	struct domain *d = v->domain;
+
+	switch (op->cmd) {
+	case MMUEXT_PIN_L1_TABLE:
+	case MMUEXT_PIN_L2_TABLE:
+	case MMUEXT_PIN_L3_TABLE:
+	case MMUEXT_PIN_L4_TABLE:
+		return pin_table(pg_owner, op->arg1.mfn,
+				 frame_level_type(op->cmd + 1));
+	case MMUEXT_UNPIN_TABLE:
+		return unpin_table(pg_owner, op->arg1.mfn);
+	case MMUEXT_NEW_BASEPTR:
+		return new_baseptr(v, op->arg1.mfn, false);
+	case MMUEXT_NEW_USER_BASEPTR:
+		return new_baseptr(v, op->arg1.mfn, true);
+	case MMUEXT_TLB_FLUSH_LOCAL:
+		write_guest_cr3(v);
+		return 0;
+	case MMUEXT_INVLPG_LOCAL:
+		invlpg((void *)op->arg1.linear_addr);
+		return 0;
+	case MMUEXT_TLB_FLUSH_MULTI:
+	case MMUEXT_TLB_FLUSH_ALL:
+		flush_guest_tlbs();
+		return 0;
+	case MMUEXT_INVLPG_MULTI:
+	case MMUEXT_INVLPG_ALL:
+		invlpg((void *)op->arg1.linear_addr);
+		smp_call_function(flush_va_all, (void *)op->arg1.linear_addr,
+				  true);
+		return 0;
+	case MMUEXT_FLUSH_CACHE:
+	case MMUEXT_FLUSH_CACHE_GLOBAL:
+		return d->privileged ? 0 : -EPERM; /* nothing cached to flush */
+	case MMUEXT_SET_LDT:
+		return set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
+	case MMUEXT_CLEAR_PAGE:
+	case MMUEXT_COPY_PAGE:
+		return page_op(d, op);
+	}
+	return -ENOSYS;
+}
+
+long do_mmuext_op(u64 ops, unsigned int count, u64 pdone, unsigned int fd)
+{
+	struct vcpu *v = current;
+	struct domain *pg_owner = pg_owner_of(v->domain, fd);
+	unsigned int done, i;
+	int rc = 0;
+
+	if (!pg_owner)
+		return v->domain->privileged ? -ESRCH : -EPERM;
+	if (start_batch(pdone, &count, &done))
+		return -EFAULT;
+	for (i = 0; i < count; i++) {
+		struct mmuext_op op;
+
+		if (i && !(i % PREEMPT_EVERY) && hypercall_preempt_check()) {
+			if (finish_batch(pdone, done + i))
+				return -EFAULT;
+			return hypercall_continue(
+				__HYPERVISOR_mmuext_op, ops + i * sizeof(op),
+				(count - i) | MMU_UPDATE_PREEMPTED, pdone, fd);
+		}
+		if (copy_from_guest(&op, ops + i * sizeof(op), sizeof(op))) {
+			rc = -EFAULT;
+			break;
+		}
+		rc = mmuext_one(v, pg_owner, &op);
+		if (rc) {
+			pr_debug("d%u: mmuext_op %u (%#lx) refused (%d)\n",
+				 v->domain->id, op.cmd, op.arg1.mfn, rc);
+			break;
+		}
+	}
+	if (finish_batch(pdone, done + i))
+		return -EFAULT;
+	return rc;
+}
+
+/* LDTs are not supported yet: only "no LDT" is accepted. */
+int set_ldt(struct vcpu *v, u64 base, unsigned int ents)
+{
+	if (ents)
+		return -EINVAL;
+	v->ldt_base = base;
+	v->ldt_ents = 0;
+	return 0;
+}
+
+/* Writable page tables arrive with the ptwr emulator. */
+bool pv_handle_page_fault(struct vcpu *v, struct cpu_user_regs *regs, u64 cr2)
+{
+	(void)v;
+	(void)regs;
+	(void)cr2;
+	return false;
+}

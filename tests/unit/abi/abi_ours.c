@@ -1,0 +1,31 @@
+/*
+ * The ABI table measured against our headers (include/xen, on the include
+ * path through -I../../include).
+ */
+#include <xen/xen.h>
+#include <xen/arch-x86_64.h>
+#include <xen/callback.h>
+#include <xen/elfnote.h>
+#include <xen/event_channel.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+#include <xen/vcpu.h>
+#include <xen/version.h>
+
+/*
+ * A header missing from include/xen would silently be found in
+ * /usr/include/xen instead and the test would compare Xen with itself.
+ */
+#if !defined(XENOLITH_PUBLIC_XEN_H) || defined(__XEN_PUBLIC_XEN_H__) || \
+	defined(__XEN_PUBLIC_EVENT_CHANNEL_H__) ||                        \
+	defined(__XEN_PUBLIC_SCHED_H__) || defined(__XEN_PUBLIC_VCPU_H__) || \
+	defined(__XEN_PUBLIC_VERSION_H__) ||                              \
+	defined(__XEN_PUBLIC_CALLBACK_H__) ||                             \
+	defined(__XEN_PUBLIC_ELFNOTE_H__) || defined(__XEN_PUBLIC_MEMORY_H__)
+#error "abi_ours.c picked up Xen's headers instead of include/xen"
+#endif
+
+#define ABI_TABLE abi_ours
+#define ABI_TABLE_COUNT abi_ours_count
+#define ABI_SIDE_OURS 1
+#include "abi_gen.h"

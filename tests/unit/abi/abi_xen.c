@@ -1,0 +1,45 @@
+/*
+ * The ABI table measured against Xen's public headers, as packaged by
+ * Debian's libxen-dev. They are included by absolute path so that our
+ * include/xen, which may be on the include path too, cannot stand in.
+ * __XEN_TOOLS__ selects the latest interface version and makes the
+ * toolstack-only definitions (domctl, sysctl) visible.
+ */
+#define __XEN_TOOLS__ 1
+
+#include <stdint.h>
+
+#if __has_include("/usr/include/xen/xen.h")
+
+#include "/usr/include/xen/xen.h"
+#include "/usr/include/xen/arch-x86_64.h"
+#include "/usr/include/xen/callback.h"
+#include "/usr/include/xen/elfnote.h"
+#include "/usr/include/xen/event_channel.h"
+#include "/usr/include/xen/memory.h"
+#include "/usr/include/xen/sched.h"
+#include "/usr/include/xen/vcpu.h"
+#include "/usr/include/xen/version.h"
+
+#if defined(XENOLITH_PUBLIC_XEN_H) || !defined(__XEN_PUBLIC_XEN_H__)
+#error "abi_xen.c picked up our headers instead of Xen's"
+#endif
+
+const int abi_xen_present = 1;
+
+#define ABI_TABLE abi_xen
+#define ABI_TABLE_COUNT abi_xen_count
+#include "abi_gen.h"
+
+#else /* no libxen-dev: build, so that the test can fail with a clear word */
+
+#pragma message "/usr/include/xen/xen.h missing: install libxen-dev " \
+	"(tools/install-deps.sh); test_abi will fail"
+
+#include "abi.h"
+
+const int abi_xen_present = 0;
+const struct abi_entry abi_xen[1] = { { .kind = ABI_K_GROUP } };
+const unsigned int abi_xen_count = 0;
+
+#endif
