@@ -26,8 +26,8 @@ HV_S := $(wildcard hv/arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C)) \
 	$(patsubst %.S,$(BUILD)/%.o,$(HV_S))
 
-.PHONY: all run test unit bench clean deps format
-all: $(BUILD)/xenolith.elf
+.PHONY: all run test unit bench clean deps format guests
+all: $(BUILD)/xenolith.elf guests
 
 $(HV)/asm-offsets.h: hv/arch/x86/asm-offsets.c $(wildcard hv/include/*.h)
 	@mkdir -p $(@D)
@@ -58,6 +58,41 @@ $(BUILD)/xenolith.elf: $(HV)/pass1.elf
 	@./tools/check-image.sh $(HV)/pass1.elf $@
 
 -include $(HV_OBJS:.o=.d)
+
+# --- PV kernels built on libpv (guest/): the test guests ------------------
+GB := $(BUILD)/guests
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
+	-fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -fno-omit-frame-pointer \
+	-Iguest/include -Iinclude -Icommon
+LIBPV_SRCS := guest/libpv.c common/vsprintf.c common/string.c
+LIBPV_OBJS := $(patsubst %.c,$(GB)/%.o,$(LIBPV_SRCS)) \
+	$(GB)/guest/entry.o
+GUEST_NAMES := $(patsubst tests/guests/%.c,%,$(wildcard tests/guests/*.c))
+GUESTS := $(addprefix $(GB)/,$(addsuffix .elf,$(GUEST_NAMES)))
+guests: $(GUESTS)
+
+$(GB)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $< (guest)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GB)/%.o: %.S
+	@mkdir -p $(@D)
+	@echo "  AS      $< (guest)"
+	@$(CC) -D__ASSEMBLER__ -Iguest/include -MMD -MP -c $< -o $@
+
+# A test guest named *_hcpage uses the hypercall page, others SYSCALL.
+$(GB)/%.elf: $(GB)/tests/guests/%.o $(LIBPV_OBJS) $(GB)/guest/head.o \
+		$(GB)/guest/hcpage.o $(GB)/guest/nohcpage.o guest/guest.lds
+	@echo "  LD      $@"
+	@$(LD) -nostdlib -static -T guest/guest.lds -z max-page-size=4096 \
+		--no-warn-rwx-segments -z noexecstack -o $@ $(GB)/guest/head.o $< \
+		$(LIBPV_OBJS) $(if $(findstring _hcpage,$*),$(GB)/guest/hcpage.o,$(GB)/guest/nohcpage.o)
+
+-include $(wildcard $(GB)/*/*.d $(GB)/*/*/*.d)
 
 deps:
 	@./tools/install-deps.sh

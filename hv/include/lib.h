@@ -6,19 +6,7 @@
 #include "errno.h"
 #include "types.h"
 
-void *memset(void *s, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-size_t strlcpy(char *d, const char *s, size_t size);
-char *strchr(const char *s, int c);
-
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+#include "klib.h"
 
 /* Log levels, Xen's names: loglvl=none|error|warning|info|debug|all. */
 #define LOG_ERR 1

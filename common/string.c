@@ -2,7 +2,9 @@
  * String and memory functions. The compiler may emit calls to memcpy and
  * memset for structure copies, so these must exist even with -fno-builtin.
  */
-#include "lib.h"
+#include "klib.h"
+
+typedef uint8_t u8;
 
 void *memset(void *s, int c, size_t n)
 {

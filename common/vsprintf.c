@@ -5,7 +5,15 @@
  * NUL-terminates when size > 0; returns the length the full output would
  * have had, like C99.
  */
-#include "lib.h"
+#include "klib.h"
+#include <stdbool.h>
+
+typedef uint64_t u64;
+typedef int64_t s64;
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef int16_t s16;
+typedef int8_t s8;
 
 struct outbuf {
 	char *buf;

@@ -1,0 +1,104 @@
+/*
+ * libpv: a small runtime for PV kernels on Xenolith (or Xen). It starts
+ * the kernel, installs a trap table and callbacks, and offers console
+ * output, events, time, page-table helpers and a test framework. A kernel
+ * provides pv_main(); returning from it powers the domain off.
+ */
+#ifndef LIBPV_H
+#define LIBPV_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <xen/arch-x86_64.h>
+#include <xen/xen.h>
+
+extern struct start_info *start_info;
+extern struct shared_info *shared_info;
+
+void pv_main(void);
+
+/* Console (console_io; domU output needs guest_loglvl=all). */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+void __attribute__((noreturn)) pv_shutdown(unsigned int reason);
+void __attribute__((noreturn)) pv_panic(const char *fmt, ...);
+
+/* Traps: the frame a handler sees (registers saved by libpv's stubs). */
+struct pv_frame {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+typedef void (*pv_trap_handler)(struct pv_frame *f);
+void pv_set_trap_handler(unsigned int vector, pv_trap_handler h);
+long pv_load_trap_table(void); /* reinstall after changing DPLs */
+void pv_set_trap_dpl(unsigned int vector, unsigned int dpl);
+extern volatile unsigned long pv_traps_taken;
+
+/* Events. */
+typedef void (*pv_event_handler)(uint32_t port);
+void pv_bind_handler(uint32_t port, pv_event_handler h);
+void pv_mask(uint32_t port);
+void pv_unmask(uint32_t port);
+bool pv_pending(uint32_t port);
+void pv_clear(uint32_t port);
+void pv_events_enable(void);
+void pv_events_disable(void);
+void pv_block(void); /* SCHEDOP_block: sleep until an event */
+
+/* Time (ns since hypervisor boot). */
+uint64_t pv_now(void);
+uint64_t pv_rdtsc(void);
+
+/* Memory. */
+static inline uint64_t pv_va_to_pfn(const void *va);
+uint64_t pv_virt_to_mfn(const void *va);
+uint64_t pv_virt_base(void);
+extern uint64_t *pv_p2m;
+
+static inline uint64_t pv_va_to_pfn(const void *va)
+{
+	return ((uint64_t)va - pv_virt_base()) >> 12;
+}
+
+/* Tests: each check prints on failure; pv_test_summary prints the line
+ * "N passed, N failed" that the test driver reads. */
+extern int pv_passed, pv_failed;
+#define CHECK(cond, ...)                                                  \
+	do {                                                              \
+		if (cond) {                                               \
+			pv_passed++;                                      \
+		} else {                                                  \
+			pv_failed++;                                      \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+			printf(__VA_ARGS__);                              \
+			printf("\n");                                     \
+		}                                                         \
+	} while (0)
+#define CHECK_EQ(a, b)                                                     \
+	do {                                                               \
+		long __a = (long)(a), __b = (long)(b);                     \
+		CHECK(__a == __b, "%s = %ld, expected %ld", #a, __a, __b); \
+	} while (0)
+void pv_test_group(const char *name);
+void pv_test_summary(void);
+
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+
+#define barrier() asm volatile("" ::: "memory")
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
