@@ -31,8 +31,8 @@ all: $(BUILD)/xenolith.elf guests
 
 $(HV)/asm-offsets.h: hv/arch/x86/asm-offsets.c $(wildcard hv/include/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(HV_CFLAGS) -S $< -o $(HV)/asm-offsets.s
-	sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\([0-9]*\).*/#define \1 \2/p' \
+	@$(CC) $(HV_CFLAGS) -S $< -o $(HV)/asm-offsets.s
+	@sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\([0-9]*\).*/#define \1 \2/p' \
 		$(HV)/asm-offsets.s > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c $(HV)/asm-offsets.h
@@ -47,14 +47,16 @@ $(BUILD)/%.o: %.S $(HV)/asm-offsets.h
 
 # Two links: the second adds the symbol table generated from the first.
 $(HV)/pass1.elf: $(HV_OBJS) hv/xenolith.lds tools/gensyms.sh
-	./tools/gensyms.sh < /dev/null > $(HV)/symbols0.S
-	$(CC) -c $(HV)/symbols0.S -o $(HV)/symbols0.o
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HV)/symbols0.o
+	@echo "  LD      $@"
+	@./tools/gensyms.sh < /dev/null > $(HV)/symbols0.S
+	@$(CC) -c $(HV)/symbols0.S -o $(HV)/symbols0.o
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HV)/symbols0.o
 
 $(BUILD)/xenolith.elf: $(HV)/pass1.elf
-	nm -n $< | ./tools/gensyms.sh > $(HV)/symbols.S
-	$(CC) -c $(HV)/symbols.S -o $(HV)/symbols.o
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HV)/symbols.o
+	@echo "  LD      $@"
+	@nm -n $< | ./tools/gensyms.sh > $(HV)/symbols.S
+	@$(CC) -c $(HV)/symbols.S -o $(HV)/symbols.o
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HV)/symbols.o
 	@./tools/check-image.sh $(HV)/pass1.elf $@
 
 -include $(HV_OBJS:.o=.d)

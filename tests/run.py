@@ -14,6 +14,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "integration"))
 from scenarios import SCENARIOS  # noqa: E402
 
+# More scenarios live in tests/integration/sc_*.py, one file per area.
+for _path in sorted(glob.glob(os.path.join(HERE, "integration", "sc_*.py"))):
+    __import__(os.path.basename(_path)[:-3])
+
 
 class Checker:
     def __init__(self):

@@ -44,7 +44,7 @@ static bool rate_ok(struct domain *d, unsigned int n)
 
 	if (d->privileged)
 		return true;
-	if (now - d->con_refill >= SECONDS(1)) {
+	if (now - d->con_refill >= SECONDS(1) || !d->con_refill) {
 		d->con_refill = now;
 		d->con_tokens = DOMU_BYTES_PER_SEC;
 	}

@@ -23,5 +23,12 @@ void pv_main(void)
 	CHECK(pv_p2m[pv_va_to_pfn((void *)start_info)] ==
 		      pv_virt_to_mfn(start_info),
 	      "p2m");
+	if (pv_use_hypercall_page) {
+		pv_test_group("hypercall page");
+		/* push rcx; push r11; mov $0, %eax; syscall ... */
+		CHECK(hypercall_page[0] == 0x51 && hypercall_page[3] == (char)0xb8,
+		      "stub 0 not written: %02x", hypercall_page[0] & 0xff);
+		CHECK(hypercall_page[23 * 32 + 3] == 0x50, "iret stub");
+	}
 	pv_test_summary();
 }

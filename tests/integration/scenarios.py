@@ -19,6 +19,49 @@ def scenario(fn):
     return fn
 
 
+GUESTS = os.path.join(ROOT, "build", "guests")
+
+
+def guest_modules(specs):
+    """QEMU -initrd value for [(guest name, cmdline), ...] (',' escaped)."""
+    mods = []
+    for name, args in specs:
+        path = os.path.join(GUESTS, name + ".elf")
+        mods.append((path + (" " + args if args else "")).replace(",", ",,"))
+    return ",".join(mods)
+
+
+def run_guests(c, specs, cmdline="", smp=2, timeout=120, expect_shutdown=None,
+               extra=None):
+    """Boot domain 0 and domains=N more from specs; check each domain's
+    own "N passed, N failed" line and that it shut down as expected.
+    expect_shutdown maps domid -> reason (default poweroff for all).
+    Returns the Machine (stopped) for further log checks."""
+    n = len(specs)
+    expect_shutdown = expect_shutdown or {}
+    m = Machine("domains=%d %s" % (n - 1, cmdline), smp=smp,
+                extra=["-initrd", guest_modules(specs)] + (extra or []))
+    c.machine = m
+    try:
+        for d in range(n):
+            name = specs[d][0]
+            reason = expect_shutdown.get(d, "poweroff")
+            down = m.wait_for(r"d%d: shut down: (\w+)" % d, timeout)
+            c.check("d%d (%s) shut down with %s" % (d, name, reason),
+                    down and down.group(1) == reason, down and down.group(0))
+            if reason != "poweroff":
+                continue
+            res = m.find_all(r"\(d%d\) (\d+) passed, (\d+) failed" % d)
+            ok = bool(res) and res[-1].group(2) == "0" and int(res[-1].group(1)) > 0
+            c.check("d%d (%s): %s" % (d, name, res[-1].group(0).split(") ", 1)[1]
+                                       if res else "no result line"), ok)
+        c.check("no hypervisor crash", not m.find_all(r"FATAL TRAP|Panic on CPU")
+                and m.alive())
+    finally:
+        m.stop()
+    return m
+
+
 READY = r"Xenolith ready: (\d+) of (\d+) CPUs? online, (\d+) MiB free; boot took ([\d.]+) ms"
 
 
@@ -168,3 +211,10 @@ def grub_multiboot2(c):
             c.check("command line from grub.cfg", m.wait_for(r"Command line: loglvl=info$", 5))
             r = m.wait_for(READY, 60)
             c.check("both CPUs online under GRUB", r and r.group(1) == "2", r and r.group(0))
+
+
+@scenario
+def guest_smoke(c):
+    """PV guests boot: hypercalls, events, timer, traps, user mode."""
+    run_guests(c, [("hello", ""), ("smoke", ""), ("hello_hcpage", "")],
+               cmdline="guest_loglvl=all")

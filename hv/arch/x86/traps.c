@@ -23,6 +23,7 @@ struct idt_gate {
 } __packed;
 
 #define GATE_INTR_DPL0 0x8e
+#define GATE_INTR_DPL3 0xee
 
 extern char entry_stubs_start[];
 static struct idt_gate idt[256] __aligned(16);
@@ -60,7 +61,7 @@ const char *trap_name(unsigned int vec)
 	return "interrupt";
 }
 
-static void set_gate(unsigned int vec, unsigned int ist)
+static void set_gate_dpl(unsigned int vec, unsigned int ist, u8 type)
 {
 	u64 addr = (u64)entry_stubs_start + vec * 16;
 	struct idt_gate *g = &idt[vec];
@@ -68,10 +69,15 @@ static void set_gate(unsigned int vec, unsigned int ist)
 	g->off_lo = addr & 0xffff;
 	g->sel = HV_CS;
 	g->ist = ist;
-	g->type = GATE_INTR_DPL0;
+	g->type = type;
 	g->off_mid = (addr >> 16) & 0xffff;
 	g->off_hi = addr >> 32;
 	g->reserved = 0;
+}
+
+static void set_gate(unsigned int vec, unsigned int ist)
+{
+	set_gate_dpl(vec, ist, GATE_INTR_DPL0);
 }
 
 void traps_init(void)
@@ -82,6 +88,9 @@ void traps_init(void)
 	set_gate(TRAP_DF, 1);
 	set_gate(TRAP_NMI, 2);
 	set_gate(TRAP_MC, 3);
+	/* int3 and into from ring 3 (the guest) arrive as themselves. */
+	set_gate_dpl(TRAP_BP, 0, GATE_INTR_DPL3);
+	set_gate_dpl(TRAP_OF, 0, GATE_INTR_DPL3);
 }
 
 void load_idt(void)

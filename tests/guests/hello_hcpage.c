@@ -1,0 +1,2 @@
+/* hello, linked with a hypercall page (see the Makefile's _hcpage rule). */
+#include "hello.c"
