@@ -6,6 +6,10 @@
 #include <xen/sched.h>
 #include "domain.h"
 #include "events.h"
+#include "grant.h"
+#include "ptval.h"
+#include "pv.h"
+#include "context.h"
 #include "lib.h"
 #include "m2p.h"
 #include "mm.h"
@@ -79,7 +83,7 @@ struct domain *domain_create(domid_t id, bool privileged,
 	snprintf(d->name, sizeof(d->name), "%s%u", id ? "domu" : "dom", id);
 
 	d->shared_info = alloc_page();
-	if (!d->shared_info || evtchn_domain_init(d))
+	if (!d->shared_info || evtchn_domain_init(d) || grant_domain_init(d))
 		goto fail;
 	memset(d->shared_info, 0, PAGE_SIZE);
 	d->shared_info_mfn = __pa(d->shared_info) >> PAGE_SHIFT;
@@ -102,6 +106,7 @@ fail:
 			xfree(d->vcpu[i]);
 		}
 	evtchn_domain_destroy(d);
+	grant_domain_destroy(d);
 	if (d->shared_info)
 		free_page(d->shared_info);
 	xfree(d);
@@ -161,21 +166,66 @@ void domain_crash(struct domain *d, const char *why)
 	domain_shutdown(d, SHUTDOWN_crash);
 }
 
-/* Release the domain's frames back to the allocator (domain is dead). */
+/*
+ * Release the dead domain's frames. Frames another domain still maps
+ * (through a grant or a foreign mapping) become orphans, freed when the
+ * last such mapping goes (see put_page).
+ */
 static void domain_release_memory(struct domain *d)
 {
+	unsigned long orphans = 0;
+
 	while (!list_empty(&d->pages)) {
 		struct frame *f = list_first_entry(&d->pages, struct frame, link);
 		mfn_t mfn = f - frame_table;
 
 		list_del(&f->link);
 		set_gpfn_from_mfn(mfn, M2P_INVALID);
+		if (READ_ONCE(f->count)) {
+			f->owner = DOMID_ORPHAN;
+			orphans++;
+			continue;
+		}
 		f->owner = DOMID_XEN;
 		f->type_info = 0;
-		f->count = 0;
 		free_frames(mfn, 0);
 	}
 	d->tot_pages = 0;
+	if (orphans)
+		printk("d%u: %lu frames still mapped by other domains\n", d->id,
+		       orphans);
+}
+
+/* Drop what a vCPU holds: root tables, GDT, registered vcpu_info. */
+static void vcpu_release(struct vcpu *v)
+{
+	if (v->guest_table)
+		put_page_and_type(mfn_to_frame(v->guest_table));
+	if (v->guest_table_user)
+		put_page_and_type(mfn_to_frame(v->guest_table_user));
+	v->guest_table = v->guest_table_user = 0;
+	vcpu_release_gdt(v);
+	if (v->vcpu_info_mfn)
+		put_page_and_type(mfn_to_frame(v->vcpu_info_mfn));
+	v->vcpu_info_mfn = 0;
+	fpu_release(v);
+}
+
+/* Page flip (grant transfer): the frame changes owner. */
+void domain_move_page(struct domain *from, struct domain *to, mfn_t mfn)
+{
+	struct frame *f = mfn_to_frame(mfn);
+
+	spin_lock(&from->lock);
+	list_del(&f->link);
+	from->tot_pages--;
+	spin_unlock(&from->lock);
+	set_gpfn_from_mfn(mfn, M2P_INVALID);
+	spin_lock(&to->lock);
+	f->owner = to->id;
+	list_add_tail(&f->link, &to->pages);
+	to->tot_pages++;
+	spin_unlock(&to->lock);
 }
 
 void domain_kill(struct domain *d)
@@ -188,10 +238,14 @@ void domain_kill(struct domain *d)
 		vcpu_timers_stop(v);
 		sched_wait_not_running(v);
 	}
+	evtchn_domain_destroy(d);
+	grant_domain_destroy(d);
+	for_each_vcpu(d, v)
+		vcpu_release(v);
+	domain_relinquish_page_tables(d);
 	spin_lock(&domlist_lock);
 	domains[d->id] = NULL;
 	spin_unlock(&domlist_lock);
-	evtchn_domain_destroy(d);
 	domain_release_memory(d);
 	mfn_to_frame(d->shared_info_mfn)->owner = DOMID_XEN;
 	free_page(d->shared_info);

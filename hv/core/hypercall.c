@@ -9,6 +9,7 @@
 #include <xen/version.h>
 #include "context.h"
 #include "guest_access.h"
+#include "grant.h"
 #include "hypercall.h"
 #include "lib.h"
 #include "percpu.h"
@@ -51,6 +52,7 @@ HC(sched_op, do_sched_op((int)a[0], a[1]))
 HC(callback_op, do_callback_op((int)a[0], a[1]))
 HC(event_channel_op, do_event_channel_op((int)a[0], a[1]))
 HC(physdev_op, do_physdev_op((int)a[0], a[1]))
+HC(grant_table_op, do_grant_table_op((unsigned int)a[0], a[1], (unsigned int)a[2]))
 
 #define ENTRY(name) [__HYPERVISOR_##name] = hc_##name
 
@@ -80,6 +82,7 @@ static const hypercall_fn table[NR_HYPERCALLS] = {
 	ENTRY(callback_op),
 	ENTRY(event_channel_op),
 	ENTRY(physdev_op),
+	ENTRY(grant_table_op),
 };
 
 static bool in_multicall[NR_CPUS];

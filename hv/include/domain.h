@@ -23,6 +23,7 @@
 #define MAX_GDT_FRAMES 14
 
 struct domain;
+struct grant_table;
 
 /* Guest callbacks (set_callbacks / callback_op). */
 struct pv_callback {
@@ -119,6 +120,7 @@ struct domain {
 
 	/* Events. */
 	struct evtchn *evtchn; /* NR_EVTCHN_PORTS entries */
+	struct grant_table *grant;
 
 	/* Life cycle. */
 	bool is_shutdown;
@@ -150,6 +152,7 @@ int domain_alloc_pages(struct domain *d, u64 nr, mfn_t *mfns);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);
 void domain_kill(struct domain *d);
+void domain_move_page(struct domain *from, struct domain *to, mfn_t mfn);
 void vcpu_pause(struct vcpu *v, u32 reason);
 void vcpu_unpause(struct vcpu *v, u32 reason);
 

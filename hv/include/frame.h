@@ -14,6 +14,9 @@
 #define XENOLITH_FRAME_H
 
 #include <xen/xen.h> /* DOMID_* */
+
+/* Owner of frames of a dead domain still mapped by others. */
+#define DOMID_ORPHAN 0x7FF5U
 #include "list.h"
 #include "types.h"
 

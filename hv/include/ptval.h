@@ -38,5 +38,11 @@ void flush_guest_tlbs(void);
 int find_l1_slot(mfn_t l4, u64 va, mfn_t *l1, unsigned int *index);
 
 u32 frame_level_type(unsigned int level);
+bool frame_is_page_table(struct frame *f);
+int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
+		      u64 pte);
+void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
+		      mfn_t mfn);
+void domain_relinquish_page_tables(struct domain *d);
 
 #endif

@@ -325,11 +325,3 @@ int set_ldt(struct vcpu *v, u64 base, unsigned int ents)
 	return 0;
 }
 
-/* Writable page tables arrive with the ptwr emulator. */
-bool pv_handle_page_fault(struct vcpu *v, struct cpu_user_regs *regs, u64 cr2)
-{
-	(void)v;
-	(void)regs;
-	(void)cr2;
-	return false;
-}

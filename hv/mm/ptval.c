@@ -21,6 +21,7 @@
 #include "mm.h"
 #include "page.h"
 #include "ptval.h"
+#include "grant.h"
 #include "pv.h"
 #include "spinlock.h"
 
@@ -74,7 +75,13 @@ bool get_page(struct frame *f, struct domain *d)
 void put_page(struct frame *f)
 {
 	BUG_ON(!f->count);
-	__atomic_fetch_sub(&f->count, 1, __ATOMIC_SEQ_CST);
+	/* A frame whose domain died while others mapped it goes back now. */
+	if (__atomic_sub_fetch(&f->count, 1, __ATOMIC_SEQ_CST) == 0 &&
+	    f->owner == DOMID_ORPHAN) {
+		f->owner = DOMID_XEN;
+		f->type_info = 0;
+		free_frames(f - frame_table, 0);
+	}
 }
 
 static bool validate_table(struct frame *f, unsigned int level);
@@ -206,6 +213,8 @@ static bool get_l1e(u64 e, struct domain *d, struct domain *pg_owner)
 
 	if (!(e & _PAGE_PRESENT))
 		return true;
+	if (e & PTE_GRANT_MAPPING)
+		return false; /* only the grant code makes these */
 	if (is_io_frame(mfn))
 		return d->privileged && mmio_allowed(mfn); /* domain 0 only */
 	if (f->owner == DOMID_XEN || f->owner == DOMID_INVALID)
@@ -397,6 +406,10 @@ int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
 	}
 	slot = table_va(f) + index;
 	old = *slot;
+	if (level == 1 && (old & PTE_GRANT_MAPPING)) {
+		rc = -EBUSY; /* a grant mapping: unmap_grant_ref only */
+		goto out;
+	}
 	if (preserve_ad)
 		new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
 	new = adjust_entry(new, level);
@@ -428,4 +441,117 @@ int find_l1_slot(mfn_t l4, u64 va, mfn_t *l1, unsigned int *index)
 	*l1 = mfn;
 	*index = (va >> 12) & 511;
 	return 0;
+}
+
+bool frame_is_page_table(struct frame *f)
+{
+	return type_level(TYPE(f)) && COUNT(f) &&
+	       (f->type_info & PGT_VALIDATED);
+}
+
+/* --- Grant mappings ------------------------------------------------------ */
+
+static bool l1_in_use(struct frame *t, struct domain *d)
+{
+	return t && owned_by(t, d) && TYPE(t) == PGT_L1 && COUNT(t) &&
+	       (t->type_info & PGT_VALIDATED);
+}
+
+/*
+ * Install a grant mapping in d's L1 table: the granted frame belongs to
+ * another domain, so the usual ownership rule is replaced by the grant
+ * check the caller made. A writable mapping still needs the frame to be
+ * typable as writable (never a page table).
+ */
+int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
+		      u64 pte)
+{
+	struct frame *t = mfn_to_frame(table);
+	struct frame *f = mfn_to_frame((pte & ADDR_MASK) >> PAGE_SHIFT);
+	u64 *slot, old;
+	int rc = 0;
+
+	if (idx >= PT_ENTRIES || !f)
+		return -EINVAL;
+	spin_lock(&type_lock);
+	if (!l1_in_use(t, d)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	slot = table_va(t) + idx;
+	old = *slot;
+	if (old & PTE_GRANT_MAPPING) {
+		rc = -EBUSY;
+		goto out;
+	}
+	__atomic_fetch_add(&f->count, 1, __ATOMIC_SEQ_CST);
+	if ((pte & _PAGE_RW) && !get_type_locked(f, PGT_WRITABLE)) {
+		put_page(f);
+		rc = -EINVAL;
+		goto out;
+	}
+	old = __atomic_exchange_n(slot, adjust_entry(pte, 1), __ATOMIC_SEQ_CST);
+	put_l1e(old);
+out:
+	spin_unlock(&type_lock);
+	return rc;
+}
+
+/* Remove d's grant mapping of frame mfn at (table, idx), if still there. */
+void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
+		      mfn_t mfn)
+{
+	struct frame *t = mfn_to_frame(table);
+	u64 *slot, old;
+
+	if (idx >= PT_ENTRIES)
+		return;
+	spin_lock(&type_lock);
+	if (l1_in_use(t, d)) {
+		slot = table_va(t) + idx;
+		old = *slot;
+		if ((old & PTE_GRANT_MAPPING) && (old & _PAGE_PRESENT) &&
+		    ((old & ADDR_MASK) >> PAGE_SHIFT) == mfn) {
+			*slot = 0;
+			put_l1e(old & ~PTE_GRANT_MAPPING);
+		}
+	}
+	spin_unlock(&type_lock);
+}
+
+/* --- Domain teardown ------------------------------------------------------ */
+
+/*
+ * Drop every reference the dead domain's own page tables hold, whatever
+ * state it left them in (pinned, loaded, linear cycles): clear pins, then
+ * devalidate every table that is still validated. What stays referenced
+ * afterwards is held by other domains (grant or foreign mappings).
+ */
+void domain_relinquish_page_tables(struct domain *d)
+{
+	struct list_head *pos;
+
+	spin_lock(&type_lock);
+	list_for_each(pos, &d->pages) {
+		struct frame *f = list_entry(pos, struct frame, link);
+		if (f->type_info & PGT_PINNED) {
+			f->type_info &= ~PGT_PINNED;
+			put_type_locked(f);
+			put_page(f);
+		}
+	}
+	list_for_each(pos, &d->pages) {
+		struct frame *f = list_entry(pos, struct frame, link);
+		unsigned int level = type_level(TYPE(f));
+		if (level && (f->type_info & PGT_VALIDATED)) {
+			f->type_info &= ~PGT_VALIDATED;
+			devalidate_table(f, level);
+		}
+	}
+	list_for_each(pos, &d->pages) {
+		struct frame *f = list_entry(pos, struct frame, link);
+		if (type_level(TYPE(f)) || TYPE(f) == PGT_SEG_DESC)
+			f->type_info &= ~PGT_COUNT_MASK;
+	}
+	spin_unlock(&type_lock);
 }

@@ -7,6 +7,7 @@
 #include <xen/callback.h>
 #include <xen/elfnote.h>
 #include <xen/event_channel.h>
+#include <xen/grant_table.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>

@@ -16,6 +16,7 @@
 #include "/usr/include/xen/callback.h"
 #include "/usr/include/xen/elfnote.h"
 #include "/usr/include/xen/event_channel.h"
+#include "/usr/include/xen/grant_table.h"
 #include "/usr/include/xen/memory.h"
 #include "/usr/include/xen/sched.h"
 #include "/usr/include/xen/vcpu.h"
