@@ -72,8 +72,8 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
 LIBPV_SRCS := guest/libpv.c common/vsprintf.c common/string.c
 LIBPV_OBJS := $(patsubst %.c,$(GB)/%.o,$(LIBPV_SRCS)) \
 	$(GB)/guest/entry.o
-GUEST_NAMES := $(patsubst tests/guests/%.c,%,$(wildcard tests/guests/*.c))
-GUESTS := $(addprefix $(GB)/,$(addsuffix .elf,$(GUEST_NAMES)))
+GUEST_SRCS := $(wildcard tests/guests/*.c bench/guests/*.c)
+GUESTS := $(addprefix $(GB)/,$(addsuffix .elf,$(basename $(notdir $(GUEST_SRCS)))))
 guests: $(GUESTS)
 
 $(GB)/%.o: %.c
@@ -87,7 +87,13 @@ $(GB)/%.o: %.S
 	@$(CC) -D__ASSEMBLER__ -Iguest/include -MMD -MP -c $< -o $@
 
 # A test guest named *_hcpage uses the hypercall page, others SYSCALL.
-$(GB)/%.elf: $(GB)/tests/guests/%.o $(LIBPV_OBJS) $(GB)/guest/head.o \
+vpath %.c tests/guests bench/guests
+$(GB)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $< (guest)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GB)/%.elf: $(GB)/obj/%.o $(LIBPV_OBJS) $(GB)/guest/head.o \
 		$(GB)/guest/hcpage.o $(GB)/guest/nohcpage.o guest/guest.lds
 	@echo "  LD      $@"
 	@$(LD) -nostdlib -static -T guest/guest.lds -z max-page-size=4096 \
@@ -109,7 +115,7 @@ test: deps all unit
 	python3 tests/run.py
 
 bench: deps all
-	@echo "bench: no benchmarks yet (they arrive with the PV CPU issue)"
+	python3 bench/run.py
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -114,6 +114,40 @@ pv_iret:
 1:	jmp hypercall_page + 23 * 32	/* the stub pushes the rest */
 
 /*
+ * u64 pv_run_user(u64 rip, u64 rsp): run user mode at rip on stack rsp
+ * until the kernel calls pv_return_from_user(value), which makes
+ * pv_run_user return value. Kernel entries from user mode use the
+ * separate kernel_sp stack, so this stack frame survives meanwhile.
+ */
+	.globl pv_run_user, pv_return_from_user
+pv_run_user:
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, user_saved_rsp(%rip)
+	jmp pv_enter_user
+
+pv_return_from_user:
+	movq user_saved_rsp(%rip), %rsp
+	movq %rdi, %rax
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	ret
+
+	.data
+	.balign 8
+user_saved_rsp:
+	.quad 0
+	.text
+
+/*
  * void pv_enter_user(u64 rip, u64 rsp): start user mode at rip with a
  * fresh iret frame (FLAT_USER_CS64/SS64, IF set).
  */

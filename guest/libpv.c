@@ -8,6 +8,7 @@
 #include <xen/event_channel.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
+#include <xen/vcpu.h>
 #include "klib.h"
 
 #define VEC_EVENT 0x100
@@ -17,6 +18,8 @@
 
 struct start_info *start_info;
 struct shared_info *shared_info;
+/* vCPU 0's vcpu_info: in shared_info until the kernel registers its own. */
+static struct vcpu_info *vcpu_info0;
 uint64_t *pv_p2m;
 int pv_passed, pv_failed;
 volatile unsigned long pv_traps_taken;
@@ -158,15 +161,43 @@ void pv_trap_dispatch(struct pv_frame *f)
 		return;
 	}
 	pv_panic("unexpected trap %lu (error %#lx) at %#lx, cr2 %#lx",
-		 f->vector, f->error_code, f->rip,
-		 shared_info->vcpu_info[0].arch.cr2);
+		 f->vector, f->error_code, f->rip, vcpu_info0->arch.cr2);
 }
 
 /* --- Events --------------------------------------------------------------- */
 
 static struct vcpu_info *vcpu0(void)
 {
-	return &shared_info->vcpu_info[0];
+	return vcpu_info0;
+}
+
+struct vcpu_info *pv_vcpu_info(void)
+{
+	return vcpu_info0;
+}
+
+/*
+ * VCPUOP_register_vcpu_info: move vCPU 0's vcpu_info to vi (which must not
+ * cross a page). Events stay masked across the switch: the hypervisor
+ * marks everything pending in the new copy, and the upcall must find it
+ * there, not in the old one.
+ */
+long pv_register_vcpu_info(struct vcpu_info *vi)
+{
+	struct vcpu_register_vcpu_info r = {
+		.mfn = pv_virt_to_mfn(vi),
+		.offset = (uint32_t)((uint64_t)vi & 4095),
+	};
+	bool masked = vcpu_info0->evtchn_upcall_mask;
+	long rc;
+
+	pv_events_disable();
+	rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
+	if (!rc)
+		vcpu_info0 = vi;
+	if (!masked)
+		pv_events_enable();
+	return rc;
 }
 
 void pv_bind_handler(uint32_t port, pv_event_handler h)
@@ -296,6 +327,7 @@ static void map_shared_info(void)
 	if (rc)
 		pv_shutdown(SHUTDOWN_crash);
 	shared_info = (struct shared_info *)shared_info_page;
+	vcpu_info0 = &shared_info->vcpu_info[0];
 }
 
 static void register_callbacks(void)

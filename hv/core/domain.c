@@ -87,8 +87,11 @@ struct domain *domain_create(domid_t id, bool privileged,
 		goto fail;
 	memset(d->shared_info, 0, PAGE_SIZE);
 	d->shared_info_mfn = __pa(d->shared_info) >> PAGE_SHIFT;
-	/* The guest maps it: it counts as the domain's, never as its RAM. */
-	mfn_to_frame(d->shared_info_mfn)->owner = id;
+	/*
+	 * The guest maps it: it counts as the domain's, never as its RAM,
+	 * and it never becomes a page table (the hypervisor writes it).
+	 */
+	share_frame_with_guest(mfn_to_frame(d->shared_info_mfn), d);
 	for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
 		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 	for (unsigned int i = 0; i < max_vcpus; i++)
@@ -107,8 +110,10 @@ fail:
 		}
 	evtchn_domain_destroy(d);
 	grant_domain_destroy(d);
-	if (d->shared_info)
+	if (d->shared_info) {
+		unshare_frame(mfn_to_frame(__pa(d->shared_info) >> PAGE_SHIFT));
 		free_page(d->shared_info);
+	}
 	xfree(d);
 	return NULL;
 }
@@ -247,7 +252,7 @@ void domain_kill(struct domain *d)
 	domains[d->id] = NULL;
 	spin_unlock(&domlist_lock);
 	domain_release_memory(d);
-	mfn_to_frame(d->shared_info_mfn)->owner = DOMID_XEN;
+	unshare_frame(mfn_to_frame(d->shared_info_mfn));
 	free_page(d->shared_info);
 	for_each_vcpu(d, v) {
 		free_page(v->fpu_area);

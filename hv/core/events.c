@@ -48,11 +48,30 @@ static bool port_valid(struct domain *d, u32 port)
 	return port && port < NR_EVTCHN_PORTS;
 }
 
-/* Make v notice pending events: wake it, or interrupt its CPU. */
+/* A poll of more ports than poll_ports holds wakes on any port. */
+#define POLL_ANY_PORT ((u32)-1)
+#define POLL_MAX_PORTS 128 /* Xen's limit */
+
+/* End v's SCHEDOP_poll (if it is in one). */
+static void poll_wake(struct vcpu *v)
+{
+	if (!(v->pause_flags & PAUSE_POLL))
+		return;
+	stop_timer(&v->poll_timer);
+	vcpu_unpause(v, PAUSE_POLL);
+}
+
+/*
+ * Make v notice pending events: wake it, or interrupt its CPU. As on Xen,
+ * a new upcall also ends a SCHEDOP_poll, whatever ports it polls: a guest
+ * polling for a spinlock must still get its IPIs (and its timer).
+ */
 void vcpu_kick(struct vcpu *v)
 {
 	if (v->pause_flags & PAUSE_BLOCKED)
 		vcpu_unpause(v, PAUSE_BLOCKED);
+	else if (v->pause_flags & PAUSE_POLL)
+		poll_wake(v);
 	else if (v->running && v->processor != smp_processor_id())
 		sched_kick_events(v->processor);
 }
@@ -64,10 +83,13 @@ static void wake_pollers(struct domain *d, u32 port)
 	for_each_vcpu(d, v) {
 		if (!(v->pause_flags & PAUSE_POLL))
 			continue;
+		if (v->poll_nr == POLL_ANY_PORT) {
+			poll_wake(v);
+			continue;
+		}
 		for (u32 i = 0; i < v->poll_nr; i++)
 			if (v->poll_ports[i] == port) {
-				stop_timer(&v->poll_timer);
-				vcpu_unpause(v, PAUSE_POLL);
+				poll_wake(v);
 				break;
 			}
 	}
@@ -107,16 +129,27 @@ static int alloc_port(struct domain *d)
 	return -ENOSPC;
 }
 
-/* Resolve DOMID_SELF; only a privileged domain may name another. */
-static struct domain *resolve_domain(domid_t id, bool allow_other)
+/*
+ * Resolve DOMID_SELF; only a privileged domain may name another. As on
+ * Xen, a domain that does not exist is -ESRCH for everyone, and only then
+ * does privilege matter (-EPERM).
+ */
+static struct domain *resolve_domain(domid_t id, long *err)
 {
-	struct domain *self = current->domain;
+	struct domain *self = current->domain, *d;
 
 	if (id == DOMID_SELF || id == self->id)
 		return self;
-	if (!allow_other && !self->privileged)
+	d = domain_lookup(id);
+	if (!d) {
+		*err = -ESRCH;
 		return NULL;
-	return domain_lookup(id);
+	}
+	if (!self->privileged) {
+		*err = -EPERM;
+		return NULL;
+	}
+	return d;
 }
 
 static void lock_two(struct domain *a, struct domain *b)
@@ -156,13 +189,14 @@ int evtchn_alloc_unbound_port(struct domain *d, domid_t remote)
 
 static long op_alloc_unbound(struct evtchn_alloc_unbound *a)
 {
-	struct domain *d = resolve_domain(a->dom, false);
+	long err = 0;
+	struct domain *d = resolve_domain(a->dom, &err);
 	domid_t remote = a->remote_dom == DOMID_SELF ? current->domain->id :
 						      a->remote_dom;
 	int port;
 
 	if (!d)
-		return a->dom < DOMID_FIRST_RESERVED ? -EPERM : -ESRCH;
+		return err;
 	if (remote >= MAX_DOMAINS)
 		return -ESRCH;
 	port = evtchn_alloc_unbound_port(d, remote);
@@ -186,11 +220,12 @@ static long op_bind_interdomain(struct evtchn_bind_interdomain *b)
 		return -EINVAL;
 	lock_two(ld, rd);
 	rc = &rd->evtchn[b->remote_port];
-	/* The remote end must be unbound and offered to us. */
-	if (rc->state != ECS_UNBOUND) {
+	/*
+	 * The remote end must be unbound and offered to us. Xen answers
+	 * -EINVAL whether the port is taken or offered to someone else.
+	 */
+	if (rc->state != ECS_UNBOUND || rc->remote_domid != ld->id) {
 		ret = -EINVAL;
-	} else if (rc->remote_domid != ld->id) {
-		ret = -EPERM;
 	} else if ((lport = alloc_port(ld)) < 0) {
 		ret = lport;
 	} else {
@@ -294,25 +329,34 @@ static void close_port_locked(struct domain *d, u32 port)
 
 static long close_port(struct domain *d, u32 port)
 {
-	struct domain *rd = NULL;
+	struct evtchn *c = &d->evtchn[port];
+	struct domain *rd;
+	long ret = 0;
 
 	if (!port_valid(d, port))
 		return -EINVAL;
-	spin_lock(&d->event_lock);
-	if (d->evtchn[port].state == ECS_FREE) {
+	for (;;) {
+		/* Find the peer, then lock both in order and look again:
+		 * another vCPU may have closed or rebound the port. */
+		rd = NULL;
+		spin_lock(&d->event_lock);
+		if (c->state == ECS_INTERDOMAIN)
+			rd = domain_lookup(c->remote_domid);
 		spin_unlock(&d->event_lock);
-		return -EINVAL;
+		if (!rd)
+			rd = d;
+		lock_two(d, rd);
+		if (c->state == ECS_INTERDOMAIN && c->remote_domid != rd->id) {
+			unlock_two(d, rd);
+			continue;
+		}
+		if (c->state == ECS_FREE)
+			ret = -EINVAL;
+		else
+			close_port_locked(d, port);
+		unlock_two(d, rd);
+		return ret;
 	}
-	if (d->evtchn[port].state == ECS_INTERDOMAIN)
-		rd = domain_lookup(d->evtchn[port].remote_domid);
-	spin_unlock(&d->event_lock);
-	if (!rd)
-		rd = d;
-	lock_two(d, rd);
-	if (d->evtchn[port].state != ECS_FREE)
-		close_port_locked(d, port);
-	unlock_two(d, rd);
-	return 0;
 }
 
 /* Notify the other end of a port. */
@@ -348,11 +392,12 @@ static long evtchn_send(struct domain *d, u32 port)
 
 static long op_status(struct evtchn_status *st)
 {
-	struct domain *d = resolve_domain(st->dom, false);
+	long err = 0;
+	struct domain *d = resolve_domain(st->dom, &err);
 	struct evtchn *c;
 
 	if (!d)
-		return st->dom < DOMID_FIRST_RESERVED ? -EPERM : -ESRCH;
+		return err;
 	if (!port_valid(d, st->port))
 		return -EINVAL;
 	spin_lock(&d->event_lock);
@@ -444,10 +489,11 @@ static long op_unmask(u32 port)
 
 static long op_reset(struct evtchn_reset *r)
 {
-	struct domain *d = resolve_domain(r->dom, false);
+	long err = 0;
+	struct domain *d = resolve_domain(r->dom, &err);
 
 	if (!d)
-		return r->dom < DOMID_FIRST_RESERVED ? -EPERM : -ESRCH;
+		return err;
 	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++)
 		if (d->evtchn[p].state != ECS_FREE)
 			close_port(d, p);
@@ -584,33 +630,74 @@ static bool any_polled_pending(struct vcpu *v)
 	return false;
 }
 
-/* SCHEDOP_poll: block until one of the ports is pending (or timeout). */
+/*
+ * Check the guest's list of ports (more than poll_ports holds): all must
+ * be valid; returns 1 if one is pending already.
+ */
+static long check_long_poll_list(struct vcpu *v, u64 ports, u32 nr)
+{
+	struct shared_info *s = v->domain->shared_info;
+	u32 chunk[16];
+
+	for (u32 i = 0; i < nr; i += ARRAY_SIZE(chunk)) {
+		u32 n = MIN(nr - i, (u32)ARRAY_SIZE(chunk));
+
+		if (copy_from_guest(chunk, ports + i * sizeof(u32),
+				    n * sizeof(u32)))
+			return -EFAULT;
+		for (u32 j = 0; j < n; j++) {
+			if (!port_valid(v->domain, chunk[j]))
+				return -EINVAL;
+			if (test(&s->evtchn_pending[WORD(chunk[j])],
+				 BIT(chunk[j])))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * SCHEDOP_poll: block until one of the ports is pending, an upcall is
+ * raised, or the timeout (absolute system time; 0 = none) passes.
+ */
 long sched_poll(u64 arg)
 {
 	struct vcpu *v = current;
+	struct vcpu_info *vi = v->vcpu_info;
 	struct sched_poll p;
+	bool pending = false;
 
 	if (get_guest(p, arg))
 		return -EFAULT;
-	if (p.nr_ports > ARRAY_SIZE(v->poll_ports))
+	if (p.nr_ports > POLL_MAX_PORTS)
 		return -EINVAL;
-	if (copy_from_guest(v->poll_ports, p.ports,
-			    p.nr_ports * sizeof(u32)))
-		return -EFAULT;
-	for (u32 i = 0; i < p.nr_ports; i++)
-		if (!port_valid(v->domain, v->poll_ports[i]))
-			return -EINVAL;
-	v->poll_nr = p.nr_ports;
-	v->poll_timed_out = false;
-	vcpu_pause(v, PAUSE_POLL);
-	if (any_polled_pending(v) ||
-	    (p.timeout && p.timeout <= NOW())) {
-		vcpu_unpause(v, PAUSE_POLL);
-		return 0;
+	if (p.nr_ports > ARRAY_SIZE(v->poll_ports)) {
+		long rc = check_long_poll_list(v, p.ports, p.nr_ports);
+
+		if (rc < 0)
+			return rc;
+		pending = rc;
+		v->poll_nr = POLL_ANY_PORT;
+	} else {
+		if (copy_from_guest(v->poll_ports, p.ports,
+				    p.nr_ports * sizeof(u32)))
+			return -EFAULT;
+		for (u32 i = 0; i < p.nr_ports; i++)
+			if (!port_valid(v->domain, v->poll_ports[i]))
+				return -EINVAL;
+		v->poll_nr = p.nr_ports;
 	}
+	v->poll_timed_out = false;
+	stop_timer(&v->poll_timer);
 	if (p.timeout) {
 		timer_init(&v->poll_timer, poll_timeout, v, v->processor);
-		set_timer(&v->poll_timer, p.timeout);
+		set_timer(&v->poll_timer, guest_timer_deadline(p.timeout));
 	}
+	vcpu_pause(v, PAUSE_POLL);
+	/* Look /after/ pausing: any event from now on wakes us. */
+	if (pending || (v->poll_nr != POLL_ANY_PORT && any_polled_pending(v)) ||
+	    (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) ||
+	    (p.timeout && p.timeout <= NOW()))
+		poll_wake(v);
 	return 0;
 }

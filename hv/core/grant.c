@@ -6,10 +6,14 @@
  *  - map the frame (map_grant_ref): we check the entry is a live
  *    permit_access for D (writable unless GTF_readonly), pin it (active
  *    entry counts, GTF_reading/GTF_writing set in G's entry) and install a
- *    marked PTE in D's page tables; the PTE holds a reference on the frame,
- *    so it stays alive and untyped-as-page-table while mapped, even if G
- *    dies. Only unmap_grant_ref changes a marked PTE.
- *  - copy to or from it (copy), within one page;
+ *    marked PTE in D's page tables. Every pin holds a reference on the
+ *    frame (as does the PTE), so it stays G's, or an orphan if G dies,
+ *    until the last unmap: G cannot give it back or away meanwhile.
+ *    Writable uses hold a writable type reference, so the frame is never
+ *    a page table while D may write it. Only unmap_grant_ref changes a
+ *    marked PTE. As in Xen, a domain may map its own grants.
+ *  - copy to or from it (copy), within one page, holding the same
+ *    references for the copy's duration;
  *  - receive a page G gives away (transfer) into an accept_transfer entry.
  * Locks: a table's lock protects its active entries and maptrack; two
  * tables are locked in domain-id order.
@@ -68,7 +72,7 @@ static int grow_table(struct domain *d, unsigned int nr)
 			return -ENOMEM;
 		memset(p, 0, PAGE_SIZE);
 		/* Shared with the guest like shared_info: ours, it maps it. */
-		mfn_to_frame(__pa(p) >> PAGE_SHIFT)->owner = d->id;
+		share_frame_with_guest(mfn_to_frame(__pa(p) >> PAGE_SHIFT), d);
 		gt->shared[gt->nr_frames++] = p;
 	}
 	return 0;
@@ -119,8 +123,10 @@ static struct domain *granter(domid_t id)
 }
 
 /*
- * Check and pin grant ref of G for D. Returns GNTST_okay with the frame,
- * setting GTF_reading/writing in G's entry. Both tables locked.
+ * Check and pin grant ref of G for D, taking a reference on the frame
+ * (the caller drops it with put_page after unpin_grant). Returns
+ * GNTST_okay with the frame, setting GTF_reading/writing in G's entry;
+ * Xen's status codes otherwise. Both tables locked.
  */
 static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 		     bool readonly, mfn_t *mfn)
@@ -128,26 +134,55 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 	struct grant_table *gt = g->grant;
 	struct grant_entry_v1 *e;
 	struct active_grant *a;
+	bool pinned;
 	u16 flags;
 	struct frame *f;
 
-	if (ref >= NR_REFS(gt))
+	if (ref >= NR_REFS(gt)) {
+		mm_refused(d, MMR_GRANT_RANGE, "grant ref %u of d%u: beyond its table",
+			   ref, g->id);
 		return GNTST_bad_gntref;
+	}
 	e = entry(gt, ref);
 	a = &gt->active[ref];
-	flags = READ_ONCE(e->flags);
-	if ((flags & GTF_type_mask) != GTF_permit_access ||
-	    READ_ONCE(e->domid) != d->id)
-		return GNTST_permission_denied;
-	if (!readonly && (flags & GTF_readonly))
-		return GNTST_permission_denied;
-	if (!a->rd_pins && !a->wr_pins) {
+	pinned = a->rd_pins || a->wr_pins;
+	if (pinned && a->mapper != d->id) {
+		mm_refused(d, MMR_GRANT_BUSY, "grant ref %u of d%u: in use by d%u",
+			   ref, g->id, a->mapper);
+		return GNTST_general_error;
+	}
+	/* Like Xen, the entry is checked when it is first pinned (or for writing). */
+	if (!pinned || (!readonly && !a->wr_pins)) {
+		flags = READ_ONCE(e->flags);
+		if ((flags & GTF_type_mask) != GTF_permit_access ||
+		    READ_ONCE(e->domid) != d->id) {
+			mm_refused(d, MMR_GRANT_REF,
+				   "grant ref %u of d%u: not granted to d%u (flags %#x, domid %u)",
+				   ref, g->id, d->id, flags, READ_ONCE(e->domid));
+			return GNTST_general_error;
+		}
+		if (!readonly && (flags & GTF_readonly)) {
+			mm_refused(d, MMR_GRANT_RO,
+				   "grant ref %u of d%u: read-only, used for writing",
+				   ref, g->id);
+			return GNTST_general_error;
+		}
+	}
+	if (!pinned) {
 		/* First use: the frame must be G's own memory. */
-		f = mfn_to_frame(READ_ONCE(e->frame));
-		if (!f || f->owner != g->id)
+		mfn_t frame = READ_ONCE(e->frame);
+
+		f = mfn_to_frame(frame);
+		if (!f || !get_page(f, g)) {
+			mm_refused(d, MMR_GRANT_FRAME,
+				   "grant ref %u of d%u: frame %#lx is not d%u's",
+				   ref, g->id, frame, g->id);
 			return GNTST_bad_page;
-		a->mfn = e->frame;
+		}
+		a->mfn = frame;
 		a->mapper = d->id;
+	} else if (!get_page(mfn_to_frame(a->mfn), g)) {
+		return GNTST_general_error;
 	}
 	__atomic_fetch_or(&e->flags,
 			  readonly ? GTF_reading : GTF_reading | GTF_writing,
@@ -202,22 +237,27 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *m)
 {
 	struct domain *g = granter(m->dom);
 	bool ro = m->flags & GNTMAP_readonly;
+	bool dev_rw = (m->flags & GNTMAP_device_map) && !ro;
 	struct maptrack *mt;
+	struct frame *f;
 	mfn_t mfn, l1 = 0;
 	unsigned int idx = 0;
 	int h, rc;
 
-	m->status = GNTST_general_error;
-	if (!g || g == d) {
+	if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map))) {
+		m->status = GNTST_bad_gntref; /* as Xen: nothing to map */
+		return;
+	}
+	if (!g) {
 		m->status = GNTST_bad_domain;
 		return;
 	}
-	if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map))) {
-		m->status = GNTST_general_error;
-		return;
-	}
 	if ((m->flags & GNTMAP_host_map) && find_host_slot(d, m, &l1, &idx)) {
-		m->status = GNTST_bad_virt_addr;
+		mm_refused(d, MMR_GRANT_ADDR,
+			   "grant map: no L1 slot of its own at %#lx%s",
+			   m->host_addr,
+			   m->flags & GNTMAP_contains_pte ? " (contains_pte)" : "");
+		m->status = GNTST_general_error;
 		return;
 	}
 	lock_tables(d, g);
@@ -231,13 +271,21 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *m)
 		m->status = (s16)rc;
 		goto out;
 	}
+	f = mfn_to_frame(mfn);
+	m->status = GNTST_general_error;
+	if (dev_rw && !get_page_type(f, PGT_WRITABLE)) {
+		mm_refused(d, MMR_GRANT_TABLE,
+			   "grant map: frame %#lx of d%u cannot be written (a table)",
+			   mfn, g->id);
+		goto unpin;
+	}
 	if (m->flags & GNTMAP_host_map) {
 		u64 pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED |
 			  _PAGE_DIRTY | (ro ? 0 : _PAGE_RW) | PTE_GRANT_MAPPING;
 		if (grant_pte_install(d, l1, idx, pte)) {
-			unpin_grant(g, m->ref, ro);
-			m->status = GNTST_general_error;
-			goto out;
+			if (dev_rw)
+				put_page_type(f);
+			goto unpin;
 		}
 	}
 	mt = &d->grant->maptrack[h];
@@ -245,6 +293,10 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *m)
 	m->handle = (grant_handle_t)h;
 	m->dev_bus_addr = mfn << PAGE_SHIFT;
 	m->status = GNTST_okay;
+	goto out;
+unpin:
+	unpin_grant(g, m->ref, ro);
+	put_page(f);
 out:
 	unlock_tables(d, g);
 }
@@ -253,11 +305,15 @@ out:
 static void unmap_locked(struct domain *d, struct domain *g, int h)
 {
 	struct maptrack *mt = &d->grant->maptrack[h];
+	struct frame *f = mfn_to_frame(mt->mfn);
 
 	if (mt->flags & GNTMAP_host_map)
 		grant_pte_remove(d, mt->l1, mt->l1_index, mt->mfn);
+	if ((mt->flags & GNTMAP_device_map) && !(mt->flags & GNTMAP_readonly))
+		put_page_type(f);
 	if (g)
 		unpin_grant(g, mt->ref, mt->flags & GNTMAP_readonly);
+	put_page(f); /* the pin's: an orphan of a dead granter goes now */
 	mt->used = false;
 }
 
@@ -267,6 +323,8 @@ static void unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *u)
 	struct domain *g;
 
 	if (u->handle >= MAPTRACK_ENTRIES || !d->grant->maptrack[u->handle].used) {
+		mm_refused(d, MMR_GRANT_HANDLE, "grant unmap: bad handle %u",
+			   u->handle);
 		u->status = GNTST_bad_handle;
 		return;
 	}
@@ -339,46 +397,74 @@ static int query_size(struct domain *d, u64 uop)
 	return put_guest(q, uop);
 }
 
-/* One side of a copy: a granted ref of another domain, or our own MFN. */
+/*
+ * One side of a copy: a granted ref (of another domain or our own), or our
+ * own MFN. Each side holds a frame reference for the copy, and the
+ * destination a writable type reference: never a page table.
+ */
 struct copy_side {
 	struct domain *g; /* granter, when by reference */
 	grant_ref_t ref;
-	bool pinned, ro;
+	bool pinned, ro, typed;
 	mfn_t mfn;
+	struct frame *f; /* holds a reference while set */
 };
 
 static int copy_side_get(struct domain *d, const struct gnttab_copy_ptr *p,
 			 bool by_ref, bool ro, struct copy_side *s)
 {
-	s->pinned = false;
+	int rc;
+
 	s->ro = ro;
 	if (!by_ref) {
 		struct frame *f = mfn_to_frame(p->u.gmfn);
+
 		if (p->domid != DOMID_SELF && p->domid != d->id)
 			return GNTST_permission_denied;
-		if (!f || f->owner != d->id)
+		if (!f || !get_page(f, d)) {
+			mm_refused(d, MMR_GRANT_FRAME,
+				   "grant copy: frame %#lx is not its own",
+				   p->u.gmfn);
 			return GNTST_bad_page;
+		}
+		s->f = f;
 		s->mfn = p->u.gmfn;
-		return GNTST_okay;
+	} else {
+		s->g = granter(p->domid);
+		if (!s->g)
+			return GNTST_bad_domain;
+		s->ref = p->u.ref;
+		lock_tables(d, s->g);
+		rc = pin_grant(s->g, d, p->u.ref, ro, &s->mfn);
+		unlock_tables(d, s->g);
+		if (rc)
+			return rc;
+		s->pinned = true;
+		s->f = mfn_to_frame(s->mfn);
 	}
-	s->g = granter(p->domid);
-	if (!s->g || s->g == d)
-		return GNTST_bad_domain;
-	s->ref = p->u.ref;
-	lock_tables(d, s->g);
-	int rc = pin_grant(s->g, d, p->u.ref, ro, &s->mfn);
-	unlock_tables(d, s->g);
-	s->pinned = rc == GNTST_okay;
-	return rc;
+	if (!ro) {
+		if (!get_page_type(s->f, PGT_WRITABLE)) {
+			mm_refused(d, MMR_GRANT_TABLE | MMR_CLASS_COPY,
+				   "grant copy: destination %#lx is a page or descriptor table",
+				   s->mfn);
+			return GNTST_general_error;
+		}
+		s->typed = true;
+	}
+	return GNTST_okay;
 }
 
 static void copy_side_put(struct domain *d, struct copy_side *s)
 {
-	if (!s->pinned)
-		return;
-	lock_tables(d, s->g);
-	unpin_grant(s->g, s->ref, s->ro);
-	unlock_tables(d, s->g);
+	if (s->typed)
+		put_page_type(s->f);
+	if (s->pinned) {
+		lock_tables(d, s->g);
+		unpin_grant(s->g, s->ref, s->ro);
+		unlock_tables(d, s->g);
+	}
+	if (s->f)
+		put_page(s->f);
 }
 
 static void copy_one(struct domain *d, struct gnttab_copy *c)
@@ -387,6 +473,9 @@ static void copy_one(struct domain *d, struct gnttab_copy *c)
 
 	if ((u32)c->source.offset + c->len > PAGE_SIZE ||
 	    (u32)c->dest.offset + c->len > PAGE_SIZE) {
+		mm_refused(d, MMR_GRANT_COPY,
+			   "grant copy: %u bytes at offsets %u/%u cross a page",
+			   c->len, c->source.offset, c->dest.offset);
 		c->status = GNTST_bad_copy_arg;
 		return;
 	}
@@ -418,6 +507,9 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 	}
 	if (!f || f->owner != d->id || f->count ||
 	    (f->type_info & PGT_COUNT_MASK) || t->mfn == d->shared_info_mfn) {
+		mm_refused(d, MMR_GRANT_TRANSFER,
+			   "grant transfer: frame %#lx is in use or not its own",
+			   t->mfn);
 		t->status = GNTST_bad_page;
 		return;
 	}
@@ -430,11 +522,19 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 	if ((READ_ONCE(e->flags) & (GTF_type_mask | GTF_transfer_committed)) !=
 		    GTF_accept_transfer ||
 	    READ_ONCE(e->domid) != d->id) {
+		mm_refused(d, MMR_GRANT_TRANSFER,
+			   "grant transfer: ref %u of d%u accepts no transfer from d%u",
+			   t->ref, r->id, d->id);
 		t->status = GNTST_permission_denied;
 		goto out;
 	}
 	if (r->tot_pages >= r->max_pages) {
 		t->status = GNTST_general_error;
+		goto out;
+	}
+	/* Taken from us at once: no mapping of it can appear meanwhile. */
+	if (!take_unused_frames(d, t->mfn, 0)) {
+		t->status = GNTST_bad_page;
 		goto out;
 	}
 	domain_move_page(d, r, t->mfn);
@@ -535,7 +635,7 @@ void grant_domain_destroy(struct domain *d)
 				unlock_tables(d, g);
 		}
 	for (unsigned int i = 0; i < gt->nr_frames; i++) {
-		mfn_to_frame(__pa(gt->shared[i]) >> PAGE_SHIFT)->owner = DOMID_XEN;
+		unshare_frame(mfn_to_frame(__pa(gt->shared[i]) >> PAGE_SHIFT));
 		free_page(gt->shared[i]);
 	}
 	xfree(gt->active);

@@ -86,28 +86,41 @@ static const hypercall_fn table[NR_HYPERCALLS] = {
 };
 
 static bool in_multicall[NR_CPUS];
-static bool continuing[NR_CPUS];
+/* A call inside a multicall that stopped part-way, and how it resumes. */
+static bool mc_preempted[NR_CPUS];
+static u64 mc_args[NR_CPUS][4];
 
 /* Should a long hypercall stop here and continue later? */
 bool hypercall_preempt_check(void)
 {
-	return this_cpu()->need_resched && !in_multicall[smp_processor_id()];
+	return this_cpu()->need_resched;
 }
 
 /*
  * Make the guest re-issue hypercall nr with new arguments: its RIP goes
- * back over the SYSCALL, and RAX is set to nr instead of a result.
+ * back over the SYSCALL, and RAX is set to nr instead of a result. Inside
+ * a multicall the new arguments go to the batch's entry instead, and the
+ * multicall continues itself from that entry (as Xen does).
  */
 long hypercall_continue(unsigned int nr, u64 a1, u64 a2, u64 a3, u64 a4)
 {
-	struct cpu_user_regs *regs = guest_regs();
+	unsigned int cpu = smp_processor_id();
+	struct cpu_user_regs *regs;
 
+	if (in_multicall[cpu]) {
+		mc_args[cpu][0] = a1;
+		mc_args[cpu][1] = a2;
+		mc_args[cpu][2] = a3;
+		mc_args[cpu][3] = a4;
+		mc_preempted[cpu] = true;
+		return nr;
+	}
+	regs = guest_regs();
 	regs->rip -= 2;
 	regs->rdi = a1;
 	regs->rsi = a2;
 	regs->rdx = a3;
 	regs->r10 = a4;
-	continuing[smp_processor_id()] = true;
 	return nr;
 }
 
@@ -127,17 +140,22 @@ void hypercall_dispatch(struct vcpu *v, struct cpu_user_regs *regs)
 	u64 nr = regs->rax;
 	long rc;
 
-	continuing[smp_processor_id()] = false;
 	rc = call(v, nr, args);
 	/* iret wrote the guest's registers itself; its result is rax. A
 	 * continuation leaves rax = nr (the call's return value is nr). */
 	regs->rax = (u64)rc;
 }
 
-/* multicall (13): run a batch; each entry's result is written back. */
+/*
+ * multicall (13): run a batch; each entry's result is written back. It is
+ * preemptible between entries, and an entry that stops part-way (a long
+ * mmu_update, say) gets its resume arguments written into its entry; the
+ * guest then re-issues the multicall from that entry on.
+ */
 long do_multicall(u64 list, unsigned int nr)
 {
 	struct vcpu *v = current;
+	unsigned int cpu = smp_processor_id();
 
 	if (nr > 4096)
 		return -EINVAL;
@@ -145,15 +163,26 @@ long do_multicall(u64 list, unsigned int nr)
 		struct multicall_entry e;
 		u64 addr = list + (u64)i * sizeof(e);
 
+		if (i && hypercall_preempt_check())
+			return hypercall_continue(__HYPERVISOR_multicall, addr,
+						  nr - i, 0, 0);
 		if (copy_from_guest(&e, addr, sizeof(e)))
 			return -EFAULT;
 		/* No nesting, and iret makes no sense inside a batch. */
 		if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret) {
 			e.result = (u64)-EINVAL;
 		} else {
-			in_multicall[smp_processor_id()] = true;
+			in_multicall[cpu] = true;
+			mc_preempted[cpu] = false;
 			e.result = (u64)call(v, e.op, e.args);
-			in_multicall[smp_processor_id()] = false;
+			in_multicall[cpu] = false;
+			if (mc_preempted[cpu]) {
+				memcpy(e.args, mc_args[cpu], sizeof(mc_args[0]));
+				if (copy_to_guest(addr, &e, sizeof(e)))
+					return -EFAULT;
+				return hypercall_continue(__HYPERVISOR_multicall,
+							  addr, nr - i, 0, 0);
+			}
 		}
 		if (put_guest(e.result, addr + offsetof(struct multicall_entry,
 							result)))

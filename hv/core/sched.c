@@ -161,8 +161,15 @@ void __noreturn schedule(void)
 		set_timer(pc->slice_timer, NOW() + SCHED_SLICE_NS);
 	else
 		stop_timer(pc->slice_timer);
-	if (next != prev)
+	if (next != prev) {
+		/* Each side's registered runstate area is written while its
+		 * own page tables are loaded. */
+		if (prev)
+			update_runstate_area(prev);
 		context_switch(prev, next);
+		if (next)
+			update_runstate_area(next);
+	}
 	if (next)
 		reset_stack_and_jump(return_to_guest);
 	reset_stack_and_jump(idle_loop_entry);
@@ -192,6 +199,17 @@ static long sched_block(void)
 	return 0;
 }
 
+/*
+ * Shut d down. As on Xen, a code set earlier with SCHEDOP_shutdown_code
+ * is the reason reported, whatever reason the shutdown itself gives.
+ */
+static void shutdown_with_code(struct domain *d, unsigned int reason)
+{
+	u8 code = READ_ONCE(d->shutdown_code);
+
+	domain_shutdown(d, code <= SHUTDOWN_MAX ? code : reason);
+}
+
 static long sched_shutdown(u64 arg)
 {
 	struct sched_shutdown s;
@@ -200,10 +218,11 @@ static long sched_shutdown(u64 arg)
 		return -EFAULT;
 	if (s.reason > SHUTDOWN_MAX)
 		return -EINVAL;
-	domain_shutdown(current->domain, s.reason);
+	shutdown_with_code(current->domain, s.reason);
 	return 0;
 }
 
+/* Only the first code counts (Xen: "if not yet set"). */
 static long sched_shutdown_code(u64 arg)
 {
 	struct sched_shutdown s;
@@ -212,25 +231,28 @@ static long sched_shutdown_code(u64 arg)
 		return -EFAULT;
 	if (s.reason > SHUTDOWN_MAX)
 		return -EINVAL;
-	current->domain->shutdown_code = (u8)s.reason;
+	__atomic_compare_exchange_n(&current->domain->shutdown_code,
+				    &(u8){ 0xff }, (u8)s.reason, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
+/* As on Xen: -ESRCH for a domain that does not exist, then -EPERM. */
 static long sched_remote_shutdown(u64 arg)
 {
 	struct sched_remote_shutdown s;
 	struct domain *d;
 
-	if (!current->domain->privileged)
-		return -EPERM;
 	if (get_guest(s, arg))
 		return -EFAULT;
-	if (s.reason > SHUTDOWN_MAX)
-		return -EINVAL;
 	d = domain_lookup(s.domain_id);
 	if (!d)
 		return -ESRCH;
-	domain_shutdown(d, s.reason);
+	if (!current->domain->privileged)
+		return -EPERM;
+	if (s.reason > SHUTDOWN_MAX)
+		return -EINVAL;
+	shutdown_with_code(d, s.reason);
 	return 0;
 }
 

@@ -85,6 +85,22 @@ void update_domain_wallclock(struct domain *d)
 	s->wc_version++;
 }
 
+/*
+ * A guest may ask for any deadline up to 2^64 - 1 ns, but the TSC
+ * conversion behind set_timer() overflows long before that (about 2^62 ns
+ * at a few GHz) and would arm the APIC for the past, again and again.
+ * Guest timers are therefore capped at 2^50 ns (13 days) from now; a
+ * guest whose timer is that far away sees one early, harmless event.
+ */
+#define GUEST_TIMER_MAX_AHEAD (1ULL << 50)
+
+u64 guest_timer_deadline(u64 t)
+{
+	u64 now = NOW();
+
+	return t > now + GUEST_TIMER_MAX_AHEAD ? now + GUEST_TIMER_MAX_AHEAD : t;
+}
+
 static void singleshot_fired(void *data)
 {
 	send_guest_vcpu_virq(data, VIRQ_TIMER);
@@ -98,11 +114,13 @@ static void periodic_fired(void *data)
 	v->periodic_next += v->periodic_period;
 	if (v->periodic_next < NOW())
 		v->periodic_next = NOW() + v->periodic_period;
-	set_timer(&v->periodic, v->periodic_next);
+	set_timer(&v->periodic, guest_timer_deadline(v->periodic_next));
 }
 
 void vcpu_timers_init(struct vcpu *v)
 {
+	/* Runstate times count from the vCPU's creation, not from boot. */
+	v->runstate.state_entry_time = NOW();
 	timer_init(&v->singleshot, singleshot_fired, v, v->processor);
 	timer_init(&v->periodic, periodic_fired, v, v->processor);
 	timer_init(&v->poll_timer, NULL, v, v->processor);
@@ -115,13 +133,21 @@ void vcpu_timers_stop(struct vcpu *v)
 	stop_timer(&v->poll_timer);
 }
 
-/* set_timer_op (15): one-shot at absolute system time; 0 cancels. */
+/*
+ * set_timer_op (15): one-shot at absolute system time; 0 cancels. As on
+ * Xen, a deadline that is negative as a signed number or more than 2^50 ns
+ * away (a wrapped jiffies computation in old Linux) fires in 100 ms.
+ */
 long do_set_timer_op(u64 timeout)
 {
 	struct vcpu *v = current;
+	u64 now = NOW();
 
 	if (!timeout)
 		stop_timer(&v->singleshot);
+	else if ((s64)timeout < 0 ||
+		 (timeout > now && timeout - now >= GUEST_TIMER_MAX_AHEAD))
+		set_timer(&v->singleshot, now + MILLISECS(100));
 	else
 		set_timer(&v->singleshot, timeout);
 	return 0;
@@ -135,7 +161,7 @@ static long set_singleshot(struct vcpu *v, u64 arg)
 		return -EFAULT;
 	if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < NOW())
 		return -ETIME;
-	set_timer(&v->singleshot, t.timeout_abs_ns);
+	set_timer(&v->singleshot, guest_timer_deadline(t.timeout_abs_ns));
 	return 0;
 }
 
@@ -145,11 +171,12 @@ static long set_periodic(struct vcpu *v, u64 arg)
 
 	if (get_guest(t, arg))
 		return -EFAULT;
-	if (t.period_ns < MICROSECS(1) || t.period_ns > SECONDS(3600))
+	/* Xen's limits: at least 1 ms, at most STIME_DELTA_MAX (2^62 - 1). */
+	if (t.period_ns < MILLISECS(1) || t.period_ns >= (1ULL << 62))
 		return -EINVAL;
 	v->periodic_period = t.period_ns;
 	v->periodic_next = NOW() + t.period_ns;
-	set_timer(&v->periodic, v->periodic_next);
+	set_timer(&v->periodic, guest_timer_deadline(v->periodic_next));
 	return 0;
 }
 
@@ -161,9 +188,13 @@ static long register_vcpu_info(struct vcpu *v, u64 arg)
 
 	if (get_guest(r, arg))
 		return -EFAULT;
+	if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || r.rsvd)
+		return -EINVAL;
 	if (v->vcpu_info_mfn)
 		return -EINVAL; /* only once, as on Xen */
-	if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || r.rsvd)
+	/* As on Xen: for ourselves, or for a vCPU that is down (Linux sets
+	 * up a secondary vCPU's before VCPUOP_up). */
+	if (v != current && !(v->pause_flags & PAUSE_DOWN))
 		return -EINVAL;
 	f = mfn_to_frame(r.mfn);
 	if (!f || f->owner != v->domain->id || r.mfn == v->domain->shared_info_mfn)
@@ -182,6 +213,12 @@ static long register_vcpu_info(struct vcpu *v, u64 arg)
 	return 0;
 }
 
+/*
+ * Any vCPU of the caller's domain (Linux registers a secondary vCPU's area
+ * before bringing it up), so the area is in the caller's address space.
+ */
+static void write_runstate(struct vcpu *v);
+
 static long register_runstate(struct vcpu *v, u64 arg)
 {
 	struct vcpu_register_runstate_memory_area r;
@@ -189,18 +226,55 @@ static long register_runstate(struct vcpu *v, u64 arg)
 	if (get_guest(r, arg))
 		return -EFAULT;
 	if (r.addr.h && !guest_range_ok(r.addr.h, sizeof(v->runstate)))
-		return -EINVAL;
+		return -EFAULT; /* as on Xen */
 	v->runstate_guest = r.addr.h;
-	if (v->runstate_guest && v == current)
-		update_runstate_area(v);
+	if (v->runstate_guest)
+		write_runstate(v);
 	return 0;
 }
 
+/*
+ * Copy v's runstate to its registered area in the current address space.
+ * With VMASST_TYPE_runstate_update_flag, XEN_RUNSTATE_UPDATE is set in
+ * state_entry_time while the copy is in progress.
+ */
+static void write_runstate(struct vcpu *v)
+{
+	struct vcpu_runstate_info *g = (void *)v->runstate_guest;
+	bool flag = v->domain->vm_assist &
+		    (1UL << VMASST_TYPE_runstate_update_flag);
+	u64 entry = v->runstate.state_entry_time;
+
+	if (flag) {
+		entry |= XEN_RUNSTATE_UPDATE;
+		if (put_guest(entry, (u64)&g->state_entry_time))
+			return;
+		barrier(); /* x86 keeps stores in order */
+	}
+	if (copy_to_guest(v->runstate_guest, &v->runstate,
+			  sizeof(v->runstate)) || !flag)
+		return;
+	barrier();
+	entry &= ~XEN_RUNSTATE_UPDATE;
+	put_guest(entry, (u64)&g->state_entry_time);
+}
+
+/*
+ * Refresh v's registered runstate area; v's page tables are loaded. In
+ * user mode they are the user ones, which need not map the kernel's area:
+ * switch to the kernel's for the copy.
+ */
 void update_runstate_area(struct vcpu *v)
 {
-	if (v->runstate_guest)
-		copy_to_guest(v->runstate_guest, &v->runstate,
-			      sizeof(v->runstate));
+	if (!v->runstate_guest)
+		return;
+	if (v->kernel_mode || !v->guest_table_user) {
+		write_runstate(v);
+		return;
+	}
+	write_cr3(v->guest_table << PAGE_SHIFT);
+	write_runstate(v);
+	write_cr3(v->guest_table_user << PAGE_SHIFT);
 }
 
 static long vcpu_up(struct vcpu *v)
@@ -230,13 +304,15 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, u64 arg)
 		return vcpu_initialise(v, arg);
 	case VCPUOP_get_runstate_info:
 		return put_guest(v->runstate, arg);
+	case VCPUOP_register_runstate_memory_area:
+		return register_runstate(v, arg);
+	case VCPUOP_register_vcpu_info:
+		return register_vcpu_info(v, arg);
 	}
 	/* The rest act on the caller's own vCPU only. */
 	if (v != current)
 		return -EINVAL;
 	switch (cmd) {
-	case VCPUOP_register_runstate_memory_area:
-		return register_runstate(v, arg);
 	case VCPUOP_set_periodic_timer:
 		return set_periodic(v, arg);
 	case VCPUOP_stop_periodic_timer:
@@ -247,8 +323,6 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, u64 arg)
 	case VCPUOP_stop_singleshot_timer:
 		stop_timer(&v->singleshot);
 		return 0;
-	case VCPUOP_register_vcpu_info:
-		return register_vcpu_info(v, arg);
 	}
 	return -ENOSYS;
 }

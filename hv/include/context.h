@@ -30,5 +30,6 @@ void fpu_handle_nm(struct vcpu *v);
 void fpu_set_guest_ts(struct vcpu *v, bool set);
 void fpu_release(struct vcpu *v);
 bool fpu_has_xsave(void);
+u64 fpu_xcr0(void);
 
 #endif

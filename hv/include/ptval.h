@@ -30,8 +30,10 @@ int pin_table(struct domain *d, mfn_t mfn, u32 type);
 int unpin_table(struct domain *d, mfn_t mfn);
 
 /* Change one entry of a validated table (mmu_update and friends). */
+enum pt_update_op { PTU_MMU_UPDATE, PTU_UPDATE_VA_MAPPING, PTU_PTWR };
 int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
-		    unsigned int index, u64 new, bool preserve_ad);
+		    unsigned int index, u64 new, bool preserve_ad,
+		    enum pt_update_op op);
 void flush_guest_tlbs(void);
 
 /* The L1 entry that maps va in the given L4, or -EINVAL. */
@@ -44,5 +46,60 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
 		      mfn_t mfn);
 void domain_relinquish_page_tables(struct domain *d);
+
+/*
+ * Frames of the hypervisor that a guest may map (shared_info, grant-table
+ * frames): the domain "owns" them for mapping, and a permanent writable
+ * type reference keeps them from ever becoming page tables or descriptor
+ * pages (the hypervisor writes them) or being given away.
+ */
+void share_frame_with_guest(struct frame *f, struct domain *d);
+
+/* Frames leaving d (decrease_reservation, exchange, grant transfer). */
+bool take_unused_frames(struct domain *d, mfn_t mfn, unsigned int order);
+void return_frames(struct domain *d, mfn_t mfn, unsigned int order);
+void unshare_frame(struct frame *f);
+
+/* Why the hypervisor refused a guest's memory operation (for the log). */
+enum mm_refusal {
+	MMR_NONE,
+	MMR_FOREIGN_FRAME, /* an entry names another domain's frame */
+	MMR_XEN_FRAME,     /* ... a frame of the hypervisor */
+	MMR_IO_FRAME,      /* ... I/O memory, unprivileged */
+	MMR_PT_WRITABLE,   /* a writable mapping of a page table */
+	MMR_TYPE,          /* a frame in use with another type */
+	MMR_SUPERPAGE,
+	MMR_HV_SLOT,       /* L4 slots 256..271 */
+	MMR_LINEAR_RW,     /* writable linear page-table entry */
+	MMR_GRANT_PTE,     /* the grant-mapping marker */
+	MMR_NOT_TABLE,     /* update of a frame that is not a table in use */
+	MMR_NOT_OWNER,     /* pin/unpin/page op on a frame not its own */
+	MMR_PIN,           /* pinned twice, or unpinned when not pinned */
+	MMR_BASEPTR,
+	MMR_PAGE_OP,       /* clear_page/copy_page */
+	MMR_MACHPHYS,
+	MMR_RESERVATION,   /* decrease/exchange of a frame in use */
+	MMR_GRANT_REF,     /* grant ref not granted to us */
+	MMR_GRANT_RO,      /* writable use of a read-only grant */
+	MMR_GRANT_FRAME,   /* granted frame not the granter's, or a table */
+	MMR_GRANT_COPY,    /* copy arguments beyond a page */
+	MMR_GRANT_TRANSFER,
+	MMR_GRANT_HANDLE,
+	MMR_GRANT_ADDR,    /* host address without an L1 slot of ours */
+	MMR_GRANT_RANGE,   /* grant ref beyond the granter's table */
+	MMR_GRANT_BUSY,    /* grant ref pinned by another domain */
+	MMR_GRANT_TABLE,   /* writable map or copy of a page table */
+};
+
+/*
+ * Log refusal `kind` of d: once at warning level, then at debug level.
+ * A class ORed into the kind keeps the same reason seen by different
+ * operations apart (so each is named once).
+ */
+#define MMR_CLASS_PTWR (1U << 5)
+#define MMR_CLASS_PIN (2U << 5)
+#define MMR_CLASS_COPY (3U << 5)
+void mm_refused(struct domain *d, unsigned int kind, const char *fmt, ...)
+	__printf(3, 4);
 
 #endif

@@ -31,6 +31,7 @@ void vcpu_timers_stop(struct vcpu *v);
 void update_vcpu_system_time(struct vcpu *v);
 void update_domain_wallclock(struct domain *d);
 void update_runstate_area(struct vcpu *v);
+u64 guest_timer_deadline(u64 t); /* a guest's deadline, capped */
 long vcpu_initialise(struct vcpu *v, u64 arg);
 
 #endif

@@ -1,7 +1,11 @@
 /*
  * memory_op (12): what a PV guest may ask about and change in its memory
- * reservation. Reservation changes arrive with the balloon work; the
- * queries and the M2P description are here.
+ * reservation: queries, the M2P description, and the reservation changes
+ * (increase/decrease/populate, exchange) that ballooning uses.
+ *
+ * As in Xen, the command's bits above MEMOP_EXTENT_SHIFT say where a
+ * preempted reservation op resumes; those ops return how many extents
+ * were done (never an error code), and a long one continues itself.
  */
 #include <xen/memory.h>
 #include "domain.h"
@@ -11,6 +15,7 @@
 #include "m2p.h"
 #include "mm.h"
 #include "page.h"
+#include "ptval.h"
 
 static struct domain *target(domid_t id)
 {
@@ -64,6 +69,8 @@ static long machphys_mfn_list(u64 arg)
 
 #define MEMF_ADDRESS_BITS(f) ((f) & 0xff)
 #define MAX_EXTENT_ORDER 9 /* 2 MiB: keeps each step bounded */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK ((1U << MEMOP_EXTENT_SHIFT) - 1)
 
 /* Hand 2^order fresh frames to d (zeroed), below 2^bits if bits != 0. */
 static int alloc_extent(struct domain *d, unsigned int order,
@@ -92,19 +99,18 @@ static int alloc_extent(struct domain *d, unsigned int order,
 	return 0;
 }
 
-/* Can d give these frames back? Only if nothing references them. */
-static bool extent_free_ok(struct domain *d, mfn_t mfn, unsigned int order)
+/*
+ * Can d give this extent back? Only if it is aligned and nothing
+ * references it; then it is taken from d at once (take_unused_frames), so
+ * no mapping can appear before release_extent frees it.
+ */
+static bool take_extent(struct domain *d, mfn_t mfn, unsigned int order)
 {
-	for (u64 i = 0; i < (1UL << order); i++) {
-		struct frame *f = mfn_to_frame(mfn + i);
-		if (!f || f->owner != d->id || f->count ||
-		    (f->type_info & PGT_COUNT_MASK) ||
-		    mfn + i == d->shared_info_mfn)
-			return false;
-	}
-	return true;
+	return !(mfn & ((1UL << order) - 1)) &&
+	       take_unused_frames(d, mfn, order);
 }
 
+/* Free an extent taken with take_extent. */
 static void release_extent(struct domain *d, mfn_t mfn, unsigned int order)
 {
 	spin_lock(&d->lock);
@@ -120,77 +126,78 @@ static void release_extent(struct domain *d, mfn_t mfn, unsigned int order)
 	spin_unlock(&d->lock);
 }
 
-static struct domain *reservation_target(const struct xen_memory_reservation *r)
+/* increase_reservation / populate_physmap: extent i. */
+static bool grow_one(struct domain *d, unsigned int op,
+		     const struct xen_memory_reservation *r, u64 i)
 {
-	return target(r->domid);
+	u64 slot = r->extent_start + i * 8, gpfn = 0;
+	mfn_t mfn;
+
+	if (op == XENMEM_populate_physmap && get_guest(gpfn, slot))
+		return false;
+	if (alloc_extent(d, r->extent_order, MEMF_ADDRESS_BITS(r->mem_flags),
+			 &mfn))
+		return false; /* out of memory, or at the domain's maximum */
+	for (u64 j = 0; j < (1UL << r->extent_order); j++)
+		set_gpfn_from_mfn(mfn + j, op == XENMEM_populate_physmap ?
+						   gpfn + j :
+						   M2P_INVALID);
+	/* increase_reservation may pass no list (the caller needs no MFNs). */
+	if ((r->extent_start || op == XENMEM_populate_physmap) &&
+	    put_guest(mfn, slot)) {
+		if (take_extent(d, mfn, r->extent_order))
+			release_extent(d, mfn, r->extent_order);
+		return false;
+	}
+	return true;
+}
+
+/* decrease_reservation: give back extent i (PV names frames by MFN). */
+static bool shrink_one(struct domain *d, const struct xen_memory_reservation *r,
+		       u64 i)
+{
+	mfn_t mfn;
+
+	if (get_guest(mfn, r->extent_start + i * 8))
+		return false;
+	if (!take_extent(d, mfn, r->extent_order)) {
+		mm_refused(current->domain, MMR_RESERVATION,
+			   "decrease_reservation: frame %#lx of order %u is in use or not d%u's",
+			   mfn, r->extent_order, d->id);
+		return false;
+	}
+	release_extent(d, mfn, r->extent_order);
+	return true;
 }
 
 /*
- * increase_reservation / populate_physmap: returns the number of extents
- * done (a short count means out of memory or over the domain's maximum).
+ * increase_reservation, decrease_reservation, populate_physmap from
+ * extent start on. Returns the extents done; a short count means an
+ * extent was refused (out of memory, over the maximum, in use).
  */
-static long grow(int cmd, u64 arg)
+static long reservation_op(unsigned int op, u64 start, u64 arg)
 {
 	struct xen_memory_reservation r;
 	struct domain *d;
 	u64 i;
 
 	if (get_guest(r, arg))
-		return -EFAULT;
-	if (!(d = reservation_target(&r)))
-		return current->domain->privileged ? -ESRCH : -EPERM;
-	if (r.extent_order > MAX_EXTENT_ORDER)
-		return -EINVAL;
-	for (i = 0; i < r.nr_extents; i++) {
-		u64 slot = r.extent_start + i * 8, gpfn = 0;
-		mfn_t mfn;
-
-		if (i && !(i % 64) && hypercall_preempt_check())
-			break; /* partial: the guest asks again for the rest */
-		if (cmd == XENMEM_populate_physmap && get_guest(gpfn, slot))
-			return i ? (long)i : -EFAULT;
-		if (alloc_extent(d, r.extent_order,
-				 MEMF_ADDRESS_BITS(r.mem_flags), &mfn))
+		return (long)start;
+	/* Sizes we cannot encode in a continuation are refused. */
+	if (r.nr_extents > (0xffffffffUL >> MEMOP_EXTENT_SHIFT) ||
+	    start >= r.nr_extents || r.extent_order > MAX_EXTENT_ORDER)
+		return (long)start;
+	d = target(r.domid);
+	if (!d)
+		return (long)start;
+	for (i = start; i < r.nr_extents; i++) {
+		if (i != start && hypercall_preempt_check())
+			return hypercall_continue(
+				__HYPERVISOR_memory_op,
+				op | (i << MEMOP_EXTENT_SHIFT), arg, 0, 0);
+		if (op == XENMEM_decrease_reservation ? !shrink_one(d, &r, i) :
+							!grow_one(d, op, &r, i))
 			break;
-		for (u64 j = 0; j < (1UL << r.extent_order); j++)
-			set_gpfn_from_mfn(mfn + j, cmd == XENMEM_populate_physmap ?
-							   gpfn + j :
-							   M2P_INVALID);
-		if (put_guest(mfn, slot)) {
-			release_extent(d, mfn, r.extent_order);
-			return i ? (long)i : -EFAULT;
-		}
-	}
-	return (long)i;
-}
-
-/* decrease_reservation: give back frames (PV names them by MFN). */
-static long shrink(u64 arg)
-{
-	struct xen_memory_reservation r;
-	struct domain *d;
-	u64 i;
-
-	if (get_guest(r, arg))
-		return -EFAULT;
-	if (!(d = reservation_target(&r)))
-		return current->domain->privileged ? -ESRCH : -EPERM;
-	if (r.extent_order > MAX_EXTENT_ORDER)
-		return -EINVAL;
-	for (i = 0; i < r.nr_extents; i++) {
-		mfn_t mfn;
-
-		if (i && !(i % 64) && hypercall_preempt_check())
-			break;
-		if (get_guest(mfn, r.extent_start + i * 8))
-			return i ? (long)i : -EFAULT;
-		if ((mfn & ((1UL << r.extent_order) - 1)) ||
-		    !extent_free_ok(d, mfn, r.extent_order)) {
-			pr_debug("d%u: decrease_reservation: frame %#lx in use or not ours\n",
-				 d->id, mfn);
-			break;
-		}
-		release_extent(d, mfn, r.extent_order);
 	}
 	return (long)i;
 }
@@ -206,6 +213,7 @@ static long exchange(u64 arg)
 	struct memory_exchange x;
 	struct domain *d = current->domain;
 	u64 in_per_out, done;
+	long rc = 0;
 
 	if (get_guest(x, arg))
 		return -EFAULT;
@@ -213,57 +221,99 @@ static long exchange(u64 arg)
 	    x.in.domid != x.out.domid)
 		return -EPERM;
 	if (x.in.extent_order > MAX_EXTENT_ORDER ||
-	    x.out.extent_order > MAX_EXTENT_ORDER)
+	    x.out.extent_order > MAX_EXTENT_ORDER ||
+	    x.nr_exchanged > x.out.nr_extents)
 		return -EINVAL;
 	/* Whole chunks only: equal amounts of memory in and out. */
-	if ((x.in.nr_extents << x.in.extent_order) !=
-	    (x.out.nr_extents << x.out.extent_order))
+	if ((~0UL >> x.in.extent_order) < x.in.nr_extents ||
+	    (~0UL >> x.out.extent_order) < x.out.nr_extents ||
+	    (x.in.nr_extents << x.in.extent_order) !=
+		    (x.out.nr_extents << x.out.extent_order))
 		return -EINVAL;
 	if (x.in.extent_order > x.out.extent_order)
 		return -EINVAL; /* many small for few large (defragment) */
 	in_per_out = 1UL << (x.out.extent_order - x.in.extent_order);
 	for (done = x.nr_exchanged; done < x.out.nr_extents; done++) {
 		mfn_t in[1 << MAX_EXTENT_ORDER], out;
-		u64 gpfn;
+		u64 gpfn, k, taken = 0;
 
-		for (u64 k = 0; k < in_per_out; k++) {
+		if (done > x.nr_exchanged && hypercall_preempt_check()) {
+			/* Continue with the same argument, from here. */
+			x.nr_exchanged = done;
+			if (put_guest(x.nr_exchanged,
+				      arg + offsetof(struct memory_exchange,
+						     nr_exchanged)))
+				return -EFAULT;
+			return hypercall_continue(__HYPERVISOR_memory_op,
+						  XENMEM_exchange, arg, 0, 0);
+		}
+		if (get_guest(gpfn, x.out.extent_start + done * 8)) {
+			rc = -EFAULT;
+			goto stop;
+		}
+		for (k = 0; k < in_per_out; k++, taken++) {
 			u64 slot = x.in.extent_start +
 				   (done * in_per_out + k) * 8;
-			if (get_guest(in[k], slot) ||
-			    (in[k] & ((1UL << x.in.extent_order) - 1)) ||
-			    !extent_free_ok(d, in[k], x.in.extent_order))
-				goto stop;
+			if (get_guest(in[k], slot)) {
+				rc = -EFAULT;
+				break;
+			}
+			if (!take_extent(d, in[k], x.in.extent_order)) {
+				mm_refused(d, MMR_RESERVATION,
+					   "exchange: frame %#lx is in use or not its own",
+					   in[k]);
+				rc = -EINVAL;
+				break;
+			}
 		}
-		if (get_guest(gpfn, x.out.extent_start + done * 8))
-			goto stop;
 		/* Room for the new extent first, so nothing is lost. */
 		d->max_pages += 1UL << x.out.extent_order;
-		if (alloc_extent(d, x.out.extent_order,
-				 MEMF_ADDRESS_BITS(x.out.mem_flags), &out)) {
+		if (!rc && alloc_extent(d, x.out.extent_order,
+					MEMF_ADDRESS_BITS(x.out.mem_flags),
+					&out))
+			rc = -ENOMEM;
+		if (rc) {
 			d->max_pages -= 1UL << x.out.extent_order;
+			while (taken-- > 0)
+				return_frames(d, in[taken], x.in.extent_order);
 			goto stop;
 		}
-		for (u64 k = 0; k < in_per_out; k++)
+		for (k = 0; k < in_per_out; k++)
 			release_extent(d, in[k], x.in.extent_order);
 		d->max_pages -= 1UL << x.out.extent_order;
 		for (u64 j = 0; j < (1UL << x.out.extent_order); j++)
 			set_gpfn_from_mfn(out + j, gpfn + j);
-		if (put_guest(out, x.out.extent_start + done * 8))
+		if (put_guest(out, x.out.extent_start + done * 8)) {
+			done++; /* it is the guest's now, wherever it lost it */
+			rc = -EFAULT;
 			goto stop;
+		}
 	}
 stop:
 	x.nr_exchanged = done;
 	if (put_guest(x.nr_exchanged, arg + offsetof(struct memory_exchange,
 						     nr_exchanged)))
 		return -EFAULT;
-	return done == x.out.nr_extents ? 0 : -ENOMEM;
+	return rc;
 }
 
 long do_memory_op(int cmd, u64 arg)
 {
-	switch (cmd & 0xf) {
+	unsigned int op = (unsigned int)cmd & MEMOP_CMD_MASK;
+	u64 start = (unsigned int)cmd >> MEMOP_EXTENT_SHIFT;
+
+	switch (op) {
+	case XENMEM_increase_reservation:
+	case XENMEM_populate_physmap:
+	case XENMEM_decrease_reservation:
+		return reservation_op(op, start, arg);
+	}
+	if (start)
+		return -EINVAL; /* only the ops above continue */
+	switch (op) {
 	case XENMEM_maximum_ram_page:
-		return (long)max_mfn - 1;
+		/* Xen's max_page: one past the highest RAM frame (a count). */
+		return (long)max_mfn;
 	case XENMEM_current_reservation:
 	case XENMEM_maximum_reservation:
 		return reservation_query(cmd, arg);
@@ -279,11 +329,6 @@ long do_memory_op(int cmd, u64 arg)
 		return machphys_mfn_list(arg);
 	case XENMEM_memory_map:
 		return -ENOSYS; /* Linux then assumes nr_pages of RAM */
-	case XENMEM_increase_reservation:
-	case XENMEM_populate_physmap:
-		return grow(cmd & 0xf, arg);
-	case XENMEM_decrease_reservation:
-		return shrink(arg);
 	case XENMEM_exchange:
 		return exchange(arg);
 	}

@@ -90,11 +90,16 @@ static int mmu_update_one(struct domain *d, struct domain *pg_owner,
 			return -EINVAL;
 		return update_pt_entry(d, pg_owner, mfn,
 				       (req->ptr & ~PAGE_MASK) >> 3, req->val,
-				       cmd == MMU_PT_UPDATE_PRESERVE_AD);
+				       cmd == MMU_PT_UPDATE_PRESERVE_AD,
+				       PTU_MMU_UPDATE);
 	case MMU_MACHPHYS_UPDATE:
 		f = mfn_to_frame(mfn);
-		if (!f || f->owner != pg_owner->id)
+		if (!f || f->owner != pg_owner->id) {
+			mm_refused(d, MMR_MACHPHYS,
+				   "mmu_update: M2P entry of frame %#lx: not its own",
+				   mfn);
 			return -EINVAL;
+		}
 		set_gpfn_from_mfn(mfn, req->val);
 		return 0;
 	}
@@ -164,11 +169,14 @@ static long update_va_mapping_in(struct domain *pg_owner, u64 va, u64 val,
 	unsigned int index;
 	int rc;
 
-	if (!guest_range_ok(va, 1))
+	if (!guest_range_ok(va, 1) ||
+	    find_l1_slot(v->guest_table, va, &l1, &index)) {
+		mm_refused(v->domain, MMR_NOT_TABLE,
+			   "update_va_mapping: no L1 entry maps %#lx", va);
 		return -EINVAL;
-	if (find_l1_slot(v->guest_table, va, &l1, &index))
-		return -EINVAL;
-	rc = update_pt_entry(v->domain, pg_owner, l1, index, val, false);
+	}
+	rc = update_pt_entry(v->domain, pg_owner, l1, index, val, false,
+			     PTU_UPDATE_VA_MAPPING);
 	if (!rc)
 		do_flush(flags, va);
 	return rc;
@@ -199,6 +207,9 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 	if (user && !mfn) {
 		*slot = 0;
 	} else if (!f || !get_page_and_type(f, v->domain, PGT_L4)) {
+		mm_refused(v->domain, MMR_BASEPTR,
+			   "new_%sbaseptr: frame %#lx is not an L4 table of its own",
+			   user ? "user_" : "", mfn);
 		return -EINVAL;
 	} else {
 		*slot = mfn;
@@ -214,14 +225,22 @@ static int page_op(struct domain *d, const struct mmuext_op *op)
 	struct frame *dst = mfn_to_frame(op->arg1.mfn), *src;
 	void *dva;
 
-	if (!dst || !get_page_writable(dst, d))
+	if (!dst || !get_page_writable(dst, d)) {
+		mm_refused(d, MMR_PAGE_OP,
+			   "%s: destination %#lx is not a writable frame of its own",
+			   op->cmd == MMUEXT_CLEAR_PAGE ? "clear_page" : "copy_page",
+			   op->arg1.mfn);
 		return -EINVAL;
+	}
 	dva = __va(op->arg1.mfn << PAGE_SHIFT);
 	if (op->cmd == MMUEXT_CLEAR_PAGE) {
 		memset(dva, 0, PAGE_SIZE);
 	} else {
 		src = mfn_to_frame(op->arg2.src_mfn);
 		if (!src || !get_page(src, d)) {
+			mm_refused(d, MMR_PAGE_OP,
+				   "copy_page: source %#lx is not its own",
+				   op->arg2.src_mfn);
 			put_page_and_type(dst);
 			return -EINVAL;
 		}

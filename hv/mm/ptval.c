@@ -15,6 +15,10 @@
  * changes; validation recurses down the tree with it held. It is taken
  * only with interrupts enabled (hypercalls, guest faults), because a type
  * change may have to wait for other CPUs to flush their TLBs.
+ *
+ * A refusal is the guest's error, not ours: the first of each kind is
+ * logged at warning level naming the domain, the frame and the reason
+ * (mm_refused), later ones only at debug level.
  */
 #include "lib.h"
 #include "m2p.h"
@@ -31,6 +35,116 @@
 #define ADDR_MASK 0x000FFFFFFFFFF000UL
 
 static DEFINE_SPINLOCK(type_lock);
+
+/* --- Refusals ------------------------------------------------------------ */
+
+/* Kinds already warned about, per domain and class of operation. */
+static u32 refusals_logged[MAX_DOMAINS][4];
+
+void mm_refused(struct domain *d, unsigned int kind, const char *fmt, ...)
+{
+	char buf[200];
+	u32 bit = 1U << (kind & 31);
+	bool first = d->id < MAX_DOMAINS &&
+		     !(__atomic_fetch_or(&refusals_logged[d->id][(kind >> 5) & 3],
+					 bit, __ATOMIC_RELAXED) & bit);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printk_level(first ? LOG_WARN : LOG_DEBUG, "d%u: %s\n", d->id, buf);
+}
+
+/*
+ * Why the entry check in progress failed: the first (innermost) failure
+ * wins. type_lock held; reset by each top-level operation.
+ */
+static struct {
+	unsigned int kind; /* MMR_*, or MMR_NONE */
+	mfn_t mfn;         /* the frame the entry named */
+	mfn_t table;       /* the innermost table that refused it */
+	unsigned int level, index;
+	u64 entry;
+} why;
+
+static bool refuse(unsigned int kind, mfn_t mfn)
+{
+	if (why.kind == MMR_NONE) {
+		why.kind = kind;
+		why.mfn = mfn;
+	}
+	return false;
+}
+
+static void why_reset(void)
+{
+	why.kind = MMR_NONE;
+	why.table = INVALID_MFN;
+}
+
+static const char *type_name(u32 type_info)
+{
+	static const char *const names[] = { "untyped frame", "L1 table",
+					     "L2 table", "L3 table",
+					     "L4 table", "descriptor page",
+					     "?", "writable page" };
+	return names[(type_info & PGT_TYPE_MASK) >> 28];
+}
+
+/* The reason recorded in why, in words. */
+static void describe(char *buf, size_t n)
+{
+	struct frame *f = mfn_to_frame(why.mfn);
+	int len = 0;
+
+	if (why.table != INVALID_MFN)
+		len = snprintf(buf, n, "L%u %#lx entry %u (%#lx): ", why.level,
+			       why.table, why.index, why.entry);
+	buf += len;
+	n -= (size_t)len;
+	switch (why.kind) {
+	case MMR_FOREIGN_FRAME:
+		if (f && f->owner == DOMID_ORPHAN)
+			snprintf(buf, n, "frame %#lx belongs to a dead domain",
+				 why.mfn);
+		else
+			snprintf(buf, n, "frame %#lx belongs to d%u", why.mfn,
+				 f ? f->owner : 0);
+		break;
+	case MMR_XEN_FRAME:
+		snprintf(buf, n, "frame %#lx belongs to the hypervisor",
+			 why.mfn);
+		break;
+	case MMR_IO_FRAME:
+		snprintf(buf, n, "frame %#lx is not RAM (I/O) and not allowed",
+			 why.mfn);
+		break;
+	case MMR_PT_WRITABLE:
+		snprintf(buf, n, "frame %#lx is a %s: no writable mappings",
+			 why.mfn, f ? type_name(f->type_info) : "?");
+		break;
+	case MMR_TYPE:
+		snprintf(buf, n, "frame %#lx is in use as a %s", why.mfn,
+			 f ? type_name(f->type_info) : "?");
+		break;
+	case MMR_SUPERPAGE:
+		snprintf(buf, n, "superpage (PSE) entries are not allowed");
+		break;
+	case MMR_HV_SLOT:
+		snprintf(buf, n, "L4 slots 256-271 are the hypervisor's");
+		break;
+	case MMR_LINEAR_RW:
+		snprintf(buf, n, "writable linear page-table entry to %#lx",
+			 why.mfn);
+		break;
+	case MMR_GRANT_PTE:
+		snprintf(buf, n, "grant-mapping marker (bit 62) set");
+		break;
+	default:
+		snprintf(buf, n, "refused");
+	}
+}
 
 u32 frame_level_type(unsigned int level)
 {
@@ -64,11 +178,20 @@ static bool owned_by(struct frame *f, struct domain *d)
 	return f->owner == d->id;
 }
 
+/*
+ * A reference may be taken while a frame is being taken away from its
+ * owner (take_unused_frames): count first, then owner, on either side,
+ * so one of the two sees the other and backs off.
+ */
 bool get_page(struct frame *f, struct domain *d)
 {
 	if (!f || !owned_by(f, d) || f->count == 0xffffffffU)
 		return false;
 	__atomic_fetch_add(&f->count, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&f->owner, __ATOMIC_SEQ_CST) != d->id) {
+		__atomic_fetch_sub(&f->count, 1, __ATOMIC_SEQ_CST);
+		return false;
+	}
 	return true;
 }
 
@@ -87,6 +210,16 @@ void put_page(struct frame *f)
 static bool validate_table(struct frame *f, unsigned int level);
 static void devalidate_table(struct frame *f, unsigned int level);
 
+/* get_page for an entry: records why a frame is not the domain's. */
+static bool get_entry_page(struct frame *f, struct domain *d)
+{
+	if (get_page(f, d))
+		return true;
+	if (f->owner == DOMID_XEN || f->owner == DOMID_INVALID)
+		return refuse(MMR_XEN_FRAME, f - frame_table);
+	return refuse(MMR_FOREIGN_FRAME, f - frame_table);
+}
+
 static bool get_type_locked(struct frame *f, u32 type)
 {
 	unsigned int level = type_level(type);
@@ -94,7 +227,10 @@ static bool get_type_locked(struct frame *f, u32 type)
 
 	if (COUNT(f)) {
 		if (TYPE(f) != type || !(f->type_info & PGT_VALIDATED))
-			return false;
+			return refuse(type == PGT_WRITABLE && TYPE(f) != type ?
+					      MMR_PT_WRITABLE :
+					      MMR_TYPE,
+				      f - frame_table);
 		if (COUNT(f) == PGT_COUNT_MASK)
 			return false;
 		f->type_info++;
@@ -123,8 +259,8 @@ static void put_type_locked(struct frame *f)
 	unsigned int level = type_level(TYPE(f));
 
 	BUG_ON(!COUNT(f));
-	if (COUNT(f) == 1 && level) {
-		/* Last user: drop what the entries hold (not pinned here). */
+	if (COUNT(f) == 1 && level && (f->type_info & PGT_VALIDATED)) {
+		/* Last user: drop the entries' refs (unless relinquish did). */
 		f->type_info &= ~(PGT_VALIDATED | PGT_PINNED);
 		devalidate_table(f, level);
 	}
@@ -151,7 +287,7 @@ void put_page_type(struct frame *f)
 static bool get_page_and_type_locked(struct frame *f, struct domain *d,
 				     u32 type)
 {
-	if (!get_page(f, d))
+	if (!get_entry_page(f, d))
 		return false;
 	if (!get_type_locked(f, type)) {
 		put_page(f);
@@ -169,6 +305,7 @@ static void put_page_and_type_locked(struct frame *f)
 bool get_page_and_type(struct frame *f, struct domain *d, u32 type)
 {
 	spin_lock(&type_lock);
+	why_reset();
 	bool ok = get_page_and_type_locked(f, d, type);
 
 	spin_unlock(&type_lock);
@@ -213,15 +350,16 @@ static bool get_l1e(u64 e, struct domain *d, struct domain *pg_owner)
 
 	if (!(e & _PAGE_PRESENT))
 		return true;
-	if (e & PTE_GRANT_MAPPING)
-		return false; /* only the grant code makes these */
-	if (is_io_frame(mfn))
-		return d->privileged && mmio_allowed(mfn); /* domain 0 only */
+	if (e & PTE_GRANT_MAPPING) /* only the grant code makes these */
+		return refuse(MMR_GRANT_PTE, mfn);
+	if (is_io_frame(mfn)) /* domain 0 only */
+		return (d->privileged && mmio_allowed(mfn)) ||
+		       refuse(MMR_IO_FRAME, mfn);
 	if (f->owner == DOMID_XEN || f->owner == DOMID_INVALID)
-		return false;
+		return refuse(MMR_XEN_FRAME, mfn);
 	if (e & _PAGE_RW)
 		return get_page_and_type_locked(f, pg_owner, PGT_WRITABLE);
-	return get_page(f, pg_owner);
+	return get_entry_page(f, pg_owner);
 }
 
 static void put_l1e(u64 e)
@@ -250,20 +388,31 @@ static bool get_upper_entry(u64 e, struct domain *d, unsigned int level,
 
 	if (!(e & _PAGE_PRESENT))
 		return true;
-	if ((e & _PAGE_PSE) || !f)
-		return false; /* no superpages for PV */
+	if (e & _PAGE_PSE) /* no superpages for PV */
+		return refuse(MMR_SUPERPAGE, mfn);
+	if (!f)
+		return refuse(MMR_IO_FRAME, mfn);
 	if (get_page_and_type_locked(f, d, frame_level_type(level - 1)))
 		return true;
-	if (e & _PAGE_RW)
-		return false;
+	if (e & _PAGE_RW) {
+		/* A writable entry to a table of its own level: linear. */
+		if (mfn == self ||
+		    (TYPE(f) == frame_level_type(level) && COUNT(f)))
+			why_reset();
+		return refuse(MMR_LINEAR_RW, mfn);
+	}
 	if (mfn == self) {
 		/* Being validated right now: count the reference directly. */
-		if (!get_page(f, d))
+		if (!get_entry_page(f, d))
 			return false;
 		f->type_info++;
+		why_reset();
 		return true;
 	}
-	return get_page_and_type_locked(f, d, frame_level_type(level));
+	if (!get_page_and_type_locked(f, d, frame_level_type(level)))
+		return false;
+	why_reset(); /* the first attempt's failure does not count */
+	return true;
 }
 
 static void put_upper_entry(u64 e)
@@ -327,8 +476,12 @@ static bool validate_table(struct frame *f, unsigned int level)
 			t[i] = idle_l4[i];
 	return true;
 undo:
-	pr_debug("d%u: page table %#lx (L%u) entry %u = %#lx refused\n",
-		 d->id, self, level, i, t[i]);
+	if (why.table == INVALID_MFN) {
+		why.table = self;
+		why.level = level;
+		why.index = i;
+		why.entry = t[i];
+	}
 	while (i-- > 0)
 		if (!is_hv_slot(level, i))
 			put_entry(t[i], level);
@@ -346,20 +499,37 @@ static void devalidate_table(struct frame *f, unsigned int level)
 
 /* --- Pinning and updates ------------------------------------------------ */
 
+/* Log a refused entry check: "d1: <op> <target> refused: <reason>". */
+static void log_refusal(struct domain *d, const char *op, mfn_t target)
+{
+	char reason[160];
+
+	describe(reason, sizeof(reason));
+	mm_refused(d, why.kind | MMR_CLASS_PIN, "%s %#lx refused: %s", op,
+		   target, reason);
+}
+
 int pin_table(struct domain *d, mfn_t mfn, u32 type)
 {
 	struct frame *f = mfn_to_frame(mfn);
 	int rc = 0;
 
-	if (!f || !owned_by(f, d))
+	if (!f || !owned_by(f, d)) {
+		mm_refused(d, MMR_NOT_OWNER, "pin of frame %#lx: not its own",
+			   mfn);
 		return -EINVAL;
+	}
 	spin_lock(&type_lock);
-	if (f->type_info & PGT_PINNED)
+	why_reset();
+	if (f->type_info & PGT_PINNED) {
+		mm_refused(d, MMR_PIN, "pin of %#lx: already pinned", mfn);
 		rc = -EINVAL;
-	else if (!get_page_and_type_locked(f, d, type))
+	} else if (!get_page_and_type_locked(f, d, type)) {
+		log_refusal(d, "pin of", mfn);
 		rc = -EINVAL;
-	else
+	} else {
 		f->type_info |= PGT_PINNED;
+	}
 	spin_unlock(&type_lock);
 	return rc;
 }
@@ -369,10 +539,14 @@ int unpin_table(struct domain *d, mfn_t mfn)
 	struct frame *f = mfn_to_frame(mfn);
 	int rc = 0;
 
-	if (!f || !owned_by(f, d))
+	if (!f || !owned_by(f, d)) {
+		mm_refused(d, MMR_NOT_OWNER, "unpin of frame %#lx: not its own",
+			   mfn);
 		return -EINVAL;
+	}
 	spin_lock(&type_lock);
 	if (!(f->type_info & PGT_PINNED)) {
+		mm_refused(d, MMR_PIN, "unpin of %#lx: not pinned", mfn);
 		rc = -EINVAL;
 	} else {
 		f->type_info &= ~PGT_PINNED;
@@ -384,29 +558,52 @@ int unpin_table(struct domain *d, mfn_t mfn)
 
 /**
  * update_pt_entry - validate and write entry @index of table @table.
+ * @op names the operation for the log.
  * The table must be in use (validated, type count > 0) and owned by @d.
  * Returns 0, or -EINVAL if the table or the new entry is refused.
  */
 int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
-		    unsigned int index, u64 new, bool preserve_ad)
+		    unsigned int index, u64 new, bool preserve_ad,
+		    enum pt_update_op opn)
 {
+	static const char *const names[] = { "mmu_update", "update_va_mapping",
+					     "ptwr" };
+	const char *op = names[opn];
+	unsigned int cls = opn == PTU_PTWR ? MMR_CLASS_PTWR : 0;
 	struct frame *f = mfn_to_frame(table);
 	unsigned int level;
 	u64 *slot, old;
 	int rc = 0;
 
-	if (!f || !owned_by(f, d) || index >= PT_ENTRIES)
+	if (!f || !owned_by(f, d) || index >= PT_ENTRIES) {
+		mm_refused(d, MMR_NOT_TABLE | cls,
+			   "%s: frame %#lx is not one of its page tables", op,
+			   table);
 		return -EINVAL;
+	}
 	spin_lock(&type_lock);
+	why_reset();
 	level = type_level(TYPE(f));
-	if (!level || !COUNT(f) || !(f->type_info & PGT_VALIDATED) ||
-	    is_hv_slot(level, index)) {
+	if (!level || !COUNT(f) || !(f->type_info & PGT_VALIDATED)) {
+		mm_refused(d, MMR_NOT_TABLE | cls,
+			   "%s: frame %#lx is not a page table in use (%s)",
+			   op, table, type_name(f->type_info));
+		rc = -EINVAL;
+		goto out;
+	}
+	if (is_hv_slot(level, index)) {
+		mm_refused(d, MMR_HV_SLOT | cls,
+			   "%s: L4 %#lx slot %u is the hypervisor's", op,
+			   table, index);
 		rc = -EINVAL;
 		goto out;
 	}
 	slot = table_va(f) + index;
 	old = *slot;
 	if (level == 1 && (old & PTE_GRANT_MAPPING)) {
+		mm_refused(d, MMR_GRANT_PTE | cls,
+			   "%s: L1 %#lx entry %u is a grant mapping", op,
+			   table, index);
 		rc = -EBUSY; /* a grant mapping: unmap_grant_ref only */
 		goto out;
 	}
@@ -414,6 +611,11 @@ int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
 		new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
 	new = adjust_entry(new, level);
 	if (!get_entry(new, d, pg_owner, level, table)) {
+		char reason[160];
+
+		describe(reason, sizeof(reason));
+		mm_refused(d, why.kind | cls, "%s: L%u %#lx entry %u = %#lx refused: %s",
+			   op, level, table, index, new, reason);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -474,18 +676,28 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 	if (idx >= PT_ENTRIES || !f)
 		return -EINVAL;
 	spin_lock(&type_lock);
+	why_reset();
 	if (!l1_in_use(t, d)) {
+		mm_refused(d, MMR_GRANT_ADDR,
+			   "grant map: %#lx is not one of its L1 tables in use",
+			   table);
 		rc = -EINVAL;
 		goto out;
 	}
 	slot = table_va(t) + idx;
 	old = *slot;
 	if (old & PTE_GRANT_MAPPING) {
+		mm_refused(d, MMR_GRANT_ADDR,
+			   "grant map: L1 %#lx entry %u is already a grant mapping",
+			   table, idx);
 		rc = -EBUSY;
 		goto out;
 	}
 	__atomic_fetch_add(&f->count, 1, __ATOMIC_SEQ_CST);
 	if ((pte & _PAGE_RW) && !get_type_locked(f, PGT_WRITABLE)) {
+		mm_refused(d, MMR_GRANT_TABLE,
+			   "grant map: granted frame %#lx is a %s: no writable mapping",
+			   f - frame_table, type_name(f->type_info));
 		put_page(f);
 		rc = -EINVAL;
 		goto out;
@@ -519,6 +731,62 @@ void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
 	spin_unlock(&type_lock);
 }
 
+/* --- Frames leaving a domain ---------------------------------------------- */
+
+/* Give frames taken by take_unused_frames back to d. */
+void return_frames(struct domain *d, mfn_t mfn, unsigned int order)
+{
+	for (u64 i = 0; i < (1UL << order); i++)
+		__atomic_store_n(&mfn_to_frame(mfn + i)->owner, d->id,
+				 __ATOMIC_SEQ_CST);
+}
+
+/**
+ * take_unused_frames - take 2^order frames from mfn on away from d, if
+ * nothing references them (no mapping, type, pin, grant): for
+ * decrease_reservation, exchange and grant transfer. Afterwards they
+ * belong to DOMID_XEN (still on d's page list); nobody can take a new
+ * reference meanwhile. Returns false, and changes nothing, otherwise.
+ */
+bool take_unused_frames(struct domain *d, mfn_t mfn, unsigned int order)
+{
+	u64 i, n = 1UL << order;
+
+	spin_lock(&type_lock);
+	for (i = 0; i < n; i++) {
+		struct frame *f = mfn_to_frame(mfn + i);
+
+		if (!f || !owned_by(f, d) || COUNT(f))
+			break;
+		__atomic_store_n(&f->owner, DOMID_XEN, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&f->count, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&f->owner, d->id, __ATOMIC_SEQ_CST);
+			break;
+		}
+	}
+	spin_unlock(&type_lock);
+	if (i == n)
+		return true;
+	while (i-- > 0)
+		__atomic_store_n(&mfn_to_frame(mfn + i)->owner, d->id,
+				 __ATOMIC_SEQ_CST);
+	return false;
+}
+
+/* --- Hypervisor frames shared with a guest ------------------------------- */
+
+void share_frame_with_guest(struct frame *f, struct domain *d)
+{
+	f->type_info = PGT_WRITABLE | PGT_VALIDATED | 1;
+	f->owner = d->id;
+}
+
+void unshare_frame(struct frame *f)
+{
+	f->owner = DOMID_XEN;
+	f->type_info = 0;
+}
+
 /* --- Domain teardown ------------------------------------------------------ */
 
 /*
@@ -531,6 +799,8 @@ void domain_relinquish_page_tables(struct domain *d)
 {
 	struct list_head *pos;
 
+	if (d->id < MAX_DOMAINS) /* a new domain of this id warns afresh */
+		memset(refusals_logged[d->id], 0, sizeof(refusals_logged[0]));
 	spin_lock(&type_lock);
 	list_for_each(pos, &d->pages) {
 		struct frame *f = list_entry(pos, struct frame, link);

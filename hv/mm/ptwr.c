@@ -138,7 +138,8 @@ static bool emulate(struct vcpu *v, struct cpu_user_regs *regs, u64 va,
 		val = *d->src;
 		break;
 	}
-	if (update_pt_entry(v->domain, v->domain, table, index, val, false))
+	if (update_pt_entry(v->domain, v->domain, table, index, val, false,
+			    PTU_PTWR))
 		return false;
 	if (d->op == 0x87)
 		*d->src = cur;

@@ -30,9 +30,7 @@ static void on_bp(struct pv_frame *f)
 	bp_hits++;
 }
 
-void pv_enter_user(uint64_t rip, uint64_t rsp);
 static uint8_t user_stack[4096] __attribute__((aligned(16)));
-static uint64_t saved_rsp, saved_rbp;
 
 /* User mode: make a "system call" with number 42, then one to return. */
 static void user_code(void)
@@ -43,32 +41,14 @@ static void user_code(void)
 		;
 }
 
-static void __attribute__((noreturn)) back_to_kernel(void);
-
 static void on_syscall(struct pv_frame *f)
 {
 	sys_hits++;
 	if (f->rax == 60)
-		back_to_kernel();
+		pv_return_from_user(0);
 	sys_rax = f->rax;
 }
 
-static void __attribute__((noinline)) run_user(void)
-{
-	asm volatile("mov %%rsp, %0; mov %%rbp, %1"
-		     : "=m"(saved_rsp), "=m"(saved_rbp));
-	pv_enter_user((uint64_t)user_code,
-		      (uint64_t)user_stack + sizeof(user_stack));
-}
-
-/* Resume kernel mode where run_user left off (its caller continues). */
-static void back_to_kernel(void)
-{
-	asm volatile("mov %0, %%rsp; mov %1, %%rbp; ret"
-		     :
-		     : "m"(saved_rsp), "m"(saved_rbp));
-	__builtin_unreachable();
-}
 
 void pv_main(void)
 {
@@ -103,7 +83,7 @@ void pv_main(void)
 	op.arg1.mfn = pv_virt_to_mfn((void *)start_info->pt_base);
 	CHECK_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
 	pv_set_trap_handler(0x101, on_syscall);
-	run_user();
+	pv_run_user((uint64_t)user_code, (uint64_t)user_stack + sizeof(user_stack));
 	CHECK_EQ(sys_hits, 2);
 	CHECK_EQ(sys_rax, 42);
 	pv_test_summary();

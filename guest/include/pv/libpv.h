@@ -45,6 +45,15 @@ long pv_load_trap_table(void); /* reinstall after changing DPLs */
 void pv_set_trap_dpl(unsigned int vector, unsigned int dpl);
 extern volatile unsigned long pv_traps_taken;
 
+/*
+ * User mode (needs a user page table: MMUEXT_NEW_USER_BASEPTR). Runs
+ * rip on stack rsp in user mode until a kernel handler (e.g. the syscall
+ * one, vector 0x101) calls pv_return_from_user(v); returns v.
+ */
+uint64_t pv_run_user(uint64_t rip, uint64_t rsp);
+void __attribute__((noreturn)) pv_return_from_user(uint64_t value);
+void pv_enter_user(uint64_t rip, uint64_t rsp);
+
 /* Events. */
 typedef void (*pv_event_handler)(uint32_t port);
 void pv_bind_handler(uint32_t port, pv_event_handler h);
@@ -55,6 +64,9 @@ void pv_clear(uint32_t port);
 void pv_events_enable(void);
 void pv_events_disable(void);
 void pv_block(void); /* SCHEDOP_block: sleep until an event */
+/* vCPU 0's vcpu_info (shared_info's, or the one registered below). */
+struct vcpu_info *pv_vcpu_info(void);
+long pv_register_vcpu_info(struct vcpu_info *vi);
 
 /* Time (ns since hypervisor boot). */
 uint64_t pv_now(void);

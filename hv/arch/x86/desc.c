@@ -79,5 +79,9 @@ void cpu_desc_init(struct percpu *pc)
 	asm volatile("lgdt %0" : : "m"(gdtr));
 	reload_segments();
 	asm volatile("ltr %w0" : : "r"(TSS_SEL));
+	/* No LDT: an LDT selector from a guest must fault as #GP. */
+	asm volatile("lldt %w0" : : "r"(0));
+	/* Alignment checking for ring 3 (the guest), as on Xen. */
+	write_cr0(read_cr0() | X86_CR0_AM);
 	load_idt();
 }

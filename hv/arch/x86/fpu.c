@@ -24,6 +24,12 @@ bool fpu_has_xsave(void)
 	return use_xsave;
 }
 
+/* The XSAVE features enabled for guests (0 without XSAVE). */
+u64 fpu_xcr0(void)
+{
+	return use_xsave ? xcr0 : 0;
+}
+
 static void xsetbv(u32 reg, u64 v)
 {
 	asm volatile("xsetbv" : : "c"(reg), "a"((u32)v), "d"((u32)(v >> 32)));
@@ -70,20 +76,29 @@ static void save_state(struct vcpu *v)
 		asm volatile("fxsave64 (%0)" : : "r"(v->fpu_area) : "memory");
 }
 
+/*
+ * A fresh vCPU's image: the reset state (FCW 0x37f, MXCSR 0x1f80, all
+ * x87 tags empty, every register zero). For XSAVE, the zero header says
+ * every component is in its initial state. Loading this, rather than
+ * running FNINIT on the live registers, is what keeps the last owner's
+ * XMM/YMM values from showing through.
+ */
+static void init_state(struct vcpu *v)
+{
+	u8 *area = v->fpu_area;
+
+	memset(area, 0, PAGE_SIZE);
+	area[0] = 0x7f; /* FCW */
+	area[1] = 0x03;
+	area[24] = 0x80; /* MXCSR */
+	area[25] = 0x1f;
+	v->fpu_initialised = true;
+}
+
 static void restore_state(struct vcpu *v)
 {
-	if (!v->fpu_initialised) {
-		/* A fresh vCPU starts with the architectural reset state. */
-		u32 mxcsr = 0x1f80;
-		asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
-		if (use_xsave) {
-			/* Clear the vector registers too. */
-			memset(v->fpu_area, 0, 4096);
-			save_state(v);
-		}
-		v->fpu_initialised = true;
-		return;
-	}
+	if (!v->fpu_initialised)
+		init_state(v);
 	if (use_xsave)
 		asm volatile("xrstor64 (%0)"
 			     :

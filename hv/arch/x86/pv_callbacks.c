@@ -132,8 +132,16 @@ long do_stack_switch(u64 ss, u64 sp)
 
 static long load_user_gs_selector(u16 sel)
 {
+	u64 f;
+
+	/*
+	 * Load it as ring 3 would (RPL 3), so that only descriptors the
+	 * guest could load itself are reachable; a bad one loads NULL.
+	 */
+	if (sel > 3)
+		sel |= 3;
 	/* Swap the user GS base in, load the selector, swap back. */
-	u64 f = local_irq_save();
+	f = local_irq_save();
 
 	asm volatile("swapgs");
 	load_data_segment_safe(3, sel);

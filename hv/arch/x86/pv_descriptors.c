@@ -119,10 +119,12 @@ int set_vcpu_gdt(struct vcpu *v, const u64 *frames, unsigned int entries)
 
 	if (entries > FIRST_RESERVED_GDT_ENTRY)
 		return -EINVAL;
-	for (i = 0; i < nr; i++)
-		if (!get_page_and_type(mfn_to_frame(frames[i]), v->domain,
-				       PGT_SEG_DESC))
+	for (i = 0; i < nr; i++) {
+		struct frame *f = mfn_to_frame(frames[i]); /* NULL: no RAM */
+
+		if (!f || !get_page_and_type(f, v->domain, PGT_SEG_DESC))
 			goto fail;
+	}
 	memcpy(old, v->gdt_frames, sizeof(old));
 	for (i = 0; i < nr; i++)
 		v->gdt_frames[i] = frames[i];
@@ -160,16 +162,27 @@ long do_update_descriptor(u64 maddr, u64 desc)
 {
 	struct domain *d = current->domain;
 	struct frame *f = mfn_to_frame(maddr >> PAGE_SHIFT);
+	u32 type_info;
+	bool in_use;
 	u64 *slot;
-	bool as_gdt;
 
 	if ((maddr & 7) || !f || f->owner != d->id)
 		return -EINVAL;
 	if (!descriptor_ok(&desc))
 		return -EINVAL;
-	/* In use as a descriptor table, or plain writable memory. */
-	as_gdt = get_page_and_type(f, d, PGT_SEG_DESC);
-	if (!as_gdt && !get_page_writable(f, d))
+	/*
+	 * A frame in use as a descriptor table takes the write as one; any
+	 * other frame must be plain writable memory. Never make a frame a
+	 * descriptor table here: that would validate, and so rewrite, every
+	 * other word of an ordinary page. (A racing type change makes the
+	 * reference below fail, or revalidate a page that was a descriptor
+	 * table a moment ago.)
+	 */
+	type_info = READ_ONCE(f->type_info);
+	in_use = (type_info & PGT_TYPE_MASK) == PGT_SEG_DESC &&
+		 (type_info & PGT_COUNT_MASK);
+	if (in_use ? !get_page_and_type(f, d, PGT_SEG_DESC)
+		   : !get_page_writable(f, d))
 		return -EINVAL;
 	slot = (u64 *)((u8 *)__va(maddr & PAGE_MASK) + (maddr & ~PAGE_MASK));
 	WRITE_ONCE(*slot, desc);

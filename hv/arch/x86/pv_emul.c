@@ -29,6 +29,13 @@
 #define MSR_IA32_PAT 0x277
 #define MSR_IA32_PERF_CAPABILITIES 0x345
 
+#define XCR0_AVX512 (7UL << 5) /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define AVX512_EBX ((1U << 16) | (1U << 17) | (1U << 21) | (1U << 26) | \
+		    (1U << 27) | (1U << 28) | (1U << 30) | (1U << 31))
+#define AVX512_ECX ((1U << 1) | (1U << 6) | (1U << 11) | (1U << 12) | \
+		    (1U << 14))
+#define AVX512_EDX ((1U << 2) | (1U << 3) | (1U << 8) | (1U << 23))
+
 static bool canonical(u64 a)
 {
 	return (u64)((s64)(a << 16) >> 16) == a;
@@ -171,6 +178,25 @@ void pv_cpuid(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c,
 				(1U << 10) | (1U << 14) | (1U << 20));
 			/* UMIP PKU OSPKE hidden. */
 			*c &= ~((1U << 2) | (1U << 3) | (1U << 4));
+			/* AVX-512 only if its state is switched for guests. */
+			if ((fpu_xcr0() & XCR0_AVX512) != XCR0_AVX512) {
+				*b &= ~AVX512_EBX;
+				*c &= ~AVX512_ECX;
+				*d &= ~AVX512_EDX;
+			}
+		}
+		break;
+	case 0xd:
+		/* XSAVE: only the states we save; no supervisor states. */
+		if (sub == 0) {
+			*a &= (u32)fpu_xcr0();
+			*d &= (u32)(fpu_xcr0() >> 32);
+			*c = *b; /* size for the enabled states */
+		} else if (sub == 1) {
+			*a &= ~(1U << 3); /* XSAVES */
+			*b = *c = *d = 0;
+		} else if (sub >= 2 && sub < 64 && !(fpu_xcr0() & (1UL << sub))) {
+			*a = *b = *c = *d = 0;
 		}
 		break;
 	case 0x80000001:
@@ -319,6 +345,21 @@ static bool emulate_io(struct vcpu *v, struct cpu_user_regs *regs, u8 op,
 	return true;
 }
 
+/*
+ * XSETBV: the hardware XCR0 stays ours (what we save and restore); a
+ * guest may "set" XCR0 to a valid subset of it, as Linux does at boot.
+ */
+static bool emulate_xsetbv(struct cpu_user_regs *regs)
+{
+	u64 val = (regs->rdx << 32) | (u32)regs->rax;
+	u64 allowed = fpu_xcr0();
+
+	if ((u32)regs->rcx != 0 || !allowed || (val & ~allowed) || !(val & 1) ||
+	    ((val & 4) && !(val & 2)))
+		return false;
+	return true;
+}
+
 /**
  * pv_emulate_privileged - try to perform the instruction at the guest's
  * RIP that raised #GP(0). Returns true if it was emulated (RIP advanced).
@@ -351,6 +392,9 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 		} else if (p[1] == 0x09 || p[1] == 0x08) { /* wbinvd, invd */
 			ok = true;
 			len = 2;
+		} else if (p[1] == 0x01 && p[2] == 0xd1) { /* xsetbv */
+			ok = emulate_xsetbv(regs);
+			len = 3;
 		} else if (p[1] == 0x06) { /* clts */
 			fpu_set_guest_ts(v, false);
 			ok = true;

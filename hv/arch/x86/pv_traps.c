@@ -28,6 +28,10 @@
 #define EFLAGS_VM (1UL << 17)
 #define EFLAGS_AC (1UL << 18)
 
+#define DR6_DEFAULT 0xffff0ff0UL
+#define DR6_STATUS 0xe00fUL /* B0-B3, BD, BS, BT */
+#define DR6_BS (1UL << 14)
+
 struct bounce {
 	u64 handler;
 	bool has_error;
@@ -155,21 +159,56 @@ void do_syscall(struct cpu_user_regs *regs)
 	hypercall_dispatch(v, regs);
 }
 
-/* `int n` from the guest: allowed if the trap table's DPL lets it. */
+/*
+ * `int n` from the guest raises #GP with the IDT bit: all our gates but
+ * #BP and #OF are DPL 0. Deliver it if the guest's own gate allows it.
+ * The vector comes from the instruction, not the error code (QEMU's TCG
+ * reports vector * 16 + 2); a refused one gets #GP with the error code
+ * the CPU defines, vector * 8 + 2.
+ */
 static bool emulate_int_n(struct vcpu *v, struct cpu_user_regs *regs)
 {
 	u8 insn[2];
 	const struct trap_info *ti;
 
-	/* Decode rather than trust the #GP error code (see README). */
 	if (copy_from_guest(insn, regs->rip, 2) || insn[0] != 0xcd)
 		return false;
 	ti = &v->traps[insn[1]];
-	if (!ti->address || TI_GET_DPL(ti) < (v->kernel_mode ? 1 : 3))
+	if (!ti->address || TI_GET_DPL(ti) < (v->kernel_mode ? 1 : 3)) {
+		regs->error_code = ((u32)insn[1] << 3) | 2;
 		return false;
+	}
 	regs->rip += 2;
 	pv_inject_trap(v, regs, insn[1], false, 0);
 	return true;
+}
+
+/*
+ * An emulated instruction retires like a real one: if TF was set, the
+ * single-step trap follows it, with DR6.BS (as Xen does after emulation).
+ */
+static void emulation_done(struct vcpu *v, struct cpu_user_regs *regs)
+{
+	regs->rflags &= ~EFLAGS_RF;
+	if (regs->rflags & EFLAGS_TF) {
+		v->debugreg[6] |= DR6_BS;
+		pv_inject_trap(v, regs, TRAP_DB, false, 0);
+	}
+}
+
+/*
+ * A #DB in the guest: move the CPU's DR6 status into the guest's virtual
+ * DR6, which it reads with get_debugreg. B0-B3 describe this exception
+ * only; BD, BS and BT accumulate until the guest clears them.
+ */
+static void update_guest_dr6(struct vcpu *v)
+{
+	u64 hw, dr6 = v->debugreg[6] ^ DR6_DEFAULT;
+
+	asm volatile("mov %%db6, %0" : "=r"(hw));
+	asm volatile("mov %0, %%db6" : : "r"(DR6_DEFAULT));
+	dr6 = (dr6 & DR6_STATUS & ~0xfUL) | ((hw ^ DR6_DEFAULT) & DR6_STATUS);
+	v->debugreg[6] = dr6 ^ DR6_DEFAULT;
 }
 
 static void guest_page_fault(struct vcpu *v, struct cpu_user_regs *regs)
@@ -198,14 +237,21 @@ void pv_handle_guest_trap(struct cpu_user_regs *regs)
 		return;
 	case TRAP_GP:
 		if (regs->error_code == 0 && v->kernel_mode &&
-		    pv_emulate_privileged(v, regs))
+		    pv_emulate_privileged(v, regs)) {
+			emulation_done(v, regs);
 			return;
+		}
 		if ((regs->error_code & 3) == 2 && emulate_int_n(v, regs))
 			return;
 		break;
 	case TRAP_UD:
-		if (pv_emulate_forced_cpuid(v, regs))
+		if (pv_emulate_forced_cpuid(v, regs)) {
+			emulation_done(v, regs);
 			return;
+		}
+		break;
+	case TRAP_DB:
+		update_guest_dr6(v);
 		break;
 	case TRAP_NM:
 		fpu_handle_nm(v);
@@ -243,8 +289,11 @@ long do_iret(void)
 		regs->r11 = ctx.r11;
 		regs->rcx = ctx.rcx;
 	} else {
+		/* Xen leaves by SYSRET: RCX = RIP, R11 = RFLAGS, flat CS/SS. */
 		regs->cs = FLAT_USER_CS64;
 		regs->ss = FLAT_USER_SS64;
+		regs->rcx = regs->rip;
+		regs->r11 = regs->rflags;
 	}
 	v->vcpu_info->evtchn_upcall_mask = !(ctx.rflags & EFLAGS_IF);
 	return (long)ctx.rax;

@@ -5,10 +5,12 @@
  * even a fault with a broken stack is reported rather than triple-faulting.
  */
 #include "apic.h"
+#include "context.h"
 #include "lib.h"
 #include "panic.h"
 #include "pv.h"
 #include "percpu.h"
+#include "sched.h"
 #include "traps.h"
 #include "x86.h"
 
@@ -205,6 +207,41 @@ static bool search_fixup(struct cpu_user_regs *regs)
 	return false;
 }
 
+/*
+ * The IRETQ that leaves for a guest faulted on the state the guest asked
+ * for: a CS or SS selector it cannot have (iret hypercall), or, on Intel
+ * CPUs, a non-canonical RIP. As on Xen, the guest takes that #GP, #NP or
+ * #SS as if it had happened at the iret's target; anything else there
+ * crashes the domain. Either way the hypervisor goes on.
+ * The faulting IRETQ is the one whose stack is the guest frame at the top
+ * of this CPU's stack; the registers were the guest's by then.
+ */
+static bool guest_iret_faulted(struct cpu_user_regs *regs)
+{
+	struct cpu_user_regs *g = &get_cpu_info()->guest_regs;
+	struct vcpu *v = current;
+	unsigned int vec = regs->entry_vector;
+	u32 err = regs->error_code;
+	const u8 *insn = (const u8 *)regs->rip;
+
+	if (regs->rsp != (u64)&g->rip || !v || insn[0] != 0x48 ||
+	    insn[1] != 0xcf)
+		return false;
+	/* Our frame overlaps the guest's saved registers: move them back. */
+	memmove(g, regs, offsetof(struct cpu_user_regs, error_code));
+	g->entry_vector = vec;
+	g->error_code = err;
+	if (vec == TRAP_GP || vec == TRAP_NP || vec == TRAP_SS) {
+		pv_inject_trap(v, g, vec, true, err);
+	} else {
+		pr_warn("d%u v%u: %s returning to %04x:%#lx, ss %04x\n",
+			v->domain->id, v->id, trap_name(vec), g->cs, g->rip,
+			g->ss);
+		domain_crash(v->domain, "exception while returning to it");
+	}
+	reset_stack_and_jump(return_to_guest);
+}
+
 void do_entry(struct cpu_user_regs *regs)
 {
 	unsigned int vec = regs->entry_vector;
@@ -218,7 +255,7 @@ void do_entry(struct cpu_user_regs *regs)
 			pv_handle_guest_trap(regs);
 			return;
 		}
-		if (search_fixup(regs))
+		if (search_fixup(regs) || guest_iret_faulted(regs))
 			return;
 		fatal_trap(regs);
 	}

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""make bench: run the benchmark guests under QEMU and print one table.
+
+Every benchmark guest prints lines "bench: NAME = VALUE UNIT". Runs are
+repeated (XENOLITH_BENCH_REPS, default 3) and alternated between
+configurations so machine noise hits all alike; the table shows the median
+and the spread (min-max). Results also go to results/bench.md and .csv.
+Under TCG only ratios measured side by side in one run mean anything.
+"""
+import os
+import re
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from qemu import Machine  # noqa: E402
+from scenarios import guest_modules  # noqa: E402
+
+# (configuration name, guests as (name, args), hypervisor options, smp)
+RUNS = [
+    ("cpu", [("bench_cpu", "")], "", 2),
+    ("events", [("hello", ""), ("bench_ping", "A"), ("bench_ping", "B")],
+     "domains=2", 2),
+    ("memory", [("bench_mm", "")], "", 2),
+]
+
+LINE = re.compile(r"\(d\d+\) bench: (\w+) = ([\d.]+) (\S+)")
+
+
+def run_once(specs, cmdline, smp):
+    guests = os.path.join(ROOT, "build", "guests")
+    if not all(os.path.exists(os.path.join(guests, n + ".elf")) for n, _ in specs):
+        return None
+    m = Machine("guest_loglvl=all " + cmdline, smp=smp,
+                extra=["-initrd", guest_modules(specs)])
+    try:
+        for d in range(len(specs)):
+            if not m.wait_for(r"d%d: shut down" % d, 300):
+                break
+        return {g.group(1): (float(g.group(2)), g.group(3))
+                for g in m.find_all(LINE.pattern)}
+    finally:
+        m.stop()
+
+
+def main():
+    reps = int(os.environ.get("XENOLITH_BENCH_REPS", "3"))
+    samples = {}
+    for rep in range(reps):
+        for name, specs, cmdline, smp in RUNS:
+            res = run_once(specs, cmdline, smp)
+            if res is None:
+                continue
+            for metric, (value, unit) in res.items():
+                samples.setdefault((name, metric, unit), []).append(value)
+    rows = []
+    for (cfg, metric, unit), vals in sorted(samples.items()):
+        rows.append((cfg, metric, statistics.median(vals), min(vals),
+                     max(vals), len(vals), unit))
+    hdr = "| config | metric | median | min | max | runs | unit |"
+    lines = [hdr, "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append("| %s | %s | %.0f | %.0f | %.0f | %d | %s |" % r)
+    table = "\n".join(lines)
+    accel = os.environ.get("XENOLITH_ACCEL", "tcg")
+    print("Xenolith micro-benchmarks (%s, %d repetitions, alternated)" % (accel, reps))
+    print(table)
+    out = os.path.join(ROOT, "results")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "bench.md"), "w") as f:
+        f.write("# Xenolith micro-benchmarks (%s)\n\n%s\n" % (accel, table))
+    with open(os.path.join(out, "bench.csv"), "w") as f:
+        f.write("config,metric,median,min,max,runs,unit\n")
+        for r in rows:
+            f.write("%s,%s,%.1f,%.1f,%.1f,%d,%s\n" % r)
+    if not rows:
+        print("no benchmark produced results", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

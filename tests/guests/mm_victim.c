@@ -1,0 +1,245 @@
+/*
+ * The victim of the memory attacks (run as domain 0). It fills every free
+ * frame it owns with a pattern derived from the frame's pfn, checksums its
+ * code, p2m, start_info and page tables, and keeps checking all of it
+ * while the hostile domains 1..peers attack, until each has sent its
+ * "done" event on the port it was offered (see mmtest.h). Any change is
+ * reported as a failure.
+ *
+ * Arguments: peers=N (default 1); events=K, events each peer sends
+ * (default 1); timer=1 also measures its one-shot timer's lateness
+ * between domain 1's first and second events (the hog's batch).
+ */
+#include "mmtest.h"
+
+#define PERIOD_NS 1000000UL /* the timer's period in timer mode */
+
+extern char _image_start[];
+static volatile int data_marker __attribute__((section(".data"))) = 1;
+
+static unsigned int nr_peers, events_each;
+static uint32_t peer_port[8];
+static volatile unsigned int peer_events[8];
+
+static uint64_t pattern_first_idx, pattern_pfn0, pattern_frames;
+
+static volatile uint64_t deadline, window_start, window_end;
+static volatile uint64_t ticks_in_window, max_late, ticks;
+static uint32_t timer_port;
+static bool timer_mode;
+
+static inline uint64_t pattern(uint64_t pfn, uint64_t word)
+{
+	return ((pfn << 20) | word) * 0x9E3779B97F4A7C15UL + 0x5bd1e995UL;
+}
+
+static uint64_t checksum(const void *p, size_t bytes, uint64_t mask)
+{
+	const uint64_t *w = p;
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < bytes / 8; i++)
+		sum = (sum ^ (w[i] & mask)) * 0x100000001b3UL + i;
+	return sum;
+}
+
+/* Everything constant: code and rodata, p2m, start_info, page tables. */
+static uint64_t checksum_all(void)
+{
+	uint64_t text_end = (uint64_t)&data_marker & ~4095UL;
+	uint64_t sum;
+
+	sum = checksum(_image_start, text_end - (uint64_t)_image_start, ~0UL);
+	sum ^= checksum(pv_p2m, start_info->nr_pages * 8, ~0UL) * 3;
+	sum ^= checksum(start_info, 4096, ~0UL) * 5;
+	/* The CPU sets accessed/dirty bits in page tables: ignore them. */
+	sum ^= checksum((void *)start_info->pt_base,
+			start_info->nr_pt_frames * 4096, ~(PTE_A | PTE_D)) *
+	       7;
+	for (unsigned int i = 0; i < mm.nr_l1; i++)
+		sum ^= checksum(mm_va(i), 4096, ~(PTE_A | PTE_D)) * (11 + i);
+	return sum;
+}
+
+/* Map every remaining free frame at scratch pages and fill it. */
+static void fill_pattern(void)
+{
+	struct mmu_update req[512];
+	uint64_t n = 0;
+
+	pattern_first_idx = mm.next_idx;
+	pattern_pfn0 = mm.next_pfn;
+	while (mm.next_pfn < mm.end_pfn && mm.next_idx < mm.nr_l1 * 512) {
+		unsigned int k = 0;
+
+		while (k < 512 && mm.next_pfn < mm.end_pfn &&
+		       mm.next_idx < mm.nr_l1 * 512) {
+			uint64_t pfn = mm_alloc_pfn();
+			unsigned int idx = mm_alloc_idx(1);
+
+			req[k].ptr = mm_pte_ma(idx);
+			req[k].val = (pv_p2m[pfn] << 12) | PTE_PAGE_RW;
+			k++;
+		}
+		if (HYPERVISOR_mmu_update(req, k, NULL, DOMID_SELF))
+			pv_panic("cannot map the pattern frames");
+		n += k;
+	}
+	pattern_frames = n;
+	for (uint64_t f = 0; f < n; f++) {
+		uint64_t *p = mm_va(pattern_first_idx + f);
+
+		for (uint64_t w = 0; w < 512; w++)
+			p[w] = pattern(pattern_pfn0 + f, w);
+	}
+}
+
+static uint64_t verify_frames(uint64_t first, uint64_t n)
+{
+	uint64_t bad = 0;
+
+	for (uint64_t f = first; f < first + n && f < pattern_frames; f++) {
+		const uint64_t *p = mm_va(pattern_first_idx + f);
+
+		for (uint64_t w = 0; w < 512; w++)
+			if (p[w] != pattern(pattern_pfn0 + f, w)) {
+				if (!bad)
+					printf("victim: pfn %#lx word %lu is "
+					       "%#lx\n",
+					       pattern_pfn0 + f, w, p[w]);
+				bad++;
+			}
+	}
+	return bad;
+}
+
+static void on_timer(uint32_t port)
+{
+	uint64_t now = pv_now();
+
+	(void)port;
+	ticks++;
+	if (window_start && !window_end && now > deadline) {
+		ticks_in_window++;
+		if (now - deadline > max_late)
+			max_late = now - deadline;
+	}
+	deadline = now + PERIOD_NS;
+	HYPERVISOR_set_timer_op(deadline);
+}
+
+static void on_peer(uint32_t port)
+{
+	for (unsigned int i = 0; i < nr_peers; i++) {
+		if (peer_port[i] != port)
+			continue;
+		peer_events[i]++;
+		if (i == 0 && timer_mode) {
+			if (peer_events[i] == 1)
+				window_start = pv_now();
+			else if (peer_events[i] == 2)
+				window_end = pv_now();
+		}
+	}
+}
+
+static bool all_done(void)
+{
+	for (unsigned int i = 0; i < nr_peers; i++)
+		if (peer_events[i] < events_each)
+			return false;
+	return true;
+}
+
+static void offer_ports(void)
+{
+	for (unsigned int i = 0; i < nr_peers; i++) {
+		struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)(i + 1),
+						  0 };
+
+		CHECK_EQ(
+		    HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a), 0);
+		CHECK_EQ(a.port, 3 + i);
+		peer_port[i] = a.port;
+		pv_bind_handler(a.port, on_peer);
+		pv_unmask(a.port);
+	}
+}
+
+static void start_timer(void)
+{
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+
+	CHECK_EQ(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv), 0);
+	timer_port = bv.port;
+	pv_bind_handler(bv.port, on_timer);
+	pv_unmask(bv.port);
+	deadline = pv_now() + PERIOD_NS;
+	HYPERVISOR_set_timer_op(deadline);
+}
+
+void pv_main(void)
+{
+	uint64_t sum0, sum1, bad = 0, rounds = 0, cursor = 0;
+	uint64_t give_up = pv_now() + 600000000000UL;
+
+	nr_peers = (unsigned int)mm_arg("peers", 1);
+	events_each = (unsigned int)mm_arg("events", 1);
+	timer_mode = mm_arg("timer", 0);
+	if (nr_peers > ARRAY_SIZE(peer_port))
+		nr_peers = ARRAY_SIZE(peer_port);
+
+	pv_test_group("victim set-up");
+	offer_ports();
+	mm_init(0);
+	fill_pattern();
+	sum0 = checksum_all();
+	printf("victim: %lu frames (%lu MiB) hold the pattern; waiting for %u "
+	       "peer(s)\n",
+	       pattern_frames, pattern_frames >> 8, nr_peers);
+	start_timer();
+	pv_events_enable();
+
+	while (!all_done() && pv_now() < give_up) {
+		/* Measuring the timer, we only sleep: checks come at the end. */
+		if (!timer_mode) {
+			bad += verify_frames(cursor, 256);
+			cursor =
+			    cursor + 256 >= pattern_frames ? 0 : cursor + 256;
+			if (!cursor)
+				rounds++;
+		}
+		pv_block();
+	}
+
+	pv_test_group("victim memory unchanged");
+	CHECK(all_done(), "peers did not finish in time");
+	bad += verify_frames(0, pattern_frames);
+	sum1 = checksum_all();
+	CHECK(bad == 0, "%lu pattern words changed", bad);
+	CHECK(sum0 == sum1, "code/p2m/start_info/page tables changed");
+	printf("victim: pattern intact in %lu frames, %lu full rounds, %lu "
+	       "timer ticks\n",
+	       pattern_frames, rounds, ticks);
+	if (timer_mode) {
+		uint64_t len = window_end - window_start;
+
+		CHECK(window_start && window_end, "no batch window seen");
+		printf("victim: timer: %lu ticks during the %lu ms batch, max "
+		       "lateness %lu us\n",
+		       ticks_in_window, len / 1000000, max_late / 1000);
+		/*
+		 * Round robin gives the hog a share, but never a long stall:
+		 * a batch that held the CPU would delay the timer by most of
+		 * one of the hog's four batches. (The bound is relative:
+		 * under TCG a loaded host stretches everything alike.)
+		 */
+		CHECK(ticks_in_window >= len / PERIOD_NS / 20,
+		      "only %lu ticks in %lu ms", ticks_in_window,
+		      len / 1000000);
+		CHECK(max_late < len / 5,
+		      "timer %lu us late in a %lu ms window", max_late / 1000,
+		      len / 1000000);
+	}
+	pv_test_summary();
+}

@@ -1,0 +1,61 @@
+"""CPU virtualisation: exceptions, emulation, user mode, the iret
+hypercall; and guests that break their own trap handling are crashed
+alone while another domain keeps running."""
+import re
+
+from scenarios import scenario, run_guests
+
+
+@scenario
+def guest_traps(c):
+    """Exceptions, int n, CPUID, MSRs, segment bases, CR0.TS, user mode, iret."""
+    # Two at once: the FPU and segment state must follow each vCPU.
+    m = run_guests(c, [("traps", ""), ("traps_hcpage", "")],
+                   cmdline="guest_loglvl=all")
+    c.check("no guest was crashed", not m.find_all(r"d\d+: crashed"))
+
+
+CRASHERS = [
+    ("crash_nohandler", "", r"exception with no handler",
+     r"d{d} v0: unhandled #PF page fault \(vector 14\) at "),
+    # An LDT selector: #GP(0x14) with nowhere to go once the CPUs run
+    # with a null LDT; until then the return itself faults (#PF).
+    ("crash_nohandler", "ldt",
+     r"(exception with no handler|exception while returning to it)",
+     r"d{d} v0: (unhandled #GP general protection|#PF page fault returning to 0017:)"),
+    ("crash_badstack", "kernel", r"fault while building a trap frame",
+     r"d{d} v0: cannot write a trap frame at 0x7effffffff"),
+    ("crash_badstack", "hvrange", r"fault while building a trap frame",
+     r"d{d} v0: cannot write a trap frame at 0xffff8000001fff"),
+    ("crash_badstack", "noncanon", r"fault while building a trap frame",
+     r"d{d} v0: cannot write a trap frame at 0x7fffffffffffff"),
+    ("crash_badstack", "user", r"fault while building a trap frame",
+     r"d{d} v0: cannot write a trap frame at 0x7effffffff"),
+    ("crash_badstack", "nested", r"fault while building a trap frame",
+     r"d{d} v0: cannot write a trap frame at 0xffffffff8"),
+    ("crash_badstack", "iret", r"fault while reading an iret frame", None),
+]
+
+
+@scenario
+def guest_crash_isolation(c):
+    """Missing handlers and unwritable trap frames crash only their domain."""
+    specs = [("crash_victim", "")] + [(g, a) for g, a, _, _ in CRASHERS]
+    expect = {d: "crash" for d in range(1, len(specs))}
+    m = run_guests(c, specs, cmdline="guest_loglvl=all", expect_shutdown=expect)
+    lines = m.lines
+    done = [i for i, l in enumerate(lines)
+            if re.search(r"\(d0\) \d+ passed, \d+ failed", l)]
+    for d, (guest, args, why, detail) in enumerate(CRASHERS, start=1):
+        name = "%s %s" % (guest, args) if args else guest
+        crash = [i for i, l in enumerate(lines)
+                 if re.search(r"d%d: crashed: %s" % (d, why), l)]
+        c.check("d%d (%s) crashed: %s" % (d, name, why), crash,
+                "; ".join(l for l in lines if "d%d" % d in l)[-300:])
+        if detail:
+            c.check("d%d (%s): hypervisor names the cause" % (d, name),
+                    m.find_all(detail.format(d=d)))
+        c.check("d%d (%s) crashed before domain 0 reported" % (d, name),
+                crash and done and crash[0] < done[-1])
+        c.check("d%d (%s) did not survive its fault" % (d, name),
+                not m.find_all(r"\(d%d\) FAIL" % d))
