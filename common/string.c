@@ -6,20 +6,18 @@
 
 typedef uint8_t u8;
 
+/* x86 string instructions: fast on every CPU since "fast strings". */
 void *memset(void *s, int c, size_t n)
 {
-	u8 *p = s;
-	while (n--)
-		*p++ = (u8)c;
+	void *p = s;
+	asm volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
 	return s;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
-	u8 *dp = d;
-	const u8 *sp = s;
-	while (n--)
-		*dp++ = *sp++;
+	void *dp = d;
+	asm volatile("rep movsb" : "+D"(dp), "+S"(s), "+c"(n) : : "memory");
 	return d;
 }
 

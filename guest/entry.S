@@ -63,6 +63,7 @@ pv_failsafe_entry:
 	jmp pv_common_entry
 
 pv_common_entry:
+	cld			/* the C code expects DF clear */
 	pushq %rdi
 	pushq %rsi
 	pushq %rdx

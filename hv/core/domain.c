@@ -210,6 +210,7 @@ static void vcpu_release(struct vcpu *v)
 		put_page_and_type(mfn_to_frame(v->guest_table_user));
 	v->guest_table = v->guest_table_user = 0;
 	vcpu_release_gdt(v);
+	vcpu_release_ldt(v);
 	if (v->vcpu_info_mfn)
 		put_page_and_type(mfn_to_frame(v->vcpu_info_mfn));
 	v->vcpu_info_mfn = 0;

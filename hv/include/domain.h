@@ -66,6 +66,7 @@ struct vcpu {
 	mfn_t gdt_frames[MAX_GDT_FRAMES];
 	unsigned int gdt_ents;
 	u64 ldt_base, ldt_ents;
+	mfn_t ldt_frames[16]; /* typed as descriptor pages while in use */
 	u64 debugreg[8];
 	bool fpu_dirty;      /* FPU state is live in the CPU */
 	bool fpu_initialised;

@@ -11,6 +11,7 @@ long hypercall_continue(unsigned int nr, u64 a1, u64 a2, u64 a3, u64 a4);
 long do_update_va_mapping_otherdomain(u64 va, u64 val, u64 flags,
 				      unsigned int fd);
 int set_ldt(struct vcpu *v, u64 base, unsigned int ents);
+int new_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 long console_read_input(unsigned int count, u64 buffer);
 long do_multicall(u64 list, unsigned int nr);
 long do_xen_version(int cmd, u64 arg);

@@ -30,6 +30,9 @@
 
 /* Per-CPU GDT windows: 16 pages each (see pv_descriptors.c). */
 #define GDT_WINDOW_START _UL(0xFFFF82C800000000)
+/* Per-CPU LDT windows: 16 pages each (8192 descriptors). */
+#define LDT_WINDOW_START _UL(0xFFFF82CA00000000)
+#define MAX_LDT_ENTS 8192
 
 /* The hypervisor image: virtual HV_VIRT_START + x is physical x. */
 #define HV_VIRT_START _UL(0xFFFF82D040000000)

@@ -44,6 +44,8 @@ struct percpu {
 	bool need_resched;
 	struct timer *slice_timer;
 	u64 gdt_va; /* per-CPU GDT window (16 pages) */
+	u64 ldt_va; /* per-CPU LDT window (16 pages) */
+	u64 *ldt_l1; /* the L1 entries that map it */
 	u64 *gdt_l1; /* the L1 table entries that map that window */
 };
 

@@ -36,6 +36,9 @@ bool descriptor_ok(u64 *desc);
 bool validate_descriptor_page(struct frame *f);
 int set_vcpu_gdt(struct vcpu *v, const u64 *frames, unsigned int entries);
 void vcpu_release_gdt(struct vcpu *v);
+void ldt_window_init(struct percpu *pc);
+void load_guest_ldt(struct vcpu *v);
+void vcpu_release_ldt(struct vcpu *v);
 
 /* pv_callbacks.c */
 long do_set_trap_table(u64 traps);

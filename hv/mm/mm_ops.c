@@ -198,7 +198,7 @@ long do_update_va_mapping_otherdomain(u64 va, u64 val, u64 flags,
 }
 
 /* Load a new kernel or user root table (refs move from old to new). */
-static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
+int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 {
 	mfn_t *slot = user ? &v->guest_table_user : &v->guest_table;
 	struct frame *f = mfn_to_frame(mfn);
@@ -332,15 +332,5 @@ long do_mmuext_op(u64 ops, unsigned int count, u64 pdone, unsigned int fd)
 	if (finish_batch(pdone, done + i))
 		return -EFAULT;
 	return rc;
-}
-
-/* LDTs are not supported yet: only "no LDT" is accepted. */
-int set_ldt(struct vcpu *v, u64 base, unsigned int ents)
-{
-	if (ents)
-		return -EINVAL;
-	v->ldt_base = base;
-	v->ldt_ents = 0;
-	return 0;
 }
 

@@ -275,7 +275,7 @@ static void role_ctl(void)
 	struct sched_remote_shutdown rs = { .domain_id = 3,
 					    .reason = SHUTDOWN_reboot };
 	uint64_t end = pv_now() + WAIT_NS;
-	uint32_t port = 0, p3;
+	uint32_t port = 0, p3, exc;
 	long rc;
 
 	pv_test_group("ctl: bind domain 3's port 3");
@@ -309,8 +309,11 @@ static void role_ctl(void)
 	rs.domain_id = 3;
 	rs.reason = 99;
 	CHECK_EQ(HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &rs), -EINVAL);
+	/* A shutdown raises the global VIRQ_DOM_EXC in domain 0. */
+	CHECK_EQ(ev_bind_virq(VIRQ_DOM_EXC, 0, &exc), 0);
 	rs.reason = SHUTDOWN_reboot;
 	CHECK_EQ(HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &rs), 0);
+	CHECK(wait_hits(exc, 1), "no VIRQ_DOM_EXC");
 	/* Its channels stay until it is destroyed. */
 	CHECK_EQ(ev_status(3, 3, &st), 0);
 	CHECK_EQ(st.status, EVTCHNSTAT_interdomain);

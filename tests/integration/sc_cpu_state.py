@@ -37,3 +37,9 @@ def cpu_fpu_switch_fxsave(c):
                    extra=["-cpu", "max,-xsave"])
     c.check("the guests see no AVX",
             len(m.find_all(r"fpu: id \d, 1 peers, XMM only")) == 2)
+
+
+@scenario
+def cpu_ldt(c):
+    """MMUEXT_SET_LDT: validated, read-only LDTs; TI=1 selectors load."""
+    run_guests(c, [("ldt", "")], cmdline="guest_loglvl=all")

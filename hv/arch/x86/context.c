@@ -55,6 +55,7 @@ void context_init_cpu(void)
 	setup_syscall(pc);
 	fpu_init_cpu();
 	gdt_window_init(pc);
+	ldt_window_init(pc);
 }
 
 void __noreturn reset_stack_and_jump(void (*fn)(void))
@@ -133,6 +134,7 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 		ci->guest_regs = next->regs;
 		write_guest_cr3(next);
 		load_guest_gdt(next);
+		load_guest_ldt(next);
 		load_segments(next);
 	} else {
 		write_cr3(__pa(idle_l4));

@@ -189,3 +189,102 @@ long do_update_descriptor(u64 maddr, u64 desc)
 	put_page_and_type(f);
 	return 0;
 }
+
+/* --- LDTs ------------------------------------------------------------ */
+
+static void set_ldt_desc(u64 *gdt, u64 base, u64 limit)
+{
+	unsigned int e = (LDT_SEL >> 3) - FIRST_RESERVED_GDT_ENTRY;
+
+	gdt[e] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		 (0x82UL << 40) /* present, LDT */ |
+		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	gdt[e + 1] = base >> 32;
+}
+
+void ldt_window_init(struct percpu *pc)
+{
+	pc->ldt_va = LDT_WINDOW_START + (u64)pc->id * 16 * PAGE_SIZE;
+	for (unsigned int i = 0; i < 16; i++)
+		BUG_ON(map_pages(pc->ldt_va + i * PAGE_SIZE,
+				 zero_mfn << PAGE_SHIFT, PAGE_SIZE,
+				 _PAGE_PRESENT | _PAGE_NX));
+	pc->ldt_l1 = hv_pte(pc->ldt_va);
+	BUG_ON(!pc->ldt_l1);
+}
+
+/* Show v's LDT in this CPU's window and load LDTR (or none). */
+void load_guest_ldt(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+	unsigned int nr = (v->ldt_ents * 8 + PAGE_SIZE - 1) / PAGE_SIZE;
+
+	if (!v->ldt_ents) {
+		asm volatile("lldt %w0" : : "r"(0));
+		return;
+	}
+	for (unsigned int i = 0; i < 16; i++) {
+		mfn_t mfn = i < nr ? v->ldt_frames[i] : zero_mfn;
+		u64 pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_NX;
+		if (pc->ldt_l1[i] != pte) {
+			pc->ldt_l1[i] = pte;
+			invlpg((void *)(pc->ldt_va + i * PAGE_SIZE));
+		}
+	}
+	set_ldt_desc(pc->gdt, pc->ldt_va, v->ldt_ents * 8 - 1);
+	asm volatile("lldt %w0" : : "r"(LDT_SEL));
+}
+
+static void put_ldt_frames(const mfn_t *frames, unsigned int ents)
+{
+	for (unsigned int i = 0; i < (ents * 8 + PAGE_SIZE - 1) / PAGE_SIZE; i++)
+		put_page_and_type(mfn_to_frame(frames[i]));
+}
+
+/*
+ * MMUEXT_SET_LDT: the LDT lives in guest memory at a page-aligned virtual
+ * address; its frames must be the guest's, mapped, and become descriptor
+ * pages (validated, never writable) while in use, as GDT frames do.
+ */
+int set_ldt(struct vcpu *v, u64 base, unsigned int ents)
+{
+	unsigned int nr = (ents * 8 + PAGE_SIZE - 1) / PAGE_SIZE, i;
+	mfn_t frames[16], old[16];
+	u64 old_ents = v->ldt_ents;
+
+	if ((base & ~PAGE_MASK) || ents > MAX_LDT_ENTS ||
+	    (ents && !guest_range_ok(base, ents * 8)))
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		mfn_t l1;
+		unsigned int idx;
+		u64 pte;
+
+		if (find_l1_slot(v->guest_table, base + i * PAGE_SIZE, &l1, &idx))
+			goto fail;
+		pte = ((u64 *)__va(l1 << PAGE_SHIFT))[idx];
+		frames[i] = (pte & PTE_ADDR_MASK) >> PAGE_SHIFT;
+		if (!(pte & _PAGE_PRESENT) || !mfn_to_frame(frames[i]) ||
+		    !get_page_and_type(mfn_to_frame(frames[i]), v->domain,
+				       PGT_SEG_DESC))
+			goto fail;
+	}
+	memcpy(old, v->ldt_frames, sizeof(old));
+	memcpy(v->ldt_frames, frames, nr * sizeof(mfn_t));
+	v->ldt_base = base;
+	v->ldt_ents = ents;
+	if (v == current)
+		load_guest_ldt(v);
+	put_ldt_frames(old, (unsigned int)old_ents);
+	return 0;
+fail:
+	while (i-- > 0)
+		put_page_and_type(mfn_to_frame(frames[i]));
+	return -EINVAL;
+}
+
+void vcpu_release_ldt(struct vcpu *v)
+{
+	put_ldt_frames(v->ldt_frames, (unsigned int)v->ldt_ents);
+	v->ldt_ents = 0;
+}

@@ -12,6 +12,7 @@
 #include <xen/version.h>
 #include "context.h"
 #include "guest_access.h"
+#include "hypercall.h"
 #include "lib.h"
 #include "page.h"
 #include "pv.h"
@@ -275,6 +276,9 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_user_regs *regs,
 		return false;
 	}
 	switch (cr) {
+	case 3:
+		/* A new kernel root table, as MMUEXT_NEW_BASEPTR (Xen does). */
+		return new_baseptr(v, *reg >> PAGE_SHIFT, !v->kernel_mode) == 0;
 	case 0:
 		/* Only TS may change (fpu_taskswitch in disguise). */
 		if ((*reg ^ guest_cr0(v)) & ~X86_CR0_TS)

@@ -1,0 +1,153 @@
+"""Scenarios for event channels, time and scheduling (guests ev_*.c).
+
+Timing checks run under TCG on a host that may be busy: the guests
+re-measure a late timer a few times before calling it late (see
+tests/guests/ev_time.c), and the host-side checks below allow for serial
+and scheduling latency.
+"""
+import time
+
+from qemu import Machine
+from scenarios import scenario, run_guests, guest_modules
+
+RESULT = r"\(d%d\) (\d+) passed, (\d+) failed"
+
+
+def check_result(c, m, d, name):
+    """The result line of a domain that did not power off (run_guests
+    checks only those that did)."""
+    res = m.find_all(RESULT % d)
+    ok = bool(res) and res[-1].group(2) == "0" and int(res[-1].group(1)) > 0
+    c.check("d%d (%s): %s" % (d, name, res[-1].group(0).split(") ", 1)[1]
+                              if res else "no result line"), ok)
+
+
+def note_lines(c, m, pattern):
+    for hit in m.find_all(pattern):
+        c.note(hit.group(0).split(") ", 1)[-1])
+
+
+@scenario
+def events_local(c):
+    """Event channels in one domain: IPI, VIRQ, masking, loopback, close, status, bad ports, reset."""
+    run_guests(c, [("hello", ""), ("ev_local", "domid=1")],
+               cmdline="guest_loglvl=all")
+
+
+def interdomain(c, smp):
+    specs = [("ev_peer", "role=ctl"),
+             ("ev_peer", "role=offer delay=20 rounds=1000"),
+             ("ev_peer", "role=bind rounds=1000"),
+             ("ev_peer", "role=intruder")]
+    m = run_guests(c, specs, cmdline="guest_loglvl=all", smp=smp,
+                   expect_shutdown={3: "reboot"})
+    check_result(c, m, 3, "ev_peer role=intruder")
+    tries = m.find_all(r"\(d2\) bound after (\d+) failed tries")
+    c.check("smp=%d: domain 2 retried the bind until domain 1 offered it" % smp,
+            tries and int(tries[-1].group(1)) > 0,
+            tries and tries[-1].group(0))
+    c.check("smp=%d: domain 0 shut domain 3 down remotely" % smp,
+            m.find_all(r"d3: shut down: reboot"))
+    note_lines(c, m, r"\(d1\) ping-pong: .*")
+
+
+@scenario
+def events_interdomain(c):
+    """Channels between boot-time domains: offer/bind by convention, ping-pong, close, hostile binds, remote_shutdown."""
+    interdomain(c, smp=2)  # the peers on different CPUs
+    interdomain(c, smp=1)  # everyone on one CPU
+
+
+@scenario
+def time_and_timers(c):
+    """vcpu_time_info, wall clock, one-shot and periodic timers (never early, within 1 ms), hostile deadlines."""
+    specs = [("hello", ""), ("ev_time", "marks=1")]
+    m = Machine("domains=1 guest_loglvl=all", smp=2,
+                extra=["-initrd", guest_modules(specs)])
+    c.machine = m
+    try:
+        # Host time at each "mark N", printed one second of guest time
+        # apart (waiting already when each arrives).
+        stamps = []
+        for i in range(3):
+            hit = m.wait_for(r"\(d1\) mark %d$" % i, 60)
+            stamps.append(time.monotonic() if hit else None)
+        host_now = time.time()
+        for d, name in enumerate(n for n, _ in specs):
+            down = m.wait_for(r"d%d: shut down: (\w+)" % d, 120)
+            c.check("d%d (%s) shut down with poweroff" % (d, name),
+                    down and down.group(1) == "poweroff",
+                    down and down.group(0))
+            check_result(c, m, d, name)
+        c.check("no hypervisor crash",
+                not m.find_all(r"FATAL TRAP|Panic on CPU") and m.alive())
+    finally:
+        m.stop()
+
+    hv = m.find_all(r"time: TSC ([\d.]+) MHz")
+    guest = m.find_all(r"\(d1\) tsc_khz (\d+)")
+    ok = bool(hv and guest)
+    if ok:
+        hv_khz = float(hv[0].group(1)) * 1000
+        guest_khz = int(guest[0].group(1))
+        ok = abs(hv_khz - guest_khz) <= max(2, hv_khz * 1e-4)
+    c.check("guest time runs at the TSC rate the hypervisor calibrated",
+            ok, "hypervisor %s, guest %s" % (hv and hv[0].group(0),
+                                             guest and guest[0].group(0)))
+    ok = None not in stamps
+    if ok:
+        elapsed = stamps[2] - stamps[0]
+        c.note("2 s of guest time took %.3f s of host time" % elapsed)
+        ok = 1.8 <= elapsed <= 2.2
+    c.check("guest system time keeps up with the host clock (10%)", ok,
+            "marks at %s" % stamps)
+    wall = m.find_all(r"\(d1\) wallclock (\d+)")
+    c.check("wall clock matches the host's (within 60 s)",
+            wall and abs(int(wall[0].group(1)) - host_now) < 60,
+            wall and "%s vs host %d" % (wall[0].group(0), host_now))
+    note_lines(c, m, r"\(d1\) .*late by.*|\(d1\) periodic: .*|"
+                     r"\(d1\) far deadlines: .*")
+
+
+@scenario
+def sched_ops(c):
+    """sched_op: yield, block (wakes on timer / waiting event), poll (timeout, masked ports, any upcall, long lists)."""
+    run_guests(c, [("hello", ""), ("ev_sched", "")],
+               cmdline="guest_loglvl=all")
+
+
+@scenario
+def vcpu_ops(c):
+    """vcpu_op: is_up, runstate info and area (steal time with a twin on the CPU), register_vcpu_info."""
+    # Domains 1 and 3 share CPU 1 (processor = domid % 2) and both spin.
+    m = run_guests(c, [("hello", ""), ("ev_vcpu", "steal=1"), ("hello", ""),
+                       ("ev_vcpu", "steal=1")],
+                   cmdline="guest_loglvl=all", smp=2)
+    note_lines(c, m, r"\(d[13]\) stolen .*")
+
+
+SHUTDOWNS = [
+    # (guest args, the reason the hypervisor must report)
+    ("reason=poweroff", "poweroff"),
+    ("reason=reboot", "reboot"),
+    ("reason=suspend", "suspend"),
+    ("reason=crash", "crash"),
+    ("reason=watchdog", "watchdog"),
+    ("reason=soft_reset", "soft_reset"),
+    # SCHEDOP_shutdown_code wins over the reason given at shutdown...
+    ("reason=poweroff code=reboot", "reboot"),
+    # ... and only the first code counts.
+    ("reason=reboot code=poweroff", "poweroff"),
+]
+
+
+@scenario
+def shutdown_reasons(c):
+    """Every SCHEDOP_shutdown reason reaches the log; SCHEDOP_shutdown_code overrides it."""
+    specs = [("ev_shutdown", args) for args, _ in SHUTDOWNS]
+    expect = {d: reason for d, (_, reason) in enumerate(SHUTDOWNS)}
+    m = run_guests(c, specs, cmdline="guest_loglvl=all", smp=2,
+                   expect_shutdown=expect)
+    for d, (args, reason) in enumerate(SHUTDOWNS):
+        if reason != "poweroff":
+            check_result(c, m, d, "ev_shutdown " + args)
