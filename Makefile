@@ -16,7 +16,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fno-omit-frame-pointer -fcf-protection=none -fno-strict-aliasing \
 	-mno-red-zone -mgeneral-regs-only \
 	-Ihv/include -Iinclude -Icommon -I$(HV) -include hv/include/compiler.h
-HV_ASFLAGS := -D__ASSEMBLER__ -Ihv/include -Iinclude -I$(HV) -g
+HV_ASFLAGS := -D__ASSEMBLER__ -Ihv/include -Iinclude -Icommon -I$(HV) -g
 HV_LDFLAGS := -nostdlib -static -T hv/xenolith.lds -z max-page-size=4096 \
 	-z noexecstack --no-warn-rwx-segments
 
@@ -84,7 +84,7 @@ $(GB)/%.o: %.c
 $(GB)/%.o: %.S
 	@mkdir -p $(@D)
 	@echo "  AS      $< (guest)"
-	@$(CC) -D__ASSEMBLER__ -Iguest/include -MMD -MP -c $< -o $@
+	@$(CC) -D__ASSEMBLER__ -Iguest/include -Icommon -MMD -MP -c $< -o $@
 
 # A test guest named *_hcpage uses the hypercall page, others SYSCALL.
 vpath %.c tests/guests bench/guests

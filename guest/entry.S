@@ -4,6 +4,7 @@
  * makes that a struct pv_frame and calls pv_trap_dispatch(frame), then
  * returns with the iret hypercall (to kernel or user mode, by CS's RPL).
  */
+#include "saveregs.h"
 #define VEC_EVENT 0x100
 #define VEC_SYSCALL 0x101
 #define VEC_FAILSAFE 0x102
@@ -64,41 +65,13 @@ pv_failsafe_entry:
 
 pv_common_entry:
 	cld			/* the C code expects DF clear */
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %rcx
-	pushq %rax
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_ALL_GPRS
 	movq %rsp, %rdi
 	movq %rsp, %rbx
 	andq $~15, %rsp
 	call pv_trap_dispatch
 	movq %rbx, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rax
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
+	RESTORE_ALL_GPRS
 	addq $16, %rsp		/* vector, error code */
 	.globl pv_iret
 pv_iret:

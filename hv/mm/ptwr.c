@@ -27,15 +27,6 @@ struct decoded {
 	u64 imm;
 };
 
-static u64 *gpr(struct cpu_user_regs *r, unsigned int n)
-{
-	u64 *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx,
-			  &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-			  &r->r8,  &r->r9,  &r->r10, &r->r11,
-			  &r->r12, &r->r13, &r->r14, &r->r15 };
-	return regs[n & 15];
-}
-
 /* Bytes taken by a ModRM memory operand (after the ModRM byte). */
 static unsigned int modrm_extra(const u8 *p)
 {
@@ -81,7 +72,7 @@ static bool decode_store(struct cpu_user_regs *regs, const u8 *b,
 	}
 	if ((b[i] >> 6) == 3)
 		return false; /* register destination: not a store */
-	d->src = gpr(regs, ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0));
+	d->src = regs_gpr(regs, ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0));
 	d->len = i + 1 + modrm_extra(b + i);
 	if (d->op == 0xc7) {
 		s32 imm;

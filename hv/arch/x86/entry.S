@@ -4,6 +4,7 @@
  * the vector), then common_entry saves the registers in the order of
  * struct cpu_user_regs (Xen's cpu_user_regs) and calls do_entry(regs).
  */
+#include "saveregs.h"
 #include "layout.h"
 
 /* Vectors for which the CPU pushes an error code. */
@@ -26,21 +27,7 @@ entry_stubs_start:
 	.endr
 
 common_entry:
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %rcx
-	pushq %rax
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_ALL_GPRS
 	cld
 	movq %rsp, %rdi
 	/* The hardware frame left %rsp 8 off 16-byte alignment. */
@@ -57,21 +44,7 @@ common_entry:
 	jmp return_to_guest
 
 restore_regs:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rax
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
+	RESTORE_ALL_GPRS
 	addq $8, %rsp		/* error code and vector */
 	iretq
 
@@ -88,21 +61,7 @@ return_to_guest:
 	subq $8, %rsp
 	call prepare_return_to_guest
 	addq $8, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rax
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
+	RESTORE_ALL_GPRS
 	addq $8, %rsp
 	iretq
 
@@ -119,21 +78,7 @@ syscall_enter:
 	pushq %rcx			/* rip */
 	pushq $0
 	movl $TRAP_SYSCALL, 4(%rsp)
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %rcx
-	pushq %rax
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_ALL_GPRS
 	cld
 	movq %rsp, %rdi
 	subq $8, %rsp

@@ -223,15 +223,6 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
 	return true;
 }
 
-static u64 *gpr(struct cpu_user_regs *r, unsigned int n)
-{
-	u64 *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx,
-			  &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-			  &r->r8,  &r->r9,  &r->r10, &r->r11,
-			  &r->r12, &r->r13, &r->r14, &r->r15 };
-	return regs[n & 15];
-}
-
 static u64 guest_cr0(struct vcpu *v)
 {
 	return X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP |
@@ -251,7 +242,7 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_user_regs *regs,
 {
 	u8 modrm = p[2];
 	unsigned int cr = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0);
-	u64 *reg = gpr(regs, (modrm & 7) | ((rex & 1) ? 8 : 0));
+	u64 *reg = regs_gpr(regs, (modrm & 7) | ((rex & 1) ? 8 : 0));
 
 	if ((modrm >> 6) != 3)
 		return false;
