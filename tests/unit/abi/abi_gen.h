@@ -29,6 +29,16 @@
 /* Is integer type t signed? (Avoids "unsigned < 0", which -Wextra flags.) */
 #define ABI_SIGNED_T(t) ((t)-1 < (t)1)
 
+/* For ABI_EXPRs that compare strings: a 64-bit FNV-1a digest of s. */
+static inline unsigned long long abi_strhash(const char *s)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
 /* Pass 1: a helper function for each ABI_EXPR. */
 #define ABI_GROUP(title)
 #define ABI_TYPE(T)

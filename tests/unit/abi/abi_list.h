@@ -724,3 +724,527 @@ ABI_SCALAR(struct gnttab_copy_ptr, domid)
 ABI_SCALAR(struct gnttab_copy_ptr, offset)
 ABI_FIELD(struct gnttab_copy, source)
 ABI_FIELD(struct gnttab_copy, dest)
+
+/* --------------------------------------------------------- io/ring.h */
+
+/*
+ * The shared ring is generated per protocol. Ours ends in a flexible
+ * array: Xen's in ring[1], so sizeof(struct X_sring) is not compared, only
+ * the header offsets and where the slots start. The RING_* macros are
+ * compared by behaviour: each scenario below runs against our macros and
+ * against Xen's, and packs what it observed into one number.
+ */
+ABI_GROUP("io/ring.h: shared ring header (blkif instance)")
+ABI_TYPE(RING_IDX)
+ABI_SCALAR(struct blkif_sring, req_prod)
+ABI_SCALAR(struct blkif_sring, req_event)
+ABI_SCALAR(struct blkif_sring, rsp_prod)
+ABI_SCALAR(struct blkif_sring, rsp_event)
+ABI_EXPR(blkif_sring_ring_off, offsetof(struct blkif_sring, ring))
+ABI_EXPR(blkif_sring_ring_elem, sizeof(((struct blkif_sring *)0)->ring[0]))
+ABI_EXPR(blkif_sring_align, _Alignof(blkif_sring_t))
+ABI_SIZE(union blkif_sring_entry)
+ABI_FIELD(union blkif_sring_entry, req)
+ABI_FIELD(union blkif_sring_entry, rsp)
+
+ABI_GROUP("io/ring.h: front and back ring state (blkif instance)")
+ABI_SIZE(struct blkif_front_ring)
+ABI_SIZE(blkif_front_ring_t)
+ABI_SCALAR(struct blkif_front_ring, req_prod_pvt)
+ABI_SCALAR(struct blkif_front_ring, rsp_cons)
+ABI_SCALAR(struct blkif_front_ring, nr_ents)
+ABI_FIELD(struct blkif_front_ring, sring)
+ABI_SIZE(struct blkif_back_ring)
+ABI_SIZE(blkif_back_ring_t)
+ABI_SCALAR(struct blkif_back_ring, rsp_prod_pvt)
+ABI_SCALAR(struct blkif_back_ring, req_cons)
+ABI_SCALAR(struct blkif_back_ring, nr_ents)
+ABI_FIELD(struct blkif_back_ring, sring)
+
+ABI_GROUP("io/ring.h: ring sizes")
+ABI_EXPR(const_ring_size_blkif, __CONST_RING_SIZE(blkif, 4096))
+ABI_EXPR(const_ring_size_blkif_2p, __CONST_RING_SIZE(blkif, 8192))
+ABI_EXPR(const_ring_size_netif_tx, __CONST_RING_SIZE(netif_tx, 4096))
+ABI_EXPR(const_ring_size_netif_rx, __CONST_RING_SIZE(netif_rx, 4096))
+ABI_EXPR(ring_size_blkif, __RING_SIZE((struct blkif_sring *)0, 4096))
+ABI_EXPR(ring_size_blkif_odd,
+	 __RING_SIZE((struct blkif_sring *)0, 64 + 112 * 7))
+ABI_EXPR(ring_size_netif_tx_16k, __RING_SIZE((struct netif_tx_sring *)0, 16384))
+
+/* clang-format off: the scenarios read better as plain C blocks. */
+/* A protocol of our own, generated in block scope. */
+ABI_EXPR(ring_define_types, ({
+		 DEFINE_RING_TYPES(
+		     abitest,
+		     struct {
+			     uint32_t a;
+			     uint32_t b;
+			     uint32_t c;
+		     },
+		     uint16_t);
+		 struct abitest_front_ring f;
+		 struct abitest_back_ring b;
+		 f.nr_ents = __CONST_RING_SIZE(abitest, 4096);
+		 b.nr_ents = __RING_SIZE((abitest_sring_t *)0, 4096);
+		 (unsigned long long)offsetof(struct abitest_sring, ring) |
+		     (unsigned long long)sizeof(union abitest_sring_entry)
+			 << 8 |
+		     (unsigned long long)f.nr_ents << 16 |
+		     (unsigned long long)b.nr_ents << 32 |
+		     (unsigned long long)sizeof(abitest_front_ring_t) << 48 |
+		     (unsigned long long)sizeof(abitest_back_ring_t) << 56;
+	 }))
+
+ABI_GROUP("io/ring.h: initialisation")
+ABI_EXPR(ring_init, ({
+		 static unsigned char pg[4096] __attribute__((aligned(4096)));
+		 struct blkif_sring *s = (struct blkif_sring *)pg;
+		 struct blkif_front_ring f;
+		 struct blkif_back_ring b;
+		 __builtin_memset(pg, 0xa5, sizeof(pg));
+		 SHARED_RING_INIT(s);
+		 FRONT_RING_INIT(&f, s, 4096);
+		 BACK_RING_INIT(&b, s, 4096);
+		 (unsigned long long)s->req_prod |
+		     (unsigned long long)s->req_event << 4 |
+		     (unsigned long long)s->rsp_prod << 8 |
+		     (unsigned long long)s->rsp_event << 12 |
+		     (unsigned long long)f.req_prod_pvt << 16 |
+		     (unsigned long long)f.rsp_cons << 20 |
+		     (unsigned long long)b.rsp_prod_pvt << 24 |
+		     (unsigned long long)b.req_cons << 28 |
+		     (unsigned long long)f.nr_ents << 32 |
+		     (unsigned long long)b.nr_ents << 40 |
+		     (unsigned long long)(pg[16] | pg[40] | pg[63]) << 48 |
+		     (unsigned long long)pg[64] << 56 |
+		     (unsigned long long)(f.sring == s && b.sring == s) << 63;
+	 }))
+ABI_EXPR(ring_attach, ({
+		 static unsigned char pg[8192] __attribute__((aligned(4096)));
+		 struct blkif_sring *s = (struct blkif_sring *)pg;
+		 struct blkif_front_ring f;
+		 struct blkif_back_ring b;
+		 __builtin_memset(pg, 0x5a, sizeof(pg));
+		 XEN_FRONT_RING_INIT(&f, s, 8192);
+		 FRONT_RING_ATTACH(&f, s, 0xfffffff0u, 8192);
+		 BACK_RING_ATTACH(&b, s, 0xfffffff1u, 4096);
+		 (unsigned long long)(f.req_prod_pvt ^ f.rsp_cons) |
+		     (unsigned long long)(f.rsp_cons - 0xfffffff0u) << 4 |
+		     (unsigned long long)(b.rsp_prod_pvt - 0xfffffff0u) << 8 |
+		     (unsigned long long)(b.req_cons - 0xfffffff0u) << 12 |
+		     (unsigned long long)s->req_event << 16 |
+		     (unsigned long long)s->rsp_event << 20 |
+		     (unsigned long long)f.nr_ents << 24 |
+		     (unsigned long long)b.nr_ents << 40 |
+		     (unsigned long long)RING_SIZE(&f) << 48;
+	 }))
+
+ABI_GROUP("io/ring.h: a round trip across index wraparound")
+ABI_EXPR(
+    ring_round_trip, ({
+	    static unsigned char pg[4096] __attribute__((aligned(4096)));
+	    struct blkif_sring *s = (struct blkif_sring *)pg;
+	    struct blkif_front_ring f;
+	    struct blkif_back_ring b;
+	    struct blkif_request req;
+	    struct blkif_response rsp;
+	    RING_IDX start = 0xfffffffeu;
+	    unsigned long long v = 0, sum = 0;
+	    int n1, n2, n3, n4, i;
+	    unsigned int w1, w2;
+	    SHARED_RING_INIT(s);
+	    s->req_prod = s->rsp_prod = start;
+	    s->req_event = s->rsp_event = start + 1;
+	    FRONT_RING_ATTACH(&f, s, start, 4096);
+	    BACK_RING_ATTACH(&b, s, start, 4096);
+	    for (i = 0; i < 3; i++) {
+		    struct blkif_request *r =
+			RING_GET_REQUEST(&f, f.req_prod_pvt);
+		    r->id = 10 + i;
+		    r->sector_number = 100 + i;
+		    f.req_prod_pvt++;
+	    }
+	    v |= (unsigned long long)RING_FREE_REQUESTS(&f) << 0; /* 29 */
+	    v |= (unsigned long long)RING_FULL(&f) << 6;
+	    v |= (unsigned long long)RING_HAS_UNCONSUMED_REQUESTS(&b)
+		 << 7; /* 0 */
+	    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f, n1);
+	    v |= (unsigned long long)(n1 != 0) << 10;
+	    v |= (unsigned long long)RING_HAS_UNCONSUMED_REQUESTS(&b) << 11;
+	    v |= (unsigned long long)XEN_RING_NR_UNCONSUMED_REQUESTS(&b) << 14;
+	    v |= (unsigned long long)RING_REQUEST_CONS_OVERFLOW(&b, b.req_cons)
+		 << 17;
+	    v |= (unsigned long long)RING_REQUEST_CONS_OVERFLOW(&b,
+								b.req_cons + 32)
+		 << 18;
+	    v |= (unsigned long long)RING_REQUEST_PROD_OVERFLOW(&b, s->req_prod)
+		 << 19;
+	    v |= (unsigned long long)RING_REQUEST_PROD_OVERFLOW(
+		     &b, b.rsp_prod_pvt + 33)
+		 << 20;
+	    while (RING_HAS_UNCONSUMED_REQUESTS(&b)) {
+		    RING_COPY_REQUEST(&b, b.req_cons, &req);
+		    b.req_cons++;
+		    sum += req.id * 1000 + req.sector_number;
+		    rsp.id = req.id;
+		    rsp.operation = 1;
+		    rsp.status = (int16_t)-req.id;
+		    *RING_GET_RESPONSE(&b, b.rsp_prod_pvt) = rsp;
+		    b.rsp_prod_pvt++;
+	    }
+	    RING_FINAL_CHECK_FOR_REQUESTS(&b, w1);
+	    v |= (unsigned long long)w1 << 21;
+	    v |= (unsigned long long)(s->req_event - start)
+		 << 22; /* cons + 1 */
+	    v |= (unsigned long long)RING_HAS_UNCONSUMED_RESPONSES(&f)
+		 << 26; /* 0 */
+	    RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&b, n2);
+	    v |= (unsigned long long)(n2 != 0) << 29;
+	    v |= (unsigned long long)XEN_RING_NR_UNCONSUMED_RESPONSES(&f) << 30;
+	    v |=
+		(unsigned long long)RING_RESPONSE_PROD_OVERFLOW(&f, s->rsp_prod)
+		<< 33;
+	    v |= (unsigned long long)RING_RESPONSE_PROD_OVERFLOW(
+		     &f, f.rsp_cons + 33)
+		 << 34;
+	    while (RING_HAS_UNCONSUMED_RESPONSES(&f)) {
+		    RING_COPY_RESPONSE(&f, f.rsp_cons, &rsp);
+		    f.rsp_cons++;
+		    sum += (unsigned long long)(rsp.id * 7) ^
+			   (unsigned short)rsp.status;
+	    }
+	    RING_FINAL_CHECK_FOR_RESPONSES(&f, w2);
+	    v |= (unsigned long long)w2 << 35;
+	    v |= (unsigned long long)(s->rsp_event - start) << 36;
+	    /* Plain push 1 -> 2 passes req_event = 2 without a notify... */
+	    RING_GET_REQUEST(&f, f.req_prod_pvt)->id = 99;
+	    f.req_prod_pvt++;
+	    RING_PUSH_REQUESTS(&f);
+	    /* ...so the next push, 2 -> 3, is not asked to notify. */
+	    RING_GET_REQUEST(&f, f.req_prod_pvt)->id = 98;
+	    f.req_prod_pvt++;
+	    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f, n3);
+	    v |= (unsigned long long)(n3 != 0) << 40;
+	    v |= (unsigned long long)(s->req_prod - start) << 41;
+	    b.rsp_prod_pvt += 2;
+	    RING_PUSH_RESPONSES(&b);
+	    v |= (unsigned long long)(s->rsp_prod - start) << 45;
+	    /* The frontend armed rsp_event = 2: a response push 3 -> 5 notifies. */
+	    b.rsp_prod_pvt++;
+	    RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&b, n4);
+	    v |= (unsigned long long)(n4 != 0) << 49;
+	    v ^ sum << 50;
+    }))
+ABI_EXPR(
+    ring_front_full, ({
+	    static unsigned char pg[4096] __attribute__((aligned(4096)));
+	    struct blkif_sring *s = (struct blkif_sring *)pg;
+	    struct blkif_front_ring f;
+	    struct blkif_back_ring b;
+	    unsigned long long v = 0;
+	    unsigned int w;
+	    XEN_FRONT_RING_INIT(&f, s, 4096);
+	    BACK_RING_INIT(&b, s, 4096);
+	    while (!RING_FULL(&f)) {
+		    RING_GET_REQUEST(&f, f.req_prod_pvt)->id = f.req_prod_pvt;
+		    f.req_prod_pvt++;
+	    }
+	    RING_PUSH_REQUESTS(&f);
+	    v |= (unsigned long long)f.req_prod_pvt;
+	    v |= (unsigned long long)RING_FREE_REQUESTS(&f) << 8;
+	    v |= (unsigned long long)RING_HAS_UNCONSUMED_REQUESTS(&b) << 16;
+	    /* A frontend lying about its producer is capped at the ring size. */
+	    s->req_prod += 100;
+	    v |= (unsigned long long)RING_HAS_UNCONSUMED_REQUESTS(&b) << 24;
+	    v |= (unsigned long long)RING_REQUEST_PROD_OVERFLOW(&b, s->req_prod)
+		 << 32;
+	    b.req_cons += 32;
+	    v |= (unsigned long long)RING_HAS_UNCONSUMED_REQUESTS(&b) << 33;
+	    RING_FINAL_CHECK_FOR_REQUESTS(&b, w);
+	    v |= (unsigned long long)w << 40;
+	    v |= (unsigned long long)s->req_event << 48;
+	    v;
+    }))
+
+/* clang-format on */
+
+/* ---------------------------------------------------- io/console.h */
+
+ABI_GROUP("io/console.h")
+ABI_TYPE(XENCONS_RING_IDX)
+ABI_SIZE(struct xencons_interface)
+ABI_ARRAY(struct xencons_interface, in)
+ABI_ARRAY(struct xencons_interface, out)
+ABI_SCALAR(struct xencons_interface, in_cons)
+ABI_SCALAR(struct xencons_interface, in_prod)
+ABI_SCALAR(struct xencons_interface, out_cons)
+ABI_SCALAR(struct xencons_interface, out_prod)
+ABI_EXPR(mask_xencons_in,
+	 MASK_XENCONS_IDX(0xfffffffeu + 5, ((struct xencons_interface *)0)->in))
+ABI_EXPR(mask_xencons_out,
+	 MASK_XENCONS_IDX(0x12345u, ((struct xencons_interface *)0)->out))
+
+/* ----------------------------------------------------- io/xenbus.h */
+
+ABI_GROUP("io/xenbus.h")
+ABI_TYPE(XenbusState)
+ABI_CONST(XenbusStateUnknown)
+ABI_CONST(XenbusStateInitialising)
+ABI_CONST(XenbusStateInitWait)
+ABI_CONST(XenbusStateInitialised)
+ABI_CONST(XenbusStateConnected)
+ABI_CONST(XenbusStateClosing)
+ABI_CONST(XenbusStateClosed)
+ABI_CONST(XenbusStateReconfiguring)
+ABI_CONST(XenbusStateReconfigured)
+
+/* ------------------------------------------------------ io/blkif.h */
+
+ABI_GROUP("io/blkif.h: types and operations")
+ABI_TYPE(blkif_vdev_t)
+ABI_TYPE(blkif_sector_t)
+ABI_CONST(BLKIF_OP_READ)
+ABI_CONST(BLKIF_OP_WRITE)
+ABI_CONST(BLKIF_OP_WRITE_BARRIER)
+ABI_CONST(BLKIF_OP_FLUSH_DISKCACHE)
+ABI_CONST(BLKIF_OP_RESERVED_1)
+ABI_CONST(BLKIF_OP_DISCARD)
+ABI_CONST(BLKIF_OP_INDIRECT)
+ABI_CONST(BLKIF_MAX_SEGMENTS_PER_REQUEST)
+ABI_CONST(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST)
+ABI_CONST(BLKIF_DISCARD_SECURE)
+ABI_CONST(BLKIF_RSP_EOPNOTSUPP)
+ABI_CONST(BLKIF_RSP_ERROR)
+ABI_CONST(BLKIF_RSP_OKAY)
+ABI_CONST(VDISK_CDROM)
+ABI_CONST(VDISK_REMOVABLE)
+ABI_CONST(VDISK_READONLY)
+
+ABI_GROUP("io/blkif.h: requests")
+ABI_SIZE(struct blkif_request_segment)
+ABI_SCALAR(struct blkif_request_segment, gref)
+ABI_SCALAR(struct blkif_request_segment, first_sect)
+ABI_SCALAR(struct blkif_request_segment, last_sect)
+ABI_SIZE(struct blkif_request)
+ABI_SIZE(blkif_request_t)
+ABI_SCALAR(struct blkif_request, operation)
+ABI_SCALAR(struct blkif_request, nr_segments)
+ABI_SCALAR(struct blkif_request, handle)
+ABI_SCALAR(struct blkif_request, id)
+ABI_SCALAR(struct blkif_request, sector_number)
+ABI_FIELD(struct blkif_request, seg)
+ABI_SCALAR(struct blkif_request, seg[10].gref)
+ABI_SCALAR(struct blkif_request, seg[10].last_sect)
+ABI_SIZE(struct blkif_request_discard)
+ABI_SIZE(blkif_request_discard_t)
+ABI_SCALAR(struct blkif_request_discard, operation)
+ABI_SCALAR(struct blkif_request_discard, flag)
+ABI_SCALAR(struct blkif_request_discard, handle)
+ABI_SCALAR(struct blkif_request_discard, id)
+ABI_SCALAR(struct blkif_request_discard, sector_number)
+ABI_SCALAR(struct blkif_request_discard, nr_sectors)
+ABI_SIZE(struct blkif_request_indirect)
+ABI_SIZE(blkif_request_indirect_t)
+ABI_SCALAR(struct blkif_request_indirect, operation)
+ABI_SCALAR(struct blkif_request_indirect, indirect_op)
+ABI_SCALAR(struct blkif_request_indirect, nr_segments)
+ABI_SCALAR(struct blkif_request_indirect, id)
+ABI_SCALAR(struct blkif_request_indirect, sector_number)
+ABI_SCALAR(struct blkif_request_indirect, handle)
+ABI_ARRAY(struct blkif_request_indirect, indirect_grefs)
+
+ABI_GROUP("io/blkif.h: response and ring")
+ABI_SIZE(struct blkif_response)
+ABI_SIZE(blkif_response_t)
+ABI_SCALAR(struct blkif_response, id)
+ABI_SCALAR(struct blkif_response, operation)
+ABI_SCALAR(struct blkif_response, status)
+
+/* ------------------------------------------------------ io/netif.h */
+
+ABI_GROUP("io/netif.h: constants")
+ABI_CONST(XEN_NETIF_NR_SLOTS_MIN)
+ABI_CONST(XEN_NETIF_MAX_TX_SIZE)
+ABI_CONST(_NETTXF_csum_blank)
+ABI_CONST(NETTXF_csum_blank)
+ABI_CONST(_NETTXF_data_validated)
+ABI_CONST(NETTXF_data_validated)
+ABI_CONST(_NETTXF_more_data)
+ABI_CONST(NETTXF_more_data)
+ABI_CONST(_NETTXF_extra_info)
+ABI_CONST(NETTXF_extra_info)
+ABI_CONST(XEN_NETIF_EXTRA_TYPE_NONE)
+ABI_CONST(XEN_NETIF_EXTRA_TYPE_GSO)
+ABI_CONST(XEN_NETIF_EXTRA_TYPE_MCAST_ADD)
+ABI_CONST(XEN_NETIF_EXTRA_TYPE_MCAST_DEL)
+ABI_CONST(XEN_NETIF_EXTRA_TYPE_HASH)
+ABI_CONST(XEN_NETIF_EXTRA_TYPE_MAX)
+ABI_CONST(_XEN_NETIF_EXTRA_FLAG_MORE)
+ABI_CONST(XEN_NETIF_EXTRA_FLAG_MORE)
+ABI_CONST(XEN_NETIF_GSO_TYPE_NONE)
+ABI_CONST(XEN_NETIF_GSO_TYPE_TCPV4)
+ABI_CONST(XEN_NETIF_GSO_TYPE_TCPV6)
+ABI_CONST(_NETRXF_data_validated)
+ABI_CONST(NETRXF_data_validated)
+ABI_CONST(_NETRXF_csum_blank)
+ABI_CONST(NETRXF_csum_blank)
+ABI_CONST(_NETRXF_more_data)
+ABI_CONST(NETRXF_more_data)
+ABI_CONST(_NETRXF_extra_info)
+ABI_CONST(NETRXF_extra_info)
+ABI_CONST(_NETRXF_gso_prefix)
+ABI_CONST(NETRXF_gso_prefix)
+ABI_CONST(NETIF_RSP_DROPPED)
+ABI_CONST(NETIF_RSP_ERROR)
+ABI_CONST(NETIF_RSP_OKAY)
+ABI_CONST(NETIF_RSP_NULL)
+
+ABI_GROUP("io/netif.h: tx")
+ABI_SIZE(struct netif_tx_request)
+ABI_SIZE(netif_tx_request_t)
+ABI_SCALAR(struct netif_tx_request, gref)
+ABI_SCALAR(struct netif_tx_request, offset)
+ABI_SCALAR(struct netif_tx_request, flags)
+ABI_SCALAR(struct netif_tx_request, id)
+ABI_SCALAR(struct netif_tx_request, size)
+ABI_SIZE(struct netif_tx_response)
+ABI_SIZE(netif_tx_response_t)
+ABI_SCALAR(struct netif_tx_response, id)
+ABI_SCALAR(struct netif_tx_response, status)
+ABI_SIZE(union netif_tx_sring_entry)
+ABI_EXPR(netif_tx_sring_ring_off, offsetof(struct netif_tx_sring, ring))
+
+ABI_GROUP("io/netif.h: struct netif_extra_info")
+ABI_SIZE(struct netif_extra_info)
+ABI_SIZE(netif_extra_info_t)
+ABI_SCALAR(struct netif_extra_info, type)
+ABI_SCALAR(struct netif_extra_info, flags)
+ABI_FIELD(struct netif_extra_info, u)
+ABI_FIELD(struct netif_extra_info, u.gso)
+ABI_SCALAR(struct netif_extra_info, u.gso.size)
+ABI_SCALAR(struct netif_extra_info, u.gso.type)
+ABI_SCALAR(struct netif_extra_info, u.gso.features)
+ABI_FIELD(struct netif_extra_info, u.mcast)
+ABI_ARRAY(struct netif_extra_info, u.mcast.addr)
+ABI_FIELD(struct netif_extra_info, u.hash)
+ABI_SCALAR(struct netif_extra_info, u.hash.type)
+ABI_SCALAR(struct netif_extra_info, u.hash.algorithm)
+ABI_ARRAY(struct netif_extra_info, u.hash.value)
+
+ABI_GROUP("io/netif.h: rx")
+ABI_SIZE(struct netif_rx_request)
+ABI_SIZE(netif_rx_request_t)
+ABI_SCALAR(struct netif_rx_request, id)
+ABI_SCALAR(struct netif_rx_request, gref)
+ABI_SIZE(struct netif_rx_response)
+ABI_SIZE(netif_rx_response_t)
+ABI_SCALAR(struct netif_rx_response, id)
+ABI_SCALAR(struct netif_rx_response, offset)
+ABI_SCALAR(struct netif_rx_response, flags)
+ABI_SCALAR(struct netif_rx_response, status)
+ABI_SIZE(union netif_rx_sring_entry)
+ABI_EXPR(netif_rx_sring_ring_off, offsetof(struct netif_rx_sring, ring))
+
+/* ---------------------------------------------------- io/xs_wire.h */
+
+ABI_GROUP("io/xs_wire.h: message types")
+ABI_CONST(XS_CONTROL)
+ABI_CONST(XS_DEBUG)
+ABI_CONST(XS_DIRECTORY)
+ABI_CONST(XS_READ)
+ABI_CONST(XS_GET_PERMS)
+ABI_CONST(XS_WATCH)
+ABI_CONST(XS_UNWATCH)
+ABI_CONST(XS_TRANSACTION_START)
+ABI_CONST(XS_TRANSACTION_END)
+ABI_CONST(XS_INTRODUCE)
+ABI_CONST(XS_RELEASE)
+ABI_CONST(XS_GET_DOMAIN_PATH)
+ABI_CONST(XS_WRITE)
+ABI_CONST(XS_MKDIR)
+ABI_CONST(XS_RM)
+ABI_CONST(XS_SET_PERMS)
+ABI_CONST(XS_WATCH_EVENT)
+ABI_CONST(XS_ERROR)
+ABI_CONST(XS_IS_DOMAIN_INTRODUCED)
+ABI_CONST(XS_RESUME)
+ABI_CONST(XS_SET_TARGET)
+ABI_CONST(XS_RESET_WATCHES)
+ABI_CONST(XS_DIRECTORY_PART)
+ABI_CONST(XS_TYPE_COUNT)
+ABI_CONST(XS_INVALID)
+ABI_EXPR(xsd_sockmsg_type_size, sizeof(enum xsd_sockmsg_type))
+ABI_CONST(XS_WATCH_PATH)
+ABI_CONST(XS_WATCH_TOKEN)
+
+ABI_EXPR(xs_write_none, abi_strhash(XS_WRITE_NONE))
+ABI_EXPR(xs_write_create, abi_strhash(XS_WRITE_CREATE))
+ABI_EXPR(xs_write_create_excl, abi_strhash(XS_WRITE_CREATE_EXCL))
+
+ABI_GROUP("io/xs_wire.h: messages and errors")
+ABI_SIZE(struct xsd_sockmsg)
+ABI_SCALAR(struct xsd_sockmsg, type)
+ABI_SCALAR(struct xsd_sockmsg, req_id)
+ABI_SCALAR(struct xsd_sockmsg, tx_id)
+ABI_SCALAR(struct xsd_sockmsg, len)
+ABI_SIZE(struct xsd_errors)
+ABI_SCALAR(struct xsd_errors, errnum)
+ABI_FIELD(struct xsd_errors, errstring)
+ABI_EXPR(xsd_errors_count, sizeof(xsd_errors) / sizeof(xsd_errors[0]))
+/*
+ * Entry i: its name's digest, with the errno value in the top byte (0 past
+ * the end; the index is reduced so that no side indexes out of bounds).
+ */
+#define ABI_XSD_N (sizeof(xsd_errors) / sizeof(xsd_errors[0]))
+#define ABI_XSD_ERROR(i)                                                     \
+	ABI_EXPR(                                                            \
+	    xsd_errors_##i,                                                  \
+	    (i) >= ABI_XSD_N                                                 \
+		? 0ULL                                                       \
+		: abi_strhash(xsd_errors[(i) % ABI_XSD_N].errstring) ^       \
+		      (unsigned long long)xsd_errors[(i) % ABI_XSD_N].errnum \
+			  << 56)
+ABI_XSD_ERROR(0)
+ABI_XSD_ERROR(1)
+ABI_XSD_ERROR(2)
+ABI_XSD_ERROR(3)
+ABI_XSD_ERROR(4)
+ABI_XSD_ERROR(5)
+ABI_XSD_ERROR(6)
+ABI_XSD_ERROR(7)
+ABI_XSD_ERROR(8)
+ABI_XSD_ERROR(9)
+ABI_XSD_ERROR(10)
+ABI_XSD_ERROR(11)
+ABI_XSD_ERROR(12)
+ABI_XSD_ERROR(13)
+ABI_XSD_ERROR(14)
+ABI_XSD_ERROR(15)
+#undef ABI_XSD_ERROR
+#undef ABI_XSD_N
+
+ABI_GROUP("io/xs_wire.h: shared ring page")
+ABI_CONST(XENSTORE_RING_SIZE)
+ABI_TYPE(XENSTORE_RING_IDX)
+ABI_EXPR(mask_xenstore_idx, MASK_XENSTORE_IDX(0xfffffc05u))
+ABI_SIZE(struct xenstore_domain_interface)
+ABI_ARRAY(struct xenstore_domain_interface, req)
+ABI_ARRAY(struct xenstore_domain_interface, rsp)
+ABI_SCALAR(struct xenstore_domain_interface, req_cons)
+ABI_SCALAR(struct xenstore_domain_interface, req_prod)
+ABI_SCALAR(struct xenstore_domain_interface, rsp_cons)
+ABI_SCALAR(struct xenstore_domain_interface, rsp_prod)
+ABI_SCALAR(struct xenstore_domain_interface, server_features)
+ABI_SCALAR(struct xenstore_domain_interface, connection)
+ABI_SCALAR(struct xenstore_domain_interface, error)
+ABI_CONST(XENSTORE_PAYLOAD_MAX)
+ABI_CONST(XENSTORE_ABS_PATH_MAX)
+ABI_CONST(XENSTORE_REL_PATH_MAX)
+ABI_CONST(XENSTORE_SERVER_FEATURE_RECONNECTION)
+ABI_CONST(XENSTORE_SERVER_FEATURE_ERROR)
+ABI_CONST(XENSTORE_CONNECTED)
+ABI_CONST(XENSTORE_RECONNECT)
+ABI_CONST(XENSTORE_ERROR_NONE)
+ABI_CONST(XENSTORE_ERROR_COMM)
+ABI_CONST(XENSTORE_ERROR_RINGIDX)
+ABI_CONST(XENSTORE_ERROR_PROTO)

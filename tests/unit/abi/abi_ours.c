@@ -12,6 +12,12 @@
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 #include <xen/version.h>
+#include <xen/io/ring.h>
+#include <xen/io/blkif.h>
+#include <xen/io/console.h>
+#include <xen/io/netif.h>
+#include <xen/io/xenbus.h>
+#include <xen/io/xs_wire.h>
 
 /*
  * A header missing from include/xen would silently be found in
@@ -22,7 +28,13 @@
 	defined(__XEN_PUBLIC_SCHED_H__) || defined(__XEN_PUBLIC_VCPU_H__) || \
 	defined(__XEN_PUBLIC_VERSION_H__) ||                              \
 	defined(__XEN_PUBLIC_CALLBACK_H__) ||                             \
-	defined(__XEN_PUBLIC_ELFNOTE_H__) || defined(__XEN_PUBLIC_MEMORY_H__)
+	defined(__XEN_PUBLIC_ELFNOTE_H__) || defined(__XEN_PUBLIC_MEMORY_H__) || \
+	!defined(XENOLITH_PUBLIC_IO_RING_H) ||                            \
+	defined(__XEN_PUBLIC_IO_RING_H__) ||                              \
+	defined(__XEN_PUBLIC_IO_BLKIF_H__) ||                             \
+	defined(__XEN_PUBLIC_IO_NETIF_H__) ||                             \
+	defined(__XEN_PUBLIC_IO_CONSOLE_H__) ||                           \
+	defined(_XEN_PUBLIC_IO_XENBUS_H) || defined(_XS_WIRE_H)
 #error "abi_ours.c picked up Xen's headers instead of include/xen"
 #endif
 

@@ -7,7 +7,14 @@
  */
 #define __XEN_TOOLS__ 1
 
+#include <errno.h> /* xs_wire.h's error table needs the E* values */
 #include <stdint.h>
+#include <string.h> /* ring.h's SHARED_RING_INIT uses memset */
+
+/* Xen's ring.h leaves its barriers to the includer. */
+#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 
 #if __has_include("/usr/include/xen/xen.h")
 
@@ -21,8 +28,27 @@
 #include "/usr/include/xen/sched.h"
 #include "/usr/include/xen/vcpu.h"
 #include "/usr/include/xen/version.h"
+#include "/usr/include/xen/io/ring.h"
+#include "/usr/include/xen/io/blkif.h"
+#include "/usr/include/xen/io/console.h"
+#include "/usr/include/xen/io/netif.h"
+#include "/usr/include/xen/io/xenbus.h"
+#include "/usr/include/xen/io/xs_wire.h"
 
-#if defined(XENOLITH_PUBLIC_XEN_H) || !defined(__XEN_PUBLIC_XEN_H__)
+/*
+ * Xen spells blkif_vdev_t and blkif_sector_t as macros, ours are typedefs.
+ * Turn Xen's into typedefs of the very same types, so that the list's
+ * stringified names agree on both sides.
+ */
+typedef blkif_vdev_t abi_xen_blkif_vdev_t;
+typedef blkif_sector_t abi_xen_blkif_sector_t;
+#undef blkif_vdev_t
+#undef blkif_sector_t
+typedef abi_xen_blkif_vdev_t blkif_vdev_t;
+typedef abi_xen_blkif_sector_t blkif_sector_t;
+
+#if defined(XENOLITH_PUBLIC_XEN_H) || !defined(__XEN_PUBLIC_XEN_H__) || \
+	defined(XENOLITH_PUBLIC_IO_RING_H) || defined(XENOLITH_PUBLIC_IO_XS_WIRE_H)
 #error "abi_xen.c picked up our headers instead of Xen's"
 #endif
 
