@@ -98,7 +98,10 @@ struct xs_ops {
 			 uint32_t port, bool rebind);
 	/* A domain connection is going away: unmap and unbind. */
 	void (*release)(void *priv, struct xs_conn *conn);
-	/* Output was queued on `conn`. */
+	/*
+	 * Output was queued on `conn`. It may read the output at once but
+	 * must not serve requests or free connections from inside the call.
+	 */
 	void (*kick)(void *priv, struct xs_conn *conn);
 	/* A misbehaving client or an internal problem; `conn` may be NULL. */
 	void (*log)(void *priv, struct xs_conn *conn, const char *msg);

@@ -329,12 +329,13 @@ static void close_port_locked(struct domain *d, u32 port)
 
 static long close_port(struct domain *d, u32 port)
 {
-	struct evtchn *c = &d->evtchn[port];
+	struct evtchn *c;
 	struct domain *rd;
 	long ret = 0;
 
 	if (!port_valid(d, port))
 		return -EINVAL;
+	c = &d->evtchn[port];
 	for (;;) {
 		/* Find the peer, then lock both in order and look again:
 		 * another vCPU may have closed or rebound the port. */

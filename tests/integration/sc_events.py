@@ -36,7 +36,7 @@ def events_local(c):
 
 def interdomain(c, smp):
     specs = [("ev_peer", "role=ctl"),
-             ("ev_peer", "role=offer delay=20 rounds=1000"),
+             ("ev_peer", "role=offer rounds=1000"),
              ("ev_peer", "role=bind rounds=1000"),
              ("ev_peer", "role=intruder")]
     m = run_guests(c, specs, cmdline="guest_loglvl=all", smp=smp,
