@@ -55,8 +55,7 @@ static inline long ev_bind_virq(uint32_t virq, uint32_t vcpu, uint32_t *port)
 	return rc;
 }
 
-static inline long ev_alloc_unbound(domid_t dom, domid_t remote,
-				    uint32_t *port)
+static inline long ev_alloc_unbound(domid_t dom, domid_t remote, uint32_t *port)
 {
 	struct evtchn_alloc_unbound a = { .dom = dom, .remote_dom = remote };
 	long rc = evtchn_op(EVTCHNOP_alloc_unbound, &a);
@@ -128,7 +127,8 @@ static inline long ev_state(uint32_t port)
 static inline long sched_poll(const uint32_t *ports, uint32_t n,
 			      uint64_t timeout)
 {
-	struct sched_poll p = { .ports = (uint64_t)ports, .nr_ports = n,
+	struct sched_poll p = { .ports = (uint64_t)ports,
+				.nr_ports = n,
 				.timeout = timeout };
 
 	return HYPERVISOR_sched_op(SCHEDOP_poll, &p);

@@ -248,7 +248,8 @@ static void check_bad_ports(void)
 		CHECK(ev_send(p) == -EINVAL, "send %#x", p);
 		CHECK(ev_close(p) == -EINVAL, "close %#x", p);
 		CHECK(ev_unmask_op(p) == -EINVAL, "unmask %#x", p);
-		CHECK(ev_status(DOMID_SELF, p, &st) == -EINVAL, "status %#x", p);
+		CHECK(ev_status(DOMID_SELF, p, &st) == -EINVAL, "status %#x",
+		      p);
 		CHECK(ev_bind_vcpu(p, 0) == -EINVAL, "bind_vcpu %#x", p);
 		CHECK(ev_bind_interdomain(DOMID_SELF, p, NULL) == -EINVAL,
 		      "bind_interdomain %#x", p);

@@ -120,12 +120,14 @@ static void role_offer(void)
 	 * interdomain.dom are the same field). */
 	CHECK_EQ(ev_status(DOMID_SELF, ping, &st), 0);
 	CHECK(st.status == EVTCHNSTAT_unbound ||
-	      st.status == EVTCHNSTAT_interdomain, "status %u", st.status);
+		  st.status == EVTCHNSTAT_interdomain,
+	      "status %u", st.status);
 	CHECK_EQ(st.u.unbound.dom, 2);
 	bind_timer();
 
 	pv_test_group("offer: domain 2 binds, ping-pong");
-	CHECK(wait_status(ping, EVTCHNSTAT_interdomain), "domain 2 never bound");
+	CHECK(wait_status(ping, EVTCHNSTAT_interdomain),
+	      "domain 2 never bound");
 	CHECK_EQ(ev_status(DOMID_SELF, ping, &st), 0);
 	CHECK_EQ(st.u.interdomain.dom, 2);
 	CHECK_EQ(st.u.interdomain.port, 3); /* domain 2's first free port */
@@ -149,7 +151,8 @@ static void role_offer(void)
 	CHECK_EQ(ev_send(ping), 0); /* nobody listens: dropped */
 
 	pv_test_group("offer: domain 3 gets only what it was offered");
-	CHECK(wait_status(door, EVTCHNSTAT_interdomain), "domain 3 never bound");
+	CHECK(wait_status(door, EVTCHNSTAT_interdomain),
+	      "domain 3 never bound");
 	CHECK_EQ(ev_status(DOMID_SELF, door, &st), 0);
 	CHECK_EQ(st.u.interdomain.dom, 3);
 	CHECK(wait_hits(door, 1), "no event from domain 3");
@@ -252,10 +255,10 @@ static void role_intruder(void)
 
 	pv_test_group("intruder: ports not offered to us");
 	/* Xen answers -EINVAL for all of these (not -EPERM). */
-	CHECK_EQ(ev_bind_interdomain(1, 4, NULL), -EINVAL);    /* for d2 */
-	CHECK_EQ(ev_bind_interdomain(1, 3, NULL), -EINVAL);    /* d2's */
-	CHECK_EQ(ev_bind_interdomain(1, 1, NULL), -EINVAL);    /* for d0 */
-	CHECK_EQ(ev_bind_interdomain(1, 5, NULL), -EINVAL);    /* ours now */
+	CHECK_EQ(ev_bind_interdomain(1, 4, NULL), -EINVAL); /* for d2 */
+	CHECK_EQ(ev_bind_interdomain(1, 3, NULL), -EINVAL); /* d2's */
+	CHECK_EQ(ev_bind_interdomain(1, 1, NULL), -EINVAL); /* for d0 */
+	CHECK_EQ(ev_bind_interdomain(1, 5, NULL), -EINVAL); /* ours now */
 	CHECK_EQ(ev_bind_interdomain(1, 4095, NULL), -EINVAL); /* free */
 	CHECK_EQ(ev_bind_interdomain(1, 4096, NULL), -EINVAL);
 	CHECK_EQ(ev_bind_interdomain(1, 0, NULL), -EINVAL);

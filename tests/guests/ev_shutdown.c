@@ -7,8 +7,8 @@
  */
 #include "ev_common.h"
 
-static const char *const names[] = { "poweroff", "reboot", "suspend",
-				     "crash", "watchdog", "soft_reset" };
+static const char *const names[] = { "poweroff", "reboot",   "suspend",
+				     "crash",	 "watchdog", "soft_reset" };
 
 static int reason_arg(const char *key)
 {
@@ -37,8 +37,8 @@ void pv_main(void)
 		s.reason = (uint32_t)code;
 		CHECK_EQ(HYPERVISOR_sched_op(SCHEDOP_shutdown_code, &s), 0);
 		/* A second code is ignored. */
-		s.reason = code == SHUTDOWN_poweroff ? SHUTDOWN_crash :
-						       SHUTDOWN_poweroff;
+		s.reason = code == SHUTDOWN_poweroff ? SHUTDOWN_crash
+						     : SHUTDOWN_poweroff;
 		CHECK_EQ(HYPERVISOR_sched_op(SCHEDOP_shutdown_code, &s), 0);
 	}
 	pv_test_summary();

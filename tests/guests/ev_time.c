@@ -173,8 +173,9 @@ static void report(const char *what, struct lateness *l, unsigned int n)
 	CHECK(l->max <= slack, "%s: up to %lu us late", what, l->max / 1000);
 }
 
-static const uint64_t delays_us[] = { 50, 200, 500, 1000, 1500, 2000, 3000,
-				      5000 };
+static const uint64_t delays_us[] = {
+	50, 200, 500, 1000, 1500, 2000, 3000, 5000
+};
 #define REPS 4
 
 /*
@@ -209,8 +210,8 @@ static void check_oneshot(bool vcpuop)
 {
 	struct lateness l = { 0 };
 
-	pv_test_group(vcpuop ? "VCPUOP_set_singleshot_timer precision" :
-			       "set_timer_op precision");
+	pv_test_group(vcpuop ? "VCPUOP_set_singleshot_timer precision"
+			     : "set_timer_op precision");
 	for (int r = 0; r < REPS; r++)
 		for (unsigned int i = 0; i < ARRAY_SIZE(delays_us); i++)
 			measure_oneshot(vcpuop, delays_us[i] * NS_PER_US, &l);
@@ -314,18 +315,19 @@ static void check_periodic(void)
 			if (!wait_timer(seen, end))
 				break;
 			since = fired_at - start;
-			record(&l, since < period ? start + period :
-				   start + since / period * period, fired_at);
+			record(&l,
+			       since < period ? start + period
+					      : start + since / period * period,
+			       fired_at);
 		}
-		CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0,
-					    NULL),
-			 0);
+		CHECK_EQ(
+		    HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL), 0);
 		if (l.n >= n - 3 || try == TRIES - 1)
 			break;
 	}
 	printf("periodic: %u ticks in %u periods, late by avg %lu max %lu us "
-	       "(%u re-run)\n", l.n, n, l.n ? l.sum / l.n / 1000 : 0,
-	       l.max / 1000, l.retried);
+	       "(%u re-run)\n",
+	       l.n, n, l.n ? l.sum / l.n / 1000 : 0, l.max / 1000, l.retried);
 	CHECK(l.n >= n - 3 && l.n <= n, "%u ticks in %u periods", l.n, n);
 	CHECK_EQ(l.early, 0);
 	before = timer_hits;

@@ -72,8 +72,8 @@ static void check_get_runstate(void)
 	      total(&r), r.state_entry_time);
 	sleep_ms(5);
 	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &r2), 0);
-	CHECK(r2.time[RUNSTATE_blocked] >= r.time[RUNSTATE_blocked] +
-						   4 * NS_PER_MS,
+	CHECK(r2.time[RUNSTATE_blocked] >=
+		  r.time[RUNSTATE_blocked] + 4 * NS_PER_MS,
 	      "blocked time grew by %lu ns in a 5 ms sleep",
 	      r2.time[RUNSTATE_blocked] - r.time[RUNSTATE_blocked]);
 	CHECK(r2.state_entry_time > r.state_entry_time, "no state change");
@@ -90,17 +90,16 @@ static void check_runstate_area(void)
 
 	pv_test_group("VCPUOP_register_runstate_memory_area");
 	a.addr.h = (uint64_t)HV_ADDR;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0,
-				    &a),
-		 -EFAULT);
+	CHECK_EQ(
+	    HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a),
+	    -EFAULT);
 	a.addr.h = (uint64_t)&runstate;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 1,
-				    &a),
-		 -ENOENT);
+	CHECK_EQ(
+	    HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 1, &a),
+	    -ENOENT);
 	memset(&runstate, 0xff, sizeof(runstate));
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0,
-				    &a),
-		 0);
+	CHECK_EQ(
+	    HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), 0);
 	/* Filled in at once. */
 	CHECK_EQ(runstate.state, RUNSTATE_running);
 	CHECK(runstate.state_entry_time <= pv_now(), "entry in the future");
@@ -112,16 +111,16 @@ static void check_runstate_area(void)
 	CHECK(runstate.state_entry_time > r0.state_entry_time,
 	      "state_entry_time did not move");
 	CHECK(runstate.time[RUNSTATE_blocked] >=
-		      r0.time[RUNSTATE_blocked] + 9 * NS_PER_MS,
+		  r0.time[RUNSTATE_blocked] + 9 * NS_PER_MS,
 	      "blocked time grew by %lu ns in a 10 ms sleep",
 	      runstate.time[RUNSTATE_blocked] - r0.time[RUNSTATE_blocked]);
 	CHECK(runstate.time[RUNSTATE_running] > r0.time[RUNSTATE_running],
 	      "running time did not grow");
 
 	/* runstate_update_flag: the flag is never left set. */
-	CHECK_EQ(HYPERVISOR_vm_assist(0 /* enable */,
-				      5 /* runstate_update_flag */),
-		 0);
+	CHECK_EQ(
+	    HYPERVISOR_vm_assist(0 /* enable */, 5 /* runstate_update_flag */),
+	    0);
 	sleep_ms(2);
 	entry = runstate.state_entry_time;
 	CHECK(!(entry & XEN_RUNSTATE_UPDATE), "update flag left set");
@@ -130,17 +129,15 @@ static void check_runstate_area(void)
 
 	/* Unregistering (address 0) stops the updates. */
 	a.addr.h = 0;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0,
-				    &a),
-		 0);
+	CHECK_EQ(
+	    HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), 0);
 	r0 = runstate;
 	sleep_ms(2);
 	CHECK(runstate.state_entry_time == r0.state_entry_time,
 	      "updated after unregistering");
 	a.addr.h = (uint64_t)&runstate;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0,
-				    &a),
-		 0);
+	CHECK_EQ(
+	    HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), 0);
 }
 
 /*
@@ -190,27 +187,20 @@ static void check_vcpu_info(void)
 	memset(&r, 0, sizeof(r));
 	r.mfn = pv_virt_to_mfn(vi_page);
 	r.offset = 4096 - sizeof(struct vcpu_info) + 8; /* crosses the page */
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r),
-		 -EINVAL);
+	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -EINVAL);
 	r.offset = 0xffffffff;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r),
-		 -EINVAL);
+	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -EINVAL);
 	r.offset = 128;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 1, &r),
-		 -ENOENT);
+	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 1, &r), -ENOENT);
 	/* Not our frame; a page-table frame; the shared_info frame. */
 	r.mfn = 1;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r),
-		 -EINVAL);
+	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -EINVAL);
 	r.mfn = pv_virt_to_mfn((void *)start_info->pt_base);
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r),
-		 -EINVAL);
+	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -EINVAL);
 	r.mfn = start_info->shared_info >> 12;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r),
-		 -EINVAL);
+	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -EINVAL);
 	r.mfn = ~0ULL;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r),
-		 -EINVAL);
+	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -EINVAL);
 	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, HV_ADDR),
 		 -EFAULT);
 	CHECK(pv_vcpu_info() == old, "moved by a refused call");
@@ -229,8 +219,7 @@ static void check_vcpu_info(void)
 	/* Only once. */
 	r.mfn = pv_virt_to_mfn(vi_page);
 	r.offset = 512;
-	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r),
-		 -EINVAL);
+	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -EINVAL);
 	CHECK(pv_vcpu_info() == vi, "second call moved it");
 
 	pv_test_group("VCPUOP_register_vcpu_info: events after the move");
