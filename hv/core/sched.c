@@ -137,6 +137,23 @@ static struct vcpu *pick_next(struct percpu *pc, struct vcpu *prev)
 	return next;
 }
 
+/*
+ * prev's state is saved: only now may it count as not running (a domain
+ * being destroyed waits for that). A wake-up that came meanwhile found it
+ * "running" and did not queue it, so queue it here.
+ */
+static void finish_switch_out(struct percpu *pc, struct vcpu *prev)
+{
+	spin_lock(&runq_lock[pc->id]);
+	WRITE_ONCE(prev->running, false);
+	if (!prev->pause_flags && !prev->on_runq) {
+		list_add_tail(&prev->runq_link, &pc->runq);
+		prev->on_runq = true;
+		pc->need_resched = true;
+	}
+	spin_unlock(&runq_lock[pc->id]);
+}
+
 void __noreturn schedule(void)
 {
 	struct percpu *pc = this_cpu();
@@ -146,11 +163,8 @@ void __noreturn schedule(void)
 	pc->need_resched = false;
 	spin_lock(&runq_lock[pc->id]);
 	next = pick_next(pc, prev);
-	if (prev && next != prev) {
-		prev->running = false;
-		if (!prev->pause_flags)
-			runstate_change(prev, RUNSTATE_runnable);
-	}
+	if (prev && next != prev && !prev->pause_flags)
+		runstate_change(prev, RUNSTATE_runnable);
 	if (next && next != prev) {
 		next->running = true;
 		runstate_change(next, RUNSTATE_running);
@@ -169,6 +183,8 @@ void __noreturn schedule(void)
 		context_switch(prev, next);
 		if (next)
 			update_runstate_area(next);
+		if (prev)
+			finish_switch_out(pc, prev);
 	}
 	if (next)
 		reset_stack_and_jump(return_to_guest);

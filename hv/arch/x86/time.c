@@ -21,9 +21,12 @@ static u64 ns_per_tsc_mul; /* ns = ticks * mul >> 32 */
 static u64 tsc_per_ns_mul; /* ticks = ns * mul >> 32 */
 static u64 apic_per_tsc_mul; /* apic counts = ticks * mul >> 32 */
 
+/* a * mul >> 32, saturating instead of wrapping for huge a. */
 static u64 mul_shift32(u64 a, u64 mul)
 {
-	return (u64)(((unsigned __int128)a * mul) >> 32);
+	unsigned __int128 r = ((unsigned __int128)a * mul) >> 32;
+
+	return r >> 62 ? 1UL << 62 : (u64)r;
 }
 
 /* (num << 32) / den without a 128-bit division (no libgcc here). */
@@ -103,7 +106,9 @@ u64 NOW(void)
 
 u64 ns_to_tsc_abs(u64 ns)
 {
-	return boot_tsc + ns_to_tsc(ns);
+	u64 t = ns_to_tsc(ns);
+
+	return t > ~0UL - boot_tsc ? ~0UL : boot_tsc + t;
 }
 
 u64 tsc_delta_to_apic(u64 ticks)
