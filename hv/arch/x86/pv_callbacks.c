@@ -80,7 +80,7 @@ static long set_callback(struct vcpu *v, unsigned int type, u64 address,
 		v->nmi_cb = cb;
 		return 0;
 	}
-	return -EINVAL;
+	return -ENOSYS; /* unknown type, as Xen answers */
 }
 
 long do_set_callbacks(u64 event, u64 failsafe, u64 syscall)
@@ -112,11 +112,10 @@ long do_callback_op(int cmd, u64 arg)
 		struct callback_unregister u;
 		if (get_guest(u, arg))
 			return -EFAULT;
-		/* The event and failsafe callbacks cannot be removed. */
-		if (u.type == CALLBACKTYPE_event ||
-		    u.type == CALLBACKTYPE_failsafe)
-			return -EINVAL;
-		return set_callback(v, u.type, 0, false);
+		/* As on Xen, only the NMI callback can be removed. */
+		if (u.type == CALLBACKTYPE_nmi)
+			return set_callback(v, u.type, 0, false);
+		return u.type <= CALLBACKTYPE_syscall32 ? -EINVAL : -ENOSYS;
 	}
 	return -ENOSYS;
 }
