@@ -76,6 +76,9 @@ GUEST_SRCS := $(wildcard tests/guests/*.c bench/guests/*.c)
 GUESTS := $(addprefix $(GB)/,$(addsuffix .elf,$(basename $(notdir $(GUEST_SRCS)))))
 guests: $(GUESTS)
 
+# Keep the guests' object files (they are intermediates of a pattern chain).
+.SECONDARY:
+
 $(GB)/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC      $< (guest)"
