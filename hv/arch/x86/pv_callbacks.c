@@ -6,6 +6,7 @@
 #include <xen/callback.h>
 #include "context.h"
 #include "guest_access.h"
+#include "hypercall.h"
 #include "lib.h"
 #include "mm.h"
 #include "page.h"
@@ -26,7 +27,11 @@ static bool guest_code_ok(u64 a)
 	return canonical(a) && guest_range_ok(a, 1);
 }
 
-/* set_trap_table (0): entries up to one with address 0; NULL clears. */
+/*
+ * set_trap_table (0): entries up to one with address 0; NULL clears. As
+ * on Xen the list may be longer than 256 (later entries win); a long one
+ * is continued in steps so it cannot hold the CPU.
+ */
 long do_set_trap_table(u64 traps)
 {
 	struct vcpu *v = current;
@@ -35,10 +40,13 @@ long do_set_trap_table(u64 traps)
 		memset(v->traps, 0, sizeof(v->traps));
 		return 0;
 	}
-	for (unsigned int i = 0; i < 256; i++) {
+	for (unsigned int i = 0;; i++) {
 		struct trap_info t;
 		u64 addr = traps + i * sizeof(t);
 
+		if (i && !(i % 256) && hypercall_preempt_check())
+			return hypercall_continue(__HYPERVISOR_set_trap_table,
+						  addr, 0, 0, 0);
 		if (copy_from_guest(&t, addr, sizeof(t)))
 			return -EFAULT;
 		if (!t.address)
@@ -48,7 +56,6 @@ long do_set_trap_table(u64 traps)
 		t.cs |= 3; /* guest selectors run at RPL 3 */
 		v->traps[t.vector] = t;
 	}
-	return 0;
 }
 
 static long set_callback(struct vcpu *v, unsigned int type, u64 address,
