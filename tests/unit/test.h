@@ -28,6 +28,25 @@ static int test_passed, test_failed;
 		printf("checking: %s\n", (name));        \
 	} while (0)
 
+/* Deterministic pseudo-random numbers (xorshift64) for sequence tests. */
+static unsigned long long test_rng_state = 0x2545f4914f6cdd1dULL;
+
+static inline void test_seed(unsigned long long seed)
+{
+	test_rng_state = seed ? seed : 1;
+}
+
+static inline unsigned long long test_rand(void)
+{
+	unsigned long long x = test_rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	test_rng_state = x;
+	return x;
+}
+
 static inline int test_summary(const char *prog)
 {
 	printf("%s: %d passed, %d failed\n", prog, test_passed, test_failed);

@@ -682,17 +682,9 @@ static void test_mb2_hostile(void)
 
 /* ---- random mutation of valid blocks ---- */
 
-static u64 rng_state = 0x2545f4914f6cdd1dULL;
-
 static u64 rnd(void)
 {
-	u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
+	return test_rand();
 }
 
 /* Properties every successful parse must have. */

@@ -23,17 +23,9 @@
 #define HOLE2_START 0x800ULL
 #define HOLE2_END 0x823ULL
 
-static u64 rng_state = 0x9e3779b97f4a7c15ULL;
-
 static u64 rnd(void)
 {
-	u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
+	return test_rand();
 }
 
 static int check_failures;
@@ -821,8 +813,14 @@ static void test_checker(void)
 	free(frames);
 }
 
+static void seed_rng(void)
+{
+	test_seed(0x9e3779b97f4a7c15ULL);
+}
+
 int main(void)
 {
+	seed_rng();
 	struct snap initial;
 
 	test_init();

@@ -927,17 +927,9 @@ static const unsigned int r_slots[] = {
 	0, 1, 2, 3, HV_FIRST_L4_SLOT, HV_LAST_L4_SLOT, 511
 };
 
-static u64 rng_state = 0x2545f4914f6cdd1dULL;
-
 static u64 rnd(void)
 {
-	u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
+	return test_rand();
 }
 
 static struct {
