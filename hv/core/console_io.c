@@ -83,10 +83,10 @@ long console_read_input(unsigned int count, u64 buffer)
 	unsigned int n = 0;
 	int c;
 
+	(void)c;
 	if (count > sizeof(buf))
 		count = sizeof(buf);
-	while (n < count && (c = serial_getc()) >= 0)
-		buf[n++] = (char)c;
+	n = console_take_input(buf, count);
 	if (n && copy_to_guest(buffer, buf, n))
 		return -EFAULT;
 	return n;

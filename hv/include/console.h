@@ -8,6 +8,9 @@ void serial_init(u16 port);
 void serial_putc(char c);
 bool serial_present(void);
 int serial_getc(void); /* -1 if nothing waiting */
+void serial_enable_rx_interrupt(void);
+void keyhandler_init(void);
+unsigned int console_take_input(char *buf, unsigned int max);
 
 void console_enable_serial(bool on);
 void console_write(const char *s, size_t n);

@@ -24,7 +24,8 @@ def accel_args():
 
 
 class Machine:
-    def __init__(self, cmdline="", smp=2, mem="1G", boot=None, extra=None):
+    def __init__(self, cmdline="", smp=2, mem="1G", boot=None, extra=None,
+                 stdin=False):
         args = ["qemu-system-x86_64"] + accel_args() + [
             "-smp", str(smp), "-m", mem, "-no-reboot",
             "-display", "none", "-monitor", "none", "-serial", "stdio",
@@ -38,7 +39,8 @@ class Machine:
         self.lines = []
         self.triple_faults = 0
         self.cond = threading.Condition()
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE if stdin
+                                     else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.start = time.monotonic()
@@ -88,6 +90,11 @@ class Machine:
         rx = re.compile(pattern)
         with self.cond:
             return [m for m in (rx.search(l) for l in self.lines) if m]
+
+    def send(self, data):
+        """Type bytes on the serial console (Machine(stdin=True))."""
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
 
     def alive(self):
         return self.proc.poll() is None

@@ -218,3 +218,24 @@ def guest_smoke(c):
     """PV guests boot: hypercalls, events, timer, traps, user mode."""
     run_guests(c, [("hello", ""), ("smoke", ""), ("hello_hcpage", "")],
                cmdline="guest_loglvl=all")
+
+
+@scenario
+def serial_keyhandler(c):
+    """Ctrl-A x3 switches serial input to the hypervisor's keyhandler."""
+    mods = ["-initrd", guest_modules([("hello", "")])]
+    with Machine("", smp=2, extra=mods, stdin=True) as m:
+        c.machine = m
+        c.check("booted", m.wait_for(r"d0: shut down", 60))
+        m.send(b"\x01\x01\x01")
+        c.check("Ctrl-A three times switches to the hypervisor",
+                m.wait_for(r"Serial input to Xenolith", 20))
+        m.send(b"q")
+        c.check("'q' lists the domains", m.wait_for(r"d0 dom0: \d+ pages", 20))
+        m.send(b"m")
+        c.check("'m' shows memory", m.wait_for(r"memory: \d+ of \d+ frames free", 20))
+        m.send(b"r")
+        c.check("'r' shows the run queues", m.wait_for(r"CPU 1: current", 20))
+        m.send(b"\x01\x01\x01")
+        c.check("three more switch back to domain 0",
+                m.wait_for(r"Serial input to DOM0", 20))

@@ -70,3 +70,12 @@ int serial_getc(void)
 		return -1;
 	return inb(uart_port + UART_RBR);
 }
+
+/* Received data raises the UART's interrupt (OUT2 gates it to the PIC/IOAPIC). */
+void serial_enable_rx_interrupt(void)
+{
+	if (!uart_port)
+		return;
+	outb(uart_port + UART_MCR, 0x0b); /* DTR | RTS | OUT2 */
+	outb(uart_port + UART_IER, 0x01); /* data available */
+}

@@ -277,6 +277,7 @@ void start_hv(u32 magic, u32 info)
 	context_init_cpu();
 	m2p_init();
 	vtime_init(rtc_read_unix_time());
+	keyhandler_init();
 	local_irq_enable();
 
 	smp_boot_cpus(opt_maxcpus);
