@@ -439,7 +439,8 @@ static int delete_tree(struct xs_op *op, const char *path)
 
 /* ---- the requests ---- */
 
-static int do_read(struct xs_op *op, const char *p, u32 len)
+/* READ and DIRECTORY: reply with a readable node's value or child list. */
+static int reply_node(struct xs_op *op, const char *p, u32 len, bool children)
 {
 	struct xs_node *n;
 	char *path;
@@ -448,10 +449,16 @@ static int do_read(struct xs_op *op, const char *p, u32 len)
 	if (!err) {
 		n = get_node(op, path, XS_PERM_READ, &err);
 		if (n)
-			err = reply(op, n->value, n->vlen, 0);
+			err = children ? reply(op, n->children, n->clen, 0) :
+					 reply(op, n->value, n->vlen, 0);
 	}
 	xs_free(path);
 	return err;
+}
+
+static int do_read(struct xs_op *op, const char *p, u32 len)
+{
+	return reply_node(op, p, len, false);
 }
 
 static int do_write(struct xs_op *op, const char *p, u32 len)
@@ -562,17 +569,7 @@ out:
 
 static int do_directory(struct xs_op *op, const char *p, u32 len)
 {
-	struct xs_node *n;
-	char *path;
-	int err = path_arg(op, p, len, &path);
-
-	if (!err) {
-		n = get_node(op, path, XS_PERM_READ, &err);
-		if (n)
-			err = reply(op, n->children, n->clen, 0);
-	}
-	xs_free(path);
-	return err;
+	return reply_node(op, p, len, true);
 }
 
 /*
