@@ -37,6 +37,13 @@ static void guest_putc(struct domain *d, char c)
 	d->con_buf[d->con_len++] = c;
 }
 
+/* A new domain starts with a full bucket. */
+void guest_console_init(struct domain *d)
+{
+	d->con_tokens = DOMU_BYTES_PER_SEC;
+	d->con_refill = NOW();
+}
+
 /* Token bucket: true if the domain may write n more bytes now. */
 static bool rate_ok(struct domain *d, unsigned int n)
 {
@@ -44,7 +51,7 @@ static bool rate_ok(struct domain *d, unsigned int n)
 
 	if (d->privileged)
 		return true;
-	if (now - d->con_refill >= SECONDS(1) || !d->con_refill) {
+	if (now - d->con_refill >= SECONDS(1)) {
 		d->con_refill = now;
 		d->con_tokens = DOMU_BYTES_PER_SEC;
 	}

@@ -10,6 +10,7 @@
 #include "ptval.h"
 #include "pv.h"
 #include "context.h"
+#include "hypercall.h"
 #include "lib.h"
 #include "m2p.h"
 #include "mm.h"
@@ -80,6 +81,7 @@ struct domain *domain_create(domid_t id, bool privileged,
 	d->max_vcpus = max_vcpus;
 	d->shutdown_code = 0xff;
 	d->start_ns = NOW();
+	guest_console_init(d);
 	snprintf(d->name, sizeof(d->name), "%s%u", id ? "domu" : "dom", id);
 
 	d->shared_info = alloc_page();

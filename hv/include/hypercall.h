@@ -13,6 +13,7 @@ long do_update_va_mapping_otherdomain(u64 va, u64 val, u64 flags,
 int set_ldt(struct vcpu *v, u64 base, unsigned int ents);
 int new_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 long console_read_input(unsigned int count, u64 buffer);
+void guest_console_init(struct domain *d);
 long do_multicall(u64 list, unsigned int nr);
 long do_xen_version(int cmd, u64 arg);
 long do_console_io(int cmd, unsigned int count, u64 buffer);
