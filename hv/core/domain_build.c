@@ -63,7 +63,7 @@ static u64 *table_of_pfn(void *ctx, u64 pfn)
 	return pfn_va(ctx, pfn);
 }
 
-static void fill_start_info(struct build *b, const struct xenelf_info *elf,
+static void fill_start_info(struct build *b,
 			    const struct build_params *p)
 {
 	const struct pv_layout *l = b->l;
@@ -101,7 +101,6 @@ static void fill_start_info(struct build *b, const struct xenelf_info *elf,
 	}
 	strlcpy((char *)si->cmd_line, p->cmdline ? p->cmdline : "",
 		sizeof(si->cmd_line));
-	(void)elf;
 }
 
 static void setup_vcpu0(struct build *b, const struct xenelf_info *elf,
@@ -175,7 +174,7 @@ struct domain *build_boot_domain(const struct build_params *p, char *err,
 		goto fail;
 	}
 	populate(&b, p, &elf);
-	fill_start_info(&b, &elf, p);
+	fill_start_info(&b, p);
 	l4 = b.p2m[l.pt_pfn];
 	/* Pinning validates the whole initial tree, as the toolstack's does. */
 	if (pin_table(b.d, l4, PGT_L4) ||
