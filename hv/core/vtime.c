@@ -279,6 +279,8 @@ void update_runstate_area(struct vcpu *v)
 
 static long vcpu_up(struct vcpu *v)
 {
+	if (READ_ONCE(v->initialising))
+		return -EBUSY; /* its context is being set up right now */
 	if (!v->guest_table)
 		return -EINVAL; /* never initialised */
 	vcpu_unpause(v, PAUSE_DOWN);

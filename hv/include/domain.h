@@ -55,6 +55,7 @@ struct vcpu {
 
 	/* PV CPU state. */
 	bool kernel_mode;
+	bool initialising; /* VCPUOP_initialise in progress */
 	mfn_t guest_table;      /* kernel L4 */
 	mfn_t guest_table_user; /* user L4, 0 = none */
 	struct trap_info traps[256];

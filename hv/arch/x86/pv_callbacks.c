@@ -229,15 +229,31 @@ long vcpu_initialise(struct vcpu *v, u64 arg)
 	struct frame *l4;
 	long rc = -EINVAL;
 
-	if (v == current || !(v->pause_flags & PAUSE_DOWN) || v->guest_table)
+	if (v == current || !(v->pause_flags & PAUSE_DOWN))
 		return -EEXIST;
+	/* Two vCPUs may try at once: only one may set it up. */
+	if (__atomic_exchange_n(&v->initialising, true, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	if (v->guest_table) {
+		rc = -EEXIST;
+		goto out_unclaimed;
+	}
 	c = xzalloc(sizeof(*c));
-	if (!c)
-		return -ENOMEM;
+	if (!c) {
+		rc = -ENOMEM;
+		goto out_unclaimed;
+	}
 	if (copy_from_guest(c, arg, sizeof(*c))) {
 		rc = -EFAULT;
 		goto out;
 	}
+	/* Check what set_gdt and set_callbacks would before taking refs. */
+	if (c->gdt_ents > FIRST_RESERVED_GDT_ENTRY ||
+	    (c->event_callback_eip && !guest_code_ok(c->event_callback_eip)) ||
+	    (c->failsafe_callback_eip &&
+	     !guest_code_ok(c->failsafe_callback_eip)) ||
+	    (c->syscall_callback_eip && !guest_code_ok(c->syscall_callback_eip)))
+		goto out;
 	l4 = mfn_to_frame(c->ctrlreg[3] >> PAGE_SHIFT);
 	if (!l4 || !get_page_and_type(l4, v->domain, PGT_L4))
 		goto out;
@@ -249,7 +265,8 @@ long vcpu_initialise(struct vcpu *v, u64 arg)
 	v->regs = c->user_regs;
 	v->regs.cs |= 3;
 	v->regs.ss |= 3;
-	v->regs.rflags = (v->regs.rflags & ~0x3000UL) | 0x200;
+	/* IOPL and VM cleared, IF set, as do_iret does. */
+	v->regs.rflags = (v->regs.rflags & ~(0x3000UL | (1UL << 17))) | 0x200;
 	for (unsigned int i = 0; i < 256; i++)
 		if (c->trap_ctxt[i].address &&
 		    guest_code_ok(c->trap_ctxt[i].address)) {
@@ -271,5 +288,7 @@ long vcpu_initialise(struct vcpu *v, u64 arg)
 	rc = 0;
 out:
 	xfree(c);
+out_unclaimed:
+	__atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
 	return rc;
 }

@@ -24,11 +24,6 @@
 
 static mfn_t zero_mfn;
 
-static u64 *window_pte(struct percpu *pc, unsigned int page)
-{
-	return pc->gdt_l1 + page;
-}
-
 void gdt_window_init(struct percpu *pc)
 {
 	struct {
@@ -66,8 +61,8 @@ void load_guest_gdt(struct vcpu *v)
 		mfn_t mfn = i < nr ? v->gdt_frames[i] : zero_mfn;
 		u64 pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_NX;
 
-		if (*window_pte(pc, i) != pte) {
-			*window_pte(pc, i) = pte;
+		if (pc->gdt_l1[i] != pte) {
+			pc->gdt_l1[i] = pte;
 			invlpg((void *)(pc->gdt_va + i * PAGE_SIZE));
 		}
 	}
@@ -100,15 +95,6 @@ bool validate_descriptor_page(struct frame *f)
 		if (!descriptor_ok(&t[i]))
 			return false;
 	return true;
-}
-
-static void put_gdt_frames(struct vcpu *v)
-{
-	unsigned int nr = (v->gdt_ents + 511) / 512;
-
-	for (unsigned int i = 0; i < nr; i++)
-		put_page_and_type(mfn_to_frame(v->gdt_frames[i]));
-	v->gdt_ents = 0;
 }
 
 int set_vcpu_gdt(struct vcpu *v, const u64 *frames, unsigned int entries)
@@ -154,7 +140,9 @@ long do_set_gdt(u64 frame_list, unsigned int entries)
 
 void vcpu_release_gdt(struct vcpu *v)
 {
-	put_gdt_frames(v);
+	for (unsigned int i = 0; i < (v->gdt_ents + 511) / 512; i++)
+		put_page_and_type(mfn_to_frame(v->gdt_frames[i]));
+	v->gdt_ents = 0;
 }
 
 /* update_descriptor (10): one 8-byte slot, by machine address. */
@@ -259,14 +247,15 @@ int set_ldt(struct vcpu *v, u64 base, unsigned int ents)
 		mfn_t l1;
 		unsigned int idx;
 		u64 pte;
+		struct frame *f;
 
 		if (find_l1_slot(v->guest_table, base + i * PAGE_SIZE, &l1, &idx))
 			goto fail;
 		pte = ((u64 *)__va(l1 << PAGE_SHIFT))[idx];
 		frames[i] = (pte & PTE_ADDR_MASK) >> PAGE_SHIFT;
-		if (!(pte & _PAGE_PRESENT) || !mfn_to_frame(frames[i]) ||
-		    !get_page_and_type(mfn_to_frame(frames[i]), v->domain,
-				       PGT_SEG_DESC))
+		f = mfn_to_frame(frames[i]);
+		if (!(pte & _PAGE_PRESENT) || !f ||
+		    !get_page_and_type(f, v->domain, PGT_SEG_DESC))
 			goto fail;
 	}
 	memcpy(old, v->ldt_frames, sizeof(old));
