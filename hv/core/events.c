@@ -141,7 +141,7 @@ static struct domain *resolve_domain(domid_t id, long *err)
 	if (id == DOMID_SELF || id == self->id)
 		return self;
 	d = domain_lookup(id);
-	if (!d) {
+	if (!d || d->is_dying) { /* a dying domain's ports may be freed */
 		*err = -ESRCH;
 		return NULL;
 	}
@@ -224,7 +224,10 @@ static long op_bind_interdomain(struct evtchn_bind_interdomain *b)
 	 * The remote end must be unbound and offered to us. Xen answers
 	 * -EINVAL whether the port is taken or offered to someone else.
 	 */
-	if (rc->state != ECS_UNBOUND || rc->remote_domid != ld->id) {
+	if (rd->is_dying) {
+		/* Its ports are being closed and freed: bind no new one. */
+		ret = -ESRCH;
+	} else if (rc->state != ECS_UNBOUND || rc->remote_domid != ld->id) {
 		ret = -EINVAL;
 	} else if ((lport = alloc_port(ld)) < 0) {
 		ret = lport;

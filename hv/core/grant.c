@@ -128,6 +128,16 @@ static struct domain *granter(domid_t id)
  * GNTST_okay with the frame, setting GTF_reading/writing in G's entry;
  * Xen's status codes otherwise. Both tables locked.
  */
+/* Drop GTF_reading/writing from G's entry once no pin needs them. */
+static void clear_unused_marks(struct grant_entry_v1 *e,
+			       const struct active_grant *a)
+{
+	if (!a->wr_pins)
+		__atomic_fetch_and(&e->flags, ~GTF_writing, __ATOMIC_SEQ_CST);
+	if (!a->wr_pins && !a->rd_pins)
+		__atomic_fetch_and(&e->flags, ~GTF_reading, __ATOMIC_SEQ_CST);
+}
+
 static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 		     bool readonly, mfn_t *mfn)
 {
@@ -135,7 +145,7 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 	struct grant_entry_v1 *e;
 	struct active_grant *a;
 	bool pinned;
-	u16 flags;
+	u16 flags, set = readonly ? GTF_reading : GTF_reading | GTF_writing;
 	struct frame *f;
 
 	if (ref >= NR_REFS(gt)) {
@@ -151,25 +161,40 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 			   ref, g->id, a->mapper);
 		return GNTST_general_error;
 	}
-	/* Like Xen, the entry is checked when it is first pinned (or for writing). */
+	/*
+	 * Like Xen, the entry is checked when it is first pinned (or for
+	 * writing). G writes it concurrently, so {flags, domid} (one 32-bit
+	 * word, flags in the low half) is checked and marked in one
+	 * compare-and-swap: what we checked is what we pinned.
+	 */
 	if (!pinned || (!readonly && !a->wr_pins)) {
-		flags = READ_ONCE(e->flags);
-		if ((flags & GTF_type_mask) != GTF_permit_access ||
-		    READ_ONCE(e->domid) != d->id) {
-			mm_refused(d, MMR_GRANT_REF,
-				   "grant ref %u of d%u: not granted to d%u (flags %#x, domid %u)",
-				   ref, g->id, d->id, flags, READ_ONCE(e->domid));
-			return GNTST_general_error;
-		}
-		if (!readonly && (flags & GTF_readonly)) {
-			mm_refused(d, MMR_GRANT_RO,
-				   "grant ref %u of d%u: read-only, used for writing",
-				   ref, g->id);
-			return GNTST_general_error;
-		}
+		u32 *w = (u32 *)&e->flags, old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+		domid_t domid;
+
+		do {
+			flags = (u16)old;
+			domid = (domid_t)(old >> 16);
+			if ((flags & GTF_type_mask) != GTF_permit_access ||
+			    domid != d->id) {
+				mm_refused(d, MMR_GRANT_REF,
+					   "grant ref %u of d%u: not granted to d%u (flags %#x, domid %u)",
+					   ref, g->id, d->id, flags, domid);
+				return GNTST_general_error;
+			}
+			if (!readonly && (flags & GTF_readonly)) {
+				mm_refused(d, MMR_GRANT_RO,
+					   "grant ref %u of d%u: read-only, used for writing",
+					   ref, g->id);
+				return GNTST_general_error;
+			}
+		} while (!__atomic_compare_exchange_n(w, &old, old | set, false,
+						      __ATOMIC_SEQ_CST,
+						      __ATOMIC_SEQ_CST));
+	} else {
+		__atomic_fetch_or(&e->flags, set, __ATOMIC_SEQ_CST);
 	}
 	if (!pinned) {
-		/* First use: the frame must be G's own memory. */
+		/* First use, frame read once now it is marked: G's own memory. */
 		mfn_t frame = READ_ONCE(e->frame);
 
 		f = mfn_to_frame(frame);
@@ -177,16 +202,15 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 			mm_refused(d, MMR_GRANT_FRAME,
 				   "grant ref %u of d%u: frame %#lx is not d%u's",
 				   ref, g->id, frame, g->id);
+			clear_unused_marks(e, a);
 			return GNTST_bad_page;
 		}
 		a->mfn = frame;
 		a->mapper = d->id;
 	} else if (!get_page(mfn_to_frame(a->mfn), g)) {
+		clear_unused_marks(e, a);
 		return GNTST_general_error;
 	}
-	__atomic_fetch_or(&e->flags,
-			  readonly ? GTF_reading : GTF_reading | GTF_writing,
-			  __ATOMIC_SEQ_CST);
 	if (readonly)
 		a->rd_pins++;
 	else
@@ -199,16 +223,12 @@ static void unpin_grant(struct domain *g, grant_ref_t ref, bool readonly)
 {
 	struct grant_table *gt = g->grant;
 	struct active_grant *a = &gt->active[ref];
-	struct grant_entry_v1 *e = entry(gt, ref);
 
 	if (readonly && a->rd_pins)
 		a->rd_pins--;
 	else if (!readonly && a->wr_pins)
 		a->wr_pins--;
-	if (!a->wr_pins)
-		__atomic_fetch_and(&e->flags, ~GTF_writing, __ATOMIC_SEQ_CST);
-	if (!a->wr_pins && !a->rd_pins)
-		__atomic_fetch_and(&e->flags, ~GTF_reading, __ATOMIC_SEQ_CST);
+	clear_unused_marks(entry(gt, ref), a);
 }
 
 static int find_host_slot(struct domain *d, const struct gnttab_map_grant_ref *m,
@@ -321,6 +341,7 @@ static void unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *u)
 {
 	struct maptrack *mt;
 	struct domain *g;
+	domid_t dom;
 
 	if (u->handle >= MAPTRACK_ENTRIES || !d->grant->maptrack[u->handle].used) {
 		mm_refused(d, MMR_GRANT_HANDLE, "grant unmap: bad handle %u",
@@ -329,13 +350,24 @@ static void unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *u)
 		return;
 	}
 	mt = &d->grant->maptrack[u->handle];
-	g = domain_lookup(mt->dom);
+again:
+	/* Read unlocked: look again once locked, in case another vCPU has
+	 * meanwhile unmapped the handle and reused it for another granter. */
+	dom = READ_ONCE(mt->dom);
+	g = domain_lookup(dom);
 	if (g && !g->grant)
 		g = NULL;
 	if (g)
 		lock_tables(d, g);
 	else
 		spin_lock(&d->grant->lock);
+	if (mt->used && mt->dom != dom) {
+		if (g)
+			unlock_tables(d, g);
+		else
+			spin_unlock(&d->grant->lock);
+		goto again;
+	}
 	if (!mt->used) {
 		u->status = GNTST_bad_handle;
 	} else if (u->dev_bus_addr && u->dev_bus_addr != mt->mfn << PAGE_SHIFT) {
@@ -500,6 +532,7 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 	struct domain *r = granter(t->domid);
 	struct grant_entry_v1 *e;
 	struct frame *f = mfn_to_frame(t->mfn);
+	u32 w;
 
 	if (!r || r == d) {
 		t->status = GNTST_bad_domain;
@@ -519,9 +552,10 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 		goto out;
 	}
 	e = entry(r->grant, t->ref);
-	if ((READ_ONCE(e->flags) & (GTF_type_mask | GTF_transfer_committed)) !=
+	w = READ_ONCE(*(u32 *)&e->flags); /* {flags, domid}: one read */
+	if (((u16)w & (GTF_type_mask | GTF_transfer_committed)) !=
 		    GTF_accept_transfer ||
-	    READ_ONCE(e->domid) != d->id) {
+	    (domid_t)(w >> 16) != d->id) {
 		mm_refused(d, MMR_GRANT_TRANSFER,
 			   "grant transfer: ref %u of d%u accepts no transfer from d%u",
 			   t->ref, r->id, d->id);
@@ -532,16 +566,23 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 		t->status = GNTST_general_error;
 		goto out;
 	}
+	/* Commit the entry as checked: r may be rewriting it meanwhile. */
+	if (!__atomic_compare_exchange_n((u32 *)&e->flags, &w,
+					 w | GTF_transfer_committed, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		t->status = GNTST_permission_denied;
+		goto out;
+	}
 	/* Taken from us at once: no mapping of it can appear meanwhile. */
 	if (!take_unused_frames(d, t->mfn, 0)) {
+		__atomic_fetch_and(&e->flags, ~GTF_transfer_committed,
+				   __ATOMIC_SEQ_CST);
 		t->status = GNTST_bad_page;
 		goto out;
 	}
 	domain_move_page(d, r, t->mfn);
 	WRITE_ONCE(e->frame, (u32)t->mfn);
-	__atomic_fetch_or(&e->flags,
-			  GTF_transfer_committed | GTF_transfer_completed,
-			  __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&e->flags, GTF_transfer_completed, __ATOMIC_SEQ_CST);
 	t->status = GNTST_okay;
 out:
 	unlock_tables(d, r);
