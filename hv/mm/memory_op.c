@@ -72,19 +72,29 @@ static long machphys_mfn_list(u64 arg)
 #define MEMOP_EXTENT_SHIFT 6
 #define MEMOP_CMD_MASK ((1U << MEMOP_EXTENT_SHIFT) - 1)
 
-/* Hand 2^order fresh frames to d (zeroed), below 2^bits if bits != 0. */
+/*
+ * Hand 2^order fresh frames to d (zeroed), below 2^bits if bits != 0,
+ * allowing d up to extra pages over its maximum (exchange's headroom).
+ */
 static int alloc_extent(struct domain *d, unsigned int order,
-			unsigned int bits, mfn_t *out)
+			unsigned int bits, u64 extra, mfn_t *out)
 {
-	mfn_t mfn, limit = bits && bits < 52 ? 1UL << (bits - PAGE_SHIFT) : 0;
+	mfn_t mfn, limit;
 	u64 n = 1UL << order;
 
-	if (d->tot_pages + n > d->max_pages)
-		return -ENOMEM;
+	if (bits && bits <= PAGE_SHIFT)
+		return -ENOMEM; /* no frame lies below 2^bits */
+	limit = bits && bits < 52 ? 1UL << (bits - PAGE_SHIFT) : 0;
 	mfn = limit ? alloc_frames_below(order, limit) : alloc_frames(order);
 	if (mfn == INVALID_MFN)
 		return -ENOMEM;
 	spin_lock(&d->lock);
+	/* Checked under the lock, so racing vCPUs cannot pass the maximum. */
+	if (d->tot_pages + n > d->max_pages + extra) {
+		spin_unlock(&d->lock);
+		free_frames(mfn, order);
+		return -ENOMEM;
+	}
 	for (u64 i = 0; i < n; i++) {
 		struct frame *f = mfn_to_frame(mfn + i);
 		memset(__va((mfn + i) << PAGE_SHIFT), 0, PAGE_SIZE);
@@ -135,7 +145,7 @@ static bool grow_one(struct domain *d, unsigned int op,
 
 	if (op == XENMEM_populate_physmap && get_guest(gpfn, slot))
 		return false;
-	if (alloc_extent(d, r->extent_order, MEMF_ADDRESS_BITS(r->mem_flags),
+	if (alloc_extent(d, r->extent_order, MEMF_ADDRESS_BITS(r->mem_flags), 0,
 			 &mfn))
 		return false; /* out of memory, or at the domain's maximum */
 	for (u64 j = 0; j < (1UL << r->extent_order); j++)
@@ -266,21 +276,21 @@ static long exchange(u64 arg)
 				break;
 			}
 		}
-		/* Room for the new extent first, so nothing is lost. */
-		d->max_pages += 1UL << x.out.extent_order;
+		/*
+		 * The new extent may exceed the maximum by its own size while
+		 * the old ones still count, so nothing is lost on failure.
+		 */
 		if (!rc && alloc_extent(d, x.out.extent_order,
 					MEMF_ADDRESS_BITS(x.out.mem_flags),
-					&out))
+					1UL << x.out.extent_order, &out))
 			rc = -ENOMEM;
 		if (rc) {
-			d->max_pages -= 1UL << x.out.extent_order;
 			while (taken-- > 0)
 				return_frames(d, in[taken], x.in.extent_order);
 			goto stop;
 		}
 		for (k = 0; k < in_per_out; k++)
 			release_extent(d, in[k], x.in.extent_order);
-		d->max_pages -= 1UL << x.out.extent_order;
 		for (u64 j = 0; j < (1UL << x.out.extent_order); j++)
 			set_gpfn_from_mfn(out + j, gpfn + j);
 		if (put_guest(out, x.out.extent_start + done * 8)) {

@@ -1,6 +1,6 @@
 /*
- * The PV memory hypercalls: mmu_update, update_va_mapping, mmuext_op,
- * and the writable-page-table fault path. Each works on guest page tables
+ * The PV memory hypercalls: mmu_update, update_va_mapping, mmuext_op
+ * (the writable-page-table fault path is in ptwr.c). Each works on guest page tables
  * only through update_pt_entry/pin_table, which validate everything.
  *
  * Batches are preemptible: after each group of requests we check whether
