@@ -105,6 +105,21 @@ $(GB)/%.elf: $(GB)/obj/%.o $(LIBPV_OBJS) $(GB)/guest/head.o \
 
 -include $(wildcard $(GB)/*/*.d $(GB)/*/*/*.d)
 
+# --- Domain 0: the control domain's kernel (dom0/) on libpv ------------
+DOM0_DIRS := dom0/kernel dom0/xenstored dom0/drivers dom0/backends dom0/ctl
+DOM0_SRCS := $(wildcard $(addsuffix /*.c,$(DOM0_DIRS)))
+DOM0_ASM := $(wildcard $(addsuffix /*.S,$(DOM0_DIRS)))
+DOM0_OBJS := $(patsubst %.c,$(GB)/%.o,$(DOM0_SRCS)) \
+	$(patsubst %.S,$(GB)/%.o,$(DOM0_ASM))
+$(DOM0_OBJS): GUEST_CFLAGS += -Idom0/include -Idom0/xenstored
+all: $(BUILD)/dom0.elf
+$(BUILD)/dom0.elf: $(DOM0_OBJS) $(LIBPV_OBJS) $(GB)/guest/head.o \
+		$(GB)/guest/nohcpage.o guest/guest.lds
+	@echo "  LD      $@"
+	@$(LD) -nostdlib -static -T guest/guest.lds -z max-page-size=4096 \
+		--no-warn-rwx-segments -z noexecstack -o $@ $(GB)/guest/head.o \
+		$(DOM0_OBJS) $(LIBPV_OBJS) $(GB)/guest/nohcpage.o
+
 deps:
 	@./tools/install-deps.sh
 

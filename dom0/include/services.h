@@ -1,0 +1,11 @@
+/* The services domain 0 runs, each started as threads by services_start. */
+#ifndef DOM0_SERVICES_H
+#define DOM0_SERVICES_H
+
+#include <stdbool.h>
+
+bool cmdline_has(const char *word);
+void kernel_selftest(void);
+void services_start(void);
+
+#endif

@@ -1,0 +1,7 @@
+/* Which services domain 0 starts, in order. */
+#include "kernel.h"
+#include "services.h"
+
+void services_start(void)
+{
+}
