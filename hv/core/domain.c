@@ -2,6 +2,13 @@
  * Domain life cycle: creation with its shared_info page and vCPUs, memory
  * assignment, shutdown, crash and destruction. domlist_lock protects the
  * domains[] table; each domain's lock protects its page list.
+ *
+ * Destruction goes in steps so that a big domain does not hold a CPU for
+ * long: the first step stops the domain and takes it out of domains[]
+ * (into dying[], where only the control domain's retries find it), the
+ * next ones free its memory a batch at a time, and the last frees the
+ * struct once every other CPU has been seen outside the hypervisor or
+ * idle (so none still holds a pointer to it from before the unlink).
  */
 #include <xen/sched.h>
 #include "domain.h"
@@ -21,7 +28,12 @@
 #include "xmalloc.h"
 
 struct domain *domains[MAX_DOMAINS];
+static struct domain *dying[MAX_DOMAINS]; /* unlinked, not yet freed */
 DEFINE_SPINLOCK(domlist_lock);
+
+/* domain_kill's steps (d->dying_stage). */
+enum { KILL_ALIVE, KILL_MEMORY, KILL_QUIESCE };
+#define KILL_BATCH 512 /* frames freed between preemption checks */
 
 static const char *const shutdown_names[] = { "poweroff", "reboot",
 					      "suspend",  "crash",
@@ -30,6 +42,13 @@ static const char *const shutdown_names[] = { "poweroff", "reboot",
 struct domain *domain_lookup(domid_t id)
 {
 	return id < MAX_DOMAINS ? domains[id] : NULL;
+}
+
+struct domain *domain_lookup_any(domid_t id)
+{
+	if (id >= MAX_DOMAINS)
+		return NULL;
+	return domains[id] ? domains[id] : dying[id];
 }
 
 static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
@@ -47,6 +66,7 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	v->id = id;
 	v->domain = d;
 	v->processor = (d->id + id) % nr_cpus_online;
+	v->hard_affinity = v->soft_affinity = ~0ULL;
 	v->pause_flags = id ? PAUSE_DOWN : 0;
 	v->kernel_mode = true;
 	v->runstate.state = id ? RUNSTATE_offline : RUNSTATE_runnable;
@@ -66,7 +86,7 @@ struct domain *domain_create(domid_t id, bool privileged,
 {
 	struct domain *d;
 
-	if (id >= MAX_DOMAINS || domains[id] || !max_vcpus ||
+	if (id >= MAX_DOMAINS || domains[id] || dying[id] || !max_vcpus ||
 	    max_vcpus > MAX_VIRT_CPUS)
 		return NULL;
 	d = xzalloc(sizeof(*d));
@@ -174,33 +194,33 @@ void domain_crash(struct domain *d, const char *why)
 }
 
 /*
- * Release the dead domain's frames. Frames another domain still maps
- * (through a grant or a foreign mapping) become orphans, freed when the
- * last such mapping goes (see put_page).
+ * Release up to KILL_BATCH of the dead domain's frames; true when none
+ * are left. Frames another domain still maps (through a grant or a
+ * foreign mapping) become orphans, freed when the last such mapping goes
+ * (see put_page).
  */
-static void domain_release_memory(struct domain *d)
+static bool domain_release_memory(struct domain *d)
 {
-	unsigned long orphans = 0;
+	unsigned int n = 0;
 
-	while (!list_empty(&d->pages)) {
+	while (!list_empty(&d->pages) && n++ < KILL_BATCH) {
 		struct frame *f = list_first_entry(&d->pages, struct frame, link);
 		mfn_t mfn = f - frame_table;
 
 		list_del(&f->link);
+		d->tot_pages--;
 		set_gpfn_from_mfn(mfn, M2P_INVALID);
 		if (READ_ONCE(f->count)) {
 			f->owner = DOMID_ORPHAN;
-			orphans++;
+			pr_debug("d%u: frame %#lx still mapped by another domain\n",
+				 d->id, mfn);
 			continue;
 		}
 		f->owner = DOMID_XEN;
 		f->type_info = 0;
 		free_frames(mfn, 0);
 	}
-	d->tot_pages = 0;
-	if (orphans)
-		printk("d%u: %lu frames still mapped by other domains\n", d->id,
-		       orphans);
+	return list_empty(&d->pages);
 }
 
 /* Drop what a vCPU holds: root tables, GDT, registered vcpu_info. */
@@ -236,7 +256,8 @@ void domain_move_page(struct domain *from, struct domain *to, mfn_t mfn)
 	spin_unlock(&to->lock);
 }
 
-void domain_kill(struct domain *d)
+/* Stop d, drop all it holds but its memory, and unlink it. */
+static void domain_kill_start(struct domain *d)
 {
 	struct vcpu *v;
 
@@ -253,8 +274,18 @@ void domain_kill(struct domain *d)
 	domain_relinquish_page_tables(d);
 	spin_lock(&domlist_lock);
 	domains[d->id] = NULL;
+	dying[d->id] = d;
 	spin_unlock(&domlist_lock);
-	domain_release_memory(d);
+	quiesce_snapshot(d->dying_since);
+}
+
+static void domain_free(struct domain *d)
+{
+	struct vcpu *v;
+
+	spin_lock(&domlist_lock);
+	dying[d->id] = NULL;
+	spin_unlock(&domlist_lock);
 	unshare_frame(mfn_to_frame(d->shared_info_mfn));
 	free_page(d->shared_info);
 	for_each_vcpu(d, v) {
@@ -263,4 +294,33 @@ void domain_kill(struct domain *d)
 	}
 	printk("d%u: destroyed\n", d->id);
 	xfree(d);
+}
+
+/**
+ * domain_kill - destroy d, a step at a time.
+ * Returns 0 when d is gone (and freed), or -ERESTART when the caller must
+ * call again (with d found by domain_lookup_any): after each batch of
+ * memory if the CPU is wanted elsewhere, and until the other CPUs have
+ * dropped any pointer to d they took before it was unlinked.
+ */
+int domain_kill(struct domain *d)
+{
+	switch (d->dying_stage) {
+	case KILL_ALIVE:
+		domain_kill_start(d);
+		d->dying_stage = KILL_MEMORY;
+		__attribute__((fallthrough));
+	case KILL_MEMORY:
+		while (!domain_release_memory(d))
+			if (hypercall_preempt_check())
+				return -ERESTART;
+		d->dying_stage = KILL_QUIESCE;
+		__attribute__((fallthrough));
+	case KILL_QUIESCE:
+		if (!quiesce_passed(d->dying_since))
+			return -ERESTART;
+		domain_free(d);
+		return 0;
+	}
+	return -EINVAL;
 }

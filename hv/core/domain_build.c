@@ -83,6 +83,11 @@ static void fill_start_info(struct build *b,
 		si->console.domU.mfn = b->p2m[l->console_pfn];
 		si->console.domU.evtchn = console_port > 0 ? (u32)console_port : 0;
 	}
+	/* For domain 0 to find them (HVMOP_get_param, see hvm_op.c). */
+	d->store_mfn = si->store_mfn;
+	d->store_port = si->store_evtchn;
+	d->console_mfn = si->console.domU.mfn;
+	d->console_port = si->console.domU.evtchn;
 	si->pt_base = l->virt_base + l->pt_pfn * PAGE_SIZE;
 	si->nr_pt_frames = l->nr_pt_frames;
 	si->mfn_list = l->p2m_va;
@@ -195,6 +200,7 @@ struct domain *build_boot_domain(const struct build_params *p, char *err,
 fail:
 	xfree(b.p2m);
 	if (b.d)
-		domain_kill(b.d);
+		while (domain_kill(b.d) == -ERESTART)
+			;
 	return NULL;
 }

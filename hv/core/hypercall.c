@@ -8,6 +8,7 @@
 #include <xen/sched.h>
 #include <xen/version.h>
 #include "context.h"
+#include "control.h"
 #include "guest_access.h"
 #include "grant.h"
 #include "hypercall.h"
@@ -53,6 +54,9 @@ HC(callback_op, do_callback_op((int)a[0], a[1]))
 HC(event_channel_op, do_event_channel_op((int)a[0], a[1]))
 HC(physdev_op, do_physdev_op((int)a[0], a[1]))
 HC(grant_table_op, do_grant_table_op((unsigned int)a[0], a[1], (unsigned int)a[2]))
+HC(hvm_op, do_hvm_op(a[0], a[1]))
+HC(sysctl, do_sysctl(a[0]))
+HC(domctl, do_domctl(a[0]))
 
 #define ENTRY(name) [__HYPERVISOR_##name] = hc_##name
 
@@ -83,6 +87,9 @@ static const hypercall_fn table[NR_HYPERCALLS] = {
 	ENTRY(event_channel_op),
 	ENTRY(physdev_op),
 	ENTRY(grant_table_op),
+	ENTRY(hvm_op),
+	ENTRY(sysctl),
+	ENTRY(domctl),
 };
 
 static bool in_multicall[NR_CPUS];

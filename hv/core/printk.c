@@ -60,6 +60,12 @@ void console_force_unlock(void)
 	console_lock.head = console_lock.tail;
 }
 
+/* The position just past the newest byte in the ring. */
+size_t console_ring_head(void)
+{
+	return READ_ONCE(conring_prod);
+}
+
 size_t console_ring_read(char *buf, size_t len, size_t *pos)
 {
 	size_t n = 0;

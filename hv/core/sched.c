@@ -67,11 +67,27 @@ static void runstate_change(struct vcpu *v, int state)
 	v->runstate.state_entry_time = now;
 }
 
+/*
+ * Lock the run queue of v's CPU. v->processor changes only under the old
+ * CPU's lock (vcpu_set_affinity), so look again once the lock is held.
+ */
+static unsigned int lock_vcpu_runq(struct vcpu *v, u64 *flags)
+{
+	for (;;) {
+		unsigned int cpu = READ_ONCE(v->processor);
+
+		*flags = spin_lock_irqsave(&runq_lock[cpu]);
+		if (cpu == READ_ONCE(v->processor))
+			return cpu;
+		spin_unlock_irqrestore(&runq_lock[cpu], *flags);
+	}
+}
+
 /* Make v runnable if nothing holds it; lock-free callers use vcpu_wake. */
 void vcpu_wake(struct vcpu *v)
 {
-	unsigned int cpu = v->processor;
-	u64 f = spin_lock_irqsave(&runq_lock[cpu]);
+	u64 f;
+	unsigned int cpu = lock_vcpu_runq(v, &f);
 	bool kick = false;
 
 	if (!v->pause_flags && !v->running && !v->on_runq) {
@@ -87,8 +103,8 @@ void vcpu_wake(struct vcpu *v)
 
 void vcpu_pause(struct vcpu *v, u32 reason)
 {
-	unsigned int cpu = v->processor;
-	u64 f = spin_lock_irqsave(&runq_lock[cpu]);
+	u64 f;
+	unsigned int cpu = lock_vcpu_runq(v, &f);
 
 	__atomic_fetch_or(&v->pause_flags, reason, __ATOMIC_SEQ_CST);
 	if (v->on_runq) {
@@ -118,6 +134,106 @@ void sched_wait_not_running(struct vcpu *v)
 {
 	while (READ_ONCE(v->running))
 		cpu_relax();
+}
+
+/* Pause v and wait until its state is saved (v must not be current). */
+void vcpu_pause_sync(struct vcpu *v, u32 reason)
+{
+	vcpu_pause(v, reason);
+	sched_wait_not_running(v);
+}
+
+/* Nanoseconds v has run, including the stint it is in now. */
+u64 vcpu_cpu_time(struct vcpu *v)
+{
+	u64 f, t;
+	unsigned int cpu = lock_vcpu_runq(v, &f);
+
+	t = v->runstate.time[RUNSTATE_running];
+	if (v->runstate.state == RUNSTATE_running)
+		t += NOW() - v->runstate.state_entry_time;
+	spin_unlock_irqrestore(&runq_lock[cpu], f);
+	return t;
+}
+
+/* The CPU v should belong to under its affinities: keep its own if allowed. */
+static unsigned int affinity_cpu(const struct vcpu *v, u64 hard, u64 soft)
+{
+	u64 prefer = hard & soft;
+
+	if (!prefer)
+		prefer = hard;
+	if (prefer & (1ULL << v->processor))
+		return v->processor;
+	return (unsigned int)__builtin_ctzll(prefer);
+}
+
+/* The online CPUs as a mask. */
+u64 sched_online_mask(void)
+{
+	u64 m = 0;
+
+	for_each_online_cpu(pc)
+		m |= 1ULL << pc->id;
+	return m;
+}
+
+/*
+ * Set v's hard and soft affinity (CPU masks). The scheduler keeps each
+ * vCPU on one CPU, so a hard affinity is honoured by moving v to a CPU
+ * in it (one also in the soft affinity if there is one); -EINVAL if it
+ * names no online CPU. v must not be current.
+ */
+int vcpu_set_affinity(struct vcpu *v, u64 hard, u64 soft)
+{
+	unsigned int to;
+	u64 f;
+
+	hard &= sched_online_mask();
+	if (!hard)
+		return -EINVAL;
+	vcpu_pause_sync(v, PAUSE_DOMCTL);
+	v->hard_affinity = hard;
+	v->soft_affinity = soft;
+	to = affinity_cpu(v, hard, soft);
+	if (to != v->processor) {
+		unsigned int from = lock_vcpu_runq(v, &f);
+
+		/* Paused and saved: on no run queue, on no CPU. */
+		WRITE_ONCE(v->processor, to);
+		spin_unlock_irqrestore(&runq_lock[from], f);
+		migrate_vcpu_timers(v);
+	}
+	vcpu_unpause(v, PAUSE_DOMCTL);
+	return 0;
+}
+
+/*
+ * Quiescence, for freeing what other CPUs may still point to: each CPU
+ * counts the times it holds no pointer into guest state, on every exit
+ * to a guest and every turn of the idle loop (context.c). Once every
+ * other online CPU's count has moved past a snapshot, no CPU still uses
+ * a pointer it took before the snapshot.
+ */
+void quiesce_snapshot(u64 *since)
+{
+	for_each_online_cpu(pc)
+		since[pc->id] = READ_ONCE(pc->quiesce_count);
+}
+
+/* Has every other CPU passed a quiescent point? Nudges those that lag. */
+bool quiesce_passed(const u64 *since)
+{
+	bool passed = true;
+
+	for_each_online_cpu(pc) {
+		if (pc->id == smp_processor_id() ||
+		    READ_ONCE(pc->quiesce_count) != since[pc->id])
+			continue;
+		passed = false;
+		sched_kick_events(pc->id); /* wakes an idle CPU */
+	}
+	return passed;
 }
 
 /* Pick the next vCPU for this CPU: round robin. Lock held. */

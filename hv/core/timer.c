@@ -45,10 +45,23 @@ static void insert_sorted(struct percpu *pc, struct timer *t)
 	list_add_tail(&t->link, pos);
 }
 
+/* Lock t's CPU's list; t->cpu changes only under it (migrate_timer). */
+static unsigned int lock_timer(struct timer *t, u64 *flags)
+{
+	for (;;) {
+		unsigned int cpu = READ_ONCE(t->cpu);
+
+		*flags = spin_lock_irqsave(&timer_lock[cpu]);
+		if (cpu == READ_ONCE(t->cpu))
+			return cpu;
+		spin_unlock_irqrestore(&timer_lock[cpu], *flags);
+	}
+}
+
 void set_timer(struct timer *t, u64 expires)
 {
-	struct percpu *pc = &percpu[t->cpu];
-	u64 f = spin_lock_irqsave(&timer_lock[t->cpu]);
+	u64 f;
+	struct percpu *pc = &percpu[lock_timer(t, &f)];
 	bool first;
 
 	if (t->pending)
@@ -66,13 +79,31 @@ void set_timer(struct timer *t, u64 expires)
 
 void stop_timer(struct timer *t)
 {
-	u64 f = spin_lock_irqsave(&timer_lock[t->cpu]);
+	u64 f;
+	unsigned int cpu = lock_timer(t, &f);
 
 	if (t->pending) {
 		list_del(&t->link);
 		t->pending = false;
 	}
-	spin_unlock_irqrestore(&timer_lock[t->cpu], f);
+	spin_unlock_irqrestore(&timer_lock[cpu], f);
+}
+
+/* Move t to another CPU's list, keeping its expiry if it is pending. */
+void migrate_timer(struct timer *t, unsigned int cpu)
+{
+	u64 f;
+	unsigned int old = lock_timer(t, &f);
+	bool pending = t->pending;
+
+	if (pending) {
+		list_del(&t->link);
+		t->pending = false;
+	}
+	WRITE_ONCE(t->cpu, cpu);
+	spin_unlock_irqrestore(&timer_lock[old], f);
+	if (pending)
+		set_timer(t, t->expires);
 }
 
 static void timer_interrupt(struct cpu_user_regs *regs)

@@ -75,11 +75,13 @@ void update_vcpu_system_time(struct vcpu *v)
 void update_domain_wallclock(struct domain *d)
 {
 	struct shared_info *s = d->shared_info;
+	/* settimeoffset: the domain's own offset from the host's clock. */
+	u64 sec = boot_wall_sec + (u64)d->time_offset;
 
 	s->wc_version++;
 	smp_mb();
-	s->wc_sec = (u32)boot_wall_sec;
-	s->wc_sec_hi = (u32)(boot_wall_sec >> 32);
+	s->wc_sec = (u32)sec;
+	s->wc_sec_hi = (u32)(sec >> 32);
 	s->wc_nsec = boot_wall_nsec;
 	smp_mb();
 	s->wc_version++;
@@ -124,6 +126,14 @@ void vcpu_timers_init(struct vcpu *v)
 	timer_init(&v->singleshot, singleshot_fired, v, v->processor);
 	timer_init(&v->periodic, periodic_fired, v, v->processor);
 	timer_init(&v->poll_timer, NULL, v, v->processor);
+}
+
+/* After v moved to another CPU: its timers follow it. */
+void migrate_vcpu_timers(struct vcpu *v)
+{
+	migrate_timer(&v->singleshot, v->processor);
+	migrate_timer(&v->periodic, v->processor);
+	migrate_timer(&v->poll_timer, v->processor);
 }
 
 void vcpu_timers_stop(struct vcpu *v)

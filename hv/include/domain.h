@@ -13,6 +13,7 @@
 #include <xen/arch-x86_64.h>
 #include <xen/vcpu.h>
 #include "list.h"
+#include "percpu.h"
 #include "spinlock.h"
 #include "timer.h"
 #include "types.h"
@@ -37,6 +38,7 @@ struct pv_callback {
 #define PAUSE_SHUTDOWN (1U << 2) /* domain shut down or crashed */
 #define PAUSE_CTRL (1U << 3)     /* paused by the toolstack */
 #define PAUSE_POLL (1U << 4)     /* SCHEDOP_poll */
+#define PAUSE_DOMCTL (1U << 5)   /* held briefly by a domctl (context, move) */
 
 struct vcpu {
 	unsigned int id;
@@ -45,6 +47,8 @@ struct vcpu {
 
 	/* Scheduling. */
 	unsigned int processor;
+	u64 hard_affinity; /* CPUs it may run on (bit n = CPU n) */
+	u64 soft_affinity; /* CPUs it prefers, within the hard ones */
 	bool running;
 	u32 pause_flags;
 	struct list_head runq_link;
@@ -127,9 +131,23 @@ struct domain {
 	/* Life cycle. */
 	bool is_shutdown;
 	bool is_dying;
+	u8 dying_stage;         /* domain_kill's progress */
+	u64 dying_since[NR_CPUS]; /* per-CPU quiesce counts when unlinked */
+	unsigned int ctrl_pause_count; /* pausedomain minus unpausedomain */
 	u8 shutdown_code;  /* SHUTDOWN_*, or 0xff if not set */
 	u8 shutdown_reason;
 	u64 start_ns;
+
+	/* Control (domctl): the toolstack's handle, wall clock offset. */
+	u8 handle[16];
+	s64 time_offset;
+
+	/*
+	 * Rings the boot-time builder set up, offered to domain 0 through
+	 * HVMOP_get_param: frames (MFNs) and this domain's unbound ports.
+	 */
+	u64 store_mfn, console_mfn;
+	u32 store_port, console_port;
 
 	/* Console output (console_io from a domU): line buffer. */
 	char con_buf[128];
@@ -150,10 +168,11 @@ extern spinlock_t domlist_lock;
 struct domain *domain_create(domid_t id, bool privileged,
 			     unsigned int max_vcpus, u64 max_pages);
 struct domain *domain_lookup(domid_t id);
+struct domain *domain_lookup_any(domid_t id); /* also one being destroyed */
 int domain_alloc_pages(struct domain *d, u64 nr, mfn_t *mfns);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);
-void domain_kill(struct domain *d);
+int domain_kill(struct domain *d); /* -ERESTART: call again */
 void domain_move_page(struct domain *from, struct domain *to, mfn_t mfn);
 void vcpu_pause(struct vcpu *v, u32 reason);
 void vcpu_unpause(struct vcpu *v, u32 reason);

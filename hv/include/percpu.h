@@ -36,6 +36,7 @@ struct percpu {
 	u64 timer_deadline;      /* what the APIC timer is programmed for */
 	u64 irqs;                /* interrupts taken, for the keyhandler */
 	u64 ticks;               /* timer interrupts taken */
+	u64 quiesce_count; /* times it held no domain pointers (see sched.c) */
 
 	/* Scheduler. */
 	struct list_head runq;

@@ -22,6 +22,7 @@ void timer_init(struct timer *t, void (*fn)(void *), void *data,
 		unsigned int cpu);
 void set_timer(struct timer *t, u64 expires);
 void stop_timer(struct timer *t);
+void migrate_timer(struct timer *t, unsigned int cpu);
 void timers_init_cpu(void);
 
 #endif

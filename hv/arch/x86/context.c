@@ -153,6 +153,7 @@ void __noreturn idle_loop_entry(void)
 
 	for (;;) {
 		local_irq_disable();
+		pc->quiesce_count++; /* a quiescent point (see sched.c) */
 		if (pc->need_resched || !list_empty(&pc->runq))
 			schedule();
 		safe_halt();
@@ -165,6 +166,7 @@ void prepare_return_to_guest(struct cpu_user_regs *regs)
 	struct vcpu *v;
 
 	local_irq_disable();
+	this_cpu()->quiesce_count++; /* a quiescent point (see sched.c) */
 	if (this_cpu()->need_resched)
 		schedule();
 	v = current;

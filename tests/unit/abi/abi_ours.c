@@ -12,6 +12,10 @@
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 #include <xen/version.h>
+#include <xen/domctl.h>
+#include <xen/sysctl.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
 #include <xen/io/ring.h>
 #include <xen/io/blkif.h>
 #include <xen/io/console.h>
@@ -28,6 +32,8 @@
 	defined(__XEN_PUBLIC_SCHED_H__) || defined(__XEN_PUBLIC_VCPU_H__) || \
 	defined(__XEN_PUBLIC_VERSION_H__) ||                              \
 	defined(__XEN_PUBLIC_CALLBACK_H__) ||                             \
+	defined(__XEN_PUBLIC_DOMCTL_H__) || defined(__XEN_PUBLIC_SYSCTL_H__) || \
+	defined(__XEN_PUBLIC_HVM_HVM_OP_H__) ||                             \
 	defined(__XEN_PUBLIC_ELFNOTE_H__) || defined(__XEN_PUBLIC_MEMORY_H__) || \
 	!defined(XENOLITH_PUBLIC_IO_RING_H) ||                            \
 	defined(__XEN_PUBLIC_IO_RING_H__) ||                              \
