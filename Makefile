@@ -120,6 +120,13 @@ $(BUILD)/dom0.elf: $(DOM0_OBJS) $(LIBPV_OBJS) $(GB)/guest/head.o \
 		--no-warn-rwx-segments -z noexecstack -o $@ $(GB)/guest/head.o \
 		$(DOM0_OBJS) $(LIBPV_OBJS) $(GB)/guest/nohcpage.o
 
+# --- Host tools ----------------------------------------------------------
+all: $(BUILD)/xl
+$(BUILD)/xl: tools/xl.c dom0/include/ctlproto.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -iquote dom0/include -o $@ $<
+
 deps:
 	@./tools/install-deps.sh
 

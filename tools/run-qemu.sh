@@ -3,6 +3,9 @@
 # TCG by default (this machine's /dev/kvm cannot run ordinary guests);
 # XENOLITH_ACCEL=kvm opts in to KVM where VT-x/AMD-V works.
 # Extra hypervisor options: XENOLITH_CMDLINE="loglvl=debug ...".
+# Domain 0's control channel (a virtio console) listens on the unix socket
+# XENOLITH_CTL (default build/xenolith.sock) for the host's tools/xl;
+# XENOLITH_CTL=none leaves the device out.
 # Exit QEMU with Ctrl-A x.
 set -e
 cd "$(dirname "$0")/.."
@@ -12,6 +15,15 @@ tcg) accel_opts="-accel tcg,thread=multi -cpu max" ;;
 kvm) accel_opts="-accel kvm -cpu host" ;;
 *) echo "XENOLITH_ACCEL must be tcg or kvm, not '$accel'" >&2; exit 2 ;;
 esac
+ctl=${XENOLITH_CTL:-build/xenolith.sock}
+ctl_opts=
+if [ "$ctl" != none ]; then
+	mkdir -p "$(dirname "$ctl")"
+	rm -f "$ctl"
+	ctl_opts="-device virtio-serial-pci,id=xlvs \
+-chardev socket,id=xlctl,path=$ctl,server=on,wait=off \
+-device virtconsole,chardev=xlctl,bus=xlvs.0,nr=0"
+fi
 exec qemu-system-x86_64 $accel_opts -smp "${XENOLITH_SMP:-2}" \
-	-m "${XENOLITH_MEM:-1G}" -nographic -no-reboot \
+	-m "${XENOLITH_MEM:-1G}" -nographic -no-reboot $ctl_opts \
 	-kernel build/xenolith.elf -append "${XENOLITH_CMDLINE:-}" "$@"

@@ -7,5 +7,6 @@
 bool cmdline_has(const char *word);
 void kernel_selftest(void);
 void services_start(void);
+void ctl_start(void); /* dom0/ctl/ctl.c */
 
 #endif

@@ -4,4 +4,5 @@
 
 void services_start(void)
 {
+	ctl_start(); /* xl server (virtio console) and serial prompt */
 }

@@ -1,0 +1,103 @@
+/*
+ * The command table and what every command shares: splitting a line into
+ * words, formatted output through a struct ctl_io, and `help`.
+ */
+#include "errno.h"
+#include "kernel.h"
+#include "ctl.h"
+
+static int xl_help(struct ctl_io *io, int argc, char **argv);
+
+static const struct command {
+	const char *name, *args, *help;
+	ctl_cmd_fn fn;
+} commands[] = {
+	{ "help", "", "list the commands", xl_help },
+	{ "info", "", "hypervisor version, CPUs and memory", xl_info },
+	{ "list", "", "the domains, as xl list shows them", xl_list },
+	{ "dmesg", "", "the hypervisor's log", xl_dmesg },
+	{ "console", "DOMID", "attach to a domain's console (Ctrl-] leaves)",
+	  xl_console },
+	{ "put", "NAME", "store the request's data as file NAME (host xl)",
+	  xl_put },
+	{ "ls", "", "files in domain 0's memory, with size and CRC-32", xl_ls },
+	{ "rm", "NAME", "remove a file", xl_rm },
+	{ "lspci", "", "the PCI devices domain 0 found", xl_lspci },
+};
+
+static void io_vwrite(struct ctl_io *io, enum ctl_stream s, const char *fmt,
+		      va_list ap)
+{
+	char buf[512];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (n > 0)
+		io->write(io, s, buf, (size_t)n);
+}
+
+void io_printf(struct ctl_io *io, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	io_vwrite(io, CTL_STDOUT, fmt, ap);
+	va_end(ap);
+}
+
+void io_errorf(struct ctl_io *io, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	io_vwrite(io, CTL_STDERR, fmt, ap);
+	va_end(ap);
+}
+
+int ctl_split(char *line, char **argv, int max)
+{
+	int argc = 0;
+
+	while (*line && argc < max) {
+		while (*line == ' ' || *line == '\t')
+			*line++ = '\0';
+		if (!*line)
+			break;
+		argv[argc++] = line;
+		while (*line && *line != ' ' && *line != '\t')
+			line++;
+	}
+	while (*line) /* drop what does not fit */
+		*line++ = '\0';
+	return argc;
+}
+
+int ctl_run(struct ctl_io *io, char *line)
+{
+	char *argv[16];
+	int argc = ctl_split(line, argv, 16);
+
+	if (!argc)
+		return 0;
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[0], commands[i].name))
+			return commands[i].fn(io, argc, argv);
+	io_errorf(io, "unknown command '%s'; 'help' lists the commands\n",
+		  argv[0]);
+	return CTL_STATUS_USAGE;
+}
+
+static int xl_help(struct ctl_io *io, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	io_printf(io, "Xenolith domain 0 commands:\n");
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++) {
+		char both[40];
+		snprintf(both, sizeof(both), "%s %s", commands[i].name,
+			 commands[i].args);
+		io_printf(io, "  %-18s %s\n", both, commands[i].help);
+	}
+	return 0;
+}
