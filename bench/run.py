@@ -11,6 +11,7 @@ import os
 import re
 import statistics
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -27,6 +28,36 @@ RUNS = [
 ]
 
 LINE = re.compile(r"\(d\d+\) bench: (\w+) = ([\d.]+) (\S+)")
+
+# The control channel: `xl put` of 64 MiB from the host into domain 0's
+# memory over the virtio console (domain 0 needs room for it).
+XL_PUT_BYTES = 64 << 20
+XL_PUT = re.compile(r"xl: put \S+: (\d+) bytes, crc32 \w+, ([\d.]+) s, ([\d.]+) MB/s")
+
+
+def run_xl_put():
+    """One 64 MiB transfer; {metric: (value, unit)} or None."""
+    dom0 = os.path.join(ROOT, "build", "dom0.elf")
+    if not os.path.exists(os.path.join(ROOT, "build", "xl")):
+        return None
+    m = Machine("dom0_mem=160M", smp=2, mem="1G", ctl=True,
+                extra=["-initrd", dom0])
+    try:
+        if not m.wait_for(r"dom0: virtio console .*receive pages posted", 120):
+            return None
+        with tempfile.NamedTemporaryFile(prefix="xl-bench-") as f:
+            f.write(os.urandom(XL_PUT_BYTES))
+            f.flush()
+            r = m.xl("put", f.name, "bench", timeout=300)
+        hit = XL_PUT.search(r.stderr)
+        if r.returncode or not hit:
+            print("xl put failed: %s" % (r.stdout + r.stderr).strip(),
+                  file=sys.stderr)
+            return None
+        return {"put_64MiB_time": (float(hit.group(2)) * 1000, "ms"),
+                "put_64MiB_rate": (float(hit.group(3)), "MB/s")}
+    finally:
+        m.stop()
 
 
 def run_once(specs, cmdline, smp):
@@ -55,6 +86,9 @@ def main():
                 continue
             for metric, (value, unit) in res.items():
                 samples.setdefault((name, metric, unit), []).append(value)
+        res = run_xl_put()
+        for metric, (value, unit) in (res or {}).items():
+            samples.setdefault(("xl-ctl", metric, unit), []).append(value)
     rows = []
     for (cfg, metric, unit), vals in sorted(samples.items()):
         rows.append((cfg, metric, statistics.median(vals), min(vals),

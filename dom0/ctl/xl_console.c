@@ -39,6 +39,10 @@ int xl_console(struct ctl_io *io, int argc, char **argv)
 		return 1;
 	}
 	rc = io->console(io, domid);
+	if (rc == -ENOSYS) {
+		io_errorf(io, "console: this domain 0 has no console backend\n");
+		return 1;
+	}
 	if (rc) {
 		io_errorf(io, "console: domain %u: %s\n", domid, strerror(rc));
 		return 1;

@@ -6,7 +6,9 @@ TCG is the default; XENOLITH_ACCEL=kvm opts in to KVM.
 """
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -23,9 +25,23 @@ def accel_args():
     return ["-accel", "tcg,thread=multi", "-cpu", "max"]
 
 
+def ctl_args(path):
+    """QEMU options for domain 0's control channel: a virtio console whose
+    port 0 is joined to a unix socket the host's xl client connects to."""
+    return ["-device", "virtio-serial-pci,id=xlvs",
+            "-chardev", "socket,id=xlctl,path=%s,server=on,wait=off" % path,
+            "-device", "virtconsole,chardev=xlctl,bus=xlvs.0,nr=0"]
+
+
 class Machine:
     def __init__(self, cmdline="", smp=2, mem="1G", boot=None, extra=None,
-                 stdin=False):
+                 stdin=False, ctl=False):
+        """ctl=True adds the control channel; its socket is self.ctl_path."""
+        self.ctl_dir = self.ctl_path = None
+        if ctl:
+            self.ctl_dir = tempfile.mkdtemp(prefix="xenolith-ctl-")
+            self.ctl_path = os.path.join(self.ctl_dir, "ctl.sock")
+            extra = ctl_args(self.ctl_path) + (extra or [])
         args = ["qemu-system-x86_64"] + accel_args() + [
             "-smp", str(smp), "-m", mem, "-no-reboot",
             "-display", "none", "-monitor", "none", "-serial", "stdio",
@@ -107,6 +123,18 @@ class Machine:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        if self.ctl_dir:
+            shutil.rmtree(self.ctl_dir, ignore_errors=True)
+            self.ctl_dir = None
+
+    def xl(self, *args, timeout=60):
+        """Run the host's xl client (build/xl) against this machine's
+        control channel; returns the CompletedProcess (text output)."""
+        env = dict(os.environ, XENOLITH_CTL=self.ctl_path)
+        return subprocess.run([os.path.join(ROOT, "build", "xl")] + list(args),
+                              env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=timeout,
+                              universal_newlines=True)
 
     def __enter__(self):
         return self
