@@ -119,6 +119,16 @@ static void relay(const char *buf, size_t n)
 		console_send((uint16_t)attached_domid, buf, n);
 }
 
+static void run_line(char *line)
+{
+	int status;
+
+	printf("xl> %s\n", line);
+	status = ctl_run(&shell_io, line);
+	if (status)
+		printf("(exit status %d)\n", status);
+}
+
 static void shell(void *arg)
 {
 	static char line[LINE_MAX];
@@ -142,12 +152,8 @@ static void shell(void *arg)
 		for (long i = 0; i < n; i++) {
 			if (!edit(buf[i], line, &len))
 				continue;
-			if (len || buf[i] == '\r') {
-				printf("xl> %s\n", line);
-				int status = ctl_run(&shell_io, line);
-				if (status)
-					printf("(exit status %d)\n", status);
-			}
+			if (len || buf[i] == '\r')
+				run_line(line);
 			/* CR LF counts once: the LF after a CR is empty. */
 			len = 0;
 		}

@@ -40,7 +40,15 @@ int xl_console(struct ctl_io *io, int argc, char **argv)
 	}
 	rc = io->console(io, domid);
 	if (rc == -ENOSYS) {
-		io_errorf(io, "console: this domain 0 has no console backend\n");
+		io_errorf(io,
+			  "console: this domain 0 has no console backend\n");
+		return 1;
+	}
+	if (rc == -ENOENT) {
+		io_errorf(io,
+			  "console: domain %u: no such domain, or its console "
+			  "is not connected to the backend\n",
+			  domid);
 		return 1;
 	}
 	if (rc) {

@@ -154,6 +154,7 @@ static void wait_rx(void)
 size_t vcon_read(void *buf, size_t n)
 {
 	size_t done = 0;
+	uint32_t chunk;
 
 	while (done < n) {
 		if (!rx_page) {
@@ -167,7 +168,7 @@ size_t vcon_read(void *buf, size_t n)
 			if (rx_len > PAGE_SIZE)
 				rx_len = PAGE_SIZE;
 		}
-		uint32_t chunk = rx_len - rx_off;
+		chunk = rx_len - rx_off;
 		if (chunk > n - done)
 			chunk = (uint32_t)(n - done);
 		memcpy((char *)buf + done, rx_page + rx_off, chunk);
@@ -226,9 +227,11 @@ void vcon_write(const void *buf, size_t n)
 		return;
 	tx_lock();
 	while (n) {
+		size_t chunk;
+
 		if (!tx_fill)
 			tx_fill = get_tx_page();
-		size_t chunk = PAGE_SIZE - tx_fill_len;
+		chunk = PAGE_SIZE - tx_fill_len;
 		if (chunk > n)
 			chunk = n;
 		memcpy(tx_fill + tx_fill_len, buf, chunk);

@@ -120,6 +120,22 @@ def xl_control(c):
         r = m.xl("frobnicate")
         c.check("unknown command: status 2 and a hint",
                 r.returncode == 2 and "'help'" in r.stderr, r.stderr)
+        # Console mode: attach, then end of input detaches (a terminal
+        # would use Ctrl-]); without a console backend, a clean refusal.
+        env = dict(os.environ, XENOLITH_CTL=m.ctl_path)
+        r = subprocess.run([os.path.join(ROOT, "build", "xl"), "console", "1"],
+                           env=env, input="", stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True,
+                           timeout=60)
+        if r.returncode == 1 and r.stderr.startswith("console:"):
+            # No backend yet, or domain 1's console not connected to it.
+            c.note("xl console 1 refused: %s" % r.stderr.strip())
+            c.check("xl console refused cleanly; the server goes on",
+                    m.xl("help").returncode == 0, r.stderr)
+        else:
+            c.check("xl console 1: attached and detached at end of input",
+                    r.returncode == 0 and "detached" in r.stderr,
+                    r.stdout + r.stderr)
         r = m.xl("rm", "random.bin")
         r2 = m.xl("ls")
         c.check("xl rm removes the file",
