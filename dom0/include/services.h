@@ -7,6 +7,7 @@
 bool cmdline_has(const char *word);
 void kernel_selftest(void);
 void services_start(void);
+void domains_start(void); /* domain discovery (kernel/domains.c) */
 void ctl_start(void); /* dom0/ctl/ctl.c */
 
 #endif

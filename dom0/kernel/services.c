@@ -1,8 +1,13 @@
 /* Which services domain 0 starts, in order. */
 #include "kernel.h"
+#include "consoled.h"
 #include "services.h"
+#include "xs.h"
 
 void services_start(void)
 {
+	xenstored_start();
+	consoled_start();
+	domains_start(); /* after both: it connects domains to them */
 	ctl_start(); /* xl server (virtio console) and serial prompt */
 }

@@ -41,6 +41,22 @@ void xs_conn_destroy(struct xs_conn *conn)
 	xs_free(conn);
 }
 
+/*
+ * The client asked for a fresh start (the ring's reconnection feature):
+ * it keeps its identity and place in the store, but loses its watches,
+ * transactions, half-received request and unread output, and may be
+ * served again if it had broken the protocol.
+ */
+void xs_conn_reset(struct xs_conn *conn)
+{
+	xs_watch_free_all(conn);
+	xs_tx_free_all(conn);
+	xs_out_free_all(conn);
+	conn->in_used = 0;
+	conn->broken = false;
+	conn->dropped = 0;
+}
+
 void xs_conn_free(struct xs_conn *conn)
 {
 	if (conn)

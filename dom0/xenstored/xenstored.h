@@ -135,6 +135,12 @@ uint32_t xs_store_owned(const struct xs_store *st, uint16_t domid);
 struct xs_conn *xs_conn_new(struct xs_store *st, uint16_t domid);
 /* Close an in-process client: its watches and transactions go too. */
 void xs_conn_free(struct xs_conn *conn);
+/*
+ * Drop the connection's watches, transactions, partial input and queued
+ * output, and clear its broken mark: the ring reconnection of
+ * docs/misc/xenstore-ring.txt. The connection itself stays.
+ */
+void xs_conn_reset(struct xs_conn *conn);
 /* The introduced domain's connection, or NULL. */
 struct xs_conn *xs_domain_conn(struct xs_store *st, uint16_t domid);
 uint16_t xs_conn_domid(const struct xs_conn *conn);
