@@ -205,8 +205,10 @@ bool xs_ring_pending(const struct xs_ring *r)
 		return false;
 	/*
 	 * Unchanged indices mean nothing new: input the store held back (its
-	 * output is stalled) waits until the guest reads some replies.
+	 * output is stalled) waits until the guest reads some replies, and
+	 * replies read matter only if more output waits for the room.
 	 */
 	return r->kicked || read_once(&intf->req_prod) != r->seen_req_prod ||
-	       read_once(&intf->rsp_cons) != r->seen_rsp_cons;
+	       (read_once(&intf->rsp_cons) != r->seen_rsp_cons &&
+		xs_conn_output_pending(r->conn));
 }
