@@ -11,6 +11,7 @@ check qemu-system-x86_64 qemu-system-x86
 check grub-mkrescue grub-common
 check xorriso xorriso
 check mformat mtools
+check cpio cpio
 # grub-mkrescue needs the BIOS platform files to build a bootable ISO.
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
 # The unit ABI test compares include/xen with Xen's public headers.

@@ -3,6 +3,7 @@
  * The command line (start_info) selects extras: "selftest" runs the
  * kernel's own checks first.
  */
+#include "bundle.h"
 #include "kernel.h"
 #include "services.h"
 
@@ -41,6 +42,7 @@ void pv_main(void)
 	bind_timer();
 	printf("dom0: Xenolith control domain, %lu MiB, %lu MiB free\n",
 	       mem_total_pages() >> 8, mem_free_pages() >> 8);
+	bundle_init();
 	if (cmdline_has("selftest"))
 		kernel_selftest();
 	services_start();

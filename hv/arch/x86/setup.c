@@ -210,7 +210,7 @@ static const char *module_args(const struct boot_module *m)
 }
 
 static bool build_from_module(unsigned int idx, domid_t id, bool privileged,
-			      u64 mem)
+			      u64 mem, const struct boot_module *ramdisk)
 {
 	const struct boot_module *m = &boot_info.mod[idx];
 	struct build_params p = {
@@ -218,6 +218,8 @@ static bool build_from_module(unsigned int idx, domid_t id, bool privileged,
 		.privileged = privileged,
 		.kernel = __va(m->start),
 		.kernel_len = m->end - m->start,
+		.initrd = ramdisk ? __va(ramdisk->start) : NULL,
+		.initrd_len = ramdisk ? ramdisk->end - ramdisk->start : 0,
 		.cmdline = module_args(m),
 		.mem_bytes = mem,
 		.vcpus = 1,
@@ -233,21 +235,43 @@ static bool build_from_module(unsigned int idx, domid_t id, bool privileged,
 	return true;
 }
 
-/* Module 0 is domain 0; domains=N more modules become domains 1..N. */
+/* A cpio (newc) archive right after domain 0's kernel is its boot bundle. */
+static const struct boot_module *dom0_bundle(void)
+{
+	const struct boot_module *m = &boot_info.mod[1];
+
+	if (boot_info.nr_mod < 2 || m->end - m->start < 6 ||
+	    memcmp(__va(m->start), "070701", 6))
+		return NULL;
+	printk("d0: boot bundle of %lu KiB (module 1)\n",
+	       (m->end - m->start) >> 10);
+	return m;
+}
+
+/*
+ * Module 0 is domain 0 (with module 1 as its ramdisk when that is a cpio
+ * bundle); domains=N more modules become domains 1..N.
+ */
 static void build_boot_domains(void)
 {
+	const struct boot_module *bundle;
+	unsigned int first;
+
 	if (!boot_info.nr_mod) {
 		printk("No domain 0 kernel (no boot module): nothing to run.\n");
 		return;
 	}
-	if (opt_domains >= boot_info.nr_mod) {
+	bundle = dom0_bundle();
+	first = bundle ? 2 : 1;
+	if (opt_domains + first > boot_info.nr_mod) {
 		pr_err("domains=%u but only %u module(s) after domain 0's\n",
-		       opt_domains, boot_info.nr_mod - 1);
-		opt_domains = boot_info.nr_mod - 1;
+		       opt_domains, boot_info.nr_mod - first);
+		opt_domains = boot_info.nr_mod - first;
 	}
-	build_from_module(0, 0, true, opt_dom0_mem);
-	for (unsigned int i = 1; i <= opt_domains; i++)
-		build_from_module(i, (domid_t)i, false, opt_domu_mem);
+	build_from_module(0, 0, true, opt_dom0_mem, bundle);
+	for (unsigned int i = 0; i < opt_domains; i++)
+		build_from_module(first + i, (domid_t)(i + 1), false,
+				  opt_domu_mem, NULL);
 }
 void start_hv(u32 magic, u32 info);
 void start_hv(u32 magic, u32 info)
