@@ -294,6 +294,8 @@ static void domain_free(struct domain *d)
 	}
 	printk("d%u: destroyed\n", d->id);
 	xfree(d);
+	/* Gone for good: the control domain's view changes again. */
+	send_global_virq(VIRQ_DOM_EXC);
 }
 
 /**
