@@ -13,6 +13,7 @@
 #include <xen/sched.h>
 #include "domain.h"
 #include "events.h"
+#include "irq.h"
 #include "grant.h"
 #include "ptval.h"
 #include "pv.h"
@@ -268,6 +269,7 @@ static void domain_kill_start(struct domain *d)
 		sched_wait_not_running(v);
 	}
 	evtchn_domain_destroy(d);
+	pirq_domain_destroy(d);
 	grant_domain_destroy(d);
 	for_each_vcpu(d, v)
 		vcpu_release(v);

@@ -17,6 +17,7 @@
 #include "events.h"
 #include "guest_access.h"
 #include "hypercall.h"
+#include "irq.h"
 #include "lib.h"
 #include "percpu.h"
 #include "sched.h"
@@ -302,6 +303,46 @@ static long op_bind_ipi(struct evtchn_bind_ipi *b)
 	return port < 0 ? port : 0;
 }
 
+/*
+ * A physical interrupt (see pirq.c): only the privileged domain binds
+ * one; the pirq must be mapped (PHYSDEVOP_map_pirq) and not bound yet.
+ * BIND_PIRQ__WILL_SHARE is accepted: only one domain has pirqs.
+ */
+static long op_bind_pirq(struct evtchn_bind_pirq *b)
+{
+	struct domain *d = current->domain;
+	int port, rc;
+
+	if (!d->privileged) {
+		printk_level(LOG_DEBUG, "d%u: bind_pirq refused\n", d->id);
+		return -EPERM;
+	}
+	if (b->pirq >= NR_PIRQS)
+		return -EINVAL;
+	spin_lock(&d->event_lock);
+	port = alloc_port(d);
+	if (port > 0) {
+		rc = pirq_bind(d, b->pirq, (u32)port);
+		if (rc) {
+			port = rc;
+		} else {
+			d->evtchn[port].state = ECS_PIRQ;
+			d->evtchn[port].virq = b->pirq;
+			d->evtchn[port].notify_vcpu = 0;
+			b->port = (u32)port;
+		}
+	}
+	spin_unlock(&d->event_lock);
+	return port < 0 ? port : 0;
+}
+
+/* Raise a port of d from interrupt context (pirq.c; no event_lock). */
+void evtchn_raise(struct domain *d, u32 port)
+{
+	if (port_valid(d, port))
+		evtchn_set_pending(notify_vcpu(d, &d->evtchn[port]), port);
+}
+
 /* Close a port; d->event_lock (and the peer's, if any) held. */
 static void close_port_locked(struct domain *d, u32 port)
 {
@@ -312,6 +353,8 @@ static void close_port_locked(struct domain *d, u32 port)
 		if (v->virq_port[c->virq] == port)
 			v->virq_port[c->virq] = 0;
 	}
+	if (c->state == ECS_PIRQ)
+		pirq_unbind(d, c->virq); /* masks the line, frees its vector */
 	if (c->state == ECS_INTERDOMAIN) {
 		struct domain *rd = domain_lookup(c->remote_domid);
 		if (rd) {
@@ -548,6 +591,8 @@ static size_t op_size(int cmd)
 		return sizeof(struct evtchn_bind_virq);
 	case EVTCHNOP_bind_ipi:
 		return sizeof(struct evtchn_bind_ipi);
+	case EVTCHNOP_bind_pirq:
+		return sizeof(struct evtchn_bind_pirq);
 	case EVTCHNOP_close:
 	case EVTCHNOP_send:
 	case EVTCHNOP_unmask:
@@ -569,6 +614,7 @@ long do_event_channel_op(int cmd, u64 arg)
 		struct evtchn_bind_interdomain inter;
 		struct evtchn_bind_virq virq;
 		struct evtchn_bind_ipi ipi;
+		struct evtchn_bind_pirq pirq;
 		struct evtchn_status status;
 		struct evtchn_bind_vcpu vcpu;
 		struct evtchn_reset reset;
@@ -593,6 +639,9 @@ long do_event_channel_op(int cmd, u64 arg)
 		break;
 	case EVTCHNOP_bind_ipi:
 		ret = op_bind_ipi(&a.ipi);
+		break;
+	case EVTCHNOP_bind_pirq:
+		ret = op_bind_pirq(&a.pirq);
 		break;
 	case EVTCHNOP_close:
 		return close_port(current->domain, a.port);

@@ -24,5 +24,6 @@ void ioapic_init(void);
 int ioapic_route(u32 gsi, u8 vector, u32 dest_apic_id, bool level,
 		 bool active_low);
 int ioapic_mask(u32 gsi, bool masked);
+bool ioapic_has_gsi(u32 gsi);
 
 #endif

@@ -9,6 +9,7 @@ void evtchn_domain_destroy(struct domain *d);
 int evtchn_alloc_unbound_port(struct domain *d, domid_t remote);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 void send_global_virq(unsigned int virq);
+void evtchn_raise(struct domain *d, u32 port); /* from interrupts */
 long sched_poll(u64 arg);
 void vcpu_kick(struct vcpu *v);
 

@@ -23,7 +23,10 @@ void *alloc_page(void); /* one frame, via the direct map; NULL if none */
 void free_page(void *va);
 u64 mm_free_frames(void);
 u64 mm_total_frames(void);
+
+/* iomem.c */
 bool mmio_allowed(mfn_t mfn); /* may domain 0 map this device frame? */
+void iomem_reserve(paddr_t pa, u64 size); /* the hypervisor's own MMIO */
 
 static inline struct frame *mfn_to_frame(mfn_t mfn)
 {

@@ -27,6 +27,10 @@ void pv_cpuid(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c,
 int pv_wrmsr(struct vcpu *v, u32 msr, u64 val);
 int pv_rdmsr(struct vcpu *v, u32 msr, u64 *val);
 
+/* pv_ioport.c */
+bool pv_emulate_io(struct vcpu *v, struct cpu_user_regs *regs, u8 op,
+		   const u8 *p, bool opsize16, unsigned int *len);
+
 /* pv_descriptors.c */
 void gdt_window_init(struct percpu *pc);
 void load_data_segment_safe(int which, u16 sel);

@@ -228,14 +228,6 @@ u64 mm_total_frames(void)
 	return frames_given;
 }
 
-/* Device frames domain 0 may map: not the interrupt controllers. */
-bool mmio_allowed(mfn_t mfn)
-{
-	paddr_t pa = mfn << PAGE_SHIFT;
-
-	return !(pa >= 0xfec00000UL && pa < 0xfee01000UL);
-}
-
 static bool frame_is_usable_ram(mfn_t mfn)
 {
 	paddr_t pa = mfn << PAGE_SHIFT;

@@ -42,6 +42,14 @@ struct evtchn_bind_virq {
 	evtchn_port_t port; /* out */
 };
 
+/* Only the privileged domain binds pirqs (see physdev.h). */
+struct evtchn_bind_pirq {
+	uint32_t pirq;
+#define BIND_PIRQ__WILL_SHARE 1 /* others may share the line */
+	uint32_t flags;
+	evtchn_port_t port; /* out */
+};
+
 struct evtchn_bind_ipi {
 	uint32_t vcpu;
 	evtchn_port_t port; /* out */

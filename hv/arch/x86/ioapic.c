@@ -1,11 +1,14 @@
 /*
  * IO-APICs: found through the MADT, every pin masked at boot, and routing
- * of one GSI to a vector on a CPU for the drivers that come later.
+ * of one GSI to a vector on a CPU (the serial port's, and the lines that
+ * domain 0 binds, see irq.c). A register is reached through a select and
+ * a window register, so every access pair holds ioapic_lock.
  */
 #include "acpi.h"
 #include "apic.h"
 #include "lib.h"
 #include "page.h"
+#include "spinlock.h"
 #include "x86.h"
 
 #define IOAPIC_REGSEL 0x00
@@ -24,6 +27,7 @@ struct ioapic {
 
 static struct ioapic ioapics[ACPI_MAX_IOAPICS];
 static unsigned int nr_ioapics;
+static DEFINE_SPINLOCK(ioapic_lock);
 
 static u32 io_read(struct ioapic *io, u32 reg)
 {
@@ -76,6 +80,7 @@ int ioapic_route(u32 gsi, u8 vector, u32 dest_apic_id, bool level,
 	unsigned int pin;
 	struct ioapic *io = ioapic_for_gsi(gsi, &pin);
 	u32 lo = vector | REDIR_MASKED;
+	u64 flags;
 
 	if (!io)
 		return -ENOENT;
@@ -83,9 +88,11 @@ int ioapic_route(u32 gsi, u8 vector, u32 dest_apic_id, bool level,
 		lo |= REDIR_LEVEL;
 	if (active_low)
 		lo |= REDIR_ACTIVE_LOW;
+	flags = spin_lock_irqsave(&ioapic_lock);
 	io_write(io, IOAPIC_REDIR(pin), REDIR_MASKED);
 	io_write(io, IOAPIC_REDIR(pin) + 1, dest_apic_id << 24);
 	io_write(io, IOAPIC_REDIR(pin), lo);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 	return 0;
 }
 
@@ -94,11 +101,22 @@ int ioapic_mask(u32 gsi, bool masked)
 	unsigned int pin;
 	struct ioapic *io = ioapic_for_gsi(gsi, &pin);
 	u32 lo;
+	u64 flags;
 
 	if (!io)
 		return -ENOENT;
+	flags = spin_lock_irqsave(&ioapic_lock);
 	lo = io_read(io, IOAPIC_REDIR(pin));
 	lo = masked ? lo | REDIR_MASKED : lo & ~REDIR_MASKED;
 	io_write(io, IOAPIC_REDIR(pin), lo);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 	return 0;
 }
+
+bool ioapic_has_gsi(u32 gsi)
+{
+	unsigned int pin;
+
+	return ioapic_for_gsi(gsi, &pin) != NULL;
+}
+

@@ -211,8 +211,10 @@ void *vmap_phys(paddr_t pa, u64 size, u64 flags)
 	return (void *)(va + (pa - base));
 }
 
+/* Device memory for the hypervisor's own use: never domain 0's. */
 void *ioremap(paddr_t pa, u64 size)
 {
+	iomem_reserve(pa, size);
 	return vmap_phys(pa, size, PAGE_HYPERVISOR_UC | _PAGE_NX);
 }
 

@@ -6,7 +6,7 @@
  * Supported: WRMSR/RDMSR (a small set, #GP for the rest), MOV from
  * CR0/CR2/CR3/CR4, MOV to CR0 (TS only) and CR4 (no change), CPUID via
  * "ud2; .ascii \"xen\"; cpuid", WBINVD (ignored), HLT (= block), and
- * IN/OUT for domain 0 only. Anything else gets #GP in the guest.
+ * IN/OUT (pv_ioport.c). Anything else gets #GP in the guest.
  */
 #include <xen/sched.h>
 #include <xen/version.h>
@@ -299,47 +299,6 @@ static bool emulate_msr(struct vcpu *v, struct cpu_user_regs *regs,
 	return true;
 }
 
-/* Ports the hypervisor keeps: PICs, PIT, speaker/gate, COM1. */
-static bool ioport_allowed(u16 port, unsigned int size)
-{
-	static const u16 kept[][2] = { { 0x20, 0x21 }, { 0xa0, 0xa1 },
-				       { 0x40, 0x43 }, { 0x61, 0x61 },
-				       { 0x3f8, 0x3ff } };
-	for (unsigned int i = 0; i < ARRAY_SIZE(kept); i++)
-		if (port <= kept[i][1] && port + size - 1 >= kept[i][0])
-			return false;
-	return true;
-}
-
-/* IN/OUT: only domain 0 has I/O ports; others read all-ones. */
-static bool emulate_io(struct vcpu *v, struct cpu_user_regs *regs, u8 op,
-		       const u8 *p, bool opsize16, unsigned int *len)
-{
-	unsigned int size = (op & 1) ? (opsize16 ? 2 : 4) : 1;
-	u16 port = (op & 8) ? (u16)regs->rdx : p[1];
-	bool in = !(op & 2);
-	u64 mask = size == 4 ? 0xffffffffUL : (1UL << (size * 8)) - 1;
-
-	*len = (op & 8) ? 1 : 2;
-	if (!v->domain->privileged || !ioport_allowed(port, size)) {
-		if (in)
-			regs->rax = (regs->rax & ~mask) | mask;
-		return true;
-	}
-	if (in) {
-		u32 val = size == 1 ? inb(port) : size == 2 ? inw(port) :
-							       inl(port);
-		regs->rax = (regs->rax & ~mask) | val;
-	} else if (size == 1) {
-		outb(port, (u8)regs->rax);
-	} else if (size == 2) {
-		outw(port, (u16)regs->rax);
-	} else {
-		outl(port, (u32)regs->rax);
-	}
-	return true;
-}
-
 /*
  * XSETBV: the hardware XCR0 stays ours (what we save and restore); a
  * guest may "set" XCR0 to a valid subset of it, as Linux does at boot.
@@ -403,7 +362,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 		break;
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
 	case 0xec: case 0xed: case 0xee: case 0xef:
-		ok = emulate_io(v, regs, p[0], p, opsize16, &len);
+		ok = pv_emulate_io(v, regs, p[0], p, opsize16, &len);
 		break;
 	}
 	if (ok)

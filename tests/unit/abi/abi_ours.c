@@ -9,6 +9,7 @@
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
 #include <xen/memory.h>
+#include <xen/physdev.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 #include <xen/version.h>
@@ -35,6 +36,7 @@
 	defined(__XEN_PUBLIC_DOMCTL_H__) || defined(__XEN_PUBLIC_SYSCTL_H__) || \
 	defined(__XEN_PUBLIC_HVM_HVM_OP_H__) ||                             \
 	defined(__XEN_PUBLIC_ELFNOTE_H__) || defined(__XEN_PUBLIC_MEMORY_H__) || \
+	defined(__XEN_PUBLIC_PHYSDEV_H__) || \
 	!defined(XENOLITH_PUBLIC_IO_RING_H) ||                            \
 	defined(__XEN_PUBLIC_IO_RING_H__) ||                              \
 	defined(__XEN_PUBLIC_IO_BLKIF_H__) ||                             \

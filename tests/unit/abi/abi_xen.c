@@ -25,6 +25,7 @@
 #include "/usr/include/xen/event_channel.h"
 #include "/usr/include/xen/grant_table.h"
 #include "/usr/include/xen/memory.h"
+#include "/usr/include/xen/physdev.h"
 #include "/usr/include/xen/sched.h"
 #include "/usr/include/xen/vcpu.h"
 #include "/usr/include/xen/version.h"
