@@ -21,7 +21,7 @@
 #include "services.h"
 
 #define HISTORY_SIZE (16 * 1024) /* recent output kept per domain */
-#define LINE_MAX 160		 /* console_echo's line length */
+#define LINE_MAX 160 /* console_echo's line length */
 
 struct console {
 	struct console *next;
@@ -123,9 +123,10 @@ static bool drain(struct console *c)
 	c->seen_out_prod = prod;
 	if (avail > sizeof(intf->out)) {
 		if (!c->bad_out_logged)
-			printf("console: domain %u: out_prod runs %u bytes ahead "
-			       "of out_cons (ring holds %zu): output dropped\n",
-			       c->domid, avail, sizeof(intf->out));
+			printf(
+			    "console: domain %u: out_prod runs %u bytes ahead "
+			    "of out_cons (ring holds %zu): output dropped\n",
+			    c->domid, avail, sizeof(intf->out));
 		c->bad_out_logged = true;
 		c->out_cons = prod;
 		write_once(&intf->out_cons, prod);
@@ -134,8 +135,9 @@ static bool drain(struct console *c)
 	if (!avail)
 		return false;
 	mb(); /* the index before the bytes it covers */
-	first = avail < sizeof(intf->out) - off ? avail
-						: (uint32_t)sizeof(intf->out) - off;
+	first = avail < sizeof(intf->out) - off
+		    ? avail
+		    : (uint32_t)sizeof(intf->out) - off;
 	memcpy(buf, intf->out + off, first);
 	memcpy(buf + first, intf->out, avail - first);
 	c->out_cons = prod;

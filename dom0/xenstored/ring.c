@@ -35,8 +35,7 @@ static void stop(struct xs_ring *r, uint32_t error)
 	write_once(&r->intf->error, error);
 }
 
-void xs_ring_attach(struct xs_ring *r,
-		    struct xenstore_domain_interface *intf,
+void xs_ring_attach(struct xs_ring *r, struct xenstore_domain_interface *intf,
 		    struct xs_conn *conn)
 {
 	r->intf = intf;
@@ -50,7 +49,7 @@ void xs_ring_attach(struct xs_ring *r,
 	ring_mb();
 	write_once(&intf->server_features,
 		   XENSTORE_SERVER_FEATURE_RECONNECTION |
-			   XENSTORE_SERVER_FEATURE_ERROR);
+		       XENSTORE_SERVER_FEATURE_ERROR);
 }
 
 const char *xs_ring_error_name(uint32_t error)

@@ -446,8 +446,8 @@ void xenstored_start(void)
 		printf("xenstored: out of memory\n");
 		return;
 	}
-	if (xs_mkdir("/local/domain/0") || xs_write("/local/domain/0/name",
-						    "Domain-0") ||
+	if (xs_mkdir("/local/domain/0") ||
+	    xs_write("/local/domain/0/name", "Domain-0") ||
 	    xs_write("/local/domain/0/domid", "0"))
 		printf("xenstored: cannot create /local/domain/0\n");
 	if (cmdline_has("xs_echo"))

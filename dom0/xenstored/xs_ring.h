@@ -50,8 +50,7 @@ struct xs_ring {
  * Start serving the ring: advertise our features and take the indices
  * as the guest left them (it may have queued requests already).
  */
-void xs_ring_attach(struct xs_ring *r,
-		    struct xenstore_domain_interface *intf,
+void xs_ring_attach(struct xs_ring *r, struct xenstore_domain_interface *intf,
 		    struct xs_conn *conn);
 
 /**

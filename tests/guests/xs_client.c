@@ -76,8 +76,7 @@ static void check_refused(void)
 	CHECK_EQ(xsc_request(XS_DIRECTORY, 0, "/local/domain/0", NULL, false),
 		 -EACCES);
 	CHECK_EQ(xsc_simple(XS_RM, 0, "/local/domain/0", NULL), -EACCES);
-	CHECK_EQ(xsc_simple(XS_SET_PERMS, 0, "/local/domain/0", "b1"),
-		 -EACCES);
+	CHECK_EQ(xsc_simple(XS_SET_PERMS, 0, "/local/domain/0", "b1"), -EACCES);
 	CHECK_EQ(xsc_simple(XS_INTRODUCE, 0, "5", NULL), -EACCES);
 	if (peer) {
 		snprintf(path, sizeof(path), "/local/domain/%ld/name", peer);
@@ -99,7 +98,7 @@ static void check_directory_perms(void)
 	pv_test_group("directory and permissions");
 	r = xsc_request(XS_DIRECTORY, 0, "data", NULL, false);
 	CHECK(r > 0 && xsc_listed(r, "x") && xsc_listed(r, "y") &&
-		      xsc_listed(r, "empty") && !xsc_listed(r, "dir"),
+		  xsc_listed(r, "empty") && !xsc_listed(r, "dir"),
 	      "directory of data: %ld bytes", r);
 	r = xsc_request(XS_DIRECTORY, 0, home, NULL, false);
 	CHECK(r > 0 && xsc_listed(r, "data") && xsc_listed(r, "name"),
@@ -118,7 +117,7 @@ static void check_directory_perms(void)
 	CHECK(r > 0 && !strcmp(xsc_msg, "OK"), "set perms: %ld", r);
 	r = xsc_request(XS_GET_PERMS, 0, "data/x", NULL, false);
 	CHECK(r == (long)strlen(owner) + 4 && !strcmp(xsc_msg, owner) &&
-		      !strcmp(xsc_msg + strlen(owner) + 1, "r0"),
+		  !strcmp(xsc_msg + strlen(owner) + 1, "r0"),
 	      "perms now %ld", r);
 	/* ... but not give the node away: only domain 0 may. */
 	CHECK_EQ(xsc_simple(XS_SET_PERMS, 0, "data/x", "r0"), -EPERM);
@@ -202,7 +201,7 @@ static void check_rounds(long rounds)
 		snprintf(val, sizeof(val), "%ld", i);
 		if (xsc_write(0, "data/round", val) ||
 		    xsc_read(0, "data/round", buf, sizeof(buf)) !=
-			    (long)strlen(val) ||
+			(long)strlen(val) ||
 		    strcmp(buf, val))
 			bad++;
 	}
@@ -217,8 +216,7 @@ static void check_console(void)
 
 	pv_test_group("console ring");
 	snprintf(line, sizeof(line),
-		 "xs_client: hello on the console ring of domain %u\n",
-		 domid);
+		 "xs_client: hello on the console ring of domain %u\n", domid);
 	CHECK(xsc_console_write(line), "console ring stayed full");
 }
 

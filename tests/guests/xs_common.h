@@ -359,8 +359,9 @@ static __unused bool xsc_console_write(const char *s)
 		if (room > n)
 			room = (uint32_t)n;
 		for (uint32_t i = 0; i < room; i++)
-			xsc_cons->out[MASK_XENCONS_IDX(prod + i, xsc_cons->out)] =
-				s[i];
+			xsc_cons
+			    ->out[MASK_XENCONS_IDX(prod + i, xsc_cons->out)] =
+			    s[i];
 		xsc_mb();
 		xsc_set(&xsc_cons->out_prod, prod + room);
 		s += room;

@@ -26,14 +26,13 @@ static void flood(long count)
 
 	pv_test_group("request flood");
 	while (replies < count && pv_now() < deadline) {
-		uint32_t used = xsc_get(&xsc_intf->req_prod) -
-				xsc_get(&xsc_intf->req_cons);
+		uint32_t used =
+		    xsc_get(&xsc_intf->req_prod) - xsc_get(&xsc_intf->req_cons);
 		struct xsd_sockmsg r;
 
 		/* Keep the request ring as full as it will go. */
-		while (sent < count &&
-		       used + sizeof(hdr) + sizeof(domid_req) <=
-			       XENSTORE_RING_SIZE) {
+		while (sent < count && used + sizeof(hdr) + sizeof(domid_req) <=
+					   XENSTORE_RING_SIZE) {
 			hdr.req_id = (uint32_t)(1000000 + sent++);
 			xsc_put(&hdr, sizeof(hdr));
 			xsc_put(domid_req, sizeof(domid_req));
@@ -66,7 +65,7 @@ static void reconnect(void)
 	char buf[16];
 
 	CHECK(xsc_get(&xsc_intf->server_features) &
-		      XENSTORE_SERVER_FEATURE_RECONNECTION,
+		  XENSTORE_SERVER_FEATURE_RECONNECTION,
 	      "features %#x", xsc_get(&xsc_intf->server_features));
 	xsc_set(&xsc_intf->connection, XENSTORE_RECONNECT);
 	xsc_evtchn_send(xsc_port);
@@ -85,8 +84,9 @@ static void reconnect(void)
 
 static void bad_types(void)
 {
-	static const uint32_t types[] = { 20, XS_TYPE_COUNT, 999, XS_INVALID,
-					  XS_WATCH_EVENT, XS_ERROR };
+	static const uint32_t types[] = {
+		20, XS_TYPE_COUNT, 999, XS_INVALID, XS_WATCH_EVENT, XS_ERROR
+	};
 	char buf[16];
 
 	pv_test_group("unknown and reserved request types");

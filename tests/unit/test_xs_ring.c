@@ -74,8 +74,8 @@ static struct xsd_sockmsg guest_reply(char *payload, size_t max)
 		return h;
 	}
 	for (size_t i = 0; i < h.len; i++)
-		payload[i] = page.rsp[MASK_XENSTORE_IDX(page.rsp_cons +
-							sizeof(h) + i)];
+		payload[i] =
+		    page.rsp[MASK_XENSTORE_IDX(page.rsp_cons + sizeof(h) + i)];
 	payload[h.len] = '\0';
 	page.rsp_cons += (uint32_t)(sizeof(h) + h.len);
 	return h;
@@ -109,14 +109,14 @@ static void reconnect(void)
 	CHECK(xs_ring_serve(&ring, XS_RING_BUDGET) & XS_RING_RESET,
 	      "not reset");
 	CHECK(page.connection == XENSTORE_CONNECTED && !page.error &&
-		      !page.req_prod && !page.req_cons && !page.rsp_prod &&
-		      !page.rsp_cons,
+		  !page.req_prod && !page.req_cons && !page.rsp_prod &&
+		  !page.rsp_cons,
 	      "ring not reset");
 	guest_request(XS_GET_DOMAIN_PATH, 9, "5", NULL);
 	xs_ring_serve(&ring, XS_RING_BUDGET);
 	h = guest_reply(buf, sizeof(buf));
 	CHECK(h.type == XS_GET_DOMAIN_PATH && h.req_id == 9 &&
-		      !strcmp(buf, "/local/domain/5"),
+		  !strcmp(buf, "/local/domain/5"),
 	      "not served after reconnecting: type %u", h.type);
 }
 
@@ -141,7 +141,7 @@ static void test_basic(void)
 		CHECK(res == XS_RING_NOTIFY, "pass result %u", res);
 		h = guest_reply(buf, sizeof(buf));
 		CHECK(h.type == XS_GET_DOMAIN_PATH && h.req_id == (uint32_t)i &&
-			      !strcmp(buf, "/local/domain/5"),
+			  !strcmp(buf, "/local/domain/5"),
 		      "reply %d: type %u", i, h.type);
 		CHECK(page.req_cons == page.req_prod, "request left");
 	}
