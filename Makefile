@@ -106,8 +106,11 @@ $(GB)/%.elf: $(GB)/obj/%.o $(LIBPV_OBJS) $(GB)/guest/head.o \
 -include $(wildcard $(GB)/*/*.d $(GB)/*/*/*.d)
 
 # --- Domain 0: the control domain's kernel (dom0/) on libpv ------------
-DOM0_DIRS := dom0/lib dom0/kernel dom0/xenstored dom0/drivers dom0/backends dom0/ctl
-DOM0_SRCS := $(wildcard $(addsuffix /*.c,$(DOM0_DIRS)))
+DOM0_DIRS := dom0/lib dom0/kernel dom0/xenstored dom0/drivers dom0/backends dom0/ctl \
+	dom0/toolstack
+# The builder's pure part is the hypervisor's too (one copy of the code).
+DOM0_COMMON := common/xenelf.c common/pvlayout.c common/pvbuild.c
+DOM0_SRCS := $(wildcard $(addsuffix /*.c,$(DOM0_DIRS))) $(DOM0_COMMON)
 DOM0_ASM := $(wildcard $(addsuffix /*.S,$(DOM0_DIRS)))
 DOM0_OBJS := $(patsubst %.c,$(GB)/%.o,$(DOM0_SRCS)) \
 	$(patsubst %.S,$(GB)/%.o,$(DOM0_ASM))

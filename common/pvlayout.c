@@ -260,7 +260,7 @@ void pvlayout_build_tables(const struct pv_layout *l, const uint64_t *p2m,
 	b.pt = pt;
 	b.ctx = ctx;
 	b.l4 = pt(ctx, l->pt_pfn);
-	for (unsigned int s = 256; s <= 271; s++)
+	for (unsigned int s = 256; s <= 271 && hv_l4; s++)
 		b.l4[s] = hv_l4[s];
 	map_range(&b, l->virt_base, (l->v_end - l->virt_base) / PG, 0,
 		  l->pt_pfn + 1);

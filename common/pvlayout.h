@@ -49,7 +49,8 @@ int pvlayout_compute(const struct xenelf_info *elf, uint64_t nr_pages,
 /*
  * Build the initial page tables. pt(ctx, pfn) returns a pointer to the
  * 512-entry table in frame pfn (already zeroed); p2m[pfn] is the MFN of
- * each frame. hv_l4 (512 entries) supplies the hypervisor's slots 256-271.
+ * each frame. hv_l4 (512 entries) supplies the hypervisor's slots 256-271;
+ * NULL leaves them empty (validation fills them in).
  * Page-table frames are mapped read-only, as the ABI requires.
  */
 typedef uint64_t *(*pvlayout_table_fn)(void *ctx, uint64_t pfn);

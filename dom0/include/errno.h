@@ -8,8 +8,10 @@
 
 #define EPERM 1
 #define ENOENT 2
+#define ESRCH 3
 #define EIO 5
 #define E2BIG 7
+#define ENOEXEC 8
 #define EAGAIN 11
 #define ENOMEM 12
 #define EACCES 13

@@ -43,6 +43,9 @@ char *strdup(const char *s);
  */
 void *map_foreign_page(uint16_t domid, uint64_t mfn, bool writable,
 		       int *err);
+/* n frames of one domain at consecutive VAs, mapped in batches. */
+void *map_foreign_pages(uint16_t domid, const uint64_t *mfns, size_t n,
+			bool writable, int *err);
 void *map_mmio(uint64_t maddr, size_t len, int *err);
 void unmap_window(void *va, size_t len);
 

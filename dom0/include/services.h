@@ -9,5 +9,6 @@ void kernel_selftest(void);
 void services_start(void);
 void domains_start(void); /* domain discovery (kernel/domains.c) */
 void ctl_start(void); /* dom0/ctl/ctl.c */
+void buildtest_start(void); /* the builder's self-test (toolstack/) */
 
 #endif

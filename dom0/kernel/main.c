@@ -1,7 +1,8 @@
 /*
  * Domain 0's start: memory, the timer event, then one thread per service.
  * The command line (start_info) selects extras: "selftest" runs the
- * kernel's own checks first.
+ * kernel's own checks first; "buildtest=K,..." tests the domain builder
+ * with kernels from the boot bundle.
  */
 #include "bundle.h"
 #include "kernel.h"
@@ -46,5 +47,7 @@ void pv_main(void)
 	if (cmdline_has("selftest"))
 		kernel_selftest();
 	services_start();
+	if (cmdline_has("buildtest"))
+		buildtest_start();
 	sched_start();
 }

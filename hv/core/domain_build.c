@@ -1,9 +1,10 @@
 /*
  * The hypervisor's builder for boot-time domains: from a PV ELF kernel in
  * memory to a domain whose vCPU 0 is ready to run at the kernel's entry
- * with RSI pointing at start_info. The image reading (common/xenelf.c) and
- * the layout and page tables (common/pvlayout.c) are shared with domain
- * 0's builder; this file only supplies memory and hypervisor state.
+ * with RSI pointing at start_info. Reading the image, the layout, and
+ * loading it with start_info and the page tables (common/pvbuild.c) are
+ * shared with domain 0's builder; this file only supplies memory (through
+ * the direct map) and hypervisor state.
  */
 #include <xen/arch-x86_64.h>
 #include "domain_build.h"
@@ -14,7 +15,7 @@
 #include "page.h"
 #include "ptval.h"
 #include "pv.h"
-#include "pvlayout.h"
+#include "pvbuild.h"
 #include "sched.h"
 #include "xenelf.h"
 #include "xmalloc.h"
@@ -23,102 +24,38 @@ struct build {
 	struct domain *d;
 	mfn_t *p2m;
 	const struct pv_layout *l;
-	u64 base_pfn; /* the kernel's first frame (for ELF loading) */
 };
 
-static void *pfn_va(struct build *b, u64 pfn)
-{
-	return __va(b->p2m[pfn] << PAGE_SHIFT);
-}
-
-/* Copy (or zero) n bytes at byte offset off of the pseudo-physical space. */
-static void copy_to_pfns(struct build *b, u64 off, const void *src, u64 n)
-{
-	while (n) {
-		u64 pfn = off >> PAGE_SHIFT, in = off & (PAGE_SIZE - 1);
-		u64 chunk = MIN(n, PAGE_SIZE - in);
-		u8 *dst = (u8 *)pfn_va(b, pfn) + in;
-
-		if (src) {
-			memcpy(dst, src, chunk);
-			src = (const u8 *)src + chunk;
-		} else {
-			memset(dst, 0, chunk);
-		}
-		off += chunk;
-		n -= chunk;
-	}
-}
-
-static int elf_write(void *ctx, u64 off, const void *src, u64 n)
+/* The hypervisor reaches every frame through its direct map. */
+static void **map_frames(void *ctx, u64 pfn, u64 n)
 {
 	struct build *b = ctx;
+	void **f = xmalloc(n * sizeof(*f));
 
-	copy_to_pfns(b, (b->base_pfn << PAGE_SHIFT) + off, src, n);
-	return 0;
+	for (u64 i = 0; f && i < n; i++)
+		f[i] = __va(b->p2m[pfn + i] << PAGE_SHIFT);
+	return f;
 }
 
-static u64 *table_of_pfn(void *ctx, u64 pfn)
+static void unmap_frames(void *ctx, void **frames, u64 n)
 {
-	return pfn_va(ctx, pfn);
-}
-
-static void fill_start_info(struct build *b,
-			    const struct build_params *p)
-{
-	const struct pv_layout *l = b->l;
-	struct start_info *si = pfn_va(b, l->start_info_pfn);
-	struct domain *d = b->d;
-	int store_port = evtchn_alloc_unbound_port(d, 0);
-	int console_port = evtchn_alloc_unbound_port(d, 0);
-
-	memset(si, 0, sizeof(*si));
-	strlcpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic));
-	si->nr_pages = l->nr_pages;
-	si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
-	si->flags = p->privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
-	si->store_mfn = b->p2m[l->xenstore_pfn];
-	si->store_evtchn = store_port > 0 ? (u32)store_port : 0;
-	if (!p->privileged) {
-		si->console.domU.mfn = b->p2m[l->console_pfn];
-		si->console.domU.evtchn = console_port > 0 ? (u32)console_port : 0;
-	}
-	/* For domain 0 to find them (HVMOP_get_param, see hvm_op.c). */
-	d->store_mfn = si->store_mfn;
-	d->store_port = si->store_evtchn;
-	d->console_mfn = si->console.domU.mfn;
-	d->console_port = si->console.domU.evtchn;
-	si->pt_base = l->virt_base + l->pt_pfn * PAGE_SIZE;
-	si->nr_pt_frames = l->nr_pt_frames;
-	si->mfn_list = l->p2m_va;
-	if (p->initrd_len) {
-		if (l->initrd_mapped) {
-			si->mod_start = l->virt_base + l->initrd_pfn * PAGE_SIZE;
-		} else {
-			si->mod_start = l->initrd_pfn;
-			si->flags |= SIF_MOD_START_PFN;
-		}
-		si->mod_len = p->initrd_len;
-	}
-	if (l->p2m_separate) {
-		si->first_p2m_pfn = l->p2m_pfn;
-		si->nr_p2m_frames = l->p2m_pages + l->nr_p2m_pt_frames;
-	}
-	strlcpy((char *)si->cmd_line, p->cmdline ? p->cmdline : "",
-		sizeof(si->cmd_line));
+	(void)ctx;
+	(void)n;
+	xfree(frames);
 }
 
 static void setup_vcpu0(struct build *b, const struct xenelf_info *elf,
 			mfn_t l4)
 {
 	struct vcpu *v = b->d->vcpu[0];
-	const struct pv_layout *l = b->l;
 	struct cpu_user_regs *r = &v->regs;
+	struct pvbuild_entry e;
 
+	pvbuild_entry(elf, b->l, &e);
 	memset(r, 0, sizeof(*r));
-	r->rip = elf->entry;
-	r->rsp = l->virt_base + (l->stack_pfn + 1) * PAGE_SIZE;
-	r->rsi = l->virt_base + l->start_info_pfn * PAGE_SIZE;
+	r->rip = e.rip;
+	r->rsp = e.rsp;
+	r->rsi = e.rsi;
 	r->rflags = 0x200;
 	r->cs = FLAT_KERNEL_CS;
 	r->ss = FLAT_KERNEL_SS;
@@ -130,23 +67,48 @@ static void setup_vcpu0(struct build *b, const struct xenelf_info *elf,
 	v->debugreg[7] = 0x400;
 }
 
+/* Ports, start_info and memory: everything but the vCPU. */
 static int populate(struct build *b, const struct build_params *p,
 		    const struct xenelf_info *elf)
 {
 	const struct pv_layout *l = b->l;
+	struct domain *d = b->d;
+	int store_port = evtchn_alloc_unbound_port(d, 0);
+	int console_port = evtchn_alloc_unbound_port(d, 0);
+	struct pvbuild_mem mem = { map_frames, unmap_frames, b };
+	struct pvbuild_params bp = {
+		.kernel = p->kernel,
+		.elf = elf,
+		.l = l,
+		.p2m = b->p2m,
+		.initrd = p->initrd,
+		.initrd_len = p->initrd_len,
+		.cmdline = p->cmdline,
+		.shared_info_mfn = d->shared_info_mfn,
+		.flags = p->privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0,
+		.store_mfn = b->p2m[l->xenstore_pfn],
+		.store_port = store_port > 0 ? (u32)store_port : 0,
+		.hv_l4 = idle_l4,
+	};
+	s64 hc = pvbuild_hypercall_pfn(elf, l);
 
-	b->base_pfn = l->kernel_pfn;
-	xenelf_load(p->kernel, elf, elf_write, b);
-	if (p->initrd_len)
-		copy_to_pfns(b, l->initrd_pfn << PAGE_SHIFT, p->initrd,
-			     p->initrd_len);
-	copy_to_pfns(b, l->p2m_pfn << PAGE_SHIFT, b->p2m, l->nr_pages * 8);
+	/* Domain 0 has no console ring: it writes with console_io. */
+	if (!p->privileged) {
+		bp.console_mfn = b->p2m[l->console_pfn];
+		bp.console_port = console_port > 0 ? (u32)console_port : 0;
+	}
+	/* For domain 0 to find them (HVMOP_get_param, see hvm_op.c). */
+	d->store_mfn = bp.store_mfn;
+	d->store_port = bp.store_port;
+	d->console_mfn = bp.console_mfn;
+	d->console_port = bp.console_port;
 	for (u64 pfn = 0; pfn < l->nr_pages; pfn++)
 		set_gpfn_from_mfn(b->p2m[pfn], pfn);
-	if (elf->has_hypercall_page)
-		pv_write_hypercall_page(pfn_va(
-			b, (elf->hypercall_page - l->virt_base) >> PAGE_SHIFT));
-	pvlayout_build_tables(l, b->p2m, table_of_pfn, b, idle_l4);
+	if (pvbuild_load(&bp, &mem))
+		return -ENOMEM;
+	/* After loading: the page lies inside the kernel's image. */
+	if (hc >= 0)
+		pv_write_hypercall_page(__va(b->p2m[hc] << PAGE_SHIFT));
 	return 0;
 }
 
@@ -164,10 +126,8 @@ struct domain *build_boot_domain(const struct build_params *p, char *err,
 	mfn_t l4;
 	int rc;
 
-	rc = xenelf_parse(p->kernel, p->kernel_len, &elf, err, errlen);
-	if (!rc)
-		rc = pvlayout_compute(&elf, nr_pages, p->initrd_len, &l, err,
-				      errlen);
+	rc = pvbuild_prepare(p->kernel, p->kernel_len, nr_pages, p->initrd_len,
+			     &elf, &l, err, errlen);
 	if (rc)
 		return NULL;
 	b.l = &l;
@@ -178,8 +138,10 @@ struct domain *build_boot_domain(const struct build_params *p, char *err,
 			 p->mem_bytes >> 20);
 		goto fail;
 	}
-	populate(&b, p, &elf);
-	fill_start_info(&b, p);
+	if (populate(&b, p, &elf)) {
+		snprintf(err, errlen, "out of memory loading the kernel");
+		goto fail;
+	}
 	l4 = b.p2m[l.pt_pfn];
 	/* Pinning validates the whole initial tree, as the toolstack's does. */
 	if (pin_table(b.d, l4, PGT_L4) ||

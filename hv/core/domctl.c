@@ -18,6 +18,9 @@
 #include "hypercall.h"
 #include "lib.h"
 #include "mm.h"
+#include "page.h"
+#include "ptval.h"
+#include "pv.h"
 #include "percpu.h"
 #include "sched.h"
 #include "x86.h"
@@ -339,6 +342,44 @@ static long getvcpucontext(struct domain *d, struct xen_domctl *op)
 	return copy_to_guest(op->u.vcpucontext.ctxt, &ctxt, sizeof(ctxt));
 }
 
+/*
+ * A never-started vCPU's context from the builder: validated as
+ * VCPUOP_initialise validates it (vcpu_set_context); the vCPU comes up
+ * with VGCF_online but still waits for the domain's unpause.
+ */
+static long setvcpucontext(struct domain *d, struct xen_domctl *op)
+{
+	static struct vcpu_guest_context ctxt; /* 5 KiB: under control_lock */
+	long rc = -EINVAL;
+	struct vcpu *v = op_vcpu(d, op->u.vcpucontext.vcpu, &rc);
+
+	if (!v)
+		return rc;
+	if (d == current->domain || !op->u.vcpucontext.ctxt)
+		return -EINVAL;
+	if (!(v->pause_flags & PAUSE_DOWN))
+		return -EBUSY; /* running: only a down vCPU may be set */
+	if (copy_from_guest(&ctxt, op->u.vcpucontext.ctxt, sizeof(ctxt)))
+		return -EFAULT;
+	/* A PV vCPU starts in its kernel: a user start has no user table. */
+	if (!(ctxt.flags & VGCF_IN_KERNEL))
+		return -EINVAL;
+	/* Racing the domain's own VCPUOP_initialise: one of us sets it. */
+	if (__atomic_exchange_n(&v->initialising, true, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	rc = vcpu_set_context(v, &ctxt);
+	__atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
+	if (rc)
+		return rc;
+	v->debugreg[6] = 0xffff0ff0;
+	v->debugreg[7] = 0x400;
+	update_domain_wallclock(d);
+	update_vcpu_system_time(v);
+	if (ctxt.flags & VGCF_online)
+		vcpu_unpause(v, PAUSE_DOWN);
+	return 0;
+}
+
 /* --- Frames ------------------------------------------------------------------ */
 
 static u64 frame_type_info(struct domain *d, u64 mfn)
@@ -369,6 +410,21 @@ static u64 frame_type_info(struct domain *d, u64 mfn)
 	if (ti & PGT_PINNED)
 		type |= XEN_DOMCTL_PFINFO_LPINTAB;
 	return type;
+}
+
+/* The hypercall page into a frame of d that may be written (PV: an MFN). */
+static long hypercall_init(struct domain *d, struct xen_domctl *op)
+{
+	mfn_t mfn = op->u.hypercall_init.gmfn;
+	struct frame *f = mfn_to_frame(mfn);
+
+	if (!f || READ_ONCE(f->owner) != d->id || mfn == d->shared_info_mfn)
+		return -EINVAL;
+	if (!get_page_writable(f, d))
+		return -EINVAL; /* a page or descriptor table */
+	pv_write_hypercall_page(__va(mfn << PAGE_SHIFT));
+	put_page_and_type(f);
+	return 0;
 }
 
 /* Each frame number (an MFN: the domain is PV) becomes its type. */
@@ -465,10 +521,12 @@ static const struct domctl_op ops[] = {
 	[XEN_DOMCTL_getdomaininfo] = { getdomaininfo_op, NONE, true },
 	[XEN_DOMCTL_setvcpuaffinity] = { vcpuaffinity, LIVE, true },
 	[XEN_DOMCTL_max_mem] = { max_mem, LIVE, false },
+	[XEN_DOMCTL_setvcpucontext] = { setvcpucontext, LIVE, false },
 	[XEN_DOMCTL_getvcpucontext] = { getvcpucontext, LIVE, false },
 	[XEN_DOMCTL_getvcpuinfo] = { getvcpuinfo, LIVE, true },
 	[XEN_DOMCTL_max_vcpus] = { max_vcpus, LIVE, false },
 	[XEN_DOMCTL_setdomainhandle] = { setdomainhandle, LIVE, false },
+	[XEN_DOMCTL_hypercall_init] = { hypercall_init, LIVE, false },
 	[XEN_DOMCTL_settimeoffset] = { settimeoffset, LIVE, false },
 	[XEN_DOMCTL_getvcpuaffinity] = { vcpuaffinity, LIVE, true },
 	[XEN_DOMCTL_getpageframeinfo3] = { getpageframeinfo3, LIVE, false },

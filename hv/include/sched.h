@@ -40,5 +40,7 @@ void update_domain_wallclock(struct domain *d);
 void update_runstate_area(struct vcpu *v);
 u64 guest_timer_deadline(u64 t); /* a guest's deadline, capped */
 long vcpu_initialise(struct vcpu *v, u64 arg);
+struct vcpu_guest_context;
+long vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c);
 
 #endif

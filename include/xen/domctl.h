@@ -32,10 +32,12 @@ struct xen_arch_domainconfig {
 #define XEN_DOMCTL_getdomaininfo 5
 #define XEN_DOMCTL_setvcpuaffinity 9
 #define XEN_DOMCTL_max_mem 11
+#define XEN_DOMCTL_setvcpucontext 12
 #define XEN_DOMCTL_getvcpucontext 13
 #define XEN_DOMCTL_getvcpuinfo 14
 #define XEN_DOMCTL_max_vcpus 15
 #define XEN_DOMCTL_setdomainhandle 17
+#define XEN_DOMCTL_hypercall_init 22
 #define XEN_DOMCTL_settimeoffset 24
 #define XEN_DOMCTL_getvcpuaffinity 25
 #define XEN_DOMCTL_getpageframeinfo3 61
@@ -148,10 +150,19 @@ struct xen_domctl_max_mem {
 	uint64_t max_memkb;
 };
 
-/* getvcpucontext: the vCPU's state into a struct vcpu_guest_context. */
+/*
+ * getvcpucontext: the vCPU's state into a struct vcpu_guest_context;
+ * setvcpucontext: a never-started vCPU's whole state from one (ctrlreg[3]
+ * the MFN of a validated L4 << 12), brought up if VGCF_online.
+ */
 struct xen_domctl_vcpucontext {
 	uint32_t vcpu;
 	uint64_t ctxt; /* guest pointer to struct vcpu_guest_context */
+};
+
+/* hypercall_init: write the hypercall page into frame gmfn (an MFN). */
+struct xen_domctl_hypercall_init {
+	uint64_t gmfn;
 };
 
 struct xen_domctl_getvcpuinfo {
@@ -189,6 +200,7 @@ struct xen_domctl {
 		struct xen_domctl_max_mem max_mem;
 		struct xen_domctl_vcpucontext vcpucontext;
 		struct xen_domctl_getvcpuinfo getvcpuinfo;
+		struct xen_domctl_hypercall_init hypercall_init;
 		struct xen_domctl_max_vcpus max_vcpus;
 		struct xen_domctl_setdomainhandle setdomainhandle;
 		struct xen_domctl_settimeoffset settimeoffset;

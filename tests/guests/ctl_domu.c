@@ -18,6 +18,7 @@ static const uint32_t domctls[] = {
 	XEN_DOMCTL_getvcpuinfo,	    XEN_DOMCTL_max_vcpus,
 	XEN_DOMCTL_setdomainhandle, XEN_DOMCTL_settimeoffset,
 	XEN_DOMCTL_getvcpuaffinity, XEN_DOMCTL_getpageframeinfo3,
+	XEN_DOMCTL_setvcpucontext,  XEN_DOMCTL_hypercall_init,
 };
 
 static const uint32_t sysctls[] = {

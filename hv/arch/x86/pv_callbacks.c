@@ -219,47 +219,33 @@ long do_get_debugreg(int reg)
 	return (long)current->debugreg[reg];
 }
 
-/*
- * VCPUOP_initialise: give a not-yet-running vCPU of the same domain its
- * whole context (Linux starts its secondary vCPUs this way).
+/**
+ * vcpu_set_context - give v (down, never initialised) a whole context.
+ * Every field is checked before anything is taken: the callbacks and the
+ * entry point must be guest code, the GDT must fit below Xen's reserved
+ * entries and validate, and ctrlreg[3] must name a frame of v's domain
+ * that validates as an L4 (a type reference on it becomes v's CR3).
+ * Shared by VCPUOP_initialise and XEN_DOMCTL_setvcpucontext.
  */
-long vcpu_initialise(struct vcpu *v, u64 arg)
+long vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c)
 {
-	struct vcpu_guest_context *c;
 	struct frame *l4;
-	long rc = -EINVAL;
 
-	if (v == current || !(v->pause_flags & PAUSE_DOWN))
+	if (v->guest_table)
 		return -EEXIST;
-	/* Two vCPUs may try at once: only one may set it up. */
-	if (__atomic_exchange_n(&v->initialising, true, __ATOMIC_ACQUIRE))
-		return -EBUSY;
-	if (v->guest_table) {
-		rc = -EEXIST;
-		goto out_unclaimed;
-	}
-	c = xzalloc(sizeof(*c));
-	if (!c) {
-		rc = -ENOMEM;
-		goto out_unclaimed;
-	}
-	if (copy_from_guest(c, arg, sizeof(*c))) {
-		rc = -EFAULT;
-		goto out;
-	}
-	/* Check what set_gdt and set_callbacks would before taking refs. */
 	if (c->gdt_ents > FIRST_RESERVED_GDT_ENTRY ||
+	    !guest_code_ok(c->user_regs.rip) || !canonical(c->kernel_sp) ||
 	    (c->event_callback_eip && !guest_code_ok(c->event_callback_eip)) ||
 	    (c->failsafe_callback_eip &&
 	     !guest_code_ok(c->failsafe_callback_eip)) ||
 	    (c->syscall_callback_eip && !guest_code_ok(c->syscall_callback_eip)))
-		goto out;
+		return -EINVAL;
 	l4 = mfn_to_frame(c->ctrlreg[3] >> PAGE_SHIFT);
 	if (!l4 || !get_page_and_type(l4, v->domain, PGT_L4))
-		goto out;
+		return -EINVAL;
 	if (c->gdt_ents && set_vcpu_gdt(v, c->gdt_frames, c->gdt_ents)) {
 		put_page_and_type(l4);
-		goto out;
+		return -EINVAL;
 	}
 	v->guest_table = c->ctrlreg[3] >> PAGE_SHIFT;
 	v->regs = c->user_regs;
@@ -285,10 +271,31 @@ long vcpu_initialise(struct vcpu *v, u64 arg)
 	v->gs_base_kernel = canonical(c->gs_base_kernel) ? c->gs_base_kernel : 0;
 	v->gs_base_user = canonical(c->gs_base_user) ? c->gs_base_user : 0;
 	v->kernel_mode = true;
-	rc = 0;
-out:
+	return 0;
+}
+
+/*
+ * VCPUOP_initialise: give a not-yet-running vCPU of the same domain its
+ * whole context (Linux starts its secondary vCPUs this way).
+ */
+long vcpu_initialise(struct vcpu *v, u64 arg)
+{
+	struct vcpu_guest_context *c;
+	long rc;
+
+	if (v == current || !(v->pause_flags & PAUSE_DOWN))
+		return -EEXIST;
+	/* Two vCPUs may try at once: only one may set it up. */
+	if (__atomic_exchange_n(&v->initialising, true, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	c = xzalloc(sizeof(*c));
+	if (!c)
+		rc = -ENOMEM;
+	else if (copy_from_guest(c, arg, sizeof(*c)))
+		rc = -EFAULT;
+	else
+		rc = vcpu_set_context(v, c);
 	xfree(c);
-out_unclaimed:
 	__atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
 	return rc;
 }
