@@ -60,6 +60,35 @@ def run_xl_put():
         m.stop()
 
 
+# Domain 0's builder: a minimal PV guest (build_check, 8 MiB) built from
+# the boot bundle, run and destroyed; then 200 create+destroy cycles.
+BT_BUILT = re.compile(r"buildtest: d(\d+) create started at (\d+) ns")
+BT_BENCH = re.compile(r"buildtest: bench (\w+) = ([\d.]+) (\w+)")
+
+
+def run_builder():
+    """{metric: (value, unit)} from domain 0's buildtest, or None."""
+    from sc_builder import boot_buildtest, RESULT
+    # Built twice: the second build is the warm figure (TCG translates
+    # the builder's code on first use).
+    m, _ = boot_buildtest(["build_check.elf", "build_check.elf"], cycles=200)
+    try:
+        if not m.wait_for(RESULT, 400):
+            return None
+        res = {}
+        for b in m.find_all(BT_BUILT.pattern):
+            first = m.find_all(r"\(d%s\) build_check: pv_main at (\d+) ns"
+                               % b.group(1))
+            if first:
+                us = (int(first[0].group(1)) - int(b.group(2))) / 1000.0
+                res["create_to_first_instr"] = (us, "us")
+        for g in m.find_all(BT_BENCH.pattern):
+            res[g.group(1)] = (float(g.group(2)), g.group(3))
+        return res
+    finally:
+        m.stop()
+
+
 def run_once(specs, cmdline, smp):
     guests = os.path.join(ROOT, "build", "guests")
     if not all(os.path.exists(os.path.join(guests, n + ".elf")) for n, _ in specs):
@@ -89,6 +118,9 @@ def main():
         res = run_xl_put()
         for metric, (value, unit) in (res or {}).items():
             samples.setdefault(("xl-ctl", metric, unit), []).append(value)
+        res = run_builder()
+        for metric, (value, unit) in (res or {}).items():
+            samples.setdefault(("builder", metric, unit), []).append(value)
     rows = []
     for (cfg, metric, unit), vals in sorted(samples.items()):
         rows.append((cfg, metric, statistics.median(vals), min(vals),

@@ -158,14 +158,19 @@ static void cycles(const struct bundle_file *k, unsigned int n)
 	struct build_request r;
 	struct built_domain bd;
 	char err[160];
-	uint64_t before = free_pages(), t0 = pv_now(), ns;
+	uint64_t before = free_pages(), t0 = pv_now(), build_ns = 0, ns;
 	unsigned int done = 0;
 
 	request_for(k, &r, "build_check");
-	for (; done < n; done++)
-		if (build_domain(&r, &bd, err, sizeof(err)) ||
-		    destroy_domain(bd.domid))
+	for (; done < n; done++) {
+		uint64_t t = pv_now();
+
+		if (build_domain(&r, &bd, err, sizeof(err)))
 			break;
+		build_ns += pv_now() - t;
+		if (destroy_domain(bd.domid))
+			break;
+	}
 	ns = pv_now() - t0;
 	EXPECT(done == n, "cycle %u: %s", done, err);
 	EXPECT(free_pages() == before, "after %u cycles: free %lu, before %lu",
@@ -177,7 +182,102 @@ static void cycles(const struct bundle_file *k, unsigned int n)
 		       "(%u cycles of %s, %u MiB, in %lu ms)\n",
 		       centi / 100, centi % 100, done, k->name,
 		       TEST_MEM_KB >> 10, ns / 1000000);
+		printf("buildtest: bench build_time = %lu us\n",
+		       build_ns / done / 1000);
+		printf("buildtest: bench destroy_time = %lu us\n",
+		       (ns - build_ns) / done / 1000);
 	}
+}
+
+static long vcpucontext(uint32_t cmd, uint16_t domid, uint32_t vcpu,
+			struct vcpu_guest_context *c)
+{
+	struct xen_domctl op = { .cmd = cmd, .domain = domid };
+
+	op.u.vcpucontext.vcpu = vcpu;
+	op.u.vcpucontext.ctxt = (uint64_t)c;
+	return hv_domctl(&op);
+}
+
+static long hypercall_init(uint16_t domid, uint64_t mfn)
+{
+	struct xen_domctl op = { .cmd = XEN_DOMCTL_hypercall_init,
+				 .domain = domid };
+
+	op.u.hypercall_init.gmfn = mfn;
+	return hv_domctl(&op);
+}
+
+/*
+ * The hypervisor's checks of the builder's domctls, on a built (paused)
+ * domain with a second vCPU still down: every bad field is refused,
+ * then vCPU 0's own context is accepted for vCPU 1.
+ */
+static void hostile_contexts(const struct bundle_file *k)
+{
+	struct vcpu_guest_context *good = calloc(1, sizeof(*good));
+	struct vcpu_guest_context *bad = calloc(1, sizeof(*bad));
+	uint64_t before = free_pages(), mine = virt_to_maddr(good) >> 12;
+	struct build_request r;
+	struct built_domain bd;
+	char err[160];
+	uint16_t d;
+
+	request_for(k, &r, "build_check");
+	r.vcpus = 2;
+	EXPECT(good && bad && !build_domain(&r, &bd, err, sizeof(err)),
+	       "build with 2 vCPUs: %s", err);
+	if (!good || !bad || err[0])
+		goto out;
+	d = bd.domid;
+	EXPECT(vcpucontext(XEN_DOMCTL_getvcpucontext, d, 0, good) == 0,
+	       "getvcpucontext");
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 0, good) == -EBUSY,
+	       "vCPU 0 is up: set again");
+	*bad = *good;
+	bad->ctrlreg[3] = bd.store_mfn << 12; /* not a page table */
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 1, bad) == -EINVAL,
+	       "data frame as L4");
+	bad->ctrlreg[3] = mine << 12; /* domain 0's frame */
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 1, bad) == -EINVAL,
+	       "another domain's frame as L4");
+	*bad = *good;
+	bad->user_regs.rip = 0x8000000000000000ULL;
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 1, bad) == -EINVAL,
+	       "non-canonical rip");
+	*bad = *good;
+	bad->user_regs.rip = 0xffff800000001000ULL;
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 1, bad) == -EINVAL,
+	       "rip in the hypervisor");
+	*bad = *good;
+	bad->flags &= ~VGCF_IN_KERNEL;
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 1, bad) == -EINVAL,
+	       "user-mode start");
+	*bad = *good;
+	bad->gdt_ents = 8192;
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 1, bad) == -EINVAL,
+	       "GDT over the reserved entries");
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 2, good) == -EINVAL,
+	       "vCPU 2 of 2");
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 1, NULL) == -EINVAL,
+	       "no context");
+	EXPECT(hypercall_init(d, good->ctrlreg[3] >> 12) == -EINVAL,
+	       "hypercall page into the L4");
+	EXPECT(hypercall_init(d, mine) == -EINVAL,
+	       "hypercall page into domain 0's frame");
+	EXPECT(hypercall_init(d, bd.store_mfn) == 0, "hypercall page");
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, d, 1, good) == 0,
+	       "vCPU 1 with vCPU 0's context");
+	EXPECT(vcpucontext(XEN_DOMCTL_setvcpucontext, 0, 0, good) == -EINVAL,
+	       "domain 0 itself");
+	EXPECT(destroy_domain(d) == 0, "destroy d%u", d);
+	EXPECT(free_pages() == before,
+	       "after hostile contexts: free %lu, before %lu", free_pages(),
+	       before);
+	printf("buildtest: hostile contexts done\n");
+out:
+	free(good);
+	free(bad);
 }
 
 static bool strstr_simple(const char *hay, const char *needle)
@@ -329,6 +429,7 @@ static void buildtest(void *arg)
 	}
 	if (first) {
 		error_cases(first);
+		hostile_contexts(first);
 		cycles(first, n);
 	}
 	free(ramdisk);

@@ -52,12 +52,13 @@ def dom0_builder(c):
             down = m.find_all(r"d%s: shut down: (\w+)" % d)
             c.check("%s (d%s) ran and powered off" % (k, d),
                     down and down[0].group(1) == "poweroff")
-            if k == "build_check.elf":
-                g = m.find_all(r"\(d%s\) (\d+) passed, (\d+) failed" % d)
-                c.check("build_check (d%s): start_info, ramdisk, M2P, ports, "
-                        "-EPERM for the builder's domctls: %s"
-                        % (d, g and g[-1].group(0)),
-                        g and g[-1].group(2) == "0" and int(g[-1].group(1)) > 20)
+            g = m.find_all(r"\(d%s\) (\d+) passed, (\d+) failed" % d)
+            what = {"build_check.elf": "start_info, ramdisk, M2P, ports, "
+                    "-EPERM for the builder's domctls",
+                    "hello_hcpage.elf": "hypercall page from hypercall_init"}
+            c.check("%s (d%s): %s: %s" % (k, d, what.get(k, "its tests"),
+                                          g and g[-1].group(0)),
+                    g and g[-1].group(2) == "0" and int(g[-1].group(1)) > 0)
         for what in ["no kernel", "garbage image", "i386 ELF",
                      "ELF without Xen notes", "more memory than free",
                      "vcpus=0", "too many vCPUs"]:
@@ -66,6 +67,19 @@ def dom0_builder(c):
         for step in range(1, 5):
             r = m.find_all(r"buildtest: failure after step %d refused" % step)
             c.check("failure injected after step %d cleaned up" % step, r)
+        t0 = m.find_all(r"buildtest: d(\d+) create started at (\d+) ns")
+        if t0:
+            pv = m.find_all(r"\(d%s\) build_check: pv_main at (\d+) ns"
+                            % t0[0].group(1))
+            if pv:
+                c.note("create to the guest's pv_main: %.1f ms (first build, "
+                       "cold TCG)" % ((int(pv[0].group(1)) - int(t0[0].group(2)))
+                                      / 1e6))
+        c.check("setvcpucontext/hypercall_init refuse every bad field "
+                "(data frame or domain 0's frame as L4, bad rip, user mode, "
+                "GDT size, vCPU up) and leave nothing",
+                m.find_all(r"buildtest: hostile contexts done")
+                and not m.find_all(r"buildtest: FAIL .*(L4|rip|vCPU|GDT|hypercall|context)"))
         cyc = m.find_all(r"buildtest: bench create_destroy = ([\d.]+) per_s "
                          r"\((\d+) cycles")
         c.check("200 create/destroy cycles", cyc and cyc[0].group(2) == "200",
