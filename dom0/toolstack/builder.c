@@ -76,20 +76,24 @@ static int check_request(struct build *b)
 	if (r->vcpus > BUILDER_MAX_VCPUS)
 		return fail(b, -EINVAL, "too many vCPUs: %u (at most %u)",
 			    r->vcpus, BUILDER_MAX_VCPUS);
-	if (r->mem_kb < 4096 || r->mem_kb > (64ULL << 30))
+	if (r->mem_kb < 4096 || r->mem_kb > (64ULL << 20))
 		return fail(
 		    b, -EINVAL,
 		    "memory of %lu KiB is out of range (4 MiB to 64 GiB)",
 		    r->mem_kb);
 	b->nr_pages = r->mem_kb >> 2;
-	rc = pvbuild_prepare(r->kernel, r->kernel_len, b->nr_pages,
-			     r->ramdisk ? r->ramdisk_len : 0, &b->elf, &b->l,
-			     why, sizeof(why));
+	/* pvbuild_prepare's two steps apart, to tell the user which failed. */
+	rc = xenelf_parse(r->kernel, r->kernel_len, &b->elf, why, sizeof(why));
+	if (rc)
+		return fail(b, -ENOEXEC, "not a PV kernel: %s", why);
+	rc = pvlayout_compute(&b->elf, b->nr_pages,
+			      r->ramdisk ? r->ramdisk_len : 0, &b->l, why,
+			      sizeof(why));
 	if (rc == -ENOMEM)
 		return fail(b, rc,
 			    "memory too small for kernel and ramdisk: %s", why);
 	if (rc)
-		return fail(b, -ENOEXEC, "not a PV kernel: %s", why);
+		return fail(b, rc, "cannot lay out the domain: %s", why);
 	rc = (int)hv_physinfo(&pi);
 	if (rc)
 		return fail(b, rc, "cannot read free memory (physinfo %d)", rc);
