@@ -59,6 +59,7 @@ struct vcpu {
 
 	/* PV CPU state. */
 	bool kernel_mode;
+	u8 iopl; /* virtual IOPL (PHYSDEVOP_set_iopl) */
 	bool initialising; /* VCPUOP_initialise in progress */
 	mfn_t guest_table;      /* kernel L4 */
 	mfn_t guest_table_user; /* user L4, 0 = none */
@@ -109,6 +110,7 @@ struct evtchn {
 struct domain {
 	domid_t id;
 	bool privileged;
+	bool cr4_noted; /* a CR4 write was ignored (logged once) */
 	char name[32];
 	spinlock_t lock;       /* pages, vCPU state changes */
 	spinlock_t event_lock; /* event channels */

@@ -584,6 +584,16 @@ int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
 	spin_lock(&type_lock);
 	why_reset();
 	level = type_level(TYPE(f));
+	/*
+	 * As on Xen, mmu_update may write an entry of a frame that is not
+	 * a page table in use (Linux fills a new mm's tables this way
+	 * before pinning them): plain memory, if the frame could be mapped
+	 * writable now.
+	 */
+	if (opn == PTU_MMU_UPDATE && (!COUNT(f) || TYPE(f) == PGT_WRITABLE)) {
+		__atomic_store_n(table_va(f) + index, new, __ATOMIC_SEQ_CST);
+		goto out;
+	}
 	if (!level || !COUNT(f) || !(f->type_info & PGT_VALIDATED)) {
 		mm_refused(d, MMR_NOT_TABLE | cls,
 			   "%s: frame %#lx is not a page table in use (%s)",

@@ -178,8 +178,12 @@ static long dispatch(struct domain *d, int cmd, u64 arg)
 
 		if (get_guest(s, arg))
 			return -EFAULT;
-		/* Virtual IOPL: I/O is emulated and checked per port. */
-		return s.iopl > 3 ? -EINVAL : 0;
+		/* Virtual IOPL: it lets the kernel use CLI/STI (emulated);
+		 * I/O is checked per port whatever it says. */
+		if (s.iopl > 3)
+			return -EINVAL;
+		current->iopl = (u8)s.iopl;
+		return 0;
 	}
 	case PHYSDEVOP_map_pirq:
 		return op_map_pirq(d, arg);

@@ -164,8 +164,10 @@ void pv_cpuid(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c,
 			*c |= 1U << 27;
 		else
 			*c &= ~((1U << 26) | (1U << 27));
-		/* VME PSE MTRR PGE PSE36 DS ACPI TM PBE hidden. */
-		*d &= ~((1U << 1) | (1U << 3) | (1U << 12) | (1U << 13) |
+		/* VME PSE MCE MCA MTRR PGE PSE36 DS ACPI TM PBE hidden:
+		 * machine checks are the hypervisor's. */
+		*d &= ~((1U << 1) | (1U << 3) | (1U << 7) | (1U << 14) |
+			(1U << 12) | (1U << 13) |
 			(1U << 17) | (1U << 21) | (1U << 22) | (1U << 29) |
 			(1U << 31));
 		break;
@@ -174,8 +176,9 @@ void pv_cpuid(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c,
 		break;
 	case 7:
 		if (sub == 0) {
-			/* TSC_ADJUST SGX SMEP INVPCID MPX SMAP hidden. */
-			*b &= ~((1U << 1) | (1U << 2) | (1U << 7) |
+			/* FSGSBASE TSC_ADJUST SGX SMEP INVPCID MPX SMAP
+			 * hidden: segment bases go through the hypervisor. */
+			*b &= ~((1U << 0) | (1U << 1) | (1U << 2) | (1U << 7) |
 				(1U << 10) | (1U << 14) | (1U << 20));
 			/* UMIP PKU OSPKE hidden. */
 			*c &= ~((1U << 2) | (1U << 3) | (1U << 4));
@@ -277,7 +280,16 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_user_regs *regs,
 		fpu_set_guest_ts(v, *reg & X86_CR0_TS);
 		return true;
 	case 4:
-		return *reg == guest_cr4(); /* changes are refused */
+		/*
+		 * As on Xen, a write never faults: bits the guest does not
+		 * control (PGE, FSGSBASE, PCE, ...) are ignored, noted once.
+		 */
+		if (*reg != guest_cr4() && !v->domain->cr4_noted) {
+			v->domain->cr4_noted = true;
+			pr_debug("d%u: CR4 write %#lx ignored (keeps %#lx)\n",
+				 v->domain->id, *reg, guest_cr4());
+		}
+		return true;
 	}
 	return false;
 }
@@ -354,6 +366,18 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 			ok = true;
 			len = 2;
 		}
+		break;
+	case 0xfa: /* cli */
+	case 0xfb: /* sti */
+		/*
+		 * The event mask stands in for IF, for a kernel whose
+		 * virtual IOPL allows it (Linux sets 1 at boot), as Xen does.
+		 */
+		if (!v->kernel_mode || v->iopl < 1)
+			break;
+		v->vcpu_info->evtchn_upcall_mask = p[0] == 0xfa;
+		ok = true;
+		len = 1;
 		break;
 	case 0xf4: /* hlt: the guest waits for an event */
 		do_sched_op(SCHEDOP_block, 0);
