@@ -130,11 +130,14 @@ static void schedule(void)
 		}
 		idle();
 	}
+	if (next == prev) {
+		/* It goes on; running, it must not be queued as well. */
+		prev->state = RUNNING;
+		return;
+	}
 	if (prev->state == RUNNING)
 		run_push(prev);
 	next->state = RUNNING;
-	if (next == prev)
-		return;
 	current = next;
 	thread_switch(&prev->sp, next->sp);
 	if (reap && reap != current) {
