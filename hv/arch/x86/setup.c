@@ -235,43 +235,47 @@ static bool build_from_module(unsigned int idx, domid_t id, bool privileged,
 	return true;
 }
 
-/* A cpio (newc) archive right after domain 0's kernel is its boot bundle. */
-static const struct boot_module *dom0_bundle(void)
+/* A cpio (newc) archive right after a kernel is that domain's ramdisk. */
+static const struct boot_module *ramdisk_after(unsigned int idx)
 {
-	const struct boot_module *m = &boot_info.mod[1];
+	const struct boot_module *m = &boot_info.mod[idx + 1];
 
-	if (boot_info.nr_mod < 2 || m->end - m->start < 6 ||
+	if (idx + 1 >= boot_info.nr_mod || m->end - m->start < 6 ||
 	    memcmp(__va(m->start), "070701", 6))
 		return NULL;
-	printk("d0: boot bundle of %lu KiB (module 1)\n",
-	       (m->end - m->start) >> 10);
 	return m;
 }
 
 /*
- * Module 0 is domain 0 (with module 1 as its ramdisk when that is a cpio
- * bundle); domains=N more modules become domains 1..N.
+ * Module 0 is domain 0's kernel; domains=N more kernels become domains
+ * 1..N. A kernel may be followed by its ramdisk (for domain 0, the boot
+ * bundle), recognised as a cpio archive.
  */
 static void build_boot_domains(void)
 {
-	const struct boot_module *bundle;
-	unsigned int first;
+	unsigned int idx = 0;
 
 	if (!boot_info.nr_mod) {
 		printk("No domain 0 kernel (no boot module): nothing to run.\n");
 		return;
 	}
-	bundle = dom0_bundle();
-	first = bundle ? 2 : 1;
-	if (opt_domains + first > boot_info.nr_mod) {
-		pr_err("domains=%u but only %u module(s) after domain 0's\n",
-		       opt_domains, boot_info.nr_mod - first);
-		opt_domains = boot_info.nr_mod - first;
+	for (unsigned int id = 0; id <= opt_domains; id++) {
+		const struct boot_module *rd;
+
+		if (idx >= boot_info.nr_mod) {
+			pr_err("domains=%u but only %u kernel module(s) after "
+			       "domain 0's\n",
+			       opt_domains, id - 1);
+			return;
+		}
+		rd = ramdisk_after(idx);
+		if (rd)
+			printk("d%u: ramdisk of %lu KiB (module %u)\n", id,
+			       (rd->end - rd->start) >> 10, idx + 1);
+		build_from_module(idx, (domid_t)id, id == 0,
+				  id ? opt_domu_mem : opt_dom0_mem, rd);
+		idx += rd ? 2 : 1;
 	}
-	build_from_module(0, 0, true, opt_dom0_mem, bundle);
-	for (unsigned int i = 0; i < opt_domains; i++)
-		build_from_module(first + i, (domid_t)(i + 1), false,
-				  opt_domu_mem, NULL);
 }
 void start_hv(u32 magic, u32 info);
 void start_hv(u32 magic, u32 info)
