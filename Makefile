@@ -125,16 +125,26 @@ $(BUILD)/dom0.elf: $(DOM0_OBJS) $(LIBPV_OBJS) $(GB)/guest/head.o \
 
 # --- Host tools ----------------------------------------------------------
 all: $(BUILD)/xl
-$(BUILD)/xl: tools/xl.c dom0/include/ctlproto.h
+$(BUILD)/xl: tools/xl.c dom0/lib/xlcfg.c dom0/include/ctlproto.h \
+		dom0/include/xlcfg.h
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
-	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -iquote dom0/include -o $@ $<
+	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -iquote dom0/include \
+		-iquote common -o $@ tools/xl.c dom0/lib/xlcfg.c
+
+# The boot bundle of `make run`: a test guest and its autostart config.
+all: $(BUILD)/bundle.cpio
+$(BUILD)/bundle.cpio: tools/mkbundle.sh tools/bundle/demo.cfg \
+		$(GB)/tk_guest.elf
+	@echo "  CPIO    $@"
+	@./tools/mkbundle.sh $@ boot/tk_guest.elf=$(GB)/tk_guest.elf \
+		etc/xen/auto/demo.cfg=tools/bundle/demo.cfg
 
 deps:
 	@./tools/install-deps.sh
 
 run: deps all
-	./tools/run-qemu.sh
+	./tools/run-qemu.sh -initrd "$(BUILD)/dom0.elf,$(BUILD)/bundle.cpio"
 
 unit:
 	$(MAKE) -C tests/unit all

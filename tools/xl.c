@@ -7,7 +7,12 @@
  *
  *   xl info | list | dmesg | ls | rm NAME | lspci | help
  *   xl put FILE [NAME]     copy a host file into domain 0's memory
- *   xl console DOMID       attach to a domain's console (Ctrl-] detaches)
+ *   xl console DOMAIN      attach to a domain's console (Ctrl-] detaches)
+ *   xl create [-c] FILE [KEY=VALUE...]
+ *                          a domain from a host xl.cfg: the kernel and
+ *                          ramdisk it names are sent from this host
+ * Other commands (destroy, shutdown, pause, vcpu-list, ...) are domain
+ * 0's own, passed as they are.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ctlproto.h"
+#include "xlcfg.h"
 
 #define DEFAULT_SOCKET "build/xenolith.sock"
 #define CTRL_RBRACKET 0x1d
@@ -219,8 +225,12 @@ static void send_request(const char *line, uint64_t data_len)
 
 /* --- Replies --------------------------------------------------------- */
 
+static bool quiet_stdout;
+
 static void out(FILE *f, const char *buf, size_t n)
 {
+	if (quiet_stdout && f == stdout)
+		return;
 	fwrite(buf, 1, n, f);
 	fflush(f);
 }
@@ -261,6 +271,9 @@ static int relay_until(uint8_t stop)
 
 /* --- Commands --------------------------------------------------------- */
 
+static int cmd_generic(int argc, char **argv);
+static int cmd_console(int argc, char **argv);
+
 static uint32_t crc_table[256];
 
 static uint32_t crc32_update(uint32_t c, const unsigned char *p, size_t n)
@@ -277,10 +290,10 @@ static uint32_t crc32_update(uint32_t c, const unsigned char *p, size_t n)
 	return c;
 }
 
-static int cmd_put(int argc, char **argv)
+/* Send a host file into domain 0's file store as name; exit status. */
+static int put_file(const char *file, const char *name, bool quiet)
 {
 	static unsigned char buf[CTL_MAX_PAYLOAD];
-	const char *file, *name;
 	char line[CTL_MAX_CMDLINE];
 	struct stat st;
 	uint32_t crc = 0xffffffffU;
@@ -288,14 +301,6 @@ static int cmd_put(int argc, char **argv)
 	double t0, t;
 	int fd, status;
 
-	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: xl put FILE [NAME]\n");
-		return 2;
-	}
-	file = argv[2];
-	name = argc == 4	    ? argv[3]
-	       : strrchr(file, '/') ? strrchr(file, '/') + 1
-				    : file;
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0)
 		die("%s: %s", file, strerror(errno));
@@ -306,8 +311,11 @@ static int cmd_put(int argc, char **argv)
 	handshake();
 	send_request(line, (uint64_t)st.st_size);
 	status = relay_until(CTL_CONTINUE);
-	if (status >= 0)
+	if (status >= 0) {
+		close(fd);
+		close(sock);
 		return status; /* refused before the data */
+	}
 	t0 = now();
 	while (sent < (uint64_t)st.st_size) {
 		ssize_t n = read(fd, buf, sizeof(buf));
@@ -320,15 +328,201 @@ static int cmd_put(int argc, char **argv)
 		sent += (uint64_t)n;
 	}
 	close(fd);
+	quiet_stdout = quiet; /* keep the server's "put ..." line off */
 	status = relay_until(0);
+	quiet_stdout = false;
+	close(sock);
+	sock = -1;
+	rhead = rtail = 0;
 	t = now() - t0;
-	if (status == 0)
+	if (status == 0 && !quiet)
 		fprintf(
 		    stderr,
 		    "xl: put %s: %llu bytes, crc32 %08x, %.3f s, %.1f MB/s\n",
 		    name, (unsigned long long)sent, crc ^ 0xffffffffU, t,
 		    t > 0 ? sent / t / 1e6 : 0.0);
 	return status;
+}
+
+static int cmd_put(int argc, char **argv)
+{
+	const char *file, *name;
+
+	if (argc < 3 || argc > 4) {
+		fprintf(stderr, "usage: xl put FILE [NAME]\n");
+		return 2;
+	}
+	file = argv[2];
+	name = argc == 4	    ? argv[3]
+	       : strrchr(file, '/') ? strrchr(file, '/') + 1
+				    : file;
+	return put_file(file, name, false);
+}
+
+/* A whole host file, NUL-terminated, in malloc'ed memory. */
+static char *slurp(const char *file, size_t *len)
+{
+	FILE *f = fopen(file, "rb");
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (!f || !buf)
+		die("%s: %s", file, strerror(errno));
+	for (;;) {
+		size_t k = fread(buf + n, 1, cap - n - 1, f);
+		n += k;
+		if (n < cap - 1)
+			break;
+		cap *= 2;
+		if (!(buf = realloc(buf, cap)))
+			die("out of memory");
+	}
+	if (ferror(f))
+		die("%s: read error", file);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/*
+ * A path from the config as xl finds it: as written (relative to the
+ * current directory), else beside the config. NULL if not on this host.
+ */
+static char *host_path(const char *path, const char *cfg_file)
+{
+	const char *slash = strrchr(cfg_file, '/');
+	struct stat st;
+	char *p;
+
+	if (!stat(path, &st) && S_ISREG(st.st_mode))
+		return strdup(path);
+	if (path[0] == '/' || !slash)
+		return NULL;
+	if (asprintf(&p, "%.*s/%s", (int)(slash - cfg_file), cfg_file, path) <
+	    0)
+		die("out of memory");
+	if (!stat(p, &st) && S_ISREG(st.st_mode))
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* Send the file a config names, if it is on this host; its new name. */
+static bool send_named_file(const char *key, const char *path,
+			    const char *cfg_file, char *stored, size_t n)
+{
+	char *hp = host_path(path, cfg_file);
+	const char *base;
+
+	if (!hp) {
+		fprintf(stderr,
+			"xl: %s \"%s\" is not a file on this host: domain 0 "
+			"looks for it in its file store and boot bundle\n",
+			key, path);
+		return false;
+	}
+	base = strrchr(hp, '/') ? strrchr(hp, '/') + 1 : hp;
+	if (strlen(base) > 63 || strchr(base, ' ') || strchr(base, '"'))
+		die("%s: the file name must be a plain name of at most 63 "
+		    "characters",
+		    hp);
+	snprintf(stored, n, "%s", base);
+	if (put_file(hp, stored, true))
+		die("could not send %s %s to domain 0", key, hp);
+	free(hp);
+	return true;
+}
+
+/*
+ * `xl create FILE [KEY=VALUE...]` with FILE on this host: check the
+ * config here (errors with line numbers, before anything moves), send
+ * the kernel and ramdisk it names into domain 0's file store, then the
+ * config itself, with kernel= and ramdisk= pointing at the sent files
+ * (extra lines at its end, so line numbers stay the file's). A FILE that
+ * is not on this host names one in domain 0 (file store or boot bundle).
+ */
+static int cmd_create(int argc, char **argv)
+{
+	static struct xl_config cfg;
+	char err[256], kname[64], rname[64];
+	bool console = false;
+	struct stat st;
+	const char *file;
+	char *text, *full;
+	size_t len;
+	int first = 2, status;
+
+	if (argc > 2 && !strcmp(argv[2], "-c")) {
+		console = true;
+		first = 3;
+	}
+	if (argc <= first) {
+		fprintf(stderr, "usage: xl create [-c] FILE [KEY=VALUE...]\n");
+		return 2;
+	}
+	file = argv[first];
+	if (stat(file, &st) || !S_ISREG(st.st_mode)) {
+		if (console)
+			die("-c needs a config file on this host");
+		return cmd_generic(argc, argv);
+	}
+	text = slurp(file, &len);
+	for (int i = first + 1; i < argc; i++) {
+		if (!strchr(argv[i], '='))
+			die("%s: expected KEY=VALUE", argv[i]);
+		if (asprintf(&full, "%s%s%s\n", text,
+			     len && text[len - 1] != '\n' ? "\n" : "",
+			     argv[i]) < 0)
+			die("out of memory");
+		free(text);
+		text = full;
+		len = strlen(text);
+	}
+	printf("Parsing config from %s\n", file);
+	if (xlcfg_parse(text, len, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "xl: %s: %s\n", file, err);
+		return 1;
+	}
+	if (send_named_file("kernel", cfg.kernel, file, kname, sizeof(kname))) {
+		if (asprintf(&full, "%s%skernel = \"%s\"\n", text,
+			     len && text[len - 1] != '\n' ? "\n" : "",
+			     kname) < 0)
+			die("out of memory");
+		free(text);
+		text = full;
+		len = strlen(text);
+	}
+	if (cfg.ramdisk[0] && send_named_file("ramdisk", cfg.ramdisk, file,
+					      rname, sizeof(rname))) {
+		if (asprintf(&full, "%sramdisk = \"%s\"\n", text, rname) < 0)
+			die("out of memory");
+		free(text);
+		text = full;
+		len = strlen(text);
+	}
+	connect_socket();
+	handshake();
+	send_request("create -", len);
+	status = relay_until(CTL_CONTINUE);
+	if (status < 0) {
+		for (size_t off = 0; off < len; off += CTL_MAX_PAYLOAD) {
+			size_t k = len - off < CTL_MAX_PAYLOAD
+				       ? len - off
+				       : CTL_MAX_PAYLOAD;
+			send_frame(CTL_DATA, text + off, (uint32_t)k);
+		}
+		status = relay_until(0);
+	}
+	free(text);
+	if (status || !console)
+		return status;
+	close(sock);
+	rhead = rtail = 0;
+	{
+		char *cargv[] = { argv[0], "console", cfg.name, NULL };
+		return cmd_console(3, cargv);
+	}
 }
 
 static void set_raw(void)
@@ -432,7 +626,12 @@ static void usage(void)
 		"  info              hypervisor version, CPUs, memory\n"
 		"  list              domains\n"
 		"  dmesg             the hypervisor's log\n"
-		"  console DOMID     attach to a domain's console (Ctrl-] "
+		"  create [-c] FILE  create a domain from an xl.cfg on this "
+		"host (-c: then attach\n"
+		"                    to its console)\n"
+		"  destroy, shutdown, reboot, pause, unpause DOMAIN\n"
+		"  vcpu-list, vcpu-pin, domid, domname, rename\n"
+		"  console DOMAIN    attach to a domain's console (Ctrl-] "
 		"detaches)\n"
 		"  put FILE [NAME]   copy FILE into domain 0's memory\n"
 		"  ls, rm NAME       files in domain 0's memory\n"
@@ -451,5 +650,7 @@ int main(int argc, char **argv)
 		return cmd_put(argc, argv);
 	if (!strcmp(argv[1], "console"))
 		return cmd_console(argc, argv);
+	if (!strcmp(argv[1], "create"))
+		return cmd_create(argc, argv);
 	return cmd_generic(argc, argv);
 }

@@ -4,6 +4,7 @@
  */
 #include "errno.h"
 #include "kernel.h"
+#include "toolstack.h"
 #include "ctl.h"
 
 static int xl_help(struct ctl_io *io, int argc, char **argv);
@@ -14,10 +15,30 @@ static const struct command {
 } commands[] = {
 	{ "help", "", "list the commands", xl_help },
 	{ "info", "", "hypervisor version, CPUs and memory", xl_info },
-	{ "list", "", "the domains, as xl list shows them", xl_list },
-	{ "dmesg", "", "the hypervisor's log", xl_dmesg },
-	{ "console", "DOMID", "attach to a domain's console (Ctrl-] leaves)",
+	{ "list", "[DOMAIN]", "the domains, as xl list shows them", xl_list },
+	{ "create", "FILE [KEY=VALUE]", "create a domain from an xl.cfg",
+	  xl_create },
+	{ "destroy", "DOMAIN", "stop a domain at once and free it",
+	  xl_destroy },
+	{ "shutdown", "[-t S] DOMAIN",
+	  "ask it to power off; destroy it after S s (30; 0: only ask)",
+	  xl_shutdown },
+	{ "reboot", "[-t S] DOMAIN", "ask it to reboot (as shutdown)",
+	  xl_shutdown },
+	{ "pause", "DOMAIN", "stop a domain's vCPUs", xl_pause },
+	{ "unpause", "DOMAIN", "let them run again", xl_pause },
+	{ "console", "DOMAIN", "attach to a domain's console (Ctrl-] leaves)",
 	  xl_console },
+	{ "vcpu-list", "[DOMAIN]", "vCPUs: CPU, state, time, affinity",
+	  xl_vcpu_list },
+	{ "vcpu-pin", "DOMAIN VCPU CPUS [SOFT]",
+	  "set a vCPU's hard (and soft) affinity", xl_vcpu_pin },
+	{ "domid", "NAME", "the id of the domain named NAME", xl_domid },
+	{ "domname", "ID", "the name of domain ID", xl_domname },
+	{ "rename", "DOMAIN NAME", "give a domain a new name", xl_rename },
+	{ "cycle", "[-w] N FILE", "create and destroy FILE's domain N times",
+	  xl_cycle },
+	{ "dmesg", "", "the hypervisor's log", xl_dmesg },
 	{ "put", "NAME", "store the request's data as file NAME (host xl)",
 	  xl_put },
 	{ "ls", "", "files in domain 0's memory, with size and CRC-32", xl_ls },
@@ -73,6 +94,16 @@ int ctl_split(char *line, char **argv, int max)
 	return argc;
 }
 
+int ctl_domain_arg(struct ctl_io *io, const char *cmd, const char *spec,
+		   uint16_t *domid)
+{
+	if (!tk_resolve(spec, domid))
+		return 0;
+	io_errorf(io, "%s: no domain named or numbered '%s' (see xl list)\n",
+		  cmd, spec);
+	return -ENOENT;
+}
+
 int ctl_run(struct ctl_io *io, char *line)
 {
 	char *argv[16];
@@ -94,10 +125,10 @@ static int xl_help(struct ctl_io *io, int argc, char **argv)
 	(void)argv;
 	io_printf(io, "Xenolith domain 0 commands:\n");
 	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++) {
-		char both[40];
+		char both[48];
 		snprintf(both, sizeof(both), "%s %s", commands[i].name,
 			 commands[i].args);
-		io_printf(io, "  %-18s %s\n", both, commands[i].help);
+		io_printf(io, "  %-24s %s\n", both, commands[i].help);
 	}
 	return 0;
 }

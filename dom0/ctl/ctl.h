@@ -50,6 +50,23 @@ int xl_put(struct ctl_io *io, int argc, char **argv);
 int xl_ls(struct ctl_io *io, int argc, char **argv);
 int xl_rm(struct ctl_io *io, int argc, char **argv);
 int xl_lspci(struct ctl_io *io, int argc, char **argv);
+int xl_create(struct ctl_io *io, int argc, char **argv);
+int xl_cycle(struct ctl_io *io, int argc, char **argv);
+int xl_destroy(struct ctl_io *io, int argc, char **argv);
+int xl_shutdown(struct ctl_io *io, int argc, char **argv);
+int xl_pause(struct ctl_io *io, int argc, char **argv);
+int xl_vcpu_list(struct ctl_io *io, int argc, char **argv);
+int xl_vcpu_pin(struct ctl_io *io, int argc, char **argv);
+int xl_domid(struct ctl_io *io, int argc, char **argv);
+int xl_domname(struct ctl_io *io, int argc, char **argv);
+int xl_rename(struct ctl_io *io, int argc, char **argv);
+
+/*
+ * A domain argument as xl takes one (a name or an id): 0 and *domid, or
+ * -ENOENT after telling the user, prefixed with cmd.
+ */
+int ctl_domain_arg(struct ctl_io *io, const char *cmd, const char *spec,
+		   uint16_t *domid);
 
 /* Domain names for listings: "Domain-0", the xenstore name, or "domN". */
 void domain_name(uint16_t domid, char *buf, size_t n);

@@ -1,5 +1,5 @@
 /*
- * `console N`: attach to a domain's console through the console backend;
+ * `console DOMAIN`: attach to a domain's console through the console backend;
  * the side serving the user (server.c or shell.c) relays input and output
  * until the user detaches with Ctrl-].
  */
@@ -7,33 +7,17 @@
 #include "kernel.h"
 #include "ctl.h"
 
-/* Parse a domain id; false if s is not one. */
-static bool parse_domid(const char *s, uint16_t *out)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v >= DOMID_FIRST_RESERVED)
-			return false;
-	}
-	*out = (uint16_t)v;
-	return true;
-}
-
 int xl_console(struct ctl_io *io, int argc, char **argv)
 {
 	uint16_t domid;
 	int rc;
 
-	if (argc != 2 || !parse_domid(argv[1], &domid)) {
-		io_errorf(io, "usage: console DOMID\n");
+	if (argc != 2) {
+		io_errorf(io, "usage: console DOMAIN\n");
 		return CTL_STATUS_USAGE;
 	}
+	if (ctl_domain_arg(io, "console", argv[1], &domid))
+		return 1;
 	if (!io->console) {
 		io_errorf(io, "console: not available here\n");
 		return 1;

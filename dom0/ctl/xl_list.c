@@ -1,12 +1,13 @@
 /*
- * `list`: every domain from sysctl getdomaininfolist, as xl list prints
- * them (Name ID Mem VCPUs State Time(s)). Names come from xenstore
- * (/local/domain/N/name) when a xenstored is linked in.
+ * `list [DOMAIN]`: every domain (or one) from sysctl getdomaininfolist,
+ * as xl list prints them (Name ID Mem VCPUs State Time(s)). Names are
+ * the toolstack's, else xenstore's (/local/domain/N/name).
  */
 #include <xen/sched.h>
 #include "errno.h"
 #include "hvctl.h"
 #include "kernel.h"
+#include "toolstack.h"
 #include "xs.h"
 #include "ctl.h"
 
@@ -19,8 +20,8 @@ void domain_name(uint16_t domid, char *buf, size_t n)
 {
 	char path[40];
 
-	if (domid == 0) {
-		strlcpy(buf, "Domain-0", n);
+	if (domid == 0 || tk_lookup(domid)) {
+		tk_name(domid, buf, n);
 		return;
 	}
 	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
@@ -62,16 +63,27 @@ int xl_list(struct ctl_io *io, int argc, char **argv)
 {
 	struct xen_domctl_getdomaininfo *info = calloc(BATCH, sizeof(*info));
 	uint32_t next = 0;
+	uint16_t only;
 	long n;
 
-	(void)argc;
-	(void)argv;
 	if (!info) {
 		io_errorf(io, "list: out of memory\n");
 		return 1;
 	}
+	if (argc > 2 ||
+	    (argc == 2 && ctl_domain_arg(io, "list", argv[1], &only))) {
+		free(info);
+		return argc > 2 ? CTL_STATUS_USAGE : 1;
+	}
 	io_printf(io, "%-32s %5s %5s %5s %10s %8s\n", "Name", "ID", "Mem",
 		  "VCPUs", "State", "Time(s)");
+	if (argc == 2) {
+		n = hv_domain_info(only, info);
+		if (!n)
+			print_domain(io, info);
+		free(info);
+		return n ? 1 : 0;
+	}
 	do {
 		n = hv_domain_list((uint16_t)next, info, BATCH);
 		for (long i = 0; i < n; i++) {

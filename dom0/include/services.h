@@ -7,7 +7,8 @@
 bool cmdline_has(const char *word);
 void kernel_selftest(void);
 void services_start(void);
-void domains_start(void); /* domain discovery (kernel/domains.c) */
+void domains_start(void); /* domain records, on_* actions, autostart
+			     (toolstack/domains.c) */
 void ctl_start(void); /* dom0/ctl/ctl.c */
 void buildtest_start(void); /* the builder's self-test (toolstack/) */
 
