@@ -9,9 +9,11 @@ Under TCG only ratios measured side by side in one run mean anything.
 """
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -89,6 +91,53 @@ def run_builder():
         m.stop()
 
 
+# The toolstack through xl (config xl-toolstack): what a user waits for.
+# In domain 0, `xl cycle` creates and destroys a minimal guest (tk_guest,
+# 4 MiB, with its xenstore and console wired) again and again: with -w it
+# waits for the guest's first console line, stamped with the system time
+# at its first instructions. From the host, `xl create` of a host config
+# (kernel sent each time) until the guest runs, as a user sees it.
+XL_CYCLE = re.compile(r"cycle: (\d+) create\+destroy cycles in ([\d.]+) s")
+XL_FIRST = re.compile(r"cycle: create to first instruction: avg (\d+) us")
+
+
+def run_toolstack():
+    """{metric: (value, unit)} from xl create/cycle, or None."""
+    from sc_toolstack import boot, cfg_text, write_cfg
+    if not os.path.exists(os.path.join(ROOT, "build", "xl")):
+        return None
+    tmp = tempfile.mkdtemp(prefix="xl-bench-")
+    m = boot(tmp)
+    res = {}
+    try:
+        if not m.wait_for(r"autostart: .* started", 120):
+            return None
+        m.xl("destroy", "auto")
+        r = m.xl("cycle", "-w", "20", "etc/xen/small.cfg", timeout=300)
+        hit = XL_FIRST.search(r.stdout)
+        if hit:
+            res["xl_create_to_first_instr"] = (float(hit.group(1)), "us")
+        r = m.xl("cycle", "200", "etc/xen/small.cfg", 'cmdline="idle"',
+                 timeout=300)
+        hit = XL_CYCLE.search(r.stdout)
+        if hit:
+            res["xl_create_destroy_per_s"] = (
+                int(hit.group(1)) / float(hit.group(2)), "1/s")
+        cfg = write_cfg(tmp, "bench.cfg", cfg_text("bench"))
+        times = []
+        for _ in range(10):
+            t0 = time.monotonic()
+            r = m.xl("create", cfg)
+            times.append((time.monotonic() - t0) * 1000)
+            m.xl("destroy", "bench")
+        if r.returncode == 0:
+            res["host_xl_create"] = (statistics.median(times), "ms")
+        return res
+    finally:
+        m.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def run_once(specs, cmdline, smp):
     guests = os.path.join(ROOT, "build", "guests")
     if not all(os.path.exists(os.path.join(guests, n + ".elf")) for n, _ in specs):
@@ -121,6 +170,9 @@ def main():
         res = run_builder()
         for metric, (value, unit) in (res or {}).items():
             samples.setdefault(("builder", metric, unit), []).append(value)
+        res = run_toolstack()
+        for metric, (value, unit) in (res or {}).items():
+            samples.setdefault(("xl-toolstack", metric, unit), []).append(value)
     rows = []
     for (cfg, metric, unit), vals in sorted(samples.items()):
         rows.append((cfg, metric, statistics.median(vals), min(vals),
