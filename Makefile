@@ -140,6 +140,27 @@ $(BUILD)/bundle.cpio: tools/mkbundle.sh tools/bundle/demo.cfg \
 	@./tools/mkbundle.sh $@ boot/tk_guest.elf=$(GB)/tk_guest.elf \
 		etc/xen/auto/demo.cfg=tools/bundle/demo.cfg
 
+# --- The Linux PV guest: Debian's kernel (fetched into cache/), its ELF,
+# and an initramfs with busybox and the static test program --------------
+LINUX := $(BUILD)/linux
+.PHONY: linux
+linux: $(LINUX)/vmlinux $(LINUX)/initramfs.cpio
+$(BUILD)/bzimage2elf: tools/bzimage2elf.c
+	@mkdir -p $(@D)
+	@$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
+$(LINUX)/kernel-dir: tools/fetch-kernel.sh
+	@mkdir -p $(@D)
+	@./tools/fetch-kernel.sh > $@.tmp && mv $@.tmp $@
+$(LINUX)/vmlinux: $(LINUX)/kernel-dir $(BUILD)/bzimage2elf
+	@echo "  ELF     $@ (from $$(cat $<)'s bzImage)"
+	@./$(BUILD)/bzimage2elf $$(cat $<)/boot/vmlinuz-* $@
+$(LINUX)/lxtest: tests/linux/lxtest.c
+	@$(CC) -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
+$(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
+		tools/mkinitramfs.sh tools/initramfs/init
+	@echo "  CPIO    $@"
+	@./tools/mkinitramfs.sh $$(cat $<) $@ $(LINUX)/lxtest:bin/lxtest
+
 deps:
 	@./tools/install-deps.sh
 
@@ -149,7 +170,7 @@ run: deps all
 unit:
 	$(MAKE) -C tests/unit all
 
-test: deps all unit
+test: deps all unit linux
 	python3 tests/run.py
 
 bench: deps all

@@ -12,6 +12,7 @@ check grub-mkrescue grub-common
 check xorriso xorriso
 check mformat mtools
 check cpio cpio
+check xz xz-utils
 # grub-mkrescue needs the BIOS platform files to build a bootable ISO.
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
 # The unit ABI test compares include/xen with Xen's public headers.

@@ -133,10 +133,10 @@ fail:
 		}
 	evtchn_domain_destroy(d);
 	grant_domain_destroy(d);
-	if (d->shared_info) {
-		unshare_frame(mfn_to_frame(__pa(d->shared_info) >> PAGE_SHIFT));
-		free_page(d->shared_info);
-	}
+	grant_domain_free(d);
+	if (d->shared_info)
+		release_shared_frame(
+			mfn_to_frame(__pa(d->shared_info) >> PAGE_SHIFT));
 	xfree(d);
 	return NULL;
 }
@@ -274,6 +274,7 @@ static void domain_kill_start(struct domain *d)
 	for_each_vcpu(d, v)
 		vcpu_release(v);
 	domain_relinquish_page_tables(d);
+	grant_domain_free(d);
 	spin_lock(&domlist_lock);
 	domains[d->id] = NULL;
 	dying[d->id] = d;
@@ -288,8 +289,7 @@ static void domain_free(struct domain *d)
 	spin_lock(&domlist_lock);
 	dying[d->id] = NULL;
 	spin_unlock(&domlist_lock);
-	unshare_frame(mfn_to_frame(d->shared_info_mfn));
-	free_page(d->shared_info);
+	release_shared_frame(mfn_to_frame(d->shared_info_mfn));
 	for_each_vcpu(d, v) {
 		free_page(v->fpu_area);
 		xfree(v);

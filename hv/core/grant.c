@@ -675,12 +675,27 @@ void grant_domain_destroy(struct domain *d)
 			if (g)
 				unlock_tables(d, g);
 		}
-	for (unsigned int i = 0; i < gt->nr_frames; i++) {
-		unshare_frame(mfn_to_frame(__pa(gt->shared[i]) >> PAGE_SHIFT));
-		free_page(gt->shared[i]);
-	}
 	xfree(gt->active);
 	xfree(gt->maptrack);
+	gt->active = NULL;
+	gt->maptrack = NULL;
+	d->grant = NULL; /* no grant operation finds it any more */
+	d->grant_frames = gt;
+}
+
+/*
+ * The grant-table frames themselves go after d's page tables are
+ * relinquished: d may still map them (Linux does).
+ */
+void grant_domain_free(struct domain *d)
+{
+	struct grant_table *gt = d->grant_frames;
+
+	if (!gt)
+		return;
+	for (unsigned int i = 0; i < gt->nr_frames; i++)
+		release_shared_frame(
+			mfn_to_frame(__pa(gt->shared[i]) >> PAGE_SHIFT));
 	xfree(gt);
-	d->grant = NULL;
+	d->grant_frames = NULL;
 }

@@ -58,7 +58,7 @@ void share_frame_with_guest(struct frame *f, struct domain *d);
 /* Frames leaving d (decrease_reservation, exchange, grant transfer). */
 bool take_unused_frames(struct domain *d, mfn_t mfn, unsigned int order);
 void return_frames(struct domain *d, mfn_t mfn, unsigned int order);
-void unshare_frame(struct frame *f);
+void release_shared_frame(struct frame *f);
 
 /* Why the hypervisor refused a guest's memory operation (for the log). */
 enum mm_refusal {

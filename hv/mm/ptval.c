@@ -258,6 +258,10 @@ static void put_type_locked(struct frame *f)
 {
 	unsigned int level = type_level(TYPE(f));
 
+	if (!COUNT(f))
+		printk("put_type: frame %#lx owner %u type %s (%#x) count 0\n",
+		       (u64)(f - frame_table), f->owner, type_name(f->type_info),
+		       f->type_info);
 	BUG_ON(!COUNT(f));
 	if (COUNT(f) == 1 && level && (f->type_info & PGT_VALIDATED)) {
 		/* Last user: drop the entries' refs (unless relinquish did). */
@@ -791,10 +795,25 @@ void share_frame_with_guest(struct frame *f, struct domain *d)
 	f->owner = d->id;
 }
 
-void unshare_frame(struct frame *f)
+/*
+ * release_shared_frame - d is done with hypervisor frame f (shared_info,
+ * a grant-table frame): free it, or, while other domains still map it,
+ * orphan it so that the last put_page frees it. d's own mappings must
+ * be gone (page tables relinquished), or they would map a freed frame.
+ */
+void release_shared_frame(struct frame *f)
 {
+	spin_lock(&type_lock);
+	f->type_info--; /* the sharing's own writable reference */
+	if (__atomic_load_n(&f->count, __ATOMIC_SEQ_CST)) {
+		f->owner = DOMID_ORPHAN;
+		spin_unlock(&type_lock);
+		return;
+	}
 	f->owner = DOMID_XEN;
 	f->type_info = 0;
+	spin_unlock(&type_lock);
+	free_frames(f - frame_table, 0);
 }
 
 /* --- Domain teardown ------------------------------------------------------ */

@@ -660,7 +660,11 @@ static void test_update(void)
 	CHECK(pg(t)[0] == old && gc(y) == 1, "still the old entry");
 	CHECK(upd(d1, d1, t, 512, 0, false) == -EINVAL, "index 512");
 	CHECK(upd(d2, d2, t, 0, 0, false) == -EINVAL, "another domain's table");
-	CHECK(upd(d1, d1, c, 0, 0, false) == -EINVAL, "not a table");
+	/* As on Xen: a frame that is no table in use is plain memory. */
+	CHECK(upd(d1, d1, c, 5, pte(y, P | RW), false) == 0 &&
+		      pg(c)[5] == pte(y, P | RW) && gc(y) == 1,
+	      "not a table: written as memory, no refs taken");
+	pg(c)[5] = 0;
 	CHECK(upd(d1, d1, max_mfn, 0, 0, false) == -EINVAL,
 	      "past the frame table");
 	CHECK(pg(t)[0] == old && gc(y) == 1, "still the old entry");
@@ -770,7 +774,8 @@ static void test_shared_frame(void)
 
 	TEST_GROUP("share_frame_with_guest: the guest maps a hypervisor frame "
 		   "RW/RO, never as a table or descriptor page, nor may "
-		   "others; unshare_frame returns it");
+		   "others; release_shared_frame frees it, or orphans it while "
+		   "still mapped");
 	setup();
 	fr(sh)->owner = DOMID_XEN;
 	fr(sh)->flags = 0;
@@ -796,10 +801,26 @@ static void test_shared_frame(void)
 	CHECK(gc(sh) == 0 && tc(sh) == 1 && ty(sh) == PGT_WRITABLE,
 	      "its own writable ref stays: %u %u", gc(sh), tc(sh));
 	CHECK(unpin_table(d1, t) == 0 && unpin_table(d2, t2) == 0, "unpin");
-	unshare_frame(fr(sh));
-	CHECK(fr(sh)->owner == DOMID_XEN && fr(sh)->type_info == 0,
-	      "back to the hypervisor");
+	release_shared_frame(fr(sh));
+	CHECK(hv_fake_last_freed == sh && fr(sh)->owner == DOMID_INVALID &&
+		      fr(sh)->type_info == 0,
+	      "unmapped: freed at once");
 	CHECK(quiet(), "counts zero");
+
+	/* Still mapped elsewhere when d1 lets go: freed by the last put. */
+	setup();
+	fr(sh)->owner = DOMID_XEN;
+	fr(sh)->flags = 0;
+	share_frame_with_guest(fr(sh), d1);
+	CHECK(pin_table(d1, t, PGT_L1) == 0, "d1's L1 again");
+	CHECK(upd(d1, d1, t, 0, pte(sh, P | RW), false) == 0, "mapped RW");
+	hv_fake_last_freed = 0;
+	release_shared_frame(fr(sh));
+	CHECK(fr(sh)->owner == DOMID_ORPHAN && hv_fake_last_freed != sh,
+	      "mapped: orphaned, not freed (owner %#x)", fr(sh)->owner);
+	CHECK(upd(d1, d1, t, 0, 0, false) == 0, "last mapping removed");
+	CHECK(hv_fake_last_freed == sh, "then freed");
+	CHECK(unpin_table(d1, t) == 0, "unpin");
 }
 
 static void test_find_l1_slot(void)

@@ -1,0 +1,272 @@
+"""Debian's stock Linux kernel as a PV guest beside domain 0: it boots to
+a busybox shell on hvc0 (served by domain 0's console backend), and over
+`xl console` runs unmodified programs, keeps time, and powers off."""
+import os
+import re
+import select
+import subprocess
+import threading
+import time
+
+from qemu import ROOT, Machine
+from scenarios import scenario
+
+DOM0 = os.path.join(ROOT, "build", "dom0.elf")
+LINUX = os.path.join(ROOT, "build", "linux")
+MEM_MB = 256
+
+
+class Console:
+    """`xl console N` as a subprocess: send lines, wait for output."""
+
+    def __init__(self, m, dom):
+        env = dict(os.environ, XENOLITH_CTL=m.ctl_path)
+        self.p = subprocess.Popen([os.path.join(ROOT, "build", "xl"),
+                                   "console", str(dom)],
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, env=env)
+        self.out = ""
+        self.cond = threading.Condition()
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        fd = self.p.stdout.fileno()
+        while True:
+            r, _, _ = select.select([fd], [], [], 1)
+            if not r:
+                if self.p.poll() is not None:
+                    return
+                continue
+            data = os.read(fd, 65536)
+            if not data:
+                return
+            with self.cond:
+                self.out += data.decode(errors="replace")
+                self.cond.notify_all()
+
+    def run(self, cmd, timeout=60):
+        """Run cmd in the guest's shell; return its output (or None)."""
+        tag = "@%x@" % (int(time.monotonic() * 1e6) & 0xffffff)
+        with self.cond:
+            start = len(self.out)
+        self.p.stdin.write(("%s; echo %s$?\n" % (cmd, tag)).encode())
+        self.p.stdin.flush()
+        rx = re.compile(re.escape(tag) + r"(\d+)")
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                # The terminal echoes the command line (tag then "$?");
+                # the answer lies between that line and tag + status.
+                found = rx.search(self.out, start)
+                if found:
+                    echo = self.out.find(tag + "$?", start)
+                    if echo >= 0:
+                        nl = self.out.find("\n", echo)
+                        start = nl + 1 if 0 <= nl < found.start() else \
+                            found.start()
+                    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "",
+                                  self.out[start:found.start()])
+                    return "\n".join(l for l in text.split("\n")
+                                     if tag not in l)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+    def close(self):
+        try:
+            self.p.stdin.write(b"\x1d")
+            self.p.stdin.flush()
+            self.p.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.p.kill()
+
+
+def boot_dom0():
+    return Machine("dom0_mem=400M", smp=2, mem="1536M", ctl=True,
+                   extra=["-initrd", DOM0])
+
+
+def write_config(name, extra_lines=""):
+    path = os.path.join(m_tmp(), name + ".cfg")
+    with open(path, "w") as f:
+        f.write('name = "%s"\nmemory = %d\nvcpus = 1\n'
+                'kernel = "%s"\nramdisk = "%s"\n'
+                'extra = "console=hvc0 loglevel=4"\n%s' %
+                (name, MEM_MB, os.path.join(LINUX, "vmlinux"),
+                 os.path.join(LINUX, "initramfs.cpio"), extra_lines))
+    return path
+
+
+def m_tmp():
+    d = os.path.join(ROOT, "build", "linux", "cfg")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def kernel_release():
+    kdir = open(os.path.join(LINUX, "kernel-dir")).read().strip()
+    return os.path.basename(kdir).replace("linux-", "")
+
+
+def domid_of(m, name):
+    out = m.xl("domid", name).stdout.strip()
+    return int(out) if out.isdigit() else None
+
+
+def create(c, m, name, extra_lines=""):
+    t = time.monotonic()
+    r = m.xl("create", write_config(name, extra_lines), timeout=180)
+    c.check("xl create %s" % name, r.returncode == 0, r.stdout + r.stderr)
+    return t
+
+
+def attach(c, m, name, since=None):
+    """Open name's console once its shell answers; None if it never does."""
+    con = Console(m, name)
+    out = con.run("echo ready", timeout=120)
+    if since is not None:
+        c.note("%s: xl create to shell prompt %.1f s (TCG)" %
+               (name, time.monotonic() - since))
+    if out is None or "ready" not in out:
+        c.check("%s's shell answers on its console" % name, False, con.out[-800:])
+        con.close()
+        return None
+    return con
+
+
+def check_programs(c, con):
+    out = con.run("cat /sys/hypervisor/type")
+    c.check("/sys/hypervisor/type is xen", (out or "").strip() == "xen",
+            repr(out))
+    out = con.run("dmesg | grep -m1 'Hypervisor detected'") or ""
+    c.check("dmesg: booted paravirtualized on Xen", "Xen PV" in out, out)
+    out = (con.run("uname -r") or "").strip()
+    c.check("uname -r is the package's (%s)" % out, out == kernel_release())
+    out = con.run("lxtest", timeout=120) or ""
+    res = re.search(r"lxtest: (\d+) passed, (\d+) failed", out)
+    c.check("static test program: %s" % (res.group(0) if res else "no result"),
+            res is not None and res.group(2) == "0" and
+            int(res.group(1)) >= 10, out[-600:])
+    out = con.run("busybox sh -c 'seq 1 200 | sort -rn | head -1'") or ""
+    c.check("busybox applets through pipes", out.strip() == "200", out)
+    out = con.run("dmesg | grep -m1 'Memory:'") or ""
+    mem = re.search(r"Memory: \d+K/(\d+)K available", out)
+    seen_mb = int(mem.group(1)) / 1024 if mem else 0
+    c.check("memory Linux sees (%.0f MiB) within 5%% of %d MiB" %
+            (seen_mb, MEM_MB), abs(seen_mb - MEM_MB) <= MEM_MB * 0.05, out)
+    out = con.run("grep MemTotal /proc/meminfo") or ""
+    c.note("guest /proc/meminfo: %s (the rest is the kernel image)" %
+           out.strip())
+    check_clock(c, con)
+
+
+def wait_listed(m, name, want, timeout=60):
+    """Wait until name is (want=True) or is not (False) in xl list."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lst = m.xl("list").stdout
+        if bool(re.search(r"^%s\s" % re.escape(name), lst, re.M)) == want:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@scenario
+def linux_guest(c):
+    """Two Debian Linux PV guests from xl create: shell, programs, time,
+    isolation, crash with on_crash=restart, poweroff returns memory."""
+    m = boot_dom0()
+    c.machine = m
+    con = None
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        free0 = free_mb(m)
+        t1 = create(c, m, "lx1", 'on_crash = "restart"\n')
+        t2 = create(c, m, "lx2")
+        con = attach(c, m, "lx1", since=t1)
+        if not con:
+            return
+        check_programs(c, con)
+        con.close()
+        con = attach(c, m, "lx2", since=t2)
+        c.check("a second Linux guest runs beside it", con is not None)
+        if con:
+            con.close()
+        r = m.xl("destroy", "lx2")
+        c.check("xl destroy lx2", r.returncode == 0 and
+                wait_listed(m, "lx2", False), r.stdout + r.stderr)
+        con = attach(c, m, "lx1")
+        c.check("lx1 still works after lx2 is destroyed", con is not None)
+        if not con:
+            return
+        old = domid_of(m_no_console(con, m), "lx1")
+        con = None
+        con = Console(m, "lx1")
+        con.run("echo s", timeout=30)
+        con.p.stdin.write(b"echo c > /proc/sysrq-trigger\n")
+        con.p.stdin.flush()
+        c.check("sysrq crash takes lx1 down",
+                m.wait_for(r"d%d: shut down: crash" % old, 60))
+        con.close()
+        con = None
+        new = None
+        for _ in range(60):
+            new = domid_of(m, "lx1")
+            if new is not None and new != old:
+                break
+            time.sleep(0.5)
+        c.check("on_crash=restart brings lx1 back (domain %s -> %s)" %
+                (old, new), new is not None and new != old)
+        con = attach(c, m, "lx1")
+        c.check("the restarted lx1 answers", con is not None)
+        if not con:
+            return
+        con.p.stdin.write(b"poweroff -f\n")
+        con.p.stdin.flush()
+        c.check("poweroff shuts lx1 down",
+                m.wait_for(r"d%s: shut down: poweroff" % new, 60))
+        con.close()
+        con = None
+        c.check("xl list no longer shows lx1", wait_listed(m, "lx1", False))
+        after = free_mb(m)
+        c.check("every guest's memory is returned (%s -> %s MiB free)" %
+                (free0, after), free0 is not None and after is not None and
+                abs(after - free0) <= 1)
+        c.check("no hypervisor crash", not m.find_all(
+            r"FATAL TRAP|Panic on CPU") and m.alive())
+    finally:
+        if con:
+            con.close()
+        m.stop()
+
+
+def m_no_console(con, m):
+    """xl has one control channel: detach the console before other verbs."""
+    con.close()
+    return m
+
+
+def free_mb(m):
+    out = m.xl("info").stdout
+    f = re.search(r"free_memory\s*:\s*(\d+)", out)
+    return int(f.group(1)) if f else None
+
+
+def uptime(con):
+    t = time.monotonic()
+    out = con.run("cat /proc/uptime") or ""
+    mid = (t + time.monotonic()) / 2
+    v = re.match(r"\s*([\d.]+)", out)
+    return (float(v.group(1)) if v else None), mid
+
+
+def check_clock(c, con):
+    g0, h0 = uptime(con)
+    time.sleep(10)
+    g1, h1 = uptime(con)
+    ok = g0 is not None and g1 is not None
+    rate = (g1 - g0) / (h1 - h0) if ok else 0
+    c.check("guest clock against host over 10 s: rate %.4f (within 1%%)" %
+            rate, ok and abs(rate - 1) <= 0.01)
