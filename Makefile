@@ -26,7 +26,7 @@ HV_S := $(wildcard hv/arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C)) \
 	$(patsubst %.S,$(BUILD)/%.o,$(HV_S))
 
-.PHONY: all run test unit bench clean deps format guests
+.PHONY: all run run-demo test unit bench clean deps format guests
 all: $(BUILD)/xenolith.elf guests
 
 $(HV)/asm-offsets.h: hv/arch/x86/asm-offsets.c $(wildcard hv/include/*.h)
@@ -164,7 +164,21 @@ $(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
 deps:
 	@./tools/install-deps.sh
 
-run: deps all
+# make run: Debian's Linux as the autostarted guest, on the terminal.
+$(BUILD)/bundle-linux.cpio: tools/mkbundle.sh tools/bundle/linux.cfg \
+		$(LINUX)/vmlinux $(LINUX)/initramfs.cpio
+	@echo "  CPIO    $@"
+	@./tools/mkbundle.sh $@ boot/vmlinux=$(LINUX)/vmlinux \
+		boot/initramfs.cpio=$(LINUX)/initramfs.cpio \
+		etc/xen/auto/linux.cfg=tools/bundle/linux.cfg
+
+run: deps all linux $(BUILD)/bundle-linux.cpio
+	XENOLITH_CMDLINE="dom0_mem=400M $${XENOLITH_CMDLINE:-}" \
+	XENOLITH_MEM=$${XENOLITH_MEM:-1536M} ./tools/run-qemu.sh \
+		-initrd "$(BUILD)/dom0.elf attach=linux,$(BUILD)/bundle-linux.cpio"
+
+# The small test guest instead of Linux (no kernel download).
+run-demo: deps all
 	./tools/run-qemu.sh -initrd "$(BUILD)/dom0.elf,$(BUILD)/bundle.cpio"
 
 unit:

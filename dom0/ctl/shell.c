@@ -129,6 +129,48 @@ static void run_line(char *line)
 		printf("(exit status %d)\n", status);
 }
 
+/* The value of "key=value" on domain 0's command line, or false. */
+static bool cmdline_value(const char *key, char *out, size_t n)
+{
+	const char *s = (const char *)start_info->cmd_line;
+	size_t kl = strlen(key);
+
+	for (; *s; s++) {
+		if ((s == (const char *)start_info->cmd_line || s[-1] == ' ') &&
+		    !strncmp(s, key, kl) && s[kl] == '=') {
+			size_t i = 0;
+			for (s += kl + 1; *s && *s != ' ' && i + 1 < n; s++)
+				out[i++] = *s;
+			out[i] = '\0';
+			return i > 0;
+		}
+	}
+	return false;
+}
+
+/*
+ * attach=NAME (make run): once the autostarted domain NAME exists, the
+ * serial console becomes its console; Ctrl-] gives the xl> prompt.
+ */
+static void auto_attach(void)
+{
+	char name[64], line[80];
+	uint64_t deadline = pv_now() + 60 * SEC;
+
+	if (!cmdline_value("attach", name, sizeof(name)))
+		return;
+	snprintf(line, sizeof(line), "console %s", name);
+	while (pv_now() < deadline) {
+		if (!ctl_run(&shell_io, line)) {
+			printf("dom0: serial console attached to %s "
+			       "(Ctrl-] for domain 0's xl> prompt, "
+			       "'console %s' to come back)\n", name, name);
+			return;
+		}
+		thread_sleep(500 * MS);
+	}
+}
+
 static void shell(void *arg)
 {
 	static char line[LINE_MAX];
@@ -137,6 +179,7 @@ static void shell(void *arg)
 
 	(void)arg;
 	printf("dom0: serial prompt ready (Ctrl-A x3 to reach it; 'help')\n");
+	auto_attach();
 	for (;;) {
 		long n =
 		    HYPERVISOR_console_io(CONSOLEIO_read, sizeof(buf), buf);
