@@ -49,6 +49,42 @@ uint64_t pv_virt_to_mfn(const void *va)
 	return pv_p2m[pv_va_to_pfn(va)];
 }
 
+/* --- Command line: "key=value" words --------------------------------- */
+
+bool pv_arg_str(const char *key, char *out, size_t n)
+{
+	const char *p = (const char *)start_info->cmd_line;
+	size_t kl = strlen(key);
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!memcmp(p, key, kl) && p[kl] == '=') {
+			size_t i = 0;
+			for (p += kl + 1; *p && *p != ' ' && i + 1 < n; p++)
+				out[i++] = *p;
+			if (n)
+				out[i] = '\0';
+			return true;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+long pv_arg(const char *key, long def)
+{
+	char buf[24];
+	long v = 0;
+
+	if (!pv_arg_str(key, buf, sizeof(buf)))
+		return def;
+	for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v;
+}
+
 /* --- Console ----------------------------------------------------------- */
 
 int printf(const char *fmt, ...)

@@ -129,25 +129,6 @@ static void run_line(char *line)
 		printf("(exit status %d)\n", status);
 }
 
-/* The value of "key=value" on domain 0's command line, or false. */
-static bool cmdline_value(const char *key, char *out, size_t n)
-{
-	const char *s = (const char *)start_info->cmd_line;
-	size_t kl = strlen(key);
-
-	for (; *s; s++) {
-		if ((s == (const char *)start_info->cmd_line || s[-1] == ' ') &&
-		    !strncmp(s, key, kl) && s[kl] == '=') {
-			size_t i = 0;
-			for (s += kl + 1; *s && *s != ' ' && i + 1 < n; s++)
-				out[i++] = *s;
-			out[i] = '\0';
-			return i > 0;
-		}
-	}
-	return false;
-}
-
 /*
  * attach=NAME (make run): once the autostarted domain NAME exists, the
  * serial console becomes its console; Ctrl-] gives the xl> prompt.
@@ -157,7 +138,7 @@ static void auto_attach(void)
 	char name[64], line[80];
 	uint64_t deadline = pv_now() + 60 * SEC;
 
-	if (!cmdline_value("attach", name, sizeof(name)))
+	if (!pv_arg_str("attach", name, sizeof(name)) || !name[0])
 		return;
 	snprintf(line, sizeof(line), "console %s", name);
 	while (pv_now() < deadline) {

@@ -76,23 +76,7 @@ static inline long HYPERVISOR_update_va_mapping_otherdomain(unsigned long va,
 
 static __unused long mm_arg(const char *key, long def)
 {
-	const char *p = (const char *)start_info->cmd_line;
-	size_t n = strlen(key);
-
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!memcmp(p, key, n) && p[n] == '=') {
-			long v = 0;
-
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (*p - '0');
-			return v;
-		}
-		while (*p && *p != ' ')
-			p++;
-	}
-	return def;
+	return pv_arg(key, def);
 }
 
 /* --- Fault probes ---------------------------------------------------------- */

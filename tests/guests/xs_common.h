@@ -374,23 +374,7 @@ static __unused bool xsc_console_write(const char *s)
 /* "key=value" number from the command line, or def. */
 static __unused long xsc_arg(const char *key, long def)
 {
-	const char *p = (const char *)start_info->cmd_line;
-	size_t n = strlen(key);
-
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!memcmp(p, key, n) && p[n] == '=') {
-			long v = 0;
-
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (*p - '0');
-			return v;
-		}
-		while (*p && *p != ' ')
-			p++;
-	}
-	return def;
+	return pv_arg(key, def);
 }
 
 #endif

@@ -29,6 +29,11 @@ void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 
+/* The command line's "key=value" words: a number (def if absent), or
+ * the value copied into out (false if absent). */
+long pv_arg(const char *key, long def);
+bool pv_arg_str(const char *key, char *out, size_t n);
+
 void __attribute__((noreturn)) pv_shutdown(unsigned int reason);
 void __attribute__((noreturn)) pv_panic(const char *fmt, ...);
 
