@@ -125,7 +125,7 @@ $(BUILD)/dom0.elf: $(DOM0_OBJS) $(LIBPV_OBJS) $(GB)/guest/head.o \
 
 # --- Host tools ----------------------------------------------------------
 all: $(BUILD)/xl
-$(BUILD)/xl: tools/xl.c dom0/lib/xlcfg.c dom0/include/ctlproto.h \
+$(BUILD)/xl: $(BUILD)/bzimage2elf tools/xl.c dom0/lib/xlcfg.c dom0/include/ctlproto.h \
 		dom0/include/xlcfg.h
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"

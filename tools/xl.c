@@ -408,6 +408,49 @@ static char *host_path(const char *path, const char *cfg_file)
 	return NULL;
 }
 
+/* True if path is a Linux bzImage (the boot protocol's "HdrS"). */
+static bool is_bzimage(const char *path)
+{
+	char magic[4];
+	FILE *f = fopen(path, "rb");
+	bool yes = f && !fseek(f, 0x202, SEEK_SET) &&
+		   fread(magic, 1, 4, f) == 4 && !memcmp(magic, "HdrS", 4);
+
+	if (f)
+		fclose(f);
+	return yes;
+}
+
+/*
+ * As Xen's xl does, accept a bzImage as the kernel: unpack its ELF with
+ * bzimage2elf (beside this program) into a temporary file to send.
+ */
+static char *unpack_bzimage(const char *path)
+{
+	char self[4096], *dir, *cmd, *tmp;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int fd;
+
+	if (n <= 0)
+		die("cannot find bzimage2elf: /proc/self/exe unreadable");
+	self[n] = '\0';
+	dir = strrchr(self, '/');
+	*dir = '\0';
+	tmp = strdup("/tmp/xl-vmlinux-XXXXXX");
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		die("cannot make a temporary file: %s", strerror(errno));
+	close(fd);
+	if (asprintf(&cmd, "'%s/bzimage2elf' '%s' '%s'", self, path, tmp) < 0)
+		die("out of memory");
+	if (system(cmd) != 0) {
+		unlink(tmp);
+		die("%s: cannot unpack this bzImage", path);
+	}
+	free(cmd);
+	return tmp;
+}
+
 /* Send the file a config names, if it is on this host; its new name. */
 static bool send_named_file(const char *key, const char *path,
 			    const char *cfg_file, char *stored, size_t n)
@@ -428,6 +471,16 @@ static bool send_named_file(const char *key, const char *path,
 		    "characters",
 		    hp);
 	snprintf(stored, n, "%s", base);
+	if (!strcmp(key, "kernel") && is_bzimage(hp)) {
+		char *elf = unpack_bzimage(hp);
+		snprintf(stored, n, "%.58s.elf", base);
+		if (put_file(elf, stored, true))
+			die("could not send %s %s to domain 0", key, hp);
+		unlink(elf);
+		free(elf);
+		free(hp);
+		return true;
+	}
 	if (put_file(hp, stored, true))
 		die("could not send %s %s to domain 0", key, hp);
 	free(hp);

@@ -88,13 +88,20 @@ def boot_dom0():
                    extra=["-initrd", DOM0])
 
 
-def write_config(name, extra_lines=""):
+def bzimage():
+    kdir = open(os.path.join(LINUX, "kernel-dir")).read().strip()
+    boot = os.path.join(ROOT, kdir, "boot")
+    return os.path.join(boot, [f for f in os.listdir(boot)
+                               if f.startswith("vmlinuz-")][0])
+
+
+def write_config(name, extra_lines="", kernel=None):
     path = os.path.join(m_tmp(), name + ".cfg")
     with open(path, "w") as f:
         f.write('name = "%s"\nmemory = %d\nvcpus = 1\n'
                 'kernel = "%s"\nramdisk = "%s"\n'
                 'extra = "console=hvc0 loglevel=4"\n%s' %
-                (name, MEM_MB, os.path.join(LINUX, "vmlinux"),
+                (name, MEM_MB, kernel or os.path.join(LINUX, "vmlinux"),
                  os.path.join(LINUX, "initramfs.cpio"), extra_lines))
     return path
 
@@ -115,10 +122,11 @@ def domid_of(m, name):
     return int(out) if out.isdigit() else None
 
 
-def create(c, m, name, extra_lines=""):
+def create(c, m, name, extra_lines="", kernel=None):
     t = time.monotonic()
-    r = m.xl("create", write_config(name, extra_lines), timeout=180)
-    c.check("xl create %s" % name, r.returncode == 0, r.stdout + r.stderr)
+    r = m.xl("create", write_config(name, extra_lines, kernel), timeout=180)
+    c.check("xl create %s (kernel %s)" % (name, os.path.basename(
+        kernel or "vmlinux")), r.returncode == 0, r.stdout + r.stderr)
     return t
 
 
@@ -183,7 +191,7 @@ def linux_guest(c):
     try:
         c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
         free0 = free_mb(m)
-        t1 = create(c, m, "lx1", 'on_crash = "restart"\n')
+        t1 = create(c, m, "lx1", 'on_crash = "restart"\n', kernel=bzimage())
         t2 = create(c, m, "lx2")
         con = attach(c, m, "lx1", since=t1)
         if not con:
@@ -221,6 +229,23 @@ def linux_guest(c):
                 (old, new), new is not None and new != old)
         con = attach(c, m, "lx1")
         c.check("the restarted lx1 answers", con is not None)
+        if not con:
+            return
+        con.close()
+        r = m.xl("reboot", "lx1", timeout=120)
+        rebooted = None
+        for _ in range(60):
+            rebooted = domid_of(m, "lx1")
+            if rebooted is not None and rebooted != new:
+                break
+            time.sleep(0.5)
+        c.check("xl reboot (control/shutdown, which Linux watches) restarts "
+                "lx1 (domain %s -> %s)" % (new, rebooted),
+                r.returncode == 0 and rebooted not in (None, new),
+                r.stdout + r.stderr)
+        new = rebooted
+        con = attach(c, m, "lx1")
+        c.check("the rebooted lx1 answers", con is not None)
         if not con:
             return
         con.p.stdin.write(b"poweroff -f\n")
