@@ -185,6 +185,28 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	send_global_virq(VIRQ_DOM_EXC);
 }
 
+/*
+ * The control domain takes a shutdown back (a suspend that failed or was
+ * cancelled): the domain's vCPUs run again where they stopped.
+ */
+void domain_resume(struct domain *d)
+{
+	struct vcpu *v;
+
+	if (!d->is_shutdown || d->is_dying)
+		return;
+	d->is_shutdown = false;
+	d->shutdown_reason = 0;
+	printk("d%u: resumed\n", d->id);
+	for_each_vcpu(d, v)
+		vcpu_unpause(v, PAUSE_SHUTDOWN);
+}
+
+bool domain_controls(const struct domain *d, domid_t id)
+{
+	return d->privileged || (d->has_target && d->target == id);
+}
+
 /* A guest broke the rules in a way it cannot recover from. */
 void domain_crash(struct domain *d, const char *why)
 {

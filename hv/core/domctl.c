@@ -503,6 +503,34 @@ static long max_vcpus(struct domain *d, struct xen_domctl *op)
 	return op->u.max_vcpus.max == d->max_vcpus ? 0 : -EINVAL;
 }
 
+/* Undo a shutdown (e.g. a suspend the toolstack cancelled). */
+static long resumedomain(struct domain *d, struct xen_domctl *op)
+{
+	(void)op;
+	if (!d->is_shutdown)
+		return -EINVAL;
+	domain_resume(d);
+	return 0;
+}
+
+/*
+ * d may map and populate the target's memory (a device model or
+ * builder domain for it), as a privileged domain may for any.
+ */
+static long set_target(struct domain *d, struct xen_domctl *op)
+{
+	domid_t t = op->u.set_target.target;
+	struct domain *td = domain_lookup(t);
+
+	if (!td)
+		return -ESRCH;
+	if (td == d || td->privileged)
+		return -EINVAL; /* no target of itself, nor of a control domain */
+	d->target = t;
+	d->has_target = true;
+	return 0;
+}
+
 /* --- Dispatch ------------------------------------------------------------- */
 
 struct domctl_op {
@@ -530,6 +558,8 @@ static const struct domctl_op ops[] = {
 	[XEN_DOMCTL_settimeoffset] = { settimeoffset, LIVE, false },
 	[XEN_DOMCTL_getvcpuaffinity] = { vcpuaffinity, LIVE, true },
 	[XEN_DOMCTL_getpageframeinfo3] = { getpageframeinfo3, LIVE, false },
+	[XEN_DOMCTL_resumedomain] = { resumedomain, LIVE, false },
+	[XEN_DOMCTL_set_target] = { set_target, LIVE, false },
 };
 
 static struct domain *op_domain(const struct domctl_op *o, domid_t id)

@@ -133,6 +133,8 @@ struct domain {
 
 	/* Life cycle. */
 	bool is_shutdown;
+	bool has_target;  /* set_target: may map and populate target's memory */
+	domid_t target;
 	bool is_dying;
 	u8 dying_stage;         /* domain_kill's progress */
 	u64 dying_since[NR_CPUS]; /* per-CPU quiesce counts when unlinked */
@@ -174,6 +176,9 @@ struct domain *domain_lookup(domid_t id);
 struct domain *domain_lookup_any(domid_t id); /* also one being destroyed */
 int domain_alloc_pages(struct domain *d, u64 nr, mfn_t *mfns);
 void domain_shutdown(struct domain *d, unsigned int reason);
+void domain_resume(struct domain *d); /* undo a shutdown (resumedomain) */
+/* May d act on domain id's memory (privileged, or id is its target)? */
+bool domain_controls(const struct domain *d, domid_t id);
 void domain_crash(struct domain *d, const char *why);
 int domain_kill(struct domain *d); /* -ERESTART: call again */
 void domain_move_page(struct domain *from, struct domain *to, mfn_t mfn);

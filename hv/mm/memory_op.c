@@ -23,7 +23,7 @@ static struct domain *target(domid_t id)
 
 	if (id == DOMID_SELF || id == d->id)
 		return d;
-	return d->privileged ? domain_lookup(id) : NULL;
+	return domain_controls(d, id) ? domain_lookup(id) : NULL;
 }
 
 static long reservation_query(int cmd, u64 arg)

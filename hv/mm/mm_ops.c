@@ -54,7 +54,7 @@ static struct domain *pg_owner_of(struct domain *d, unsigned int fd)
 {
 	if (fd == DOMID_SELF || fd == d->id)
 		return d;
-	if (!d->privileged)
+	if (!domain_controls(d, (domid_t)fd))
 		return NULL;
 	return domain_lookup((domid_t)fd);
 }

@@ -40,6 +40,8 @@ struct xen_arch_domainconfig {
 #define XEN_DOMCTL_hypercall_init 22
 #define XEN_DOMCTL_settimeoffset 24
 #define XEN_DOMCTL_getvcpuaffinity 25
+#define XEN_DOMCTL_resumedomain 27
+#define XEN_DOMCTL_set_target 46
 #define XEN_DOMCTL_getpageframeinfo3 61
 
 /* Scheduler identities, as sysctl sched_id reports them. */
@@ -187,6 +189,11 @@ struct xen_domctl_settimeoffset {
 	int64_t time_offset_seconds;
 };
 
+/* The domain may then act on target's memory as a control domain can. */
+struct xen_domctl_set_target {
+	domid_t target;
+};
+
 struct xen_domctl {
 	uint32_t cmd;
 	uint32_t interface_version; /* XEN_DOMCTL_INTERFACE_VERSION */
@@ -204,6 +211,7 @@ struct xen_domctl {
 		struct xen_domctl_max_vcpus max_vcpus;
 		struct xen_domctl_setdomainhandle setdomainhandle;
 		struct xen_domctl_settimeoffset settimeoffset;
+		struct xen_domctl_set_target set_target;
 		uint8_t pad[128]; /* the union's size in Xen */
 	} u;
 };

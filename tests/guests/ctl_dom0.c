@@ -456,6 +456,25 @@ static void test_settings(void)
 	CHECK_EQ(shared_info->wc_sec, wc);
 }
 
+static long set_target(domid_t dom, domid_t target)
+{
+	struct xen_domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.set_target.target = target;
+	return domctl(XEN_DOMCTL_set_target, dom, &op);
+}
+
+static void test_set_target(void)
+{
+	pv_test_group("domctl set_target");
+	CHECK_EQ(set_target(1, 1), -EINVAL);   /* itself */
+	CHECK_EQ(set_target(1, 0), -EINVAL);   /* the control domain */
+	CHECK_EQ(set_target(1, 77), -ESRCH);   /* nobody */
+	CHECK_EQ(set_target(77, 1), -ESRCH);
+	CHECK_EQ(set_target(1, 2), 0);
+}
+
 static void test_destroy(void)
 {
 	struct sched_remote_shutdown rs = { .domain_id = 2,
@@ -478,6 +497,16 @@ static void test_destroy(void)
 	CHECK_EQ((di.flags >> XEN_DOMINF_shutdownshift) &
 		     XEN_DOMINF_shutdownmask,
 		 SHUTDOWN_reboot);
+	/* resumedomain takes the shutdown back; a second one is refused. */
+	CHECK_EQ(simple(XEN_DOMCTL_resumedomain, 2), 0);
+	CHECK_EQ(info(2, &di), 0);
+	CHECK(!(di.flags & XEN_DOMINF_shutdown), "resumed d2 flags %#x",
+	      di.flags);
+	CHECK_EQ(simple(XEN_DOMCTL_resumedomain, 2), -EINVAL);
+	CHECK_EQ(HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &rs), 0);
+	CHECK_EQ(info(2, &di), 0);
+	CHECK(di.flags & XEN_DOMINF_shutdown, "d2 down again: %#x", di.flags);
+	test_set_target();
 
 	CHECK_EQ(physinfo(&p0), 0);
 	CHECK_EQ(simple(XEN_DOMCTL_destroydomain, 2), 0);

@@ -19,6 +19,7 @@ static const uint32_t domctls[] = {
 	XEN_DOMCTL_setdomainhandle, XEN_DOMCTL_settimeoffset,
 	XEN_DOMCTL_getvcpuaffinity, XEN_DOMCTL_getpageframeinfo3,
 	XEN_DOMCTL_setvcpucontext,  XEN_DOMCTL_hypercall_init,
+	XEN_DOMCTL_resumedomain,    XEN_DOMCTL_set_target,
 };
 
 static const uint32_t sysctls[] = {
