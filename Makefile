@@ -173,7 +173,7 @@ $(BUILD)/bundle-linux.cpio: tools/mkbundle.sh tools/bundle/linux.cfg \
 		etc/xen/auto/linux.cfg=tools/bundle/linux.cfg
 
 run: deps all linux $(BUILD)/bundle-linux.cpio
-	XENOLITH_CMDLINE="dom0_mem=400M $${XENOLITH_CMDLINE:-}" \
+	XENOLITH_CMDLINE="dom0_mem=400M dom0_console=raw $${XENOLITH_CMDLINE:-}" \
 	XENOLITH_MEM=$${XENOLITH_MEM:-1536M} ./tools/run-qemu.sh \
 		-initrd "$(BUILD)/dom0.elf attach=linux,$(BUILD)/bundle-linux.cpio"
 

@@ -16,6 +16,12 @@
 #define DOMU_BYTES_PER_SEC 16384 /* rate limit for unprivileged guests */
 
 bool guest_console_allowed = true; /* guest_loglvl */
+/*
+ * dom0_console=raw: domain 0's output goes to the serial line byte for
+ * byte, unprefixed, as on Xen (an interactive guest console relayed by
+ * domain 0 needs its echo and escapes); the default keeps "(d0) " lines.
+ */
+unsigned int opt_dom0_console;
 
 static void flush_line(struct domain *d)
 {
@@ -76,6 +82,11 @@ static long guest_console_write(struct domain *d, unsigned int count, u64 buffer
 			return -EFAULT;
 		if (!rate_ok(d, n))
 			return done ? (long)done : -EAGAIN;
+		if (d->privileged && opt_dom0_console) {
+			console_write_raw(buf, n);
+			done += n;
+			continue;
+		}
 		for (unsigned int i = 0; i < n; i++)
 			guest_putc(d, buf[i]);
 		done += n;

@@ -47,6 +47,18 @@ static void emit_line_text(const char *s, size_t n)
 	}
 }
 
+/* Domain 0's own bytes as they are (dom0_console=raw): no prefix. */
+void console_write_raw(const char *s, size_t n)
+{
+	u64 f = spin_lock_irqsave(&console_lock);
+
+	for (size_t i = 0; i < n; i++) {
+		emit(s[i]);
+		at_line_start = s[i] == '\n';
+	}
+	spin_unlock_irqrestore(&console_lock, f);
+}
+
 void console_write(const char *s, size_t n)
 {
 	u64 f = spin_lock_irqsave(&console_lock);

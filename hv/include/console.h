@@ -14,6 +14,7 @@ unsigned int console_take_input(char *buf, unsigned int max);
 
 void console_enable_serial(bool on);
 void console_write(const char *s, size_t n);
+void console_write_raw(const char *s, size_t n);
 void console_force_unlock(void); /* for the panic path only */
 size_t console_ring_read(char *buf, size_t len, size_t *pos);
 size_t console_ring_head(void);

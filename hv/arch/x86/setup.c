@@ -44,6 +44,8 @@ extern bool guest_console_allowed;
 static const char *const loglvl_names[] = { "none",  "error", "warning", "info",
 					    "debug", "all",   NULL };
 static const char *const guest_loglvl_names[] = { "none", "all", NULL };
+static const char *const dom0_console_names[] = { "lines", "raw", NULL };
+extern unsigned int opt_dom0_console;
 static const struct cmdline_opt hv_options[] = {
 	CMDLINE_STRING("console", opt_console),
 	CMDLINE_SIZE("mem", opt_mem, MiB(32), ~0UL),
@@ -55,6 +57,7 @@ static const struct cmdline_opt hv_options[] = {
 	CMDLINE_SIZE("domu_mem", opt_domu_mem, MiB(4), GiB(64)),
 	CMDLINE_UINT("domains", opt_domains, 0, MAX_DOMAINS - 1),
 	CMDLINE_ENUM("guest_loglvl", opt_guest_loglvl, guest_loglvl_names),
+	CMDLINE_ENUM("dom0_console", opt_dom0_console, dom0_console_names),
 };
 
 static const void *boot_phys_ptr(u64 pa, u64 len, void *ctx)
