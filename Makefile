@@ -2,7 +2,7 @@
 #   make          build the hypervisor image (build/xenolith.elf)
 #   make run      install what is missing, build, boot it under QEMU
 #   make test     install what is missing, build, run every test
-#   make bench    benchmarks (later issues)
+#   make bench    benchmarks: micro-figures, then Linux native/Xenolith/Xen 4.17
 
 BUILD := build
 HV := $(BUILD)/hv
@@ -191,8 +191,13 @@ unit:
 test: deps all unit linux
 	python3 tests/run.py
 
+# Micro-benchmarks (bench/run.py), then the Linux table native / Xenolith /
+# Xen 4.17 (bench/linux_bench.py; XENOLITH_LINUX_ROUNDS, --quick by hand).
 bench: deps all
-	python3 bench/run.py
+	@./tools/install-deps.sh bench || echo "bench: no gnuplot, no PNG chart"
+	@$(MAKE) --no-print-directory linux || echo "bench: make linux failed"
+	@rc=0; python3 bench/run.py || rc=1; \
+	python3 bench/linux_bench.py || rc=1; exit $$rc
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

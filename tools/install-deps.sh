@@ -17,6 +17,8 @@ check xz xz-utils
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
 # The unit ABI test compares include/xen with Xen's public headers.
 [ -f /usr/include/xen/xen.h ] || need="$need libxen-dev"
+# make bench (install-deps.sh bench): gnuplot draws results/linux_bench.png.
+[ "${1:-}" = bench ] && check gnuplot gnuplot-nox
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing packages:$need (run as root to install)" >&2
