@@ -44,6 +44,17 @@ static const struct command {
 	{ "ls", "", "files in domain 0's memory, with size and CRC-32", xl_ls },
 	{ "rm", "NAME", "remove a file", xl_rm },
 	{ "lspci", "", "the PCI devices domain 0 found", xl_lspci },
+	{ "blk-info", "", "virtio disks: size, block size, counters",
+	  xl_blk_info },
+	{ "blk-read", "DEV SECTOR COUNT", "read sectors; print their CRC-32",
+	  xl_blk_read },
+	{ "blk-write", "DEV SECTOR PATTERN COUNT",
+	  "fill sectors with PATTERN repeated, flush", xl_blk_write },
+	{ "blk-flush", "DEV", "flush a disk's write cache", xl_blk_flush },
+	{ "net-info", "", "virtio network cards: MAC, link, counters",
+	  xl_net_info },
+	{ "net-ping", "[DEV [COUNT]]",
+	  "ARP and ping QEMU's user-net gateway 10.0.2.2", xl_net_ping },
 };
 
 static void io_vwrite(struct ctl_io *io, enum ctl_stream s, const char *fmt,

@@ -50,6 +50,13 @@ int xl_put(struct ctl_io *io, int argc, char **argv);
 int xl_ls(struct ctl_io *io, int argc, char **argv);
 int xl_rm(struct ctl_io *io, int argc, char **argv);
 int xl_lspci(struct ctl_io *io, int argc, char **argv);
+/* xl_dev.c: domain 0's virtio disks and network cards */
+int xl_blk_info(struct ctl_io *io, int argc, char **argv);
+int xl_blk_read(struct ctl_io *io, int argc, char **argv);
+int xl_blk_write(struct ctl_io *io, int argc, char **argv);
+int xl_blk_flush(struct ctl_io *io, int argc, char **argv);
+int xl_net_info(struct ctl_io *io, int argc, char **argv);
+int xl_net_ping(struct ctl_io *io, int argc, char **argv);
 int xl_create(struct ctl_io *io, int argc, char **argv);
 int xl_cycle(struct ctl_io *io, int argc, char **argv);
 int xl_destroy(struct ctl_io *io, int argc, char **argv);

@@ -43,6 +43,21 @@ int pirq_bind(struct pirq_line *line, uint32_t gsi, bool level, bool active_low,
 		slot++;
 	if (slot == MAX_LINES)
 		return -ENOSPC;
+	/*
+	 * PCI devices share INTx lines, and the hypervisor binds a GSI to one
+	 * port only: a second device on a bound line listens on that port
+	 * too (line_event wakes every device there; each driver reads its own
+	 * ISR before its EOI, so a line still held by the other one fires
+	 * again).
+	 */
+	for (unsigned int i = 0; i < MAX_LINES; i++)
+		if (lines[i] && lines[i]->gsi == gsi) {
+			*line = *lines[i];
+			line->fired = false;
+			line->q = q;
+			lines[slot] = line;
+			return 0;
+		}
 	/* Another device on the same line set it up already: not an error. */
 	rc = physdev_op(PHYSDEVOP_setup_gsi, &setup);
 	if (rc && rc != -EEXIST)

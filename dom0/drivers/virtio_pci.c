@@ -244,5 +244,12 @@ uint8_t virtio_wait_irq(struct virtio_dev *vd)
 	/* Reading ISR drops the line; only then may the hypervisor unmask. */
 	isr = *vd->isr;
 	pirq_eoi(&vd->irq);
+	/*
+	 * Not ours: another device holds the shared line, and it fires
+	 * again at once after the EOI. Let that device's driver run (and
+	 * drop the line) rather than find `fired` set again and spin.
+	 */
+	if (!isr)
+		thread_yield();
 	return isr;
 }

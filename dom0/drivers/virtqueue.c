@@ -4,8 +4,9 @@
  * device sees each part machine-contiguous. Free descriptors form a
  * chain through their next fields starting at free_head.
  *
- * Every buffer here is one descriptor (callers give page-sized or smaller
- * pieces), so a used entry's id is also the descriptor to free.
+ * A buffer is one descriptor or a chain of them (vq_add_chain); a used
+ * entry's id is the chain's head, and the whole chain goes back to the
+ * free list.
  */
 #include "errno.h"
 #include "virtio.h"
@@ -52,6 +53,34 @@ int vq_add(struct virtqueue *vq, void *va, uint32_t len, bool writable,
 	return 0;
 }
 
+int vq_add_chain(struct virtqueue *vq, const struct vq_piece *pieces,
+		 unsigned int n, void *cookie)
+{
+	uint16_t head = vq->free_head, i = head, last = head;
+
+	if (!n || n > vq->num_free)
+		return -ENOSPC;
+	for (unsigned int k = 0; k < n; k++) {
+		struct vring_desc *d = &vq->desc[i];
+
+		d->addr = virt_to_maddr(pieces[k].va);
+		d->len = pieces[k].len;
+		d->flags =
+		    (uint16_t)((pieces[k].writable ? VRING_DESC_F_WRITE : 0) |
+			       (k + 1 < n ? VRING_DESC_F_NEXT : 0));
+		last = i;
+		/* The free list already links the descriptors we take. */
+		i = d->next;
+	}
+	vq->free_head = vq->desc[last].next;
+	vq->num_free = (uint16_t)(vq->num_free - n);
+	vq->cookie[head] = cookie;
+	vq->avail->ring[vq->avail->idx & (vq->size - 1)] = head;
+	barrier();
+	vq->avail->idx++;
+	return 0;
+}
+
 void vq_kick(struct virtqueue *vq)
 {
 	/* The device may stop looking at avail->idx and set NO_NOTIFY: the
@@ -83,7 +112,8 @@ void vq_interrupts_off(struct virtqueue *vq)
 void *vq_get_used(struct virtqueue *vq, uint32_t *len)
 {
 	volatile struct vring_used_elem *e;
-	uint16_t id;
+	uint16_t id, tail;
+	unsigned int n = 1;
 	void *cookie;
 
 	if (!vq_has_used(vq))
@@ -98,8 +128,15 @@ void *vq_get_used(struct virtqueue *vq, uint32_t *len)
 		pv_panic("virtqueue %u: device used bad id %u", vq->index, id);
 	cookie = vq->cookie[id];
 	vq->cookie[id] = NULL;
-	vq->desc[id].next = vq->free_head;
+	/* The chain's last descriptor links it in front of the free list. */
+	for (tail = id; vq->desc[tail].flags & VRING_DESC_F_NEXT; n++) {
+		tail = vq->desc[tail].next;
+		if (n >= vq->size || tail >= vq->size)
+			pv_panic("virtqueue %u: broken chain at %u", vq->index,
+				 id);
+	}
+	vq->desc[tail].next = vq->free_head;
 	vq->free_head = id;
-	vq->num_free++;
+	vq->num_free = (uint16_t)(vq->num_free + n);
 	return cookie;
 }

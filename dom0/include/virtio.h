@@ -78,6 +78,18 @@ int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size);
  */
 int vq_add(struct virtqueue *vq, void *va, uint32_t len, bool writable,
 	   void *cookie);
+/*
+ * Queue one buffer made of n pieces (each within one page) as a chain of
+ * descriptors: a request with its header, data and status together.
+ * Returns 0 or -ENOSPC when fewer than n descriptors are free.
+ */
+struct vq_piece {
+	void *va;
+	uint32_t len;
+	bool writable;
+};
+int vq_add_chain(struct virtqueue *vq, const struct vq_piece *pieces,
+		 unsigned int n, void *cookie);
 /* Tell the device about new buffers unless it asked not to be told. */
 void vq_kick(struct virtqueue *vq);
 bool vq_has_used(const struct virtqueue *vq);

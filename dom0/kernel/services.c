@@ -2,6 +2,8 @@
 #include "kernel.h"
 #include "consoled.h"
 #include "services.h"
+#include "virtio_blk.h"
+#include "virtio_net.h"
 #include "xs.h"
 
 void services_start(void)
@@ -9,5 +11,7 @@ void services_start(void)
 	xenstored_start();
 	consoled_start();
 	domains_start(); /* after both: it connects domains to them */
+	vblk_start(); /* the disks and network cards, for the backends */
+	vnet_start();
 	ctl_start(); /* xl server (virtio console) and serial prompt */
 }
