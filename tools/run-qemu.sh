@@ -6,6 +6,9 @@
 # Domain 0's control channel (a virtio console) listens on the unix socket
 # XENOLITH_CTL (default build/xenolith.sock) for the host's tools/xl;
 # XENOLITH_CTL=none leaves the device out.
+# XENOLITH_DISK=path adds domain 0's devices: that raw image as a
+# virtio-blk disk and a virtio-net card on QEMU's restricted user-mode
+# network (xl blk-info, blk-read, net-ping).
 # Exit QEMU with Ctrl-A x.
 set -e
 cd "$(dirname "$0")/.."
@@ -24,6 +27,13 @@ if [ "$ctl" != none ]; then
 -chardev socket,id=xlctl,path=$ctl,server=on,wait=off \
 -device virtconsole,chardev=xlctl,bus=xlvs.0,nr=0"
 fi
+dev_opts=
+if [ -n "${XENOLITH_DISK:-}" ]; then
+	dev_opts="-drive file=$XENOLITH_DISK,if=none,id=xd0,format=raw \
+-device virtio-blk-pci,drive=xd0,disable-legacy=on \
+-netdev user,id=xn0,restrict=on \
+-device virtio-net-pci,netdev=xn0,disable-legacy=on"
+fi
 exec qemu-system-x86_64 $accel_opts -smp "${XENOLITH_SMP:-2}" \
-	-m "${XENOLITH_MEM:-1G}" -nographic -no-reboot $ctl_opts \
+	-m "${XENOLITH_MEM:-1G}" -nographic -no-reboot $ctl_opts $dev_opts \
 	-kernel build/xenolith.elf -append "${XENOLITH_CMDLINE:-}" "$@"
