@@ -63,8 +63,11 @@
  *                   + close, in a fresh directory of the scratch dir
  *   file_delete_<K>k  per file: unlink() of such files
  *   mmap_64m        per run: mmap of a 64 MiB anonymous private region
- *                   (MADV_NOHUGEPAGE), a write to one byte of each 4 KiB
- *                   page, munmap
+ *                   (MADV_NOHUGEPAGE), a write to one byte of every
+ *                   64 KiB (1024 pages faulted in, and the 32 page-table
+ *                   pages under them), munmap. Sparse so that one run
+ *                   stays well under a second under TCG on every system;
+ *                   page_fault gives the cost of each further page.
  *   prot_fault      per fault: mprotect(PROT_READ) of a page, a write
  *                   to it, SIGSEGV, the handler mprotect()s it writable
  *                   and returns, the write completes
@@ -77,7 +80,7 @@
  *                   32-bit numbers, word counting in a hash table;
  *                   no system calls in the timed part
  *   build           seconds for a fixed build-like shell script (a Linux
- *                   build's role): 24 "source files", each through a
+ *                   build's role): 8 "source files", each through a
  *                   pipeline of tr | sort | uniq -c | sort -rn | head,
  *                   plus wc, cat and a final sort, under "sh -c"
  *   kv              ops/s of an in-memory key-value store (OSDB's
@@ -163,6 +166,8 @@ struct metric {
 	const char *unit;
 	enum kind kind;
 	bench_fn fn; /* PER_OP: seconds for n ops; FIXED: the value (n=0) */
+	int (*setup)(const struct metric *m); /* optional; 0 = ok */
+	void (*teardown)(const struct metric *m); /* optional */
 	long a, b; /* parameters */
 	long cap; /* most operations in one batch */
 };
@@ -222,38 +227,48 @@ static double b_open_close(const struct metric *m, long n)
 	return now() - t;
 }
 
+static int sel_fds[100], sel_n, sel_max;
+static fd_set sel_set;
+
+static void sel_teardown(const struct metric *m)
+{
+	(void)m;
+	while (sel_n > 0)
+		close(sel_fds[--sel_n]);
+}
+
+static int sel_setup(const struct metric *m)
+{
+	FD_ZERO(&sel_set);
+	sel_max = 0;
+	for (sel_n = 0; sel_n < m->a; sel_n++) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd < 0 || fd >= FD_SETSIZE) {
+			if (fd >= 0)
+				close(fd);
+			sel_teardown(m);
+			return -1;
+		}
+		sel_fds[sel_n] = fd;
+		FD_SET(fd, &sel_set);
+		if (fd > sel_max)
+			sel_max = fd;
+	}
+	return 0;
+}
+
 static double b_select(const struct metric *m, long n)
 {
-	int fds[100], maxfd = 0;
-	fd_set set, rd;
-	double t = 0;
-	int i, ok = 1;
+	double t = now();
 
-	FD_ZERO(&set);
-	for (i = 0; i < m->a; i++) {
-		fds[i] = open("/dev/null", O_RDONLY);
-		if (fds[i] < 0 || fds[i] >= FD_SETSIZE) {
-			ok = 0;
-			break;
-		}
-		FD_SET(fds[i], &set);
-		if (fds[i] > maxfd)
-			maxfd = fds[i];
-	}
-	if (ok) {
-		t = now();
-		for (long j = 0; j < n && ok; j++) {
-			struct timeval tv = { 0, 0 };
+	for (long i = 0; i < n; i++) {
+		struct timeval tv = { 0, 0 };
+		fd_set rd = sel_set;
 
-			rd = set;
-			ok = select(maxfd + 1, &rd, NULL, NULL, &tv) == m->a;
-		}
-		t = now() - t;
+		CHECK(select(sel_max + 1, &rd, NULL, NULL, &tv) == m->a, m);
 	}
-	while (--i >= 0)
-		close(fds[i]);
-	CHECK(ok, m);
-	return t;
+	return now() - t;
 }
 
 /* ---- signals ------------------------------------------------------------ */
@@ -367,70 +382,115 @@ static void ring_member(int in, int out, long words)
 	}
 }
 
-static double b_ctx(const struct metric *m, long n)
-{
-	int np = m->a, p[16][2], i, tok = 0, ok = 1;
-	long words = m->b * 1024 / sizeof(long);
-	long rounds = n / np > 0 ? n / np : 1, warm = 4;
-	pid_t pids[16];
-	long *ws = NULL;
-	cpu_set_t cpus;
-	double t = 0;
-	int cpu = sched_getcpu();
+static int ring[16][2], ring_np;
+static pid_t ring_pids[16];
+static long *ring_ws, ring_words;
 
-	/* Every ring member on one CPU: this measures switches, not wakeups
-	 * across CPUs. */
-	CPU_ZERO(&cpus);
-	CPU_SET(cpu >= 0 ? cpu : 0, &cpus);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
-	for (i = 0; i < np; i++)
-		CHECK(pipe(p[i]) == 0, m);
-	fflush(NULL);
-	/* Process i reads p[i-1] and writes p[i]; this one is process 0. */
-	for (i = 1; i < np; i++) {
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			for (int j = 0; j < np; j++) {
-				if (j != i - 1)
-					close(p[j][0]);
-				if (j != i)
-					close(p[j][1]);
-			}
-			ring_member(p[i - 1][0], p[i][1], words);
-		}
-		CHECK(pids[i] > 0, m);
+static void ctx_teardown(const struct metric *m)
+{
+	cpu_set_t cpus;
+	int tok = -1, i;
+
+	(void)m;
+	if (ring_np > 1) {
+		/* Ends the ring: each member passes -1 on and exits. */
+		if (write(ring[0][1], &tok, sizeof(tok)) == sizeof(tok))
+			while (read(ring[ring_np - 1][0], &tok, sizeof(tok)) ==
+				       sizeof(tok) &&
+			       tok >= 0)
+				;
 	}
-	if (words) {
-		ws = malloc(words * sizeof(long));
-		CHECK(ws != NULL, m);
-		for (long j = 0; j < words; j++)
-			ws[j] = j;
+	for (i = 1; i < ring_np; i++)
+		if (ring_pids[i] > 0)
+			waitpid(ring_pids[i], NULL, 0);
+	for (i = 0; i < ring_np; i++) {
+		if (ring[i][0] >= 0)
+			close(ring[i][0]);
+		if (ring[i][1] >= 0)
+			close(ring[i][1]);
 	}
-	for (long r = -warm; r < rounds && ok; r++) {
-		if (r == 0)
-			t = now();
-		if (words)
-			ws_sink += touch_ws(ws, words);
-		ok = write(p[0][1], &tok, sizeof(tok)) == sizeof(tok) &&
-		     read(p[np - 1][0], &tok, sizeof(tok)) == sizeof(tok);
-	}
-	t = now() - t;
-	tok = -1;
-	if (write(p[0][1], &tok, sizeof(tok)) != sizeof(tok) ||
-	    read(p[np - 1][0], &tok, sizeof(tok)) != sizeof(tok))
-		ok = 0;
-	for (i = 1; i < np; i++)
-		ok &= wait_ok(pids[i]);
-	for (i = 0; i < np; i++) {
-		close(p[i][0]);
-		close(p[i][1]);
-	}
-	free(ws);
+	ring_np = 0;
+	free(ring_ws);
+	ring_ws = NULL;
 	CPU_ZERO(&cpus);
 	for (i = 0; i < CPU_SETSIZE; i++)
 		CPU_SET(i, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
-	CHECK(ok, m);
+}
+
+static int ctx_setup(const struct metric *m)
+{
+	int np = m->a, i, cpu = sched_getcpu();
+	cpu_set_t cpus;
+
+	/* Every ring member on one CPU: this measures switches, not
+	 * wakeups across CPUs. Children inherit the affinity. */
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu >= 0 ? cpu : 0, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	ring_words = m->b * 1024 / sizeof(long);
+	ring_np = 0;
+	memset(ring_pids, 0, sizeof(ring_pids));
+	for (i = 0; i < np; i++) {
+		if (pipe(ring[i]))
+			goto fail;
+		ring_np++;
+	}
+	fflush(NULL);
+	/* Process i reads ring[i-1] and writes ring[i]; this one is 0. */
+	for (i = 1; i < np; i++) {
+		ring_pids[i] = fork();
+		if (ring_pids[i] == 0) {
+			for (int j = 0; j < np; j++) {
+				if (j != i - 1)
+					close(ring[j][0]);
+				if (j != i)
+					close(ring[j][1]);
+			}
+			ring_member(ring[i - 1][0], ring[i][1], ring_words);
+		}
+		if (ring_pids[i] < 0)
+			goto fail;
+	}
+	/* Keep only the ends process 0 uses, so that a member's death
+	 * shows as end of file rather than a hang. */
+	for (i = 0; i < np; i++) {
+		if (i != 0) {
+			close(ring[i][1]);
+			ring[i][1] = -1;
+		}
+		if (i != np - 1) {
+			close(ring[i][0]);
+			ring[i][0] = -1;
+		}
+	}
+	if (ring_words) {
+		ring_ws = malloc(ring_words * sizeof(long));
+		if (!ring_ws)
+			goto fail;
+		for (long j = 0; j < ring_words; j++)
+			ring_ws[j] = j;
+	}
+	return 0;
+fail:
+	ctx_teardown(m);
+	return -1;
+}
+
+static double b_ctx(const struct metric *m, long n)
+{
+	int np = m->a, tok = 0;
+	long rounds = n / np > 0 ? n / np : 1;
+	double t = now();
+
+	for (long r = 0; r < rounds; r++) {
+		if (ring_words)
+			ws_sink += touch_ws(ring_ws, ring_words);
+		CHECK(write(ring[0][1], &tok, sizeof(tok)) == sizeof(tok), m);
+		CHECK(read(ring[np - 1][0], &tok, sizeof(tok)) == sizeof(tok),
+		      m);
+	}
+	t = now() - t;
 	return t * n / (rounds * np);
 }
 
@@ -493,7 +553,7 @@ static double b_mmap(const struct metric *m, long n)
 		volatile char *p = anon_map(len);
 
 		CHECK(p != NULL, m);
-		for (size_t off = 0; off < len; off += PAGE)
+		for (size_t off = 0; off < len; off += m->b << 10)
 			p[off] = 1;
 		CHECK(munmap((void *)p, len) == 0, m);
 	}
@@ -815,7 +875,7 @@ static int build_seq;
 
 static double b_build(const struct metric *m, long n)
 {
-	int nfiles = quick ? 6 : 24;
+	int nfiles = quick ? 3 : 8;
 	char dir[320], path[400];
 	static char text[4096];
 	double t;
@@ -1038,8 +1098,10 @@ out:
 
 /* ---- the table of metrics ----------------------------------------------- */
 
-#define OP(nm, grp, f, x, y, c) { nm, grp, "us", PER_OP, f, x, y, c }
-#define CTX(p, k) OP("ctx_" #p "p_" #k "k", "ctx", b_ctx, p, k, 1L << 30)
+#define OP(nm, grp, f, x, y, c) { nm, grp, "us", PER_OP, f, NULL, NULL, x, y, c }
+#define CTX(p, k)                                                           \
+	{ "ctx_" #p "p_" #k "k", "ctx", "us", PER_OP, b_ctx, ctx_setup,     \
+	  ctx_teardown, p, k, 1L << 30 }
 
 static const struct metric metrics[] = {
 	OP("null_syscall", "syscall", b_null_syscall, 0, 0, 1L << 30),
@@ -1047,7 +1109,8 @@ static const struct metric metrics[] = {
 	OP("null_write", "null_io", b_null_io, 1, 0, 1L << 30),
 	OP("stat", "fs_ops", b_stat, 0, 0, 1L << 30),
 	OP("open_close", "fs_ops", b_open_close, 0, 0, 1L << 30),
-	OP("select_100", "select", b_select, 100, 0, 1L << 30),
+	{ "select_100", "select", "us", PER_OP, b_select, sel_setup,
+	  sel_teardown, 100, 0, 1L << 30 },
 	OP("sig_install", "signal", b_sig_install, 0, 0, 1L << 30),
 	OP("sig_catch", "signal", b_sig_catch, 0, 0, 1L << 30),
 	OP("fork_exit", "proc", b_fork, 0, 0, 1L << 20),
@@ -1066,12 +1129,12 @@ static const struct metric metrics[] = {
 	OP("file_delete_0k", "file", b_file, 1, 0, 20000),
 	OP("file_create_10k", "file", b_file, 0, 10, 2000),
 	OP("file_delete_10k", "file", b_file, 1, 10, 2000),
-	OP("mmap_64m", "memory", b_mmap, 64, 0, 1000),
+	OP("mmap_64m", "memory", b_mmap, 64, 64, 1000),
 	OP("prot_fault", "memory", b_prot_fault, 0, 0, 1L << 30),
 	OP("page_fault", "memory", b_page_fault, 0, 0, 1L << 30),
-	{ "cpu_int", "macro", "s", FIXED, b_cpu_int, 0, 0, 0 },
-	{ "build", "macro", "s", FIXED, b_build, 0, 0, 0 },
-	{ "kv", "macro", "ops/s", FIXED, b_kv, 0, 0, 0 },
+	{ "cpu_int", "macro", "s", FIXED, b_cpu_int, NULL, NULL, 0, 0, 0 },
+	{ "build", "macro", "s", FIXED, b_build, NULL, NULL, 0, 0, 0 },
+	{ "kv", "macro", "ops/s", FIXED, b_kv, NULL, NULL, 0, 0, 0 },
 };
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
 
@@ -1097,13 +1160,21 @@ static void run_metric(const struct metric *m)
 	double vals[reps], t, per_rep = budget / (reps + 1), start = now();
 	long n = 1;
 
+	fflush(stdout);
+	if (m->setup && m->setup(m)) {
+		fail(m->name, "setup failed: %s", strerror(errno));
+		return;
+	}
 	if (m->kind == PER_OP) {
 		/* Calibrate: grow n until a batch takes a quarter of the
-		 * per-repetition time, then scale it to the whole. */
+		 * per-repetition time, then scale it to the whole. Wall
+		 * time counts, untimed setup in a batch included. */
 		for (;;) {
-			t = m->fn(m, n);
-			if (t < 0)
-				return;
+			double w = now();
+
+			if (m->fn(m, n) < 0)
+				goto out;
+			t = now() - w;
 			if (t >= per_rep / 4 || n >= m->cap)
 				break;
 			n = t < per_rep / 400 ? n * 16 : n * 4;
@@ -1121,9 +1192,11 @@ static void run_metric(const struct metric *m)
 		fflush(stdout);
 		t = m->fn(m, n);
 		if (t < 0)
-			return;
+			goto out;
 		vals[r] = m->kind == PER_OP ? t / n * 1e6 : t;
 	}
+	if (m->teardown)
+		m->teardown(m);
 	qsort(vals, reps, sizeof(double), cmp_double);
 	printf("XBENCH %s", m->name);
 	print_value(reps & 1 ? vals[reps / 2] :
@@ -1141,6 +1214,10 @@ static void run_metric(const struct metric *m)
 		printf(", checksum %016llx", (unsigned long long)cpu_checksum);
 	printf("\n");
 	fflush(stdout);
+	return;
+out:
+	if (m->teardown)
+		m->teardown(m);
 }
 
 static int selected(const struct metric *m, int argc, char **argv)

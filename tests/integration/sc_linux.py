@@ -157,6 +157,11 @@ def check_programs(c, con):
     c.check("static test program: %s" % (res.group(0) if res else "no result"),
             res is not None and res.group(2) == "0" and
             int(res.group(1)) >= 10, out[-600:])
+    out = con.run("xbench --quick null_syscall", timeout=120) or ""
+    c.check("benchmark suite runs: xbench --quick null_syscall",
+            re.search(r"^XBENCH null_syscall [\d.]+ [\d.]+ [\d.]+ us \d+$",
+                      out, re.M) is not None and "XBENCH done" in out,
+            out[-400:])
     out = con.run("busybox sh -c 'seq 1 200 | sort -rn | head -1'") or ""
     c.check("busybox applets through pipes", out.strip() == "200", out)
     out = con.run("dmesg | grep -m1 'Memory:'") or ""
