@@ -813,7 +813,7 @@ static double b_cpu_int(const struct metric *m, long n)
 {
 	size_t tlen = quick ? 64 << 10 : 256 << 10;
 	long nsort = quick ? 32 << 10 : 128 << 10;
-	int rounds = quick ? 2 : 6;
+	int rounds = quick ? 2 : 12;
 	char *text = malloc(tlen);
 	uint8_t *comp = malloc(tlen * 2 + 64), *back = malloc(tlen + 64);
 	uint32_t *head = malloc(sizeof(uint32_t) << 14);
@@ -1018,7 +1018,7 @@ static int kv_put(struct kv *kv, uint64_t key, uint32_t seed, int commit)
 
 static double b_kv(const struct metric *m, long n)
 {
-	long preload = quick ? 5000 : 20000, ops = quick ? 50000 : 200000;
+	long preload = quick ? 5000 : 20000, ops = quick ? 25000 : 100000;
 	long maxkeys = preload + ops;
 	struct kv kv;
 	char path[320];
