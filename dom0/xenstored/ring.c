@@ -189,7 +189,13 @@ unsigned int xs_ring_serve(struct xs_ring *r, size_t budget)
 	}
 	if (out1 || in || out2)
 		res |= XS_RING_NOTIFY;
-	if (left)
+	/*
+	 * Input the store held back while its output was stalled may fit
+	 * now that this pass pushed replies out: any progress with input
+	 * still waiting means another pass, or nothing would wake one.
+	 */
+	if (left || ((out1 || in || out2) &&
+		     read_once(&intf->req_prod) != r->req_cons))
 		res |= XS_RING_MORE;
 	return res;
 }
