@@ -62,6 +62,8 @@ TITLES = {"native": "native", "xenolith": "Xenolith", "xen": "Xen 4.17"}
 # CPU); macro rows from Figure 3 (SPEC INT2000 score 567 vs 567, Linux
 # build 263 s vs 271 s, OSDB-IR 172 vs 158 tup/s, OSDB-OLTP 1714 vs 1633
 # tup/s). Keys are matched against xbench metric names (PAPER_ALIASES).
+# Caveat: transcribed without a copy of the paper in this environment;
+# check each value against the paper's tables before quoting them.
 PAPER = {
     # Table 3: L-UP, Xen
     "null_call": (0.45, 0.46), "null_io": (0.50, 0.50),
@@ -554,7 +556,8 @@ def render(rows, configs, rounds, stub, micro, xen_m, xen_problems,
                "with one round). Ratios are slowdowns (>1 = slower than "
                "native; rates inverted). Paper: Xen/native from SOSP 2003 "
                "Tables 3-5 and Figure 3 (x86-32, 2003 hardware; where a "
-               "metric maps to one of its rows). Target: issue 8's (CPU-bound "
+               "metric maps to one of its rows; transcribed, not yet checked "
+               "against the paper). Target: issue 8's (CPU-bound "
                ">= 0.99 of native; lmbench overhead <= the paper's and <= 0.8 "
                "x Xen 4.17's; boot to shell faster than Xen's dom0 boot)." %
                (accel, "host" if accel == "kvm" else "max", SMP,

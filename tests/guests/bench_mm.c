@@ -78,9 +78,10 @@ static void bench_grants(unsigned int idx, unsigned int rounds, domid_t self,
 	uint64_t gframe = 0, t0;
 	struct gnttab_setup_table st = { DOMID_SELF, 1, 0, (uint64_t)&gframe };
 	struct grant_entry_v1 *gt;
+	/* Xen maps by a real domain id only (no DOMID_SELF). */
 	struct gnttab_map_grant_ref m = { .flags = GNTMAP_host_map,
 					  .ref = 8,
-					  .dom = DOMID_SELF };
+					  .dom = self };
 	struct gnttab_unmap_grant_ref u = { 0 };
 	struct gnttab_copy c = { .len = 4096, .flags = GNTCOPY_source_gref };
 
