@@ -255,7 +255,8 @@ static int alloc_maptrack(struct grant_table *gt)
 
 static void map_one(struct domain *d, struct gnttab_map_grant_ref *m)
 {
-	struct domain *g = granter(m->dom);
+	/* Xen maps by a real domain id only: DOMID_SELF is a bad domain. */
+	struct domain *g = m->dom == DOMID_SELF ? NULL : granter(m->dom);
 	bool ro = m->flags & GNTMAP_readonly;
 	bool dev_rw = (m->flags & GNTMAP_device_map) && !ro;
 	struct maptrack *mt;

@@ -411,11 +411,13 @@ static void grantee(void)
 	CHECK_EQ(gmap(va2, GNTMAP_host_map, REF_KEEP, peer, &hkeep, NULL),
 		 GNTST_okay);
 	CHECK_EQ(*(volatile uint8_t *)va2, 'F');
-	/* Our own grants we may map, as on Xen. */
+	/* Our own grants we may map, by our id (Xen refuses DOMID_SELF). */
 	fill(base + NR_IDX, self_frame, 'S');
 	mm_unmap(base + NR_IDX);
 	grant(gt, 5, GTF_permit_access, (domid_t)me, self_frame);
 	CHECK_EQ(gmap(va, GNTMAP_host_map, 5, DOMID_SELF, &h, NULL),
+		 GNTST_bad_domain);
+	CHECK_EQ(gmap(va, GNTMAP_host_map, 5, (domid_t)me, &h, NULL),
 		 GNTST_okay);
 	CHECK_EQ(*(volatile uint8_t *)va, 'S');
 	CHECK_EQ(gunmap(va, h), GNTST_okay);
