@@ -68,8 +68,14 @@
 #define TSS_SEL 0xe040
 #define LDT_SEL 0xe050
 
-/* entry_vector of frames built by the syscall entry (not a real vector). */
+/*
+ * entry_vector of frames built by the syscall entry (not a real vector):
+ * such a frame may leave by SYSRET, as RCX and R11 hold nothing the guest
+ * needs. Whatever loads real RCX/R11 into it (the iret hypercall) marks
+ * it TRAP_FULL_FRAME, which leaves by IRET.
+ */
 #define TRAP_SYSCALL 0x100
+#define TRAP_FULL_FRAME 0x101
 
 /* Where the AP start-up code is copied (below 1 MiB, page aligned). */
 #define TRAMPOLINE_PADDR 0x8000

@@ -9,6 +9,8 @@ void asm_offsets(void)
 {
 	DEFINE(CPU_INFO_SIZE, sizeof(struct cpu_info));
 	DEFINE(UREGS_cs, offsetof(struct cpu_user_regs, cs));
+	DEFINE(UREGS_ss, offsetof(struct cpu_user_regs, ss));
+	DEFINE(UREGS_rip, offsetof(struct cpu_user_regs, rip));
 	DEFINE(UREGS_entry_vector, offsetof(struct cpu_user_regs, entry_vector));
 	DEFINE(CPU_USER_REGS_SIZE, sizeof(struct cpu_user_regs));
 }

@@ -61,7 +61,30 @@ return_to_guest:
 	subq $8, %rsp
 	call prepare_return_to_guest
 	addq $8, %rsp
+	/*
+	 * A frame the syscall entry built, going back to flat 64-bit guest
+	 * segments at a canonical RIP, leaves by SYSRET (far cheaper than
+	 * IRET, above all under emulation). A non-canonical RCX would make
+	 * SYSRET fault in ring 0 on the guest's stack: never let one by.
+	 */
+	cmpl $TRAP_SYSCALL, UREGS_entry_vector(%rsp)
+	jne 1f
+	cmpw $FLAT_RING3_CS64, UREGS_cs(%rsp)
+	jne 1f
+	cmpw $FLAT_RING3_SS64, UREGS_ss(%rsp)
+	jne 1f
+	movq UREGS_rip(%rsp), %rcx
+	sarq $47, %rcx			/* canonical: 0 or -1 */
+	incq %rcx
+	cmpq $1, %rcx
+	ja 1f
 	RESTORE_ALL_GPRS
+	addq $8, %rsp			/* error code, entry vector */
+	movq (%rsp), %rcx		/* RIP */
+	movq 16(%rsp), %r11		/* RFLAGS */
+	movq 24(%rsp), %rsp		/* the guest's RSP; IRQs stay off */
+	sysretq
+1:	RESTORE_ALL_GPRS
 	addq $8, %rsp
 	iretq
 
@@ -86,18 +109,26 @@ syscall_enter:
 	addq $8, %rsp
 	jmp return_to_guest
 
-/* The per-CPU copy of this has its own data words (see smpboot.c). */
+/*
+ * The per-CPU copy of this reads its own data words, but writes the
+ * guest's RSP to a slot outside the code page (context.c patches the two
+ * rel32 fields): under binary translation a store into a page of code
+ * throws away that page's translations, on every system call.
+ */
 	.globl syscall_stub_start, syscall_stub_end
 	.globl syscall_stub_stack, syscall_stub_target
+	.globl syscall_stub_save_disp, syscall_stub_push_disp
 syscall_stub_start:
-	movq %rsp, syscall_stub_saved(%rip)
+	.byte 0x48, 0x89, 0x25		/* movq %rsp, slot(%rip) */
+syscall_stub_save_disp:
+	.long 0
 	movq syscall_stub_stack(%rip), %rsp
 	pushq $FLAT_RING3_SS64
-	pushq syscall_stub_saved(%rip)
+	.byte 0xff, 0x35		/* pushq slot(%rip) */
+syscall_stub_push_disp:
+	.long 0
 	jmp *syscall_stub_target(%rip)
 	.balign 8
-syscall_stub_saved:
-	.quad 0
 syscall_stub_stack:
 	.quad 0
 syscall_stub_target:

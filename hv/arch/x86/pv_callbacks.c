@@ -249,6 +249,7 @@ long vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c)
 	}
 	v->guest_table = c->ctrlreg[3] >> PAGE_SHIFT;
 	v->regs = c->user_regs;
+	v->regs.entry_vector = TRAP_FULL_FRAME; /* all registers matter */
 	v->regs.cs |= 3;
 	v->regs.ss |= 3;
 	/* IOPL and VM cleared, IF set, as do_iret does. */

@@ -288,6 +288,7 @@ long do_iret(void)
 	if (!(ctx.flags & VGCF_in_syscall)) {
 		regs->r11 = ctx.r11;
 		regs->rcx = ctx.rcx;
+		regs->entry_vector = TRAP_FULL_FRAME; /* RCX/R11 matter */
 	} else {
 		/* Xen leaves by SYSRET: RCX = RIP, R11 = RFLAGS, flat CS/SS. */
 		regs->cs = FLAT_USER_CS64;
