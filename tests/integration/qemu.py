@@ -48,6 +48,10 @@ class Machine:
             "-d", "cpu_reset", "-D", "/dev/stderr",
         ]
         if boot is None:
+            # Tests read their guests' console_io lines: allowed unless a
+            # scenario says otherwise (the hypervisor's default is none).
+            if "guest_loglvl=" not in cmdline:
+                cmdline = (cmdline + " guest_loglvl=all").strip()
             args += ["-kernel", IMAGE, "-append", cmdline]
         else:
             args += boot

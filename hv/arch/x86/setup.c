@@ -38,7 +38,8 @@ static unsigned int opt_crash_test;
 static u64 opt_dom0_mem = MiB(64);
 static u64 opt_domu_mem = MiB(32);
 static unsigned int opt_domains;
-static unsigned int opt_guest_loglvl = 1;
+/* Domain U console_io output: none by default (Xen's release default). */
+static unsigned int opt_guest_loglvl;
 extern bool guest_console_allowed;
 
 static const char *const loglvl_names[] = { "none",  "error", "warning", "info",
