@@ -1166,6 +1166,30 @@ static void flat_hook(struct pv_frame *f)
  * to the guest as if raised there: that state is the interrupted one,
  * with every register as the iret left it.
  */
+/*
+ * VGCF_in_syscall asks for a SYSRET-style exit, the hypervisor's fast
+ * path: with a non-canonical RIP it must take the IRET path instead (a
+ * SYSRET there would fault in ring 0 on the guest's stack), and the guest
+ * gets the #GP as for any unloadable frame.
+ */
+static void test_iret_sysret_noncanonical(void)
+{
+	uint64_t sp = (uint64_t)&alt_stack[300];
+	struct iret_context c = { 0x4343, 0x1212, 0x5656, VGCF_in_syscall,
+				  NONCANON, 0xe030, 0x2, sp, 0xe02b };
+
+	start("iret (in_syscall) to a non-canonical RIP",
+	      (uint64_t)t_iret_refused_resume);
+	hook = flat_hook;
+	t_iret_refused(&c);
+	hook = NULL;
+	EXPECT_EQ(rec.n, 1);
+	EXPECT_EQ(rec.vec, 13);
+	EXPECT_EQ(rec.rip, NONCANON);
+	EXPECT_EQ(rec.rsp, sp);
+	EXPECT_EQ(last.rax, 0x4343);
+}
+
 static void test_iret_refused(const char *name, uint64_t cs, uint64_t rip,
 			      uint64_t ss, uint64_t err)
 {
@@ -1265,6 +1289,7 @@ static void test_iret(void)
 			  (uint64_t)t_iret_target, 0x18, 0x18);
 	test_iret_refused("iret to a non-canonical RIP", 0xe030, NONCANON,
 			  0xe02b, 0);
+	test_iret_sysret_noncanonical();
 }
 
 /* --- Hostile arguments ----------------------------------------------- */
