@@ -16,6 +16,7 @@
 #include "percpu.h"
 #include "pv.h"
 #include "sched.h"
+#include "time.h"
 
 /* Each entry adapts the six argument registers to its handler's types. */
 typedef long (*hypercall_fn)(const u64 *a);
@@ -131,13 +132,61 @@ long hypercall_continue(unsigned int nr, u64 a1, u64 a2, u64 a3, u64 a4)
 	return nr;
 }
 
+/*
+ * Per-hypercall counts and time (all domains, all CPUs), shown and reset
+ * by the keyhandler's 'p': where a guest's hypercall time goes. A
+ * multicall's time includes its entries'.
+ */
+static u64 hc_count[NR_HYPERCALLS], hc_tsc[NR_HYPERCALLS];
+bool opt_hcstats; /* command line "hcstats": off, the path stays lean */
+
+#define NAME(name) [__HYPERVISOR_##name] = #name
+static const char *const hc_names[NR_HYPERCALLS] = {
+	NAME(set_trap_table), NAME(mmu_update), NAME(set_gdt),
+	NAME(stack_switch), NAME(set_callbacks), NAME(fpu_taskswitch),
+	NAME(set_debugreg), NAME(get_debugreg), NAME(update_descriptor),
+	NAME(memory_op), NAME(multicall), NAME(update_va_mapping),
+	NAME(set_timer_op), NAME(xen_version), NAME(console_io),
+	NAME(grant_table_op), NAME(vm_assist),
+	NAME(update_va_mapping_otherdomain), NAME(iret), NAME(vcpu_op),
+	NAME(set_segment_base), NAME(mmuext_op), NAME(sched_op),
+	NAME(callback_op), NAME(event_channel_op), NAME(physdev_op),
+	NAME(hvm_op), NAME(sysctl), NAME(domctl),
+};
+
+void hypercall_stats_show(void)
+{
+	if (!opt_hcstats) {
+		printk("hypercall statistics are off (boot with hcstats)\n");
+		return;
+	}
+	printk("hypercalls since the last 'p': name, count, mean time\n");
+	for (unsigned int i = 0; i < NR_HYPERCALLS; i++) {
+		u64 n = __atomic_exchange_n(&hc_count[i], 0, __ATOMIC_RELAXED);
+		u64 t = __atomic_exchange_n(&hc_tsc[i], 0, __ATOMIC_RELAXED);
+		if (n)
+			printk("  %-30s %10lu %8lu ns\n",
+			       hc_names[i] ? hc_names[i] : "?", n,
+			       tsc_to_ns(t / n));
+	}
+}
+
 static long call(struct vcpu *v, u64 nr, const u64 *a)
 {
+	u64 t0;
+	long rc;
+
 	if (nr >= NR_HYPERCALLS || !table[nr]) {
 		pr_debug("d%u: unknown hypercall %lu\n", v->domain->id, nr);
 		return -ENOSYS;
 	}
-	return table[nr](a);
+	if (!opt_hcstats)
+		return table[nr](a);
+	t0 = rdtsc();
+	rc = table[nr](a);
+	__atomic_fetch_add(&hc_count[nr], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&hc_tsc[nr], rdtsc() - t0, __ATOMIC_RELAXED);
+	return rc;
 }
 
 void hypercall_dispatch(struct vcpu *v, struct cpu_user_regs *regs)

@@ -10,6 +10,7 @@
 #include "console.h"
 #include "domain.h"
 #include "events.h"
+#include "hypercall.h"
 #include "lib.h"
 #include "mm.h"
 #include "percpu.h"
@@ -29,7 +30,7 @@ static DEFINE_SPINLOCK(input_lock);
 
 static void show_help(void)
 {
-	printk("'h' help, 'q' domains, 'r' run queues, 'm' memory, 'd' send VIRQ_DEBUG to d0; Ctrl-A x3 back to domain 0\n");
+	printk("'h' help, 'q' domains, 'r' run queues, 'm' memory, 'p' hypercall counts, 'd' send VIRQ_DEBUG to d0; Ctrl-A x3 back to domain 0\n");
 }
 
 static void show_domains(void)
@@ -80,6 +81,9 @@ static void handle_key(char c)
 	case 'm':
 		printk("memory: %lu of %lu frames free\n", mm_free_frames(),
 		       mm_total_frames());
+		break;
+	case 'p':
+		hypercall_stats_show();
 		break;
 	case 'd':
 		if ((d0 = domain_lookup(0)))

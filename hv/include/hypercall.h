@@ -29,4 +29,6 @@ long do_update_va_mapping(u64 va, u64 val, u64 flags);
 long do_memory_op(int cmd, u64 arg);
 bool pv_handle_page_fault(struct vcpu *v, struct cpu_user_regs *regs, u64 cr2);
 
+void hypercall_stats_show(void); /* keyhandler 'p' */
+
 #endif

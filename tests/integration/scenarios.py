@@ -224,7 +224,7 @@ def guest_smoke(c):
 def serial_keyhandler(c):
     """Ctrl-A x3 switches serial input to the hypervisor's keyhandler."""
     mods = ["-initrd", guest_modules([("hello", "")])]
-    with Machine("", smp=2, extra=mods, stdin=True) as m:
+    with Machine("hcstats", smp=2, extra=mods, stdin=True) as m:
         c.machine = m
         c.check("booted", m.wait_for(r"d0: shut down", 60))
         m.send(b"\x01\x01\x01")
@@ -234,6 +234,10 @@ def serial_keyhandler(c):
         c.check("'q' lists the domains", m.wait_for(r"d0 dom0: \d+ pages", 20))
         m.send(b"m")
         c.check("'m' shows memory", m.wait_for(r"memory: \d+ of \d+ frames free", 20))
+        m.send(b"p")
+        c.check("'p' shows hypercall counts",
+                m.wait_for(r"hypercalls since the last 'p'", 20) and
+                m.wait_for(r"^\(XEN\)\s+\w+\s+\d+\s+\d+ ns", 20))
         m.send(b"r")
         c.check("'r' shows the run queues", m.wait_for(r"CPU 1: current", 20))
         m.send(b"\x01\x01\x01")

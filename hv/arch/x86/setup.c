@@ -47,6 +47,7 @@ static const char *const loglvl_names[] = { "none",  "error", "warning", "info",
 static const char *const guest_loglvl_names[] = { "none", "all", NULL };
 static const char *const dom0_console_names[] = { "lines", "raw", NULL };
 extern unsigned int opt_dom0_console;
+extern bool opt_hcstats;
 static const struct cmdline_opt hv_options[] = {
 	CMDLINE_STRING("console", opt_console),
 	CMDLINE_SIZE("mem", opt_mem, MiB(32), ~0UL),
@@ -59,6 +60,7 @@ static const struct cmdline_opt hv_options[] = {
 	CMDLINE_UINT("domains", opt_domains, 0, MAX_DOMAINS - 1),
 	CMDLINE_ENUM("guest_loglvl", opt_guest_loglvl, guest_loglvl_names),
 	CMDLINE_ENUM("dom0_console", opt_dom0_console, dom0_console_names),
+	CMDLINE_BOOL("hcstats", opt_hcstats),
 };
 
 static const void *boot_phys_ptr(u64 pa, u64 len, void *ctx)
