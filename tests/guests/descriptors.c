@@ -129,14 +129,7 @@ static bool same_but_accessed(uint64_t a, uint64_t b)
 
 static unsigned int parse_id(void)
 {
-	const char *p = (const char *)start_info->cmd_line;
-	unsigned int n = 0;
-
-	for (; *p; p++)
-		if (p[0] == 'i' && p[1] == 'd' && p[2] == '=')
-			for (p += 3; *p >= '0' && *p <= '9'; p++)
-				n = n * 10 + (unsigned int)(*p - '0');
-	return n;
+	return (unsigned int)pv_arg("id", 0);
 }
 
 static void yield(void)

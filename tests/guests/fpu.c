@@ -134,15 +134,7 @@ static uint32_t round_mxcsr(unsigned int round)
 
 static unsigned int parse_arg(const char *key)
 {
-	const char *p = (const char *)start_info->cmd_line;
-	size_t n = strlen(key);
-	unsigned int v = 0;
-
-	for (; *p; p++)
-		if (!memcmp(p, key, n) && p[n] == '=')
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (unsigned int)(*p - '0');
-	return v;
+	return (unsigned int)pv_arg(key, 0);
 }
 
 static void yield(void)
