@@ -280,12 +280,25 @@ void domain_move_page(struct domain *from, struct domain *to, mfn_t mfn)
 }
 
 /* Stop d, drop all it holds but its memory, and unlink it. */
+/* No domain keeps rights over d's id, which a new domain may take. */
+static void forget_as_target(struct domain *d)
+{
+	struct domain *t;
+
+	spin_lock(&domlist_lock);
+	for_each_domain(t)
+		if (t->has_target && t->target == d->id)
+			t->has_target = false;
+	spin_unlock(&domlist_lock);
+}
+
 static void domain_kill_start(struct domain *d)
 {
 	struct vcpu *v;
 
 	d->is_dying = true;
 	domain_shutdown(d, SHUTDOWN_poweroff);
+	forget_as_target(d);
 	for_each_vcpu(d, v) {
 		vcpu_timers_stop(v);
 		sched_wait_not_running(v);

@@ -158,15 +158,17 @@ static bool decode_store(struct cpu_user_regs *regs, const u8 *b,
 	if ((modrm >> 6) == 3)
 		return false; /* register destination: not a store */
 	d->len = i + 1 + modrm_extra(b + i);
+	/* An x86 instruction has at most 15 bytes; b holds 16. */
+	if (d->len + immlen > 15)
+		return false;
 	if (immlen) {
-		d->imm = read_imm(b + d->len, immlen);
-		if (op == 0 || immlen == 1)
-			d->imm = op == 0 ? b[d->len] : d->imm; /* bit number */
+		/* BT* takes an unsigned bit number; the rest sign-extend. */
+		d->imm = op == 0 ? b[d->len] : read_imm(b + d->len, immlen);
 		d->len += immlen;
 	} else {
 		set_reg_operand(regs, modrm, rex, d);
 	}
-	return d->len <= 15;
+	return true;
 }
 
 /* The L1 slot mapping va, if it maps one of d's page tables read-only. */
