@@ -27,19 +27,17 @@ import argparse
 import csv
 import os
 import re
-import select
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from qemu import Machine, accel_args  # noqa: E402
+from qemu import Machine, Term, accel_args  # noqa: E402
 
 BUILD = os.path.join(ROOT, "build")
 LINUX = os.path.join(BUILD, "linux")
@@ -123,96 +121,6 @@ def paper_ratio(metric):
             return xen / native, key
     return None, None
 
-
-# --- a shell over a byte stream (QEMU's serial on stdio, or xl console) ----
-class Term:
-    def __init__(self, args, env=None, stderr=None):
-        self.p = subprocess.Popen(args, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE,
-                                  stderr=stderr or subprocess.STDOUT, env=env)
-        self.t0 = time.monotonic()
-        self.out = ""
-        self.stamps = []  # (output length, arrival time) per read
-        self.cond = threading.Condition()
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    def _reader(self):
-        fd = self.p.stdout.fileno()
-        while True:
-            r, _, _ = select.select([fd], [], [], 1)
-            if not r:
-                if self.p.poll() is not None:
-                    break
-                continue
-            data = os.read(fd, 65536)
-            if not data:
-                break
-            with self.cond:
-                self.out += data.decode(errors="replace")
-                self.stamps.append((len(self.out), time.monotonic()))
-                self.cond.notify_all()
-        with self.cond:
-            self.cond.notify_all()
-
-    def wait_for(self, rx, timeout, start=0):
-        """Wait for rx in the output; the match's monotonic time or None."""
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                if rx.search(self.out, start):
-                    return time.monotonic()
-                left = deadline - time.monotonic()
-                if left <= 0 or self.p.poll() is not None:
-                    return None
-                self.cond.wait(min(left, 1))
-
-    def time_of(self, rx):
-        """When the first match of rx arrived (monotonic), or None."""
-        with self.cond:
-            m = rx.search(self.out)
-            if not m:
-                return None
-            for end, t in self.stamps:
-                if end >= m.end():
-                    return t
-        return None
-
-    def send(self, text):
-        try:
-            self.p.stdin.write(text.encode())
-            self.p.stdin.flush()
-        except OSError:
-            pass
-
-    def run(self, cmd, timeout=60):
-        """Run cmd in the shell; its output, or None on timeout."""
-        tag = "@%x@" % (int(time.monotonic() * 1e6) & 0xffffff)
-        with self.cond:
-            start = len(self.out)
-        self.send("%s; echo %s$?\n" % (cmd, tag))
-        rx = re.compile(re.escape(tag) + r"(\d+)")
-        if self.wait_for(rx, timeout, start) is None:
-            return None
-        with self.cond:
-            found = rx.search(self.out, start)
-            echo = self.out.find(tag + "$?", start)
-            if 0 <= echo < found.start():
-                nl = self.out.find("\n", echo)
-                start = nl + 1 if 0 <= nl < found.start() else found.start()
-            text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "",
-                          self.out[start:found.start()])
-        return "\n".join(l for l in text.split("\n") if tag not in l)
-
-    def close(self, detach=None):
-        if detach:
-            self.send(detach)
-            try:
-                self.p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-        if self.p.poll() is None:
-            self.p.kill()
-        self.p.wait()
 
     def tail(self, n=1500):
         with self.cond:

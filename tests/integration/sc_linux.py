@@ -3,12 +3,9 @@ a busybox shell on hvc0 (served by domain 0's console backend), and over
 `xl console` runs unmodified programs, keeps time, and powers off."""
 import os
 import re
-import select
-import subprocess
-import threading
 import time
 
-from qemu import ROOT, Machine
+from qemu import ROOT, Machine, Term
 from scenarios import scenario
 
 DOM0 = os.path.join(ROOT, "build", "dom0.elf")
@@ -16,71 +13,16 @@ LINUX = os.path.join(ROOT, "build", "linux")
 MEM_MB = 256
 
 
-class Console:
-    """`xl console N` as a subprocess: send lines, wait for output."""
+class Console(Term):
+    """`xl console DOM` as a subprocess: send lines, run commands."""
 
     def __init__(self, m, dom):
         env = dict(os.environ, XENOLITH_CTL=m.ctl_path)
-        self.p = subprocess.Popen([os.path.join(ROOT, "build", "xl"),
-                                   "console", str(dom)],
-                                  stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, env=env)
-        self.out = ""
-        self.cond = threading.Condition()
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    def _reader(self):
-        fd = self.p.stdout.fileno()
-        while True:
-            r, _, _ = select.select([fd], [], [], 1)
-            if not r:
-                if self.p.poll() is not None:
-                    return
-                continue
-            data = os.read(fd, 65536)
-            if not data:
-                return
-            with self.cond:
-                self.out += data.decode(errors="replace")
-                self.cond.notify_all()
-
-    def run(self, cmd, timeout=60):
-        """Run cmd in the guest's shell; return its output (or None)."""
-        tag = "@%x@" % (int(time.monotonic() * 1e6) & 0xffffff)
-        with self.cond:
-            start = len(self.out)
-        self.p.stdin.write(("%s; echo %s$?\n" % (cmd, tag)).encode())
-        self.p.stdin.flush()
-        rx = re.compile(re.escape(tag) + r"(\d+)")
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                # The terminal echoes the command line (tag then "$?");
-                # the answer lies between that line and tag + status.
-                found = rx.search(self.out, start)
-                if found:
-                    echo = self.out.find(tag + "$?", start)
-                    if echo >= 0:
-                        nl = self.out.find("\n", echo)
-                        start = nl + 1 if 0 <= nl < found.start() else \
-                            found.start()
-                    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "",
-                                  self.out[start:found.start()])
-                    return "\n".join(l for l in text.split("\n")
-                                     if tag not in l)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
+        super().__init__([os.path.join(ROOT, "build", "xl"), "console",
+                          str(dom)], env=env)
 
     def close(self):
-        try:
-            self.p.stdin.write(b"\x1d")
-            self.p.stdin.flush()
-            self.p.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.p.kill()
+        super().close(detach="\x1d")
 
 
 def boot_dom0():
