@@ -11,6 +11,7 @@
  */
 #include "kernel.h"
 #include "pci.h"
+#include "portio.h"
 
 #define CONF_ADDR 0xcf8
 #define CONF_DATA 0xcfc
@@ -18,19 +19,6 @@
 
 static struct pci_dev *devices;
 static bool scanned;
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static uint32_t conf_addr(uint8_t bus, uint8_t dev, uint8_t fn,
 			  unsigned int off)
