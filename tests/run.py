@@ -33,6 +33,13 @@ class Checker:
             self.failed += 1
             print("  FAIL  %s%s" % (what, (": %s" % detail) if detail else ""))
             if self.machine is not None:
+                # The guests' own failure lines first: the tail may have
+                # scrolled past them.
+                fails = [l for l in self.machine.tail(100000).splitlines()
+                         if "FAIL " in l][:20]
+                if fails:
+                    print("  ---- failed checks in the serial log ----")
+                    print("\n".join("  | " + l for l in fails))
                 print("  ---- serial log tail ----")
                 print("\n".join("  | " + l for l in self.machine.tail().splitlines()))
                 print("  -------------------------")
