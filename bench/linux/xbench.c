@@ -1155,6 +1155,9 @@ static void print_value(double v, const char *unit)
 		printf(" %.4f", v);
 }
 
+/* -n N: per-operation metrics do exactly N per repetition (profiles). */
+static long fixed_n;
+
 static void run_metric(const struct metric *m)
 {
 	double vals[reps], t, per_rep = budget / (reps + 1), start = now();
@@ -1165,7 +1168,10 @@ static void run_metric(const struct metric *m)
 		fail(m->name, "setup failed: %s", strerror(errno));
 		return;
 	}
-	if (m->kind == PER_OP) {
+	if (m->kind == PER_OP && fixed_n) {
+		/* -n: this many per repetition (at most the metric's cap) */
+		n = fixed_n < m->cap ? fixed_n : m->cap;
+	} else if (m->kind == PER_OP) {
 		/* Calibrate: grow n until a batch takes a quarter of the
 		 * per-repetition time, then scale it to the whole. Wall
 		 * time counts, untimed setup in a batch included. */
@@ -1242,7 +1248,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag,
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xbench [-r REPS] [-t SECONDS] [-d DIR] [--quick] "
+		"usage: xbench [-r REPS] [-t SECONDS] [-n OPS] [-d DIR] [--quick] "
 		"[METRIC|GROUP|PATTERN ...]\n"
 		"       xbench --list | --exit\n");
 	exit(2);
@@ -1263,6 +1269,8 @@ int main(int argc, char **argv)
 			reps = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "-t") && i + 1 < argc)
 			budget = atof(argv[++i]);
+		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
+			fixed_n = atol(argv[++i]);
 		else if (!strcmp(argv[i], "-d") && i + 1 < argc)
 			scratch_base = argv[++i];
 		else if (!strcmp(argv[i], "--quick"))
@@ -1281,7 +1289,7 @@ int main(int argc, char **argv)
 		if (budget == 1.0)
 			budget = 0.15;
 	}
-	if (reps < 1 || reps > 1000 || budget <= 0)
+	if (reps < 1 || reps > 1000 || budget <= 0 || fixed_n < 0)
 		usage();
 	argc -= i;
 	argv += i;

@@ -45,6 +45,7 @@ typedef int (*ctl_cmd_fn)(struct ctl_io *io, int argc, char **argv);
 int xl_info(struct ctl_io *io, int argc, char **argv);
 int xl_list(struct ctl_io *io, int argc, char **argv);
 int xl_dmesg(struct ctl_io *io, int argc, char **argv);
+int xl_debug_keys(struct ctl_io *io, int argc, char **argv);
 int xl_console(struct ctl_io *io, int argc, char **argv);
 int xl_put(struct ctl_io *io, int argc, char **argv);
 int xl_ls(struct ctl_io *io, int argc, char **argv);

@@ -33,3 +33,24 @@ int xl_dmesg(struct ctl_io *io, int argc, char **argv)
 	}
 	return 0;
 }
+
+/*
+ * `debug-keys KEYS`: the hypervisor runs its keyhandler on each key (as if
+ * typed on its serial console); what it prints goes to its log, which
+ * `dmesg` shows.
+ */
+int xl_debug_keys(struct ctl_io *io, int argc, char **argv)
+{
+	long rc;
+
+	if (argc != 2 || !argv[1][0]) {
+		io_errorf(io, "usage: debug-keys KEYS (h lists them)\n");
+		return 2;
+	}
+	rc = hv_debug_keys(argv[1], (uint32_t)strlen(argv[1]));
+	if (rc) {
+		io_errorf(io, "debug-keys: %s (%ld)\n", strerror((int)rc), rc);
+		return 1;
+	}
+	return 0;
+}

@@ -21,6 +21,7 @@ long hv_domain_info(uint16_t domid, struct xen_domctl_getdomaininfo *out);
 long hv_physinfo(struct xen_sysctl_physinfo *out);
 /* Hypervisor log from *index on (incremental); returns bytes copied. */
 long hv_readconsole(char *buf, uint32_t len, uint32_t *index);
+long hv_debug_keys(const char *keys, uint32_t n);
 /* Where a boot-time domain's xenstore and console rings are. */
 long hv_store_info(uint16_t domid, uint64_t *mfn, uint32_t *port);
 long hv_console_info(uint16_t domid, uint64_t *mfn, uint32_t *port);

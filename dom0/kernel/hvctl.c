@@ -66,6 +66,15 @@ long hv_readconsole(char *buf, uint32_t len, uint32_t *index)
 	return op.u.readconsole.count;
 }
 
+long hv_debug_keys(const char *keys, uint32_t n)
+{
+	struct xen_sysctl op = { .cmd = XEN_SYSCTL_debug_keys };
+
+	op.u.debug_keys.keys = (uint64_t)keys;
+	op.u.debug_keys.nr_keys = n;
+	return hv_sysctl(&op);
+}
+
 static long get_param(uint16_t domid, uint32_t index, uint64_t *value)
 {
 	struct xen_hvm_param p = { .domid = domid, .index = index };

@@ -28,6 +28,7 @@
 #include "mm.h"
 #include "page.h"
 #include "ptval.h"
+#include "tlbflush.h"
 #include "xmalloc.h"
 
 struct active_grant {

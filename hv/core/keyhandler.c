@@ -14,6 +14,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "percpu.h"
+#include "perfc.h"
 #include "spinlock.h"
 #include "traps.h"
 
@@ -30,7 +31,7 @@ static DEFINE_SPINLOCK(input_lock);
 
 static void show_help(void)
 {
-	printk("'h' help, 'q' domains, 'r' run queues, 'm' memory, 'p' hypercall counts, 'd' send VIRQ_DEBUG to d0; Ctrl-A x3 back to domain 0\n");
+	printk("'h' help, 'q' domains, 'r' run queues, 'm' memory, 'p' hypercall and event counts, 'd' send VIRQ_DEBUG to d0; Ctrl-A x3 back to domain 0\n");
 }
 
 static void show_domains(void)
@@ -66,7 +67,7 @@ static void show_runqueues(void)
 	}
 }
 
-static void handle_key(char c)
+void keyhandler_run(char c)
 {
 	struct domain *d0;
 	struct vcpu *v;
@@ -84,6 +85,7 @@ static void handle_key(char c)
 		break;
 	case 'p':
 		hypercall_stats_show();
+		perfc_show();
 		break;
 	case 'd':
 		if ((d0 = domain_lookup(0)))
@@ -123,7 +125,7 @@ static void serial_char(char c)
 		if (!to_hypervisor)
 			to_dom0(CTRL_A);
 	if (to_hypervisor)
-		handle_key(c);
+		keyhandler_run(c);
 	else
 		to_dom0(c);
 }

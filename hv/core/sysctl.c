@@ -129,11 +129,29 @@ static long readconsole(struct xen_sysctl *op)
 	return 0;
 }
 
+/* Like typing the keys on the serial console's hypervisor side. */
+#define MAX_DEBUG_KEYS 64
+
+static long debug_keys(struct xen_sysctl *op)
+{
+	const struct xen_sysctl_debug_keys *k = &op->u.debug_keys;
+	char keys[MAX_DEBUG_KEYS];
+
+	if (k->nr_keys > MAX_DEBUG_KEYS)
+		return -E2BIG;
+	if (copy_from_guest(keys, k->keys, k->nr_keys))
+		return -EFAULT;
+	for (u32 i = 0; i < k->nr_keys; i++)
+		keyhandler_run(keys[i]);
+	return 0;
+}
+
 static long (*const ops[])(struct xen_sysctl *op) = {
 	[XEN_SYSCTL_readconsole] = readconsole,
 	[XEN_SYSCTL_physinfo] = physinfo,
 	[XEN_SYSCTL_sched_id] = sched_id,
 	[XEN_SYSCTL_getdomaininfolist] = getdomaininfolist,
+	[XEN_SYSCTL_debug_keys] = debug_keys,
 };
 
 /**

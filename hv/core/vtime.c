@@ -15,6 +15,7 @@
 #include "ptval.h"
 #include "sched.h"
 #include "time.h"
+#include "tlbflush.h"
 #include "x86.h"
 
 static u32 guest_tsc_mul;
@@ -282,9 +283,9 @@ void update_runstate_area(struct vcpu *v)
 		write_runstate(v);
 		return;
 	}
-	write_cr3(v->guest_table << PAGE_SHIFT);
+	tlb_load_cr3(v->guest_table << PAGE_SHIFT, v->domain);
 	write_runstate(v);
-	write_cr3(v->guest_table_user << PAGE_SHIFT);
+	tlb_load_cr3(v->guest_table_user << PAGE_SHIFT, v->domain);
 }
 
 static long vcpu_up(struct vcpu *v)

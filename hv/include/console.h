@@ -10,6 +10,7 @@ bool serial_present(void);
 int serial_getc(void); /* -1 if nothing waiting */
 void serial_enable_rx_interrupt(void);
 void keyhandler_init(void);
+void keyhandler_run(char key); /* also sysctl debug_keys */
 unsigned int console_take_input(char *buf, unsigned int max);
 
 void console_enable_serial(bool on);

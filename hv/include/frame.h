@@ -49,6 +49,7 @@ struct frame {
 	u8 flags; /* FRAME_* */
 	u16 attrs;             /* FRAME_ATTR_* */
 	u16 mark;              /* scratch for boot self-tests */
+	u64 tlb_stamp; /* tlbflush.h: when its last writable mapping went */
 };
 
 #endif

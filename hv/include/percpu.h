@@ -12,6 +12,7 @@
 #include "types.h"
 
 struct vcpu;
+struct domain;
 
 #define NR_CPUS 64
 
@@ -48,6 +49,11 @@ struct percpu {
 	u64 ldt_va; /* per-CPU LDT window (16 pages) */
 	u64 *ldt_l1; /* the L1 entries that map it */
 	u64 *gdt_l1; /* the L1 table entries that map that window */
+
+	/* TLB (tlbflush.c): whose tables are loaded, and since when. */
+	const struct domain *tlb_domain; /* NULL: the idle tables */
+	u64 tlb_flushed_at;
+	bool call_pending; /* smp_call_function_mask asks this CPU */
 };
 
 /*

@@ -34,7 +34,6 @@ enum pt_update_op { PTU_MMU_UPDATE, PTU_UPDATE_VA_MAPPING, PTU_PTWR };
 int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
 		    unsigned int index, u64 new, bool preserve_ad,
 		    enum pt_update_op op);
-void flush_guest_tlbs(void);
 
 /* The L1 entry that maps va in the given L4, or -EINVAL. */
 int find_l1_slot(mfn_t l4, u64 va, mfn_t *l1, unsigned int *index);

@@ -7,6 +7,7 @@
 void smp_prepare_boot_cpu(void);
 void smp_boot_cpus(unsigned int max_cpus);
 void smp_call_function(void (*fn)(void *), void *arg, bool wait);
+void smp_call_function_mask(u64 mask, void (*fn)(void *), void *arg);
 void smp_init_ipis(void);
 void __noreturn idle_loop(void);
 

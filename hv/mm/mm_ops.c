@@ -20,34 +20,11 @@
 #include "ptval.h"
 #include "pv.h"
 #include "smp.h"
+#include "tlbflush.h"
 #include "x86.h"
 
 #define MMU_UPDATE_PREEMPTED (1U << 31)
 #define PREEMPT_EVERY 64
-
-static void flush_local(void *arg)
-{
-	(void)arg;
-	flush_tlb_local();
-}
-
-/* Flush every CPU that may hold guest translations (see ptval.c). */
-void flush_guest_tlbs(void)
-{
-	bool others = false;
-
-	flush_tlb_local();
-	for_each_online_cpu(pc)
-		if (pc->id != smp_processor_id() && READ_ONCE(pc->curr))
-			others = true;
-	if (others)
-		smp_call_function(flush_local, NULL, true);
-}
-
-static void flush_va_all(void *arg)
-{
-	invlpg(arg);
-}
 
 /* The domain whose frames a privileged caller names with foreigndom. */
 static struct domain *pg_owner_of(struct domain *d, unsigned int fd)
@@ -142,21 +119,27 @@ long do_mmu_update(u64 reqs, unsigned int count, u64 pdone, unsigned int fd)
 	return rc;
 }
 
+/*
+ * The flush an update_va_mapping asks for. The entry is in the caller's
+ * own tables, so "all" (or a vCPU mask) means the CPUs running them.
+ */
 static void do_flush(u64 flags, u64 va)
 {
 	bool all = (flags & ~UVMF_FLUSHTYPE_MASK) != UVMF_LOCAL;
+	struct domain *d = current->domain;
 
 	switch (flags & UVMF_FLUSHTYPE_MASK) {
 	case UVMF_TLB_FLUSH:
 		if (all)
-			flush_guest_tlbs();
+			flush_domain_tlbs(d);
 		else
 			write_guest_cr3(current);
 		break;
 	case UVMF_INVLPG:
-		invlpg((void *)va);
 		if (all)
-			smp_call_function(flush_va_all, (void *)va, true);
+			invlpg_domain(d, va);
+		else
+			invlpg((void *)va);
 		break;
 	}
 }
@@ -277,13 +260,11 @@ static int mmuext_one(struct vcpu *v, struct domain *pg_owner,
 		return 0;
 	case MMUEXT_TLB_FLUSH_MULTI:
 	case MMUEXT_TLB_FLUSH_ALL:
-		flush_guest_tlbs();
+		flush_domain_tlbs(d); /* a superset of any vCPU mask */
 		return 0;
 	case MMUEXT_INVLPG_MULTI:
 	case MMUEXT_INVLPG_ALL:
-		invlpg((void *)op->arg1.linear_addr);
-		smp_call_function(flush_va_all, (void *)op->arg1.linear_addr,
-				  true);
+		invlpg_domain(d, op->arg1.linear_addr);
 		return 0;
 	case MMUEXT_FLUSH_CACHE:
 	case MMUEXT_FLUSH_CACHE_GLOBAL:

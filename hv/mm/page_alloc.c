@@ -10,7 +10,9 @@
 #include "lib.h"
 #include "mm.h"
 #include "page.h"
+#include "perfc.h"
 #include "spinlock.h"
+#include "tlbflush.h"
 
 #define LOW_MEMORY_END MiB(1)
 #define MAX_RESERVED 24
@@ -176,6 +178,30 @@ void mm_init(const struct boot_info *bi, u64 mem_limit)
 	       frames_given >> 8, ft_bytes >> 10, ft);
 }
 
+/*
+ * A freed frame may still be reachable through stale TLB entries on a CPU
+ * that mapped it (a guest can unmap without asking for a flush): free
+ * stamps it with the flush clock, and a block is handed out again only
+ * once every CPU that may hold such an entry has reloaded CR3.
+ */
+static mfn_t flushed_block(int rc, mfn_t mfn, unsigned int order)
+{
+	u64 stamp = 0;
+
+	if (rc)
+		return INVALID_MFN;
+	for (u64 i = 0; i < (1UL << order); i++) {
+		u64 s = mfn_to_frame(mfn + i)->tlb_stamp;
+
+		stamp = s > stamp ? s : stamp;
+	}
+	if (stamp) {
+		perfc_incr(PERFC_alloc_flush);
+		flush_tlbs_since(stamp);
+	}
+	return mfn;
+}
+
 mfn_t alloc_frames(unsigned int order)
 {
 	mfn_t mfn;
@@ -183,7 +209,7 @@ mfn_t alloc_frames(unsigned int order)
 	int rc = buddy_alloc(&buddy, order, &mfn);
 
 	spin_unlock_irqrestore(&buddy_lock, f);
-	return rc ? INVALID_MFN : mfn;
+	return flushed_block(rc, mfn, order);
 }
 
 mfn_t alloc_frames_below(unsigned int order, mfn_t limit)
@@ -193,11 +219,15 @@ mfn_t alloc_frames_below(unsigned int order, mfn_t limit)
 	int rc = buddy_alloc_below(&buddy, order, limit, &mfn);
 
 	spin_unlock_irqrestore(&buddy_lock, f);
-	return rc ? INVALID_MFN : mfn;
+	return flushed_block(rc, mfn, order);
 }
 
 void free_frames(mfn_t mfn, unsigned int order)
 {
+	u64 now = tlb_clock_now();
+
+	for (u64 i = 0; i < (1UL << order); i++)
+		mfn_to_frame(mfn + i)->tlb_stamp = now;
 	u64 f = spin_lock_irqsave(&buddy_lock);
 	int rc = buddy_free(&buddy, mfn, order);
 

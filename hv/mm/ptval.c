@@ -25,6 +25,7 @@
 #include "mm.h"
 #include "page.h"
 #include "ptval.h"
+#include "tlbflush.h"
 #include "grant.h"
 #include "pv.h"
 #include "spinlock.h"
@@ -239,11 +240,12 @@ static bool get_type_locked(struct frame *f, u32 type)
 	/*
 	 * Count zero: the type may change; tables must validate first. A
 	 * frame that was writable may still be writable through stale TLB
-	 * entries on CPUs running guests: flush them before it becomes
+	 * entries on CPUs running guests: flush those that have not reloaded
+	 * CR3 since its last writable mapping went, before it becomes
 	 * anything else.
 	 */
 	if (old_type == PGT_WRITABLE && type != PGT_WRITABLE)
-		flush_guest_tlbs();
+		flush_tlbs_since(f->tlb_stamp);
 	f->type_info = type | 1;
 	if ((level && !validate_table(f, level)) ||
 	    (type == PGT_SEG_DESC && !validate_descriptor_page(f))) {
@@ -269,6 +271,8 @@ static void put_type_locked(struct frame *f)
 		devalidate_table(f, level);
 	}
 	f->type_info--;
+	if (TYPE(f) == PGT_WRITABLE && !COUNT(f))
+		f->tlb_stamp = tlb_clock_now(); /* its mappings are gone */
 }
 
 bool get_page_type(struct frame *f, u32 type)

@@ -36,33 +36,43 @@ static unsigned int class_for(size_t total)
 	return c;
 }
 
-/* Carve a fresh frame into objects of one class. Lock held. */
-static bool refill(unsigned int c)
+/*
+ * Carve a fresh frame into objects of one class. Lock held; the frame was
+ * allocated before taking it (the allocator may wait for other CPUs to
+ * flush their TLBs, which needs interrupts on).
+ */
+static void refill(unsigned int c, u8 *page)
 {
-	u8 *page = alloc_page();
-
-	if (!page)
-		return false;
 	for (size_t off = 0; off + (1UL << c) <= PAGE_SIZE; off += 1UL << c) {
 		struct free_obj *o = (struct free_obj *)(page + off);
 		o->next = free_lists[c];
 		free_lists[c] = o;
 	}
-	return true;
 }
 
 static void *alloc_small(unsigned int c)
 {
 	struct header *h = NULL;
+	u8 *spare = NULL;
 	u64 f = spin_lock_irqsave(&heap_lock);
 
-	if (free_lists[c] || refill(c)) {
-		h = (struct header *)free_lists[c];
-		free_lists[c] = free_lists[c]->next;
+	while (!free_lists[c]) {
+		if (spare) {
+			refill(c, spare);
+			spare = NULL;
+			break;
+		}
+		spin_unlock_irqrestore(&heap_lock, f);
+		spare = alloc_page();
+		if (!spare)
+			return NULL;
+		f = spin_lock_irqsave(&heap_lock);
 	}
+	h = (struct header *)free_lists[c];
+	free_lists[c] = free_lists[c]->next;
 	spin_unlock_irqrestore(&heap_lock, f);
-	if (!h)
-		return NULL;
+	if (spare) /* another CPU refilled the class meanwhile */
+		free_page(spare);
 	h->magic = MAGIC_SMALL;
 	h->class_or_order = c;
 	return (u8 *)h + HDR;

@@ -17,6 +17,7 @@
 #define XEN_SYSCTL_physinfo 3
 #define XEN_SYSCTL_sched_id 4
 #define XEN_SYSCTL_getdomaininfolist 6
+#define XEN_SYSCTL_debug_keys 7
 
 /*
  * readconsole: the hypervisor's log ring. Without incremental, reading
@@ -75,6 +76,12 @@ struct xen_sysctl_getdomaininfolist {
 	uint32_t num_domains; /* out */
 };
 
+/* debug_keys: run the keyhandler on each of nr_keys characters. */
+struct xen_sysctl_debug_keys {
+	uint64_t keys; /* guest pointer to char[nr_keys] */
+	uint32_t nr_keys;
+};
+
 struct xen_sysctl {
 	uint32_t cmd;
 	uint32_t interface_version; /* XEN_SYSCTL_INTERFACE_VERSION */
@@ -83,6 +90,7 @@ struct xen_sysctl {
 		struct xen_sysctl_physinfo physinfo;
 		struct xen_sysctl_sched_id sched_id;
 		struct xen_sysctl_getdomaininfolist getdomaininfolist;
+		struct xen_sysctl_debug_keys debug_keys;
 		uint8_t pad[128]; /* the union's size in Xen */
 	} u;
 };

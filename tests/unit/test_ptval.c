@@ -327,7 +327,7 @@ static void test_flush(void)
 	mfn_t m = D1, t = D1 + 1;
 	unsigned long n;
 
-	TEST_GROUP("flush_guest_tlbs exactly when a frame leaves WRITABLE "
+	TEST_GROUP("a TLB flush exactly when a frame leaves WRITABLE "
 		   "(directly, by pinning, through an L2 entry)");
 	setup();
 	CHECK(get_page_type(fr(m), PGT_L1) && hv_fake_flushes == 0,
@@ -342,9 +342,15 @@ static void test_flush(void)
 	CHECK(hv_fake_flushes == 0, "dropping WRITABLE: no flush");
 	CHECK(get_page_type(fr(m), PGT_WRITABLE) && hv_fake_flushes == 0,
 	      "WRITABLE again at count 0: no flush");
-	put_page_type(fr(m));
+	hv_fake_clock = 41;
+	put_page_type(fr(m)); /* the last writable mapping goes at time 41 */
+	hv_fake_clock = 99;
 	CHECK(get_page_type(fr(m), PGT_L1) && hv_fake_flushes == 1,
 	      "WRITABLE -> L1: flush (%lu)", hv_fake_flushes);
+	CHECK(hv_fake_flush_stamp == 41,
+	      "... of CPUs that have not reloaded CR3 since the mapping "
+	      "went (stamp %lu, want 41)",
+	      (unsigned long)hv_fake_flush_stamp);
 	put_page_type(fr(m));
 	CHECK(get_page_type(fr(m), PGT_L1) && hv_fake_flushes == 1,
 	      "L1 -> L1: no flush");

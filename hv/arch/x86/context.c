@@ -9,8 +9,10 @@
 #include "lib.h"
 #include "mm.h"
 #include "page.h"
+#include "perfc.h"
 #include "pv.h"
 #include "sched.h"
+#include "tlbflush.h"
 #include "traps.h"
 #include "x86.h"
 
@@ -91,12 +93,13 @@ void write_guest_cr3(struct vcpu *v)
 
 	if (!v->kernel_mode && v->guest_table_user)
 		mfn = v->guest_table_user;
-	write_cr3(mfn << PAGE_SHIFT);
+	tlb_load_cr3(mfn << PAGE_SHIFT, v->domain);
 }
 
 /* Kernel <-> user: page tables and the kernel/user GS bases swap. */
 void toggle_guest_mode(struct vcpu *v)
 {
+	perfc_incr(PERFC_mode_switch);
 	v->kernel_mode = !v->kernel_mode;
 	asm volatile("swapgs");
 	write_guest_cr3(v);
@@ -148,6 +151,7 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 		prev->regs = ci->guest_regs;
 		save_segments(prev);
 	}
+	perfc_incr(PERFC_ctx_switch);
 	this_cpu()->curr = next;
 	if (next) {
 		ci->guest_regs = next->regs;
@@ -156,7 +160,7 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 		load_guest_ldt(next);
 		load_segments(next);
 	} else {
-		write_cr3(__pa(idle_l4));
+		tlb_load_cr3(__pa(idle_l4), NULL);
 	}
 	fpu_context_switch(prev, next);
 }

@@ -15,6 +15,7 @@
 #include "guest_access.h"
 #include "hypercall.h"
 #include "lib.h"
+#include "perfc.h"
 #include "pv.h"
 #include "traps.h"
 #include "x86.h"
@@ -113,6 +114,7 @@ void pv_inject_trap(struct vcpu *v, struct cpu_user_regs *regs,
 	const struct trap_info *ti = &v->traps[vector & 255];
 	struct bounce tb = { ti->address, has_error, error, TI_GET_IF(ti) };
 
+	perfc_incr(PERFC_bounce_exception);
 	if (!ti->address) {
 		printk("d%u v%u: unhandled %s (vector %u) at %#lx\n",
 		       v->domain->id, v->id, trap_name(vector), vector,
@@ -138,6 +140,7 @@ static void bounce_syscall(struct vcpu *v, struct cpu_user_regs *regs)
 						&v->syscall_cb;
 	struct bounce tb = { cb->address, false, 0, cb->mask_events };
 
+	perfc_incr(PERFC_bounce_syscall);
 	if (!cb->address) {
 		regs->rip -= 2; /* #UD at the syscall instruction */
 		pv_inject_trap(v, regs, TRAP_UD, false, 0);

@@ -1,6 +1,9 @@
 /*
- * Cross-CPU function calls: one request at a time (call_lock), broadcast
- * to every other online CPU by IPI; the caller may wait until all ran it.
+ * Cross-CPU function calls: one request at a time (call_lock), sent by
+ * IPI to the CPUs asked for; the caller waits until all have run it.
+ * Each target has a pending flag, so a CPU that waits for call_lock with
+ * interrupts off (the allocator's stale-TLB flush may) still serves a
+ * request aimed at it instead of deadlocking against its sender.
  */
 #include "apic.h"
 #include "lib.h"
@@ -17,34 +20,55 @@ static struct {
 	int remaining;
 } call;
 
+/* Run the request if it is for this CPU; true if it was. */
+static bool serve_call(void)
+{
+	struct percpu *pc = this_cpu();
+
+	if (!__atomic_load_n(&pc->call_pending, __ATOMIC_ACQUIRE))
+		return false;
+	__atomic_store_n(&pc->call_pending, false, __ATOMIC_RELAXED);
+	call.fn(call.arg);
+	__atomic_fetch_sub(&call.remaining, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
 static void call_function_interrupt(struct cpu_user_regs *regs)
 {
-	void (*fn)(void *) = call.fn;
-	void *arg = call.arg;
-
 	(void)regs;
 	apic_eoi();
-	fn(arg);
-	__atomic_fetch_sub(&call.remaining, 1, __ATOMIC_RELEASE);
+	serve_call();
+}
+
+void smp_call_function_mask(u64 mask, void (*fn)(void *), void *arg)
+{
+	int n = 0;
+
+	mask &= ~(1UL << smp_processor_id());
+	while (!spin_trylock(&call_lock))
+		if (!serve_call())
+			cpu_relax();
+	call.fn = fn;
+	call.arg = arg;
+	for_each_online_cpu(pc)
+		if (mask & (1UL << pc->id))
+			n++;
+	__atomic_store_n(&call.remaining, n, __ATOMIC_RELEASE);
+	for_each_online_cpu(pc)
+		if (mask & (1UL << pc->id)) {
+			__atomic_store_n(&pc->call_pending, true,
+					 __ATOMIC_RELEASE);
+			apic_send_ipi(pc->apic_id, VEC_CALL_FUNCTION);
+		}
+	while (__atomic_load_n(&call.remaining, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	spin_unlock(&call_lock);
 }
 
 void smp_call_function(void (*fn)(void *), void *arg, bool wait)
 {
-	int others = (int)nr_cpus_online - 1;
-
-	if (others <= 0)
-		return;
-	ASSERT(local_irq_enabled());
-	spin_lock(&call_lock);
-	call.fn = fn;
-	call.arg = arg;
-	__atomic_store_n(&call.remaining, others, __ATOMIC_RELEASE);
-	apic_send_ipi_allbutself(VEC_CALL_FUNCTION);
-	/* Even without wait, the slot is reused only once all have read it. */
-	while (__atomic_load_n(&call.remaining, __ATOMIC_ACQUIRE))
-		cpu_relax();
-	spin_unlock(&call_lock);
-	(void)wait;
+	(void)wait; /* always waits: the slot is reused only once all ran */
+	smp_call_function_mask(~0UL, fn, arg);
 }
 
 void smp_init_ipis(void)

@@ -16,6 +16,7 @@ u64 idle_l4[512];
 u8 *hv_fake_mem;
 u64 hv_fake_mem_bytes;
 unsigned long hv_fake_flushes;
+u64 hv_fake_clock = 1, hv_fake_flush_stamp;
 unsigned long hv_fake_nr_freed;
 mfn_t hv_fake_last_freed = INVALID_MFN;
 mfn_t hv_fake_mmio_denied = INVALID_MFN;
@@ -69,6 +70,8 @@ void hv_fake_init(mfn_t nr_frames, unsigned int nr_domains)
 		    ((u64)(0x1000 + i) << PAGE_SHIFT) | PAGE_TABLE_FLAGS;
 
 	hv_fake_flushes = 0;
+	hv_fake_clock = 1;
+	hv_fake_flush_stamp = 0;
 	hv_fake_nr_freed = 0;
 	hv_fake_last_freed = INVALID_MFN;
 	hv_fake_mmio_denied = INVALID_MFN;
@@ -122,9 +125,15 @@ bool mmio_allowed(mfn_t mfn)
 	return mfn != hv_fake_mmio_denied;
 }
 
-void flush_guest_tlbs(void)
+u64 tlb_clock_now(void)
+{
+	return hv_fake_clock;
+}
+
+void flush_tlbs_since(u64 stamp)
 {
 	hv_fake_flushes++;
+	hv_fake_flush_stamp = stamp;
 }
 
 /* Simpler than the real check: only an all-zero page is a descriptor page. */

@@ -2,7 +2,7 @@
  * A fake machine for host tests of hypervisor sources: a frame table and
  * the memory it describes, a few domains, and the hypervisor services the
  * memory-management code calls (domain_lookup, free_frames, mmio_allowed,
- * flush_guest_tlbs, validate_descriptor_page, idle_l4, printk, panic),
+ * tlb_clock_now, flush_tlbs_since, validate_descriptor_page, idle_l4, printk, panic),
  * each recording what it was asked to do.
  *
  * hv_fake_init() gives a clean machine: every frame free RAM
@@ -21,7 +21,9 @@
 extern u8 *hv_fake_mem;
 extern u64 hv_fake_mem_bytes;
 
-extern unsigned long hv_fake_flushes; /* flush_guest_tlbs() calls */
+extern unsigned long hv_fake_flushes; /* flush_tlbs_since() calls */
+extern u64 hv_fake_clock;       /* what tlb_clock_now() returns */
+extern u64 hv_fake_flush_stamp; /* the last flush_tlbs_since() stamp */
 extern unsigned long hv_fake_nr_freed; /* free_frames() calls */
 extern mfn_t hv_fake_last_freed;
 extern mfn_t hv_fake_mmio_denied; /* the one device frame dom0 may not map */
