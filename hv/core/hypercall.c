@@ -169,6 +169,40 @@ void hypercall_stats_show(void)
 			       hc_names[i] ? hc_names[i] : "?", n,
 			       tsc_to_ns(t / n));
 	}
+	mmuext_stats_show();
+}
+
+#define NR_MMUEXT 22
+static u64 mx_count[NR_MMUEXT], mx_tsc[NR_MMUEXT];
+
+#define MXNAME(name) [MMUEXT_##name] = #name
+static const char *const mx_names[NR_MMUEXT] = {
+	MXNAME(PIN_L1_TABLE), MXNAME(PIN_L2_TABLE), MXNAME(PIN_L3_TABLE),
+	MXNAME(PIN_L4_TABLE), MXNAME(UNPIN_TABLE), MXNAME(NEW_BASEPTR),
+	MXNAME(TLB_FLUSH_LOCAL), MXNAME(INVLPG_LOCAL), MXNAME(TLB_FLUSH_MULTI),
+	MXNAME(INVLPG_MULTI), MXNAME(TLB_FLUSH_ALL), MXNAME(INVLPG_ALL),
+	MXNAME(FLUSH_CACHE), MXNAME(SET_LDT), MXNAME(NEW_USER_BASEPTR),
+	MXNAME(CLEAR_PAGE), MXNAME(COPY_PAGE),
+};
+
+void mmuext_stats_add(unsigned int cmd, u64 tsc)
+{
+	if (cmd >= NR_MMUEXT)
+		return;
+	__atomic_fetch_add(&mx_count[cmd], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&mx_tsc[cmd], tsc, __ATOMIC_RELAXED);
+}
+
+void mmuext_stats_show(void)
+{
+	for (unsigned int i = 0; i < NR_MMUEXT; i++) {
+		u64 n = __atomic_exchange_n(&mx_count[i], 0, __ATOMIC_RELAXED);
+		u64 t = __atomic_exchange_n(&mx_tsc[i], 0, __ATOMIC_RELAXED);
+		if (n)
+			printk("  mmuext.%-23s %10lu %8lu ns\n",
+			       mx_names[i] ? mx_names[i] : "?", n,
+			       tsc_to_ns(t / n));
+	}
 }
 
 static long call(struct vcpu *v, u64 nr, const u64 *a)

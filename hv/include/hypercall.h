@@ -30,5 +30,9 @@ long do_memory_op(int cmd, u64 arg);
 bool pv_handle_page_fault(struct vcpu *v, struct cpu_user_regs *regs, u64 cr2);
 
 void hypercall_stats_show(void); /* keyhandler 'p' */
+extern bool opt_hcstats;
+/* mmuext_op's sub-operations, counted like hypercalls (hcstats). */
+void mmuext_stats_add(unsigned int cmd, u64 tsc);
+void mmuext_stats_show(void);
 
 #endif

@@ -303,7 +303,14 @@ long do_mmuext_op(u64 ops, unsigned int count, u64 pdone, unsigned int fd)
 			rc = -EFAULT;
 			break;
 		}
-		rc = mmuext_one(v, pg_owner, &op);
+		if (opt_hcstats) {
+			u64 t0 = rdtsc();
+
+			rc = mmuext_one(v, pg_owner, &op);
+			mmuext_stats_add(op.cmd, rdtsc() - t0);
+		} else {
+			rc = mmuext_one(v, pg_owner, &op);
+		}
 		if (rc) {
 			pr_debug("d%u: mmuext_op %u (%#lx) refused (%d)\n",
 				 v->domain->id, op.cmd, op.arg1.mfn, rc);

@@ -202,6 +202,11 @@ class Term:
                     return t
         return None
 
+    def tail(self, n=1500):
+        """The last n characters of the output."""
+        with self.cond:
+            return self.out[-n:]
+
     def send(self, text):
         try:
             self.p.stdin.write(text.encode())
