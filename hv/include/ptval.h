@@ -34,6 +34,9 @@ enum pt_update_op { PTU_MMU_UPDATE, PTU_UPDATE_VA_MAPPING, PTU_PTWR };
 int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
 		    unsigned int index, u64 new, bool preserve_ad,
 		    enum pt_update_op op);
+/* The same, only if the entry still holds expect (else -EAGAIN). */
+int update_pt_entry_if(struct domain *d, mfn_t table, unsigned int index,
+		       u64 expect, u64 new);
 
 /* The L1 entry that maps va in the given L4, or -EINVAL. */
 int find_l1_slot(mfn_t l4, u64 va, mfn_t *l1, unsigned int *index);

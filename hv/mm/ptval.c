@@ -564,15 +564,14 @@ int unpin_table(struct domain *d, mfn_t mfn)
 	return rc;
 }
 
-/**
- * update_pt_entry - validate and write entry @index of table @table.
- * @op names the operation for the log.
- * The table must be in use (validated, type count > 0) and owned by @d.
- * Returns 0, or -EINVAL if the table or the new entry is refused.
+/*
+ * The body of update_pt_entry and update_pt_entry_if: with @expect, the
+ * entry is replaced only if it still holds *expect (-EAGAIN otherwise).
  */
-int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
-		    unsigned int index, u64 new, bool preserve_ad,
-		    enum pt_update_op opn)
+static int update_entry(struct domain *d, struct domain *pg_owner,
+			mfn_t table, unsigned int index, u64 new,
+			bool preserve_ad, enum pt_update_op opn,
+			const u64 *expect)
 {
 	static const char *const names[] = { "mmu_update", "update_va_mapping",
 					     "ptwr" };
@@ -638,11 +637,49 @@ int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
 		goto out;
 	}
 	/* The CPU may set A/D bits concurrently: swap, then drop old refs. */
-	old = __atomic_exchange_n(slot, new, __ATOMIC_SEQ_CST);
+	if (expect) {
+		old = *expect;
+		if (!__atomic_compare_exchange_n(slot, &old, new, false,
+						 __ATOMIC_SEQ_CST,
+						 __ATOMIC_SEQ_CST)) {
+			put_entry(new, level); /* undo get_entry */
+			rc = -EAGAIN;
+			goto out;
+		}
+	} else {
+		old = __atomic_exchange_n(slot, new, __ATOMIC_SEQ_CST);
+	}
 	put_entry(old, level);
 out:
 	spin_unlock(&type_lock);
 	return rc;
+}
+
+/**
+ * update_pt_entry - validate and write entry @index of table @table.
+ * @op names the operation for the log.
+ * The table must be in use (validated, type count > 0) and owned by @d.
+ * Returns 0, or -EINVAL if the table or the new entry is refused.
+ */
+int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
+		    unsigned int index, u64 new, bool preserve_ad,
+		    enum pt_update_op opn)
+{
+	return update_entry(d, pg_owner, table, index, new, preserve_ad, opn,
+			    NULL);
+}
+
+/**
+ * update_pt_entry_if - as update_pt_entry for a write d emulates on its
+ * own table (ptwr), but only if the entry still holds @expect: a
+ * read-modify-write computed from it must not lose another vCPU's update
+ * or an accessed/dirty bit the CPU set meanwhile. -EAGAIN if it changed.
+ */
+int update_pt_entry_if(struct domain *d, mfn_t table, unsigned int index,
+		       u64 expect, u64 new)
+{
+	return update_entry(d, d, table, index, new, false, PTU_PTWR,
+			    &expect);
 }
 
 int find_l1_slot(mfn_t l4, u64 va, mfn_t *l1, unsigned int *index)

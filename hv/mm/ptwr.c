@@ -261,23 +261,38 @@ static void write_back_reg(const struct decoded *d, u64 val)
 		*d->reg = (*d->reg & ~m) | ((val << d->reg_shift) & m);
 }
 
+/*
+ * Apply the write as one atomic read-modify-write of the entry: computed
+ * from what it holds, written only if it still holds that (another vCPU
+ * or the CPU's A/D updates may change it meanwhile), else again.
+ */
+#define PTWR_RETRIES 64
+
 static bool emulate(struct vcpu *v, struct cpu_user_regs *regs, u64 va,
 		    mfn_t table, const struct decoded *d)
 {
 	unsigned int index = (va & ~PAGE_MASK) >> 3, shift = (va & 7) * 8;
 	u64 *slot = (u64 *)__va(table << PAGE_SHIFT) + index;
-	u64 cur = READ_ONCE(*slot), m = width_mask(d->size) << shift;
-	u64 old = (cur & m) >> shift, new;
+	u64 m = width_mask(d->size) << shift, cur, old, new;
+	u64 flags = regs->rflags; /* compute() sets flags */
+	int rc = -EAGAIN;
 
 	if ((va & 7) + d->size > 8)
 		return false; /* straddles two entries */
-	if (compute(regs, d, old, &new)) {
-		u64 entry = (cur & ~m) | ((new << shift) & m);
-		if (entry != cur &&
-		    update_pt_entry(v->domain, v->domain, table, index, entry,
-				    false, PTU_PTWR))
-			return false;
+	for (int try = 0; rc == -EAGAIN && try < PTWR_RETRIES; try++) {
+		regs->rflags = flags;
+		cur = READ_ONCE(*slot);
+		old = (cur & m) >> shift;
+		rc = 0;
+		if (compute(regs, d, old, &new)) {
+			u64 entry = (cur & ~m) | ((new << shift) & m);
+			if (entry != cur)
+				rc = update_pt_entry_if(v->domain, table,
+							index, cur, entry);
+		}
 	}
+	if (rc)
+		return false; /* refused, or raced every time: #PF stays */
 	if (d->op == OP_XCHG || (d->op == OP_CMPXCHG &&
 				 !(regs->rflags & EFLAGS_ZF)))
 		write_back_reg(d->op == OP_XCHG ? d :

@@ -686,6 +686,25 @@ static void test_update(void)
 	      "without preserve_ad they go: %#lx", pg(t)[1]);
 	CHECK(upd(d1, d1, t, 1, 0, false) == 0 && gc(x) == 0, "unmap");
 
+	/* ptwr's conditional write: only over the entry it computed from. */
+	CHECK(upd(d1, d1, t, 1, pte(y, P), false) == 0 && gc(y) == 2,
+	      "map y RO at 1");
+	old = pg(t)[1];
+	pg(t)[1] |= ACC; /* the CPU set the accessed bit meanwhile */
+	CHECK(update_pt_entry_if(d1, t, 1, old, pte(x, P | RW)) == -EAGAIN,
+	      "entry changed since it was read: -EAGAIN");
+	CHECK(pg(t)[1] == (old | ACC) && gc(y) == 2 && gc(x) == 0 &&
+		  tc(x) == 0,
+	      "... nothing written, the new entry's refs undone");
+	CHECK(update_pt_entry_if(d1, t, 1, old | ACC, pte(x, P | RW)) == 0 &&
+		  pg(t)[1] == pte(x, P | RW | USER) && gc(x) == 1 &&
+		  tc(x) == 1 && gc(y) == 1,
+	      "unchanged: written, refs moved");
+	CHECK(update_pt_entry_if(d1, t, 1, pg(t)[1], pte(g, P)) == -EINVAL &&
+		  gc(x) == 1,
+	      "a refused entry is still refused");
+	CHECK(upd(d1, d1, t, 1, 0, false) == 0 && gc(x) == 0, "unmap");
+
 	/* Grant entries: only the grant code changes them. */
 	CHECK(grant_pte_install(d1, t, 2, pte(g, P | RW | GRANT)) == 0,
 	      "grant map of g (RW)");
