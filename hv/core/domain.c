@@ -134,6 +134,7 @@ fail:
 	evtchn_domain_destroy(d);
 	grant_domain_destroy(d);
 	grant_domain_free(d);
+	grant_domain_put(d);
 	if (d->shared_info)
 		release_shared_frame(
 			mfn_to_frame(__pa(d->shared_info) >> PAGE_SHIFT));
@@ -329,6 +330,7 @@ static void domain_free(struct domain *d)
 		free_page(v->fpu_area);
 		xfree(v);
 	}
+	grant_domain_put(d);
 	printk("d%u: destroyed\n", d->id);
 	xfree(d);
 	/* Gone for good: the control domain's view changes again. */

@@ -53,6 +53,13 @@ struct grant_table {
 	struct grant_entry_v1 *shared[GNTTAB_MAX_FRAMES];
 	struct active_grant *active;
 	struct maptrack *maptrack;
+	/*
+	 * Set (under lock) when its domain's destruction frees the active and
+	 * maptrack arrays: another domain that found this table just before
+	 * sees it once it holds the lock, and leaves it alone. The struct
+	 * itself lives as long as the domain struct (grant_domain_put).
+	 */
+	bool dead;
 };
 
 #define NR_REFS(gt) ((gt)->nr_frames * GNTTAB_ENTRIES_PER_FRAME)
@@ -120,7 +127,8 @@ static void unlock_tables(struct domain *a, struct domain *b)
 static struct domain *granter(domid_t id)
 {
 	struct domain *d = id == DOMID_SELF ? current->domain : domain_lookup(id);
-	return d && !d->is_dying && d->grant ? d : NULL;
+	return d && !d->is_dying && d->grant && !READ_ONCE(d->grant->dead) ?
+		       d : NULL;
 }
 
 /*
@@ -149,6 +157,8 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 	u16 flags, set = readonly ? GTF_reading : GTF_reading | GTF_writing;
 	struct frame *f;
 
+	if (gt->dead)
+		return GNTST_bad_domain; /* died since granter() looked */
 	if (ref >= NR_REFS(gt)) {
 		mm_refused(d, MMR_GRANT_RANGE, "grant ref %u of d%u: beyond its table",
 			   ref, g->id);
@@ -223,8 +233,11 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 static void unpin_grant(struct domain *g, grant_ref_t ref, bool readonly)
 {
 	struct grant_table *gt = g->grant;
-	struct active_grant *a = &gt->active[ref];
+	struct active_grant *a;
 
+	if (gt->dead)
+		return; /* its pins went with its active table */
+	a = &gt->active[ref];
 	if (readonly && a->rd_pins)
 		a->rd_pins--;
 	else if (!readonly && a->wr_pins)
@@ -360,7 +373,7 @@ again:
 	if (g && !g->grant)
 		g = NULL;
 	if (g)
-		lock_tables(d, g);
+		lock_tables(d, g); /* unmap_locked copes with a dead g */
 	else
 		spin_lock(&d->grant->lock);
 	if (mt->used && mt->dom != dom) {
@@ -392,14 +405,15 @@ static int setup_table(struct domain *d, u64 uop)
 	if (get_guest(s, uop))
 		return -EFAULT;
 	t = s.dom == DOMID_SELF ? d : (d->privileged ? domain_lookup(s.dom) : NULL);
-	if (!t || !t->grant) {
+	if (!t || !t->grant || READ_ONCE(t->grant->dead)) {
 		s.status = t ? GNTST_general_error : GNTST_bad_domain;
 	} else if (s.nr_frames > GNTTAB_MAX_FRAMES) {
 		s.status = GNTST_general_error;
 	} else {
 		spin_lock(&t->grant->lock);
-		s.status = grow_table(t, s.nr_frames) ? GNTST_general_error :
-							 GNTST_okay;
+		s.status = t->grant->dead || grow_table(t, s.nr_frames) ?
+				   GNTST_general_error :
+				   GNTST_okay;
 		for (unsigned int i = 0; !s.status && i < s.nr_frames; i++) {
 			u64 mfn = __pa(t->grant->shared[i]) >> PAGE_SHIFT;
 			if (put_guest(mfn, s.frame_list + i * 8))
@@ -421,7 +435,7 @@ static int query_size(struct domain *d, u64 uop)
 	t = q.dom == DOMID_SELF || q.dom == d->id ?
 		    d :
 		    (d->privileged ? domain_lookup(q.dom) : NULL);
-	if (!t || !t->grant) {
+	if (!t || !t->grant || READ_ONCE(t->grant->dead)) {
 		q.status = GNTST_bad_domain;
 	} else {
 		q.nr_frames = t->grant->nr_frames;
@@ -549,6 +563,10 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 		return;
 	}
 	lock_tables(d, r);
+	if (r->grant->dead) {
+		t->status = GNTST_bad_domain;
+		goto out;
+	}
 	if (t->ref >= NR_REFS(r->grant)) {
 		t->status = GNTST_bad_gntref;
 		goto out;
@@ -605,7 +623,7 @@ long do_grant_table_op(unsigned int cmd, u64 uop, unsigned int count)
 {
 	struct domain *d = current->domain;
 
-	if (!d->grant)
+	if (!d->grant || d->grant->dead)
 		return -ENOSYS;
 	if (count > 4096)
 		return -EINVAL;
@@ -673,16 +691,23 @@ void grant_domain_destroy(struct domain *d)
 				g = NULL;
 			if (g)
 				lock_tables(d, g);
+			else
+				spin_lock(&gt->lock);
 			unmap_locked(d, g, h);
 			if (g)
 				unlock_tables(d, g);
+			else
+				spin_unlock(&gt->lock);
 		}
+	/* Grantees that found d before it was dying wait here, then see it
+	 * dead (pin_grant, unpin_grant, transfer). */
+	spin_lock(&gt->lock);
+	gt->dead = true;
 	xfree(gt->active);
 	xfree(gt->maptrack);
 	gt->active = NULL;
 	gt->maptrack = NULL;
-	d->grant = NULL; /* no grant operation finds it any more */
-	d->grant_frames = gt;
+	spin_unlock(&gt->lock);
 }
 
 /*
@@ -691,13 +716,23 @@ void grant_domain_destroy(struct domain *d)
  */
 void grant_domain_free(struct domain *d)
 {
-	struct grant_table *gt = d->grant_frames;
+	struct grant_table *gt = d->grant;
+	unsigned int n;
 
 	if (!gt)
 		return;
-	for (unsigned int i = 0; i < gt->nr_frames; i++)
+	spin_lock(&gt->lock);
+	n = gt->nr_frames;
+	gt->nr_frames = 0;
+	spin_unlock(&gt->lock);
+	for (unsigned int i = 0; i < n; i++)
 		release_shared_frame(
 			mfn_to_frame(__pa(gt->shared[i]) >> PAGE_SHIFT));
-	xfree(gt);
-	d->grant_frames = NULL;
+}
+
+/* The table's struct, once no CPU can still be looking at d (domain.c). */
+void grant_domain_put(struct domain *d)
+{
+	xfree(d->grant);
+	d->grant = NULL;
 }

@@ -129,7 +129,6 @@ struct domain {
 	/* Events. */
 	struct evtchn *evtchn; /* NR_EVTCHN_PORTS entries */
 	struct grant_table *grant;
-	struct grant_table *grant_frames; /* a dying domain's, to free */
 
 	/* Life cycle. */
 	bool is_shutdown;

@@ -14,6 +14,7 @@
 int grant_domain_init(struct domain *d);
 void grant_domain_destroy(struct domain *d);
 void grant_domain_free(struct domain *d); /* after the page tables go */
+void grant_domain_put(struct domain *d);  /* with the domain struct */
 long do_grant_table_op(unsigned int cmd, u64 uop, unsigned int count);
 
 #endif
