@@ -6,7 +6,10 @@
  * stays referenced while mapped, and the grantee loses access on unmap.
  *
  * Arguments: role=granter|grantee (1 = granter, 2 = grantee), id=N our
- * domain id, peer=M the other's id.
+ * domain id, peer=M the other's id; die=1 adds a last phase: G finishes
+ * and domain 0 (mm_victim destroy=G) destroys it while D keeps mapping,
+ * unmapping and copying G's grants, and D then finds G gone (bad domain)
+ * and still unmaps what it had mapped.
  *
  * Convention (no xenstore): G grants ref 1 to D for a mailbox page, and D
  * retries mapping it until G has. Through the mailbox, G and D step
@@ -29,14 +32,16 @@
 #define REF_KEEP 17 /* frame F, D keeps it mapped for a while */
 #define REF_ACCEPT 20 /* accepts a transfer from D */
 #define REF_DEVICE 21 /* frame H, device-mapped by D */
+#define REF_DEATH 22 /* die=1: granted as G is destroyed */
 
 struct mailbox {
 	volatile uint32_t g_step, d_step;
 	volatile uint64_t mfn_a, mfn_h, mfn_f, table_mfn, victim_mfn;
 	volatile uint64_t transferred; /* D's frame given to G */
+	volatile uint64_t hammered; /* die=1: D's map/copy rounds so far */
 };
 
-static unsigned int me, peer;
+static unsigned int me, peer, die;
 static struct mailbox *mb;
 static uint64_t victim_mfn;
 
@@ -307,9 +312,65 @@ static void granter(void)
 	CHECK_EQ(reservation(), before - 2);
 	set_step(&mb->g_step, 4);
 	wait_step(&mb->d_step, 4);
+	if (die) {
+		/* D maps REF_DEATH and hammers; we finish and get destroyed. */
+		grant(gt, REF_DEATH, GTF_permit_access, peer, mm_alloc());
+		set_step(&mb->g_step, 5);
+		wait_step(&mb->d_step, 5);
+		while (mb->hammered < 200)
+			mm_spin_ms(1);
+	}
 }
 
 /* --- The grantee ---------------------------------------------------------- */
+
+/*
+ * die=1: map, unmap and copy G's grant in a loop while domain 0 destroys
+ * G; every call must either work or say the domain is bad, and what was
+ * mapped before must still unmap.
+ */
+static void grantee_outlives_granter(unsigned int base, grant_handle_t hmb)
+{
+	uint64_t va = (uint64_t)mm_va(base + A_IDX), x = mm_alloc(), v;
+	uint64_t va2 = (uint64_t)mm_va(base + B_IDX);
+	uint64_t deadline = pv_now() + 90000000000UL;
+	unsigned long maps = 0, copies = 0, odd = 0;
+	grant_handle_t hd = 0, h2 = 0;
+	int16_t st = 0, cst;
+
+	wait_step(&mb->g_step, 5);
+	pv_test_group("grantee: the granter is destroyed under our feet");
+	CHECK_EQ(gmap(va, GNTMAP_host_map, REF_DEATH, peer, &hd, NULL),
+		 GNTST_okay);
+	set_step(&mb->d_step, 5);
+	while (pv_now() < deadline) {
+		st = gmap(va2, GNTMAP_host_map, REF_DEATH, peer, &h2, NULL);
+		if (st == GNTST_okay) {
+			maps++;
+			odd += gunmap(va2, h2) != GNTST_okay;
+		} else if (st != GNTST_bad_domain) {
+			odd++;
+		}
+		cst = gcopy(REF_DEATH, (domid_t)peer, 0, x, DOMID_SELF, 0, 64,
+			    GNTCOPY_source_gref);
+		if (cst == GNTST_okay)
+			copies++;
+		else if (cst != GNTST_bad_domain)
+			odd++;
+		mb->hammered++;
+		if (st == GNTST_bad_domain && cst == GNTST_bad_domain)
+			break;
+	}
+	printf("grantee: %lu maps and %lu copies while the granter died\n",
+	       maps, copies);
+	CHECK_EQ(st, GNTST_bad_domain);
+	CHECK(odd == 0, "%lu calls failed otherwise", odd);
+	CHECK_EQ(mm_read64((volatile uint64_t *)va, &v), 0); /* still mapped */
+	CHECK_EQ(gunmap(va, hd), GNTST_okay);
+	CHECK_EQ(mm_read64((volatile uint64_t *)va, &v), 1);
+	CHECK_EQ(gunmap(va, hd), GNTST_bad_handle);
+	CHECK_EQ(gunmap((uint64_t)mm_va(base + MB_IDX), hmb), GNTST_okay);
+}
 
 static void grantee(void)
 {
@@ -510,6 +571,10 @@ static void grantee(void)
 	CHECK_EQ(gmap(0, GNTMAP_device_map, REF_DEVICE, peer, NULL, NULL),
 		 GNTST_bad_page);
 	set_step(&mb->d_step, 4);
+	if (die) {
+		grantee_outlives_granter(base, hmb);
+		return;
+	}
 	CHECK_EQ(gunmap((uint64_t)mm_va(base + MB_IDX), hmb), GNTST_okay);
 }
 
@@ -520,6 +585,7 @@ void pv_main(void)
 
 	me = (unsigned int)mm_arg("id", 1);
 	peer = (unsigned int)mm_arg("peer", 2);
+	die = (unsigned int)mm_arg("die", 0);
 	port = mm_bind_victim(me);
 	mm_init(4);
 	victim_mfn = find_foreign_frame();

@@ -8,8 +8,10 @@
  *
  * Arguments: peers=N (default 1); events=K, events each peer sends
  * (default 1); timer=1 also measures its one-shot timer's lateness
- * between domain 1's first and second events (the hog's batch).
+ * between domain 1's first and second events (the hog's batch);
+ * destroy=N destroys domain N (domctl) once it has sent its events.
  */
+#include <xen/domctl.h>
 #include "mmtest.h"
 
 #define PERIOD_NS 1000000UL /* the timer's period in timer mode */
@@ -166,6 +168,22 @@ static void offer_ports(void)
 	}
 }
 
+/* destroy=N: domain N is destroyed as soon as it reports done. */
+static void destroy_when_done(unsigned int id, bool *done)
+{
+	struct xen_domctl op = {
+		.cmd = XEN_DOMCTL_destroydomain,
+		.interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+		.domain = (domid_t)id,
+	};
+
+	if (*done || !id || id > nr_peers || peer_events[id - 1] < events_each)
+		return;
+	*done = true;
+	CHECK_EQ(HYPERCALL1(__HYPERVISOR_domctl, &op), 0);
+	printf("victim: destroyed domain %u\n", id);
+}
+
 static void start_timer(void)
 {
 	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
@@ -182,6 +200,8 @@ void pv_main(void)
 {
 	uint64_t sum0, sum1, bad = 0, rounds = 0, cursor = 0;
 	uint64_t give_up = pv_now() + 600000000000UL;
+	unsigned int destroy = (unsigned int)mm_arg("destroy", 0);
+	bool destroyed = false;
 
 	nr_peers = (unsigned int)mm_arg("peers", 1);
 	events_each = (unsigned int)mm_arg("events", 1);
@@ -201,6 +221,7 @@ void pv_main(void)
 	pv_events_enable();
 
 	while (!all_done() && pv_now() < give_up) {
+		destroy_when_done(destroy, &destroyed);
 		/* Measuring the timer, we only sleep: checks come at the end. */
 		if (!timer_mode) {
 			bad += verify_frames(cursor, 256);
@@ -212,6 +233,8 @@ void pv_main(void)
 		pv_block();
 	}
 
+	destroy_when_done(destroy, &destroyed);
+	CHECK(!destroy || destroyed, "domain %u was not destroyed", destroy);
 	pv_test_group("victim memory unchanged");
 	CHECK(all_done(), "peers did not finish in time");
 	bad += verify_frames(0, pattern_frames);

@@ -67,6 +67,21 @@ def mm_grants(c):
 
 
 @scenario
+def mm_grant_death(c):
+    """A granter destroyed while its grantee maps, unmaps and copies its grants."""
+    m = run_guests(c, [("mm_victim", "peers=2 destroy=1"),
+                       ("mm_grant", "role=1 id=1 peer=2 die=1"),
+                       ("mm_grant", "role=2 id=2 peer=1 die=1")],
+                   cmdline="guest_loglvl=all", timeout=240)
+    c.check("domain 0 destroyed the granter",
+            m.find_all(r"\(d0\) victim: destroyed domain 1") and
+            m.find_all(r"d1: destroyed"))
+    hit = m.find_all(r"\(d2\) grantee: \d+ maps and \d+ copies while the granter died")
+    if hit:
+        c.note(hit[0].group(0).split(") ", 1)[1])
+
+
+@scenario
 def mm_address_spaces(c):
     """Build an address space in one multicall, fork it, switch."""
     run_guests(c, [("mm_fork", "")], cmdline="guest_loglvl=all")
