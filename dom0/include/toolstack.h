@@ -20,6 +20,10 @@
 #include <stdint.h>
 #include "xlcfg.h"
 
+/* More restarts than this within TK_RESTART_WINDOW: kept, not restarted. */
+#define TK_RESTART_BURST 5
+#define TK_RESTART_WINDOW (60 * SEC)
+
 struct tk_domain {
 	struct tk_domain *next;
 	uint16_t domid;
@@ -30,6 +34,9 @@ struct tk_domain {
 	bool shutdown_seen; /* its shutdown was noticed and acted on */
 	bool preserved; /* shut down and kept by its on_* action */
 	bool seen; /* discovery's mark */
+	/* When the domains this one replaced were restarted (restart()). */
+	uint64_t restarted_at[TK_RESTART_BURST];
+	unsigned int restarts;
 };
 
 /* The lock around every change (domains.c). */

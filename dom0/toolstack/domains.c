@@ -10,7 +10,9 @@
  *  - notices a shutdown once: tells xenstored (@releaseDomain), then
  *    applies the domain's on_poweroff / on_reboot / on_crash action:
  *    destroy, restart (destroy, then build again from the kept config:
- *    same name, a new id) or preserve. Boot-time domains have no config
+ *    same name, a new id; a domain whose line restarted
+ *    TK_RESTART_BURST times within TK_RESTART_WINDOW is preserved
+ *    instead, so a crash loop stops) or preserve. Boot-time domains have no config
  *    and are preserved, so their last state and output stay visible;
  *  - drops the record of a domain that is dying or gone, with its
  *    xenstore and console connections.
@@ -237,13 +239,33 @@ static bool action_for(const struct xl_config *cfg, unsigned int reason,
 	}
 }
 
+/* Has k's line of domains restarted too often lately? */
+static bool restarting_too_fast(const struct tk_domain *k)
+{
+	uint64_t oldest = k->restarted_at[k->restarts % TK_RESTART_BURST];
+
+	return k->restarts >= TK_RESTART_BURST &&
+	       pv_now() - oldest < TK_RESTART_WINDOW;
+}
+
 static void restart(struct tk_domain *k)
 {
 	struct xl_config *cfg = k->cfg;
 	uint16_t old = k->domid, domid;
+	uint64_t history[TK_RESTART_BURST];
+	unsigned int restarts = k->restarts;
+	struct tk_domain *n;
 	char err[160];
 	int rc;
 
+	if (restarting_too_fast(k)) {
+		printf("toolstack: %s restarted %u times in %llu s: kept for "
+		       "inspection (xl destroy ends it)\n",
+		       k->name, TK_RESTART_BURST, TK_RESTART_WINDOW / SEC);
+		k->preserved = true;
+		return;
+	}
+	memcpy(history, k->restarted_at, sizeof(history));
 	k->cfg = NULL; /* kept for the new domain, not freed with the old */
 	rc = tk_destroy_locked(k, err, sizeof(err));
 	if (rc) {
@@ -259,6 +281,12 @@ static void restart(struct tk_domain *k)
 	else
 		printf("toolstack: %s restarted as domain %u\n", cfg->name,
 		       domid);
+	n = rc ? NULL : tk_lookup(domid);
+	if (n) {
+		memcpy(n->restarted_at, history, sizeof(history));
+		n->restarted_at[restarts % TK_RESTART_BURST] = pv_now();
+		n->restarts = restarts + 1;
+	}
 	free(cfg);
 }
 

@@ -154,24 +154,6 @@ static const char *const hc_names[NR_HYPERCALLS] = {
 	NAME(hvm_op), NAME(sysctl), NAME(domctl),
 };
 
-void hypercall_stats_show(void)
-{
-	if (!opt_hcstats) {
-		printk("hypercall statistics are off (boot with hcstats)\n");
-		return;
-	}
-	printk("hypercalls since the last 'p': name, count, mean time\n");
-	for (unsigned int i = 0; i < NR_HYPERCALLS; i++) {
-		u64 n = __atomic_exchange_n(&hc_count[i], 0, __ATOMIC_RELAXED);
-		u64 t = __atomic_exchange_n(&hc_tsc[i], 0, __ATOMIC_RELAXED);
-		if (n)
-			printk("  %-30s %10lu %8lu ns\n",
-			       hc_names[i] ? hc_names[i] : "?", n,
-			       tsc_to_ns(t / n));
-	}
-	mmuext_stats_show();
-}
-
 #define NR_MMUEXT 22
 static u64 mx_count[NR_MMUEXT], mx_tsc[NR_MMUEXT];
 
@@ -193,16 +175,30 @@ void mmuext_stats_add(unsigned int cmd, u64 tsc)
 	__atomic_fetch_add(&mx_tsc[cmd], tsc, __ATOMIC_RELAXED);
 }
 
-void mmuext_stats_show(void)
+/* Print the non-zero rows of one table of counts and times; reset them. */
+static void show_counts(const char *prefix, const char *const *names,
+			u64 *count, u64 *tsc, unsigned int n)
 {
-	for (unsigned int i = 0; i < NR_MMUEXT; i++) {
-		u64 n = __atomic_exchange_n(&mx_count[i], 0, __ATOMIC_RELAXED);
-		u64 t = __atomic_exchange_n(&mx_tsc[i], 0, __ATOMIC_RELAXED);
-		if (n)
-			printk("  mmuext.%-23s %10lu %8lu ns\n",
-			       mx_names[i] ? mx_names[i] : "?", n,
-			       tsc_to_ns(t / n));
+	for (unsigned int i = 0; i < n; i++) {
+		u64 c = __atomic_exchange_n(&count[i], 0, __ATOMIC_RELAXED);
+		u64 t = __atomic_exchange_n(&tsc[i], 0, __ATOMIC_RELAXED);
+		if (c)
+			printk("  %s%-*s %10lu %8lu ns\n", prefix,
+			       30 - (int)strlen(prefix),
+			       names[i] ? names[i] : "?", c,
+			       tsc_to_ns(t / c));
 	}
+}
+
+void hypercall_stats_show(void)
+{
+	if (!opt_hcstats) {
+		printk("hypercall statistics are off (boot with hcstats)\n");
+		return;
+	}
+	printk("hypercalls since the last 'p': name, count, mean time\n");
+	show_counts("", hc_names, hc_count, hc_tsc, NR_HYPERCALLS);
+	show_counts("mmuext.", mx_names, mx_count, mx_tsc, NR_MMUEXT);
 }
 
 static long call(struct vcpu *v, u64 nr, const u64 *a)

@@ -33,6 +33,5 @@ void hypercall_stats_show(void); /* keyhandler 'p' */
 extern bool opt_hcstats;
 /* mmuext_op's sub-operations, counted like hypercalls (hcstats). */
 void mmuext_stats_add(unsigned int cmd, u64 tsc);
-void mmuext_stats_show(void);
 
 #endif

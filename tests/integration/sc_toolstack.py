@@ -224,6 +224,12 @@ def toolstack_lifecycle(c):
         c.check("on_crash=restart: the crashing guest is rebuilt (twice)",
                 restarts and m.find_all(r"toolstack: domain %d \(crasher\) "
                                         r"crashed: restart" % first))
+        kept = wait_until(lambda: m.find_all(
+            r"toolstack: crasher restarted 5 times in 60 s: kept"), 60)
+        st = wait_until(lambda: domains(m).get("crasher", (0, 0, ""))[2]
+                        == "----c-" and "c", 10)
+        c.check("a crash loop stops after 5 restarts in 60 s: kept, "
+                "xl list shows c", kept and st, domains(m).get("crasher"))
         r = m.xl("destroy", "crasher")
         c.check("xl destroy crasher (by name) ends the loop",
                 r.returncode == 0 and "crasher" not in domains(m), r.stderr)
