@@ -197,7 +197,14 @@ int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 	} else {
 		*slot = mfn;
 	}
-	write_guest_cr3(v);
+	/*
+	 * Reload CR3 only if the table the vCPU runs on changed: a new user
+	 * table while in kernel mode (Linux sets one at every process
+	 * switch) is loaded at the next switch to user mode, and the old
+	 * one's entries went with the CR3 load that entered kernel mode.
+	 */
+	if (!user || !v->kernel_mode)
+		write_guest_cr3(v);
 	if (old)
 		put_page_and_type(mfn_to_frame(old));
 	return 0;
