@@ -182,7 +182,10 @@ void mm_init(const struct boot_info *bi, u64 mem_limit)
  * A freed frame may still be reachable through stale TLB entries on a CPU
  * that mapped it (a guest can unmap without asking for a flush): free
  * stamps it with the flush clock, and a block is handed out again only
- * once every CPU that may hold such an entry has reloaded CR3.
+ * once every CPU that may hold such an entry has reloaded CR3. That may
+ * wait for other CPUs: do not allocate under a lock that others take with
+ * interrupts off (xmalloc allocates outside its heap lock; map_pages runs
+ * under one only at boot, before any CPU runs a guest and needs a flush).
  */
 static mfn_t flushed_block(int rc, mfn_t mfn, unsigned int order)
 {
