@@ -147,9 +147,26 @@ u32 apic_timer_count(void)
 	return apic_read(APIC_TIMER_CUR);
 }
 
+/*
+ * The timer's LVT entry as this CPU last wrote it: arming the timer (at
+ * every guest timer change) rewrites it only when the mode changes. An
+ * APIC register write is an emulated MMIO access, slow under TCG.
+ */
+static u32 lvt_timer_written[NR_CPUS];
+
+static void set_lvt_timer(u32 v)
+{
+	u32 *last = &lvt_timer_written[smp_processor_id()];
+
+	if (*last != v) {
+		apic_write(APIC_LVT_TIMER, v);
+		*last = v;
+	}
+}
+
 void apic_timer_start_count(u32 count)
 {
-	apic_write(APIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+	set_lvt_timer(LVT_MASKED | VEC_TIMER);
 	apic_write(APIC_TIMER_INIT, count);
 }
 
@@ -159,19 +176,19 @@ void apic_timer_arm(u64 deadline)
 	u64 now, ticks;
 
 	if (!deadline) {
-		apic_write(APIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+		set_lvt_timer(LVT_MASKED | VEC_TIMER);
 		apic_write(APIC_TIMER_INIT, 0);
 		if (apic_tsc_deadline)
 			wrmsr(MSR_TSC_DEADLINE, 0);
 		return;
 	}
 	if (apic_tsc_deadline) {
-		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_TIMER);
+		set_lvt_timer(LVT_TSC_DEADLINE | VEC_TIMER);
 		wrmsr(MSR_TSC_DEADLINE, deadline);
 		return;
 	}
 	now = rdtsc();
 	ticks = deadline > now ? tsc_delta_to_apic(deadline - now) : 1;
-	apic_write(APIC_LVT_TIMER, VEC_TIMER); /* one-shot */
+	set_lvt_timer(VEC_TIMER); /* one-shot */
 	apic_write(APIC_TIMER_INIT, (u32)MIN(MAX(ticks, 1UL), 0xffffffffUL));
 }
