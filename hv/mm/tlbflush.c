@@ -68,7 +68,7 @@ void flush_tlbs_since(u64 stamp)
 {
 	u64 mask = 0;
 
-	for_each_online_cpu(pc)
+	for_each_online_cpu (pc)
 		if (READ_ONCE(pc->tlb_domain) &&
 		    READ_ONCE(pc->tlb_flushed_at) <= stamp)
 			mask |= 1UL << pc->id;
@@ -87,7 +87,7 @@ static u64 cpus_running(const struct domain *d)
 {
 	u64 mask = 0;
 
-	for_each_online_cpu(pc)
+	for_each_online_cpu (pc)
 		if (READ_ONCE(pc->tlb_domain) == d)
 			mask |= 1UL << pc->id;
 	return mask;
