@@ -64,6 +64,17 @@ def domid_of(m, name):
     return int(out) if out.isdigit() else None
 
 
+def wait_new_domid(m, name, old, timeout=30):
+    """The id of the domain called name once it is no longer old (it was
+    rebuilt), or whatever it is at the timeout (None: not there)."""
+    deadline = time.monotonic() + timeout
+    new = domid_of(m, name)
+    while (new is None or new == old) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        new = domid_of(m, name)
+    return new
+
+
 def create(c, m, name, extra_lines="", kernel=None):
     t = time.monotonic()
     r = m.xl("create", write_config(name, extra_lines, kernel), timeout=180)
@@ -157,7 +168,7 @@ def linux_guest(c):
         if not con:
             return
         old = domid_of(m_no_console(con, m), "lx1")
-        con = None
+        con = None  # closed by m_no_console: not closed again if Console fails
         con = Console(m, "lx1")
         con.run("echo s", timeout=30)
         con.p.stdin.write(b"echo c > /proc/sysrq-trigger\n")
@@ -166,12 +177,7 @@ def linux_guest(c):
                 m.wait_for(r"d%d: shut down: crash" % old, 60))
         con.close()
         con = None
-        new = None
-        for _ in range(60):
-            new = domid_of(m, "lx1")
-            if new is not None and new != old:
-                break
-            time.sleep(0.5)
+        new = wait_new_domid(m, "lx1", old)
         c.check("on_crash=restart brings lx1 back (domain %s -> %s)" %
                 (old, new), new is not None and new != old)
         con = attach(c, m, "lx1")
@@ -180,12 +186,7 @@ def linux_guest(c):
             return
         con.close()
         r = m.xl("reboot", "lx1", timeout=120)
-        rebooted = None
-        for _ in range(60):
-            rebooted = domid_of(m, "lx1")
-            if rebooted is not None and rebooted != new:
-                break
-            time.sleep(0.5)
+        rebooted = wait_new_domid(m, "lx1", new)
         c.check("xl reboot (control/shutdown, which Linux watches) restarts "
                 "lx1 (domain %s -> %s)" % (new, rebooted),
                 r.returncode == 0 and rebooted not in (None, new),
