@@ -104,9 +104,10 @@ int grant_domain_init(struct domain *d)
 	return 0;
 }
 
+/* Lock a's table and b's (b may be NULL: a granter that is gone). */
 static void lock_tables(struct domain *a, struct domain *b)
 {
-	if (a == b) {
+	if (!b || a == b) {
 		spin_lock(&a->grant->lock);
 	} else if (a->id < b->id) {
 		spin_lock(&a->grant->lock);
@@ -120,7 +121,7 @@ static void lock_tables(struct domain *a, struct domain *b)
 static void unlock_tables(struct domain *a, struct domain *b)
 {
 	spin_unlock(&a->grant->lock);
-	if (a != b)
+	if (b && a != b)
 		spin_unlock(&b->grant->lock);
 }
 
@@ -372,15 +373,9 @@ again:
 	g = domain_lookup(dom);
 	if (g && !g->grant)
 		g = NULL;
-	if (g)
-		lock_tables(d, g); /* unmap_locked copes with a dead g */
-	else
-		spin_lock(&d->grant->lock);
+	lock_tables(d, g); /* unmap_locked copes with a dead g */
 	if (mt->used && mt->dom != dom) {
-		if (g)
-			unlock_tables(d, g);
-		else
-			spin_unlock(&d->grant->lock);
+		unlock_tables(d, g);
 		goto again;
 	}
 	if (!mt->used) {
@@ -391,10 +386,7 @@ again:
 		unmap_locked(d, g, (int)u->handle);
 		u->status = GNTST_okay;
 	}
-	if (g)
-		unlock_tables(d, g);
-	else
-		spin_unlock(&d->grant->lock);
+	unlock_tables(d, g);
 }
 
 static int setup_table(struct domain *d, u64 uop)
@@ -689,15 +681,9 @@ void grant_domain_destroy(struct domain *d)
 			g = domain_lookup(mt->dom);
 			if (g && !g->grant)
 				g = NULL;
-			if (g)
-				lock_tables(d, g);
-			else
-				spin_lock(&gt->lock);
+			lock_tables(d, g);
 			unmap_locked(d, g, h);
-			if (g)
-				unlock_tables(d, g);
-			else
-				spin_unlock(&gt->lock);
+			unlock_tables(d, g);
 		}
 	/* Grantees that found d before it was dying wait here, then see it
 	 * dead (pin_grant, unpin_grant, transfer). */
