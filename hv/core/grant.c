@@ -25,34 +25,49 @@
 #include "hypercall.h"
 #include "lib.h"
 #include "m2p.h"
+#include "maptrack.h"
 #include "mm.h"
 #include "page.h"
 #include "ptval.h"
 #include "tlbflush.h"
 #include "xmalloc.h"
 
+/*
+ * Pins of an active entry, by kind as Xen counts them. A count that
+ * reached PIN_LIMIT takes no more (Xen refuses at its top bit too), so
+ * no guest can wrap one to zero while the grant is still in use.
+ */
+enum { PIN_HOST_W, PIN_HOST_R, PIN_DEV_W, PIN_DEV_R, NR_PIN_KINDS };
+#define PIN_LIMIT 0x80
+
 struct active_grant {
-	u16 rd_pins, wr_pins;
+	u8 pins[NR_PIN_KINDS];
 	domid_t mapper;
 	mfn_t mfn;
 };
 
-struct maptrack {
-	bool used;
-	domid_t dom; /* the granting domain */
-	grant_ref_t ref;
-	u32 flags;   /* GNTMAP_* */
-	mfn_t mfn;   /* granted frame */
-	mfn_t l1;    /* where the host PTE is, if host_map */
-	u32 l1_index;
-};
+static unsigned int pin_kind(bool device, bool readonly)
+{
+	return (device ? PIN_DEV_W : PIN_HOST_W) + readonly;
+}
+
+static bool kind_readonly(unsigned int kind)
+{
+	return kind == PIN_HOST_R || kind == PIN_DEV_R;
+}
 
 struct grant_table {
 	spinlock_t lock;
+	/*
+	 * This table's instance: unique for all time, unlike the domain id
+	 * (a new domain may get a dead one's id). A maptrack entry records
+	 * it, so an unmap never touches a later domain's table.
+	 */
+	u64 serial;
 	unsigned int nr_frames;
 	struct grant_entry_v1 *shared[GNTTAB_MAX_FRAMES];
 	struct active_grant *active;
-	struct maptrack *maptrack;
+	struct maptrack maptrack;
 	/*
 	 * Set (under lock) when its domain's destruction frees the active and
 	 * maptrack arrays: another domain that found this table just before
@@ -61,6 +76,8 @@ struct grant_table {
 	 */
 	bool dead;
 };
+
+static u64 table_serial;
 
 #define NR_REFS(gt) ((gt)->nr_frames * GNTTAB_ENTRIES_PER_FRAME)
 
@@ -93,11 +110,12 @@ int grant_domain_init(struct domain *d)
 	if (!gt)
 		return -ENOMEM;
 	gt->lock = (spinlock_t)SPIN_LOCK_UNLOCKED;
+	gt->serial = __atomic_add_fetch(&table_serial, 1, __ATOMIC_SEQ_CST);
 	gt->active = xzalloc(GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME *
 			     sizeof(struct active_grant));
-	gt->maptrack = xzalloc(MAPTRACK_ENTRIES * sizeof(struct maptrack));
 	d->grant = gt;
-	if (!gt->active || !gt->maptrack || grow_table(d, 1)) {
+	if (!gt->active || maptrack_init(&gt->maptrack, MAPTRACK_MAX_FRAMES) ||
+	    grow_table(d, 1)) {
 		grant_domain_destroy(d);
 		return -ENOMEM;
 	}
@@ -127,83 +145,122 @@ static void unlock_tables(struct domain *a, struct domain *b)
 
 static struct domain *granter(domid_t id)
 {
-	struct domain *d = id == DOMID_SELF ? current->domain : domain_lookup(id);
-	return d && !d->is_dying && d->grant && !READ_ONCE(d->grant->dead) ?
-		       d : NULL;
+	struct domain *d =
+	    id == DOMID_SELF ? current->domain : domain_lookup(id);
+	return d && !d->is_dying && d->grant && !READ_ONCE(d->grant->dead)
+		   ? d
+		   : NULL;
+}
+
+/* The granter a maptrack entry names, if that very instance still lives. */
+static struct domain *granter_instance(domid_t id, u64 serial)
+{
+	struct domain *g = domain_lookup(id);
+
+	return g && g->grant && g->grant->serial == serial ? g : NULL;
 }
 
 /*
- * Check and pin grant ref of G for D, taking a reference on the frame
- * (the caller drops it with put_page after unpin_grant). Returns
- * GNTST_okay with the frame, setting GTF_reading/writing in G's entry;
- * Xen's status codes otherwise. Both tables locked.
+ * Drop GTF_reading/writing from G's entry once no pin needs them (writing
+ * only when a writable use went, as Xen does).
  */
-/* Drop GTF_reading/writing from G's entry once no pin needs them. */
 static void clear_unused_marks(struct grant_entry_v1 *e,
-			       const struct active_grant *a)
+			       const struct active_grant *a, bool was_writable)
 {
-	if (!a->wr_pins)
+	bool wr = a->pins[PIN_HOST_W] || a->pins[PIN_DEV_W];
+	bool any = wr || a->pins[PIN_HOST_R] || a->pins[PIN_DEV_R];
+
+	if (was_writable && !wr)
 		__atomic_fetch_and(&e->flags, ~GTF_writing, __ATOMIC_SEQ_CST);
-	if (!a->wr_pins && !a->rd_pins)
+	if (!any)
 		__atomic_fetch_and(&e->flags, ~GTF_reading, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * G writes its entry concurrently, so {flags, domid} (one 32-bit word,
+ * flags in the low half) is checked and marked in one compare-and-swap:
+ * what we checked is what we pinned. A granter that keeps changing it
+ * gets an error after a few tries rather than holding us (as Xen).
+ */
+static int mark_entry(struct domain *g, struct domain *d, grant_ref_t ref,
+		      struct grant_entry_v1 *e, bool readonly)
+{
+	u32 *w = (u32 *)&e->flags, old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+	u16 set = readonly ? GTF_reading : GTF_reading | GTF_writing;
+
+	for (int tries = 0; tries < 5; tries++) {
+		u16 flags = (u16)old;
+		domid_t domid = (domid_t)(old >> 16);
+
+		if ((flags & GTF_type_mask) != GTF_permit_access ||
+		    domid != d->id) {
+			mm_refused(d, MMR_GRANT_REF,
+				   "grant ref %u of d%u: not granted to d%u "
+				   "(flags %#x, domid %u)",
+				   ref, g->id, d->id, flags, domid);
+			return GNTST_general_error;
+		}
+		if (!readonly && (flags & GTF_readonly)) {
+			mm_refused(
+			    d, MMR_GRANT_RO,
+			    "grant ref %u of d%u: read-only, used for writing",
+			    ref, g->id);
+			return GNTST_general_error;
+		}
+		if (__atomic_compare_exchange_n(w, &old, old | set, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return GNTST_okay;
+	}
+	return GNTST_general_error;
+}
+
+/*
+ * Check and pin grant ref of G for D as kind (PIN_*), taking a reference
+ * on the frame (the caller drops it with put_page after unpin_grant).
+ * Returns GNTST_okay with the frame, GTF_reading/writing set in G's
+ * entry; Xen's status codes otherwise. Both tables locked.
+ */
 static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
-		     bool readonly, mfn_t *mfn)
+		     unsigned int kind, mfn_t *mfn)
 {
 	struct grant_table *gt = g->grant;
+	bool ro = kind_readonly(kind), pinned = false, wr_pinned;
 	struct grant_entry_v1 *e;
 	struct active_grant *a;
-	bool pinned;
-	u16 flags, set = readonly ? GTF_reading : GTF_reading | GTF_writing;
 	struct frame *f;
+	int rc;
 
 	if (gt->dead)
 		return GNTST_bad_domain; /* died since granter() looked */
 	if (ref >= NR_REFS(gt)) {
-		mm_refused(d, MMR_GRANT_RANGE, "grant ref %u of d%u: beyond its table",
-			   ref, g->id);
+		mm_refused(d, MMR_GRANT_RANGE,
+			   "grant ref %u of d%u: beyond its table", ref, g->id);
 		return GNTST_bad_gntref;
 	}
 	e = entry(gt, ref);
 	a = &gt->active[ref];
-	pinned = a->rd_pins || a->wr_pins;
+	for (int k = 0; k < NR_PIN_KINDS; k++)
+		pinned |= a->pins[k] != 0;
+	wr_pinned = a->pins[PIN_HOST_W] || a->pins[PIN_DEV_W];
 	if (pinned && a->mapper != d->id) {
-		mm_refused(d, MMR_GRANT_BUSY, "grant ref %u of d%u: in use by d%u",
-			   ref, g->id, a->mapper);
+		mm_refused(d, MMR_GRANT_BUSY,
+			   "grant ref %u of d%u: in use by d%u", ref, g->id,
+			   a->mapper);
 		return GNTST_general_error;
 	}
-	/*
-	 * Like Xen, the entry is checked when it is first pinned (or for
-	 * writing). G writes it concurrently, so {flags, domid} (one 32-bit
-	 * word, flags in the low half) is checked and marked in one
-	 * compare-and-swap: what we checked is what we pinned.
-	 */
-	if (!pinned || (!readonly && !a->wr_pins)) {
-		u32 *w = (u32 *)&e->flags, old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
-		domid_t domid;
-
-		do {
-			flags = (u16)old;
-			domid = (domid_t)(old >> 16);
-			if ((flags & GTF_type_mask) != GTF_permit_access ||
-			    domid != d->id) {
-				mm_refused(d, MMR_GRANT_REF,
-					   "grant ref %u of d%u: not granted to d%u (flags %#x, domid %u)",
-					   ref, g->id, d->id, flags, domid);
-				return GNTST_general_error;
-			}
-			if (!readonly && (flags & GTF_readonly)) {
-				mm_refused(d, MMR_GRANT_RO,
-					   "grant ref %u of d%u: read-only, used for writing",
-					   ref, g->id);
-				return GNTST_general_error;
-			}
-		} while (!__atomic_compare_exchange_n(w, &old, old | set, false,
-						      __ATOMIC_SEQ_CST,
-						      __ATOMIC_SEQ_CST));
-	} else {
-		__atomic_fetch_or(&e->flags, set, __ATOMIC_SEQ_CST);
+	for (int k = 0; k < NR_PIN_KINDS; k++)
+		if (a->pins[k] >= PIN_LIMIT) {
+			mm_refused(d, MMR_GRANT_BUSY,
+				   "grant ref %u of d%u: pinned %u times", ref,
+				   g->id, a->pins[k]);
+			return GNTST_general_error;
+		}
+	/* Like Xen, the entry is checked when first pinned (or for writing). */
+	if (!pinned || (!ro && !wr_pinned)) {
+		rc = mark_entry(g, d, ref, e, ro);
+		if (rc)
+			return rc;
 	}
 	if (!pinned) {
 		/* First use, frame read once now it is marked: G's own memory. */
@@ -211,43 +268,39 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 
 		f = mfn_to_frame(frame);
 		if (!f || !get_page(f, g)) {
-			mm_refused(d, MMR_GRANT_FRAME,
-				   "grant ref %u of d%u: frame %#lx is not d%u's",
-				   ref, g->id, frame, g->id);
-			clear_unused_marks(e, a);
+			mm_refused(
+			    d, MMR_GRANT_FRAME,
+			    "grant ref %u of d%u: frame %#lx is not d%u's", ref,
+			    g->id, frame, g->id);
+			clear_unused_marks(e, a, !ro);
 			return GNTST_bad_page;
 		}
 		a->mfn = frame;
 		a->mapper = d->id;
 	} else if (!get_page(mfn_to_frame(a->mfn), g)) {
-		clear_unused_marks(e, a);
+		clear_unused_marks(e, a, !ro);
 		return GNTST_general_error;
 	}
-	if (readonly)
-		a->rd_pins++;
-	else
-		a->wr_pins++;
+	a->pins[kind]++;
 	*mfn = a->mfn;
 	return GNTST_okay;
 }
 
-static void unpin_grant(struct domain *g, grant_ref_t ref, bool readonly)
+static void unpin_grant(struct domain *g, grant_ref_t ref, unsigned int kind)
 {
 	struct grant_table *gt = g->grant;
 	struct active_grant *a;
 
-	if (gt->dead)
+	if (gt->dead || ref >= NR_REFS(gt))
 		return; /* its pins went with its active table */
 	a = &gt->active[ref];
-	if (readonly && a->rd_pins)
-		a->rd_pins--;
-	else if (!readonly && a->wr_pins)
-		a->wr_pins--;
-	clear_unused_marks(entry(gt, ref), a);
+	if (a->pins[kind])
+		a->pins[kind]--;
+	clear_unused_marks(entry(gt, ref), a, !kind_readonly(kind));
 }
 
-static int find_host_slot(struct domain *d, const struct gnttab_map_grant_ref *m,
-			  mfn_t *l1, unsigned int *idx)
+static int find_host_slot(const struct gnttab_map_grant_ref *m, mfn_t *l1,
+			  unsigned int *idx)
 {
 	if (m->flags & GNTMAP_contains_pte) {
 		*l1 = m->host_addr >> PAGE_SHIFT;
@@ -256,29 +309,77 @@ static int find_host_slot(struct domain *d, const struct gnttab_map_grant_ref *m
 	}
 	if (!guest_range_ok(m->host_addr, 1))
 		return -EINVAL;
-	(void)d;
 	return find_l1_slot(current->guest_table, m->host_addr, l1, idx);
 }
 
-static int alloc_maptrack(struct grant_table *gt)
+/* The part of a map op that needs both tables locked and a handle. */
+static s16 map_locked(struct domain *d, struct domain *g,
+		      struct gnttab_map_grant_ref *m, mfn_t l1,
+		      unsigned int idx, struct maptrack_entry *mt)
 {
-	for (int i = 0; i < MAPTRACK_ENTRIES; i++)
-		if (!gt->maptrack[i].used)
-			return i;
-	return -1;
+	bool ro = m->flags & GNTMAP_readonly, host = m->flags & GNTMAP_host_map;
+	bool dev = m->flags & GNTMAP_device_map;
+	struct frame *f;
+	mfn_t mfn;
+	int rc;
+
+	/* One pin (and frame reference) per kind of mapping, as in Xen. */
+	if (dev && (rc = pin_grant(g, d, m->ref, pin_kind(true, ro), &mfn)))
+		return (s16)rc;
+	if (host && (rc = pin_grant(g, d, m->ref, pin_kind(false, ro), &mfn)))
+		goto undo_dev;
+	f = mfn_to_frame(mfn);
+	rc = GNTST_general_error;
+	if (dev && !ro && !get_page_type(f, PGT_WRITABLE)) {
+		mm_refused(
+		    d, MMR_GRANT_TABLE,
+		    "grant map: frame %#lx of d%u cannot be written (a table)",
+		    mfn, g->id);
+		goto undo_host;
+	}
+	if (host) {
+		u64 pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED |
+			  _PAGE_DIRTY | (ro ? 0 : _PAGE_RW) | PTE_GRANT_MAPPING;
+		if (grant_pte_install(d, l1, idx, pte)) {
+			if (dev && !ro)
+				put_page_type(f);
+			goto undo_host;
+		}
+	}
+	*mt = (struct maptrack_entry){
+		.serial = g->grant->serial,
+		.mfn = mfn,
+		.l1 = l1,
+		.ref = m->ref,
+		.l1_index = (u16)idx,
+		.dom = g->id,
+		.flags =
+		    (u8)(m->flags & (GNTMAP_device_map | GNTMAP_host_map |
+				     GNTMAP_readonly | GNTMAP_contains_pte)),
+	};
+	m->dev_bus_addr = mfn << PAGE_SHIFT;
+	return GNTST_okay;
+undo_host:
+	if (host) {
+		unpin_grant(g, m->ref, pin_kind(false, ro));
+		put_page(mfn_to_frame(mfn));
+	}
+undo_dev:
+	if (dev) {
+		unpin_grant(g, m->ref, pin_kind(true, ro));
+		put_page(mfn_to_frame(mfn));
+	}
+	return (s16)rc;
 }
 
 static void map_one(struct domain *d, struct gnttab_map_grant_ref *m)
 {
 	/* Xen maps by a real domain id only: DOMID_SELF is a bad domain. */
 	struct domain *g = m->dom == DOMID_SELF ? NULL : granter(m->dom);
-	bool ro = m->flags & GNTMAP_readonly;
-	bool dev_rw = (m->flags & GNTMAP_device_map) && !ro;
-	struct maptrack *mt;
-	struct frame *f;
-	mfn_t mfn, l1 = 0;
+	struct maptrack *mtt = &d->grant->maptrack;
+	mfn_t l1 = 0;
 	unsigned int idx = 0;
-	int h, rc;
+	u32 h;
 
 	if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map))) {
 		m->status = GNTST_bad_gntref; /* as Xen: nothing to map */
@@ -288,105 +389,259 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *m)
 		m->status = GNTST_bad_domain;
 		return;
 	}
-	if ((m->flags & GNTMAP_host_map) && find_host_slot(d, m, &l1, &idx)) {
-		mm_refused(d, MMR_GRANT_ADDR,
-			   "grant map: no L1 slot of its own at %#lx%s",
-			   m->host_addr,
-			   m->flags & GNTMAP_contains_pte ? " (contains_pte)" : "");
+	if ((m->flags & GNTMAP_host_map) && find_host_slot(m, &l1, &idx)) {
+		mm_refused(
+		    d, MMR_GRANT_ADDR,
+		    "grant map: no L1 slot of its own at %#lx%s", m->host_addr,
+		    m->flags & GNTMAP_contains_pte ? " (contains_pte)" : "");
 		m->status = GNTST_general_error;
 		return;
 	}
 	lock_tables(d, g);
-	h = alloc_maptrack(d->grant);
-	if (h < 0) {
+	h = d->grant->dead ? MAPTRACK_NONE : maptrack_alloc(mtt);
+	if (h == MAPTRACK_NONE) {
+		mm_refused(d, MMR_GRANT_HANDLE,
+			   "grant map: no maptrack handle left (%u in use)",
+			   maptrack_limit(mtt));
 		m->status = GNTST_no_device_space;
+	} else {
+		m->status =
+		    map_locked(d, g, m, l1, idx, maptrack_entry(mtt, h));
+		if (m->status)
+			maptrack_free(mtt, h);
+		else
+			m->handle = h;
+	}
+	unlock_tables(d, g);
+}
+
+/*
+ * Unmapping goes in two steps, as in Xen: first the mappings go from
+ * the grantee's page tables (and its maptrack), then, once every CPU
+ * that may still hold a stale translation has flushed, the pins and
+ * frame references are dropped. Only then may the granter see its
+ * entry unused (GTF_reading/writing cleared) and reuse the page, so no
+ * stale writable TLB entry of the grantee outlives its grant. A batch
+ * shares one flush.
+ */
+struct unmap_work {
+	struct domain *g; /* NULL: that granter instance is gone */
+	grant_ref_t ref;
+	mfn_t mfn;
+	u8 done; /* GNTMAP_host_map/device_map undone; GNTMAP_readonly */
+};
+
+#define UNMAP_BATCH 16
+
+/*
+ * Undo the host part (if want_host) and the device part (if want_dev)
+ * of maptrack entry e, replacing the host PTE by the one at
+ * (nl1, nidx) if nl1. Both tables locked.
+ */
+static s16 unmap_locked(struct domain *d, u32 h, struct maptrack_entry *e,
+			bool want_host, bool want_dev, mfn_t nl1,
+			unsigned int nidx, struct unmap_work *w)
+{
+	if (want_host && (e->flags & GNTMAP_host_map)) {
+		if (grant_pte_replace(d, e->l1, e->l1_index, e->mfn, nl1, nidx))
+			return GNTST_general_error;
+		e->flags &= ~GNTMAP_host_map;
+		w->done |= GNTMAP_host_map;
+	}
+	if (want_dev && (e->flags & GNTMAP_device_map)) {
+		e->flags &= ~GNTMAP_device_map;
+		w->done |= GNTMAP_device_map;
+	}
+	if (w->done)
+		w->done |= e->flags & GNTMAP_readonly;
+	w->ref = e->ref;
+	w->mfn = e->mfn;
+	if (!(e->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+		maptrack_free(&d->grant->maptrack, h);
+	return GNTST_okay;
+}
+
+/* The second step: the flush has been done. */
+static void unmap_complete(struct unmap_work *w)
+{
+	struct frame *f = mfn_to_frame(w->mfn);
+	bool ro = w->done & GNTMAP_readonly;
+
+	if (!w->done)
+		return;
+	if ((w->done & GNTMAP_device_map) && !ro)
+		put_page_type(f);
+	if (w->g) {
+		spin_lock(&w->g->grant->lock); /* unpin_grant copes if dead */
+		if (w->done & GNTMAP_device_map)
+			unpin_grant(w->g, w->ref, pin_kind(true, ro));
+		if (w->done & GNTMAP_host_map)
+			unpin_grant(w->g, w->ref, pin_kind(false, ro));
+		spin_unlock(&w->g->grant->lock);
+	}
+	/* The pins' references: an orphan of a dead granter goes now. */
+	if (w->done & GNTMAP_device_map)
+		put_page(f);
+	if (w->done & GNTMAP_host_map)
+		put_page(f);
+}
+
+static void unmap_flush_and_complete(struct domain *d, struct unmap_work *w,
+				     unsigned int n)
+{
+	bool host = false;
+
+	for (unsigned int i = 0; i < n; i++)
+		host |= w[i].done & GNTMAP_host_map;
+	if (host)
+		flush_domain_tlbs(d);
+	for (unsigned int i = 0; i < n; i++)
+		unmap_complete(&w[i]);
+}
+
+/* What an unmap or unmap_and_replace op asks for. */
+struct unmap_req {
+	u64 host_addr, dev_bus_addr, new_addr;
+	grant_handle_t handle;
+};
+
+/* Does the unmap's host address name the slot the mapping is in? */
+static bool same_slot(const struct maptrack_entry *e, u64 host_addr)
+{
+	mfn_t l1;
+	unsigned int idx;
+
+	if (e->flags & GNTMAP_contains_pte)
+		return host_addr == (e->l1 << PAGE_SHIFT) + e->l1_index * 8UL;
+	return guest_range_ok(host_addr, 1) &&
+	       !find_l1_slot(current->guest_table, host_addr, &l1, &idx) &&
+	       l1 == e->l1 && idx == e->l1_index;
+}
+
+/* The first step of one unmap op: Xen's checks and status codes. */
+static s16 unmap_begin(struct domain *d, const struct unmap_req *r,
+		       struct unmap_work *w)
+{
+	struct maptrack_entry *e;
+	struct domain *g;
+	mfn_t nl1 = 0;
+	unsigned int nidx = 0;
+	domid_t dom;
+	u64 serial;
+	s16 st;
+
+	*w = (struct unmap_work){ 0 };
+	spin_lock(&d->grant->lock);
+	e = d->grant->dead ? NULL
+			   : maptrack_entry(&d->grant->maptrack, r->handle);
+	if (!e || !e->flags) {
+		spin_unlock(&d->grant->lock);
+		mm_refused(d, MMR_GRANT_HANDLE, "grant unmap: bad handle %u",
+			   r->handle);
+		return GNTST_bad_handle;
+	}
+	dom = e->dom;
+	serial = e->serial;
+	spin_unlock(&d->grant->lock);
+
+	g = granter_instance(dom, serial);
+	lock_tables(d, g);
+	/* Another vCPU may have unmapped or reused the handle meanwhile. */
+	e = d->grant->dead ? NULL
+			   : maptrack_entry(&d->grant->maptrack, r->handle);
+	st = GNTST_bad_handle;
+	if (!e || !e->flags || e->dom != dom || e->serial != serial)
 		goto out;
-	}
-	rc = pin_grant(g, d, m->ref, ro, &mfn);
-	if (rc) {
-		m->status = (s16)rc;
-		goto out;
-	}
-	f = mfn_to_frame(mfn);
-	m->status = GNTST_general_error;
-	if (dev_rw && !get_page_type(f, PGT_WRITABLE)) {
-		mm_refused(d, MMR_GRANT_TABLE,
-			   "grant map: frame %#lx of d%u cannot be written (a table)",
-			   mfn, g->id);
-		goto unpin;
-	}
-	if (m->flags & GNTMAP_host_map) {
-		u64 pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED |
-			  _PAGE_DIRTY | (ro ? 0 : _PAGE_RW) | PTE_GRANT_MAPPING;
-		if (grant_pte_install(d, l1, idx, pte)) {
-			if (dev_rw)
-				put_page_type(f);
-			goto unpin;
+	st = GNTST_general_error;
+	if (r->dev_bus_addr && r->dev_bus_addr != e->mfn << PAGE_SHIFT)
+		goto out; /* as Xen: the bus address must match */
+	if (r->host_addr && (e->flags & GNTMAP_host_map)) {
+		if (!same_slot(e, r->host_addr)) {
+			mm_refused(
+			    d, MMR_GRANT_ADDR,
+			    "grant unmap: handle %u is not mapped at %#lx",
+			    r->handle, r->host_addr);
+			goto out;
 		}
+		if (r->new_addr && ((e->flags & GNTMAP_contains_pte) ||
+				    !guest_range_ok(r->new_addr, 1) ||
+				    find_l1_slot(current->guest_table,
+						 r->new_addr, &nl1, &nidx) ||
+				    !nl1))
+			goto out;
 	}
-	mt = &d->grant->maptrack[h];
-	*mt = (struct maptrack){ true, g->id, m->ref, m->flags, mfn, l1, idx };
-	m->handle = (grant_handle_t)h;
-	m->dev_bus_addr = mfn << PAGE_SHIFT;
-	m->status = GNTST_okay;
-	goto out;
-unpin:
-	unpin_grant(g, m->ref, ro);
-	put_page(f);
+	w->g = g;
+	st = unmap_locked(d, r->handle, e, r->host_addr != 0,
+			  r->dev_bus_addr != 0, nl1, nidx, w);
 out:
 	unlock_tables(d, g);
+	return st;
 }
 
-/* Undo mapping h of d. Both tables locked (g may be NULL if gone). */
-static void unmap_locked(struct domain *d, struct domain *g, int h)
+/* Read op i of an unmap (or unmap_and_replace) batch into r. */
+static int unmap_read(unsigned int cmd, u64 uop, unsigned int i,
+		      struct unmap_req *r)
 {
-	struct maptrack *mt = &d->grant->maptrack[h];
-	struct frame *f = mfn_to_frame(mt->mfn);
+	if (cmd == GNTTABOP_unmap_grant_ref) {
+		struct gnttab_unmap_grant_ref op;
 
-	if (mt->flags & GNTMAP_host_map)
-		grant_pte_remove(d, mt->l1, mt->l1_index, mt->mfn);
-	if ((mt->flags & GNTMAP_device_map) && !(mt->flags & GNTMAP_readonly))
-		put_page_type(f);
-	if (g)
-		unpin_grant(g, mt->ref, mt->flags & GNTMAP_readonly);
-	put_page(f); /* the pin's: an orphan of a dead granter goes now */
-	mt->used = false;
-}
-
-static void unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *u)
-{
-	struct maptrack *mt;
-	struct domain *g;
-	domid_t dom;
-
-	if (u->handle >= MAPTRACK_ENTRIES || !d->grant->maptrack[u->handle].used) {
-		mm_refused(d, MMR_GRANT_HANDLE, "grant unmap: bad handle %u",
-			   u->handle);
-		u->status = GNTST_bad_handle;
-		return;
-	}
-	mt = &d->grant->maptrack[u->handle];
-again:
-	/* Read unlocked: look again once locked, in case another vCPU has
-	 * meanwhile unmapped the handle and reused it for another granter. */
-	dom = READ_ONCE(mt->dom);
-	g = domain_lookup(dom);
-	if (g && !g->grant)
-		g = NULL;
-	lock_tables(d, g); /* unmap_locked copes with a dead g */
-	if (mt->used && mt->dom != dom) {
-		unlock_tables(d, g);
-		goto again;
-	}
-	if (!mt->used) {
-		u->status = GNTST_bad_handle;
-	} else if (u->dev_bus_addr && u->dev_bus_addr != mt->mfn << PAGE_SHIFT) {
-		u->status = GNTST_bad_dev_addr;
+		if (get_guest(op, uop + i * sizeof(op)))
+			return -EFAULT;
+		*r = (struct unmap_req){ op.host_addr, op.dev_bus_addr, 0,
+					 op.handle };
 	} else {
-		unmap_locked(d, g, (int)u->handle);
-		u->status = GNTST_okay;
+		struct gnttab_unmap_and_replace op;
+
+		if (get_guest(op, uop + i * sizeof(op)))
+			return -EFAULT;
+		*r = (struct unmap_req){ op.host_addr, 0, op.new_addr,
+					 op.handle };
 	}
-	unlock_tables(d, g);
+	return 0;
+}
+
+static int unmap_write_status(unsigned int cmd, u64 uop, unsigned int i, s16 st)
+{
+	if (cmd == GNTTABOP_unmap_grant_ref)
+		return put_guest(
+		    st, uop + i * sizeof(struct gnttab_unmap_grant_ref) +
+			    offsetof(struct gnttab_unmap_grant_ref, status));
+	return put_guest(st,
+			 uop + i * sizeof(struct gnttab_unmap_and_replace) +
+			     offsetof(struct gnttab_unmap_and_replace, status));
+}
+
+static long unmap_batch(struct domain *d, unsigned int cmd, u64 uop,
+			unsigned int count)
+{
+	struct unmap_work w[UNMAP_BATCH];
+
+	for (unsigned int base = 0; base < count; base += UNMAP_BATCH) {
+		unsigned int n = 0, c = count - base;
+		long rc = 0;
+
+		if (c > UNMAP_BATCH)
+			c = UNMAP_BATCH;
+		for (; n < c; n++) {
+			struct unmap_req r;
+			s16 st;
+
+			if (unmap_read(cmd, uop, base + n, &r)) {
+				rc = -EFAULT;
+				break;
+			}
+			st = unmap_begin(d, &r, &w[n]);
+			if (unmap_write_status(cmd, uop, base + n, st)) {
+				rc = -EFAULT;
+				n++;
+				break;
+			}
+		}
+		unmap_flush_and_complete(d, w, n);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int setup_table(struct domain *d, u64 uop)
@@ -396,16 +651,17 @@ static int setup_table(struct domain *d, u64 uop)
 
 	if (get_guest(s, uop))
 		return -EFAULT;
-	t = s.dom == DOMID_SELF ? d : (d->privileged ? domain_lookup(s.dom) : NULL);
+	t = s.dom == DOMID_SELF ? d
+				: (d->privileged ? domain_lookup(s.dom) : NULL);
 	if (!t || !t->grant || READ_ONCE(t->grant->dead)) {
 		s.status = t ? GNTST_general_error : GNTST_bad_domain;
 	} else if (s.nr_frames > GNTTAB_MAX_FRAMES) {
 		s.status = GNTST_general_error;
 	} else {
 		spin_lock(&t->grant->lock);
-		s.status = t->grant->dead || grow_table(t, s.nr_frames) ?
-				   GNTST_general_error :
-				   GNTST_okay;
+		s.status = t->grant->dead || grow_table(t, s.nr_frames)
+			       ? GNTST_general_error
+			       : GNTST_okay;
 		for (unsigned int i = 0; !s.status && i < s.nr_frames; i++) {
 			u64 mfn = __pa(t->grant->shared[i]) >> PAGE_SHIFT;
 			if (put_guest(mfn, s.frame_list + i * 8))
@@ -413,8 +669,8 @@ static int setup_table(struct domain *d, u64 uop)
 		}
 		spin_unlock(&t->grant->lock);
 	}
-	return put_guest(s.status, uop + offsetof(struct gnttab_setup_table,
-						  status));
+	return put_guest(s.status,
+			 uop + offsetof(struct gnttab_setup_table, status));
 }
 
 static int query_size(struct domain *d, u64 uop)
@@ -424,9 +680,9 @@ static int query_size(struct domain *d, u64 uop)
 
 	if (get_guest(q, uop))
 		return -EFAULT;
-	t = q.dom == DOMID_SELF || q.dom == d->id ?
-		    d :
-		    (d->privileged ? domain_lookup(q.dom) : NULL);
+	t = q.dom == DOMID_SELF || q.dom == d->id
+		? d
+		: (d->privileged ? domain_lookup(q.dom) : NULL);
 	if (!t || !t->grant || READ_ONCE(t->grant->dead)) {
 		q.status = GNTST_bad_domain;
 	} else {
@@ -475,7 +731,7 @@ static int copy_side_get(struct domain *d, const struct gnttab_copy_ptr *p,
 			return GNTST_bad_domain;
 		s->ref = p->u.ref;
 		lock_tables(d, s->g);
-		rc = pin_grant(s->g, d, p->u.ref, ro, &s->mfn);
+		rc = pin_grant(s->g, d, p->u.ref, pin_kind(false, ro), &s->mfn);
 		unlock_tables(d, s->g);
 		if (rc)
 			return rc;
@@ -485,7 +741,8 @@ static int copy_side_get(struct domain *d, const struct gnttab_copy_ptr *p,
 	if (!ro) {
 		if (!get_page_type(s->f, PGT_WRITABLE)) {
 			mm_refused(d, MMR_GRANT_TABLE | MMR_CLASS_COPY,
-				   "grant copy: destination %#lx is a page or descriptor table",
+				   "grant copy: destination %#lx is a page or "
+				   "descriptor table",
 				   s->mfn);
 			return GNTST_general_error;
 		}
@@ -500,7 +757,7 @@ static void copy_side_put(struct domain *d, struct copy_side *s)
 		put_page_type(s->f);
 	if (s->pinned) {
 		lock_tables(d, s->g);
-		unpin_grant(s->g, s->ref, s->ro);
+		unpin_grant(s->g, s->ref, pin_kind(false, s->ro));
 		unlock_tables(d, s->g);
 	}
 	if (s->f)
@@ -519,13 +776,11 @@ static void copy_one(struct domain *d, struct gnttab_copy *c)
 		c->status = GNTST_bad_copy_arg;
 		return;
 	}
-	c->status = (s16)copy_side_get(d, &c->source,
-				       c->flags & GNTCOPY_source_gref, true,
-				       &src);
+	c->status = (s16)copy_side_get(
+	    d, &c->source, c->flags & GNTCOPY_source_gref, true, &src);
 	if (!c->status)
-		c->status = (s16)copy_side_get(d, &c->dest,
-					       c->flags & GNTCOPY_dest_gref,
-					       false, &dst);
+		c->status = (s16)copy_side_get(
+		    d, &c->dest, c->flags & GNTCOPY_dest_gref, false, &dst);
 	if (!c->status)
 		memmove((u8 *)__va(dst.mfn << PAGE_SHIFT) + c->dest.offset,
 			(u8 *)__va(src.mfn << PAGE_SHIFT) + c->source.offset,
@@ -548,9 +803,10 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 	}
 	if (!f || f->owner != d->id || f->count ||
 	    (f->type_info & PGT_COUNT_MASK) || t->mfn == d->shared_info_mfn) {
-		mm_refused(d, MMR_GRANT_TRANSFER,
-			   "grant transfer: frame %#lx is in use or not its own",
-			   t->mfn);
+		mm_refused(
+		    d, MMR_GRANT_TRANSFER,
+		    "grant transfer: frame %#lx is in use or not its own",
+		    t->mfn);
 		t->status = GNTST_bad_page;
 		return;
 	}
@@ -566,10 +822,11 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 	e = entry(r->grant, t->ref);
 	w = READ_ONCE(*(u32 *)&e->flags); /* {flags, domid}: one read */
 	if (((u16)w & (GTF_type_mask | GTF_transfer_committed)) !=
-		    GTF_accept_transfer ||
+		GTF_accept_transfer ||
 	    (domid_t)(w >> 16) != d->id) {
 		mm_refused(d, MMR_GRANT_TRANSFER,
-			   "grant transfer: ref %u of d%u accepts no transfer from d%u",
+			   "grant transfer: ref %u of d%u accepts no transfer "
+			   "from d%u",
 			   t->ref, r->id, d->id);
 		t->status = GNTST_permission_denied;
 		goto out;
@@ -600,15 +857,15 @@ out:
 	unlock_tables(d, r);
 }
 
-#define GRANT_BATCH_OP(type, fn)                                          \
-	for (unsigned int i = 0; i < count; i++) {                        \
-		type op;                                                  \
-		u64 a = uop + i * sizeof(op);                             \
-		if (get_guest(op, a))                                     \
-			return i ? (long)i : -EFAULT;                     \
-		fn(d, &op);                                               \
-		if (put_guest(op, a))                                     \
-			return -EFAULT;                                   \
+#define GRANT_BATCH_OP(type, fn)                      \
+	for (unsigned int i = 0; i < count; i++) {    \
+		type op;                              \
+		u64 a = uop + i * sizeof(op);         \
+		if (get_guest(op, a))                 \
+			return i ? (long)i : -EFAULT; \
+		fn(d, &op);                           \
+		if (put_guest(op, a))                 \
+			return -EFAULT;               \
 	}
 
 long do_grant_table_op(unsigned int cmd, u64 uop, unsigned int count)
@@ -624,9 +881,8 @@ long do_grant_table_op(unsigned int cmd, u64 uop, unsigned int count)
 		GRANT_BATCH_OP(struct gnttab_map_grant_ref, map_one);
 		return 0;
 	case GNTTABOP_unmap_grant_ref:
-		GRANT_BATCH_OP(struct gnttab_unmap_grant_ref, unmap_one);
-		flush_guest_tlbs(); /* no stale mapping may outlive the unmap */
-		return 0;
+	case GNTTABOP_unmap_and_replace:
+		return unmap_batch(d, cmd, uop, count);
 	case GNTTABOP_copy:
 		GRANT_BATCH_OP(struct gnttab_copy, copy_one);
 		return 0;
@@ -669,30 +925,35 @@ long do_grant_table_op(unsigned int cmd, u64 uop, unsigned int count)
 void grant_domain_destroy(struct domain *d)
 {
 	struct grant_table *gt = d->grant;
+	struct unmap_work w[UNMAP_BATCH];
+	unsigned int n = 0;
 
 	if (!gt)
 		return;
-	if (gt->maptrack)
-		for (int h = 0; h < MAPTRACK_ENTRIES; h++) {
-			struct maptrack *mt = &gt->maptrack[h];
-			struct domain *g;
-			if (!mt->used)
-				continue;
-			g = domain_lookup(mt->dom);
-			if (g && !g->grant)
-				g = NULL;
-			lock_tables(d, g);
-			unmap_locked(d, g, h);
-			unlock_tables(d, g);
+	for (u32 h = 0; h < maptrack_limit(&gt->maptrack); h++) {
+		struct maptrack_entry *e = maptrack_entry(&gt->maptrack, h);
+		struct domain *g;
+
+		if (!e->flags)
+			continue;
+		g = granter_instance(e->dom, e->serial);
+		lock_tables(d, g);
+		w[n] = (struct unmap_work){ .g = g };
+		unmap_locked(d, h, e, true, true, 0, 0, &w[n]);
+		unlock_tables(d, g);
+		if (++n == UNMAP_BATCH) {
+			unmap_flush_and_complete(d, w, n);
+			n = 0;
 		}
+	}
+	unmap_flush_and_complete(d, w, n);
 	/* Grantees that found d before it was dying wait here, then see it
 	 * dead (pin_grant, unpin_grant, transfer). */
 	spin_lock(&gt->lock);
 	gt->dead = true;
 	xfree(gt->active);
-	xfree(gt->maptrack);
 	gt->active = NULL;
-	gt->maptrack = NULL;
+	maptrack_destroy(&gt->maptrack);
 	spin_unlock(&gt->lock);
 }
 
@@ -713,7 +974,7 @@ void grant_domain_free(struct domain *d)
 	spin_unlock(&gt->lock);
 	for (unsigned int i = 0; i < n; i++)
 		release_shared_frame(
-			mfn_to_frame(__pa(gt->shared[i]) >> PAGE_SHIFT));
+		    mfn_to_frame(__pa(gt->shared[i]) >> PAGE_SHIFT));
 }
 
 /* The table's struct, once no CPU can still be looking at d (domain.c). */

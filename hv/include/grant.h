@@ -6,7 +6,6 @@
 
 #define GNTTAB_MAX_FRAMES 32
 #define GNTTAB_ENTRIES_PER_FRAME 512
-#define MAPTRACK_ENTRIES 1024
 
 /* Marks a PTE as a grant mapping: only unmap_grant_ref may change it. */
 #define PTE_GRANT_MAPPING (1UL << 62)

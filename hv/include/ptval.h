@@ -47,6 +47,8 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 		      u64 pte);
 void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
 		      mfn_t mfn);
+int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
+		      mfn_t mfn, mfn_t new_table, unsigned int new_idx);
 void domain_relinquish_page_tables(struct domain *d);
 
 /*

@@ -764,26 +764,53 @@ out:
 	return rc;
 }
 
-/* Remove d's grant mapping of frame mfn at (table, idx), if still there. */
-void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
-		      mfn_t mfn)
+/*
+ * Remove d's grant mapping of frame mfn at (table, idx), if still there.
+ * With new_table (GNTTABOP_unmap_and_replace), the entry at (new_table,
+ * new_idx), in one of d's L1 tables in use, moves into its place with its
+ * references and its slot is cleared; -EINVAL (nothing changed) if that
+ * table is not in use or the entry is itself a grant mapping.
+ */
+int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
+		      mfn_t mfn, mfn_t new_table, unsigned int new_idx)
 {
-	struct frame *t = mfn_to_frame(table);
+	struct frame *t = mfn_to_frame(table), *n = mfn_to_frame(new_table);
 	u64 *slot, old;
+	int rc = 0;
 
-	if (idx >= PT_ENTRIES)
-		return;
+	if (idx >= PT_ENTRIES || new_idx >= PT_ENTRIES)
+		return -EINVAL;
 	spin_lock(&type_lock);
+	if (new_table && (!l1_in_use(n, d) ||
+			  (table_va(n)[new_idx] & PTE_GRANT_MAPPING))) {
+		rc = -EINVAL;
+		goto out;
+	}
+	/* If the mapping is gone already, a replacement stays where it is. */
 	if (l1_in_use(t, d)) {
 		slot = table_va(t) + idx;
 		old = *slot;
 		if ((old & PTE_GRANT_MAPPING) && (old & _PAGE_PRESENT) &&
 		    ((old & ADDR_MASK) >> PAGE_SHIFT) == mfn) {
-			*slot = 0;
+			u64 repl = new_table ? __atomic_exchange_n(
+						       table_va(n) + new_idx, 0,
+						       __ATOMIC_SEQ_CST) :
+					       0;
+
+			__atomic_store_n(slot, repl, __ATOMIC_SEQ_CST);
 			put_l1e(old & ~PTE_GRANT_MAPPING);
 		}
 	}
+out:
 	spin_unlock(&type_lock);
+	return rc;
+}
+
+/* Remove d's grant mapping of frame mfn at (table, idx), if still there. */
+void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
+		      mfn_t mfn)
+{
+	grant_pte_replace(d, table, idx, mfn, 0, 0);
 }
 
 /* --- Frames leaving a domain ---------------------------------------------- */

@@ -69,6 +69,17 @@ struct gnttab_unmap_grant_ref {
 	int16_t status;
 };
 
+/*
+ * Unmap handle's host mapping at host_addr and move the PTE that maps
+ * new_addr into its place, clearing new_addr's (GNTTABOP_unmap_and_replace).
+ */
+struct gnttab_unmap_and_replace {
+	uint64_t host_addr;
+	uint64_t new_addr;
+	grant_handle_t handle;
+	int16_t status;
+};
+
 struct gnttab_setup_table {
 	domid_t dom;
 	uint32_t nr_frames;

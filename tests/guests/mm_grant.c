@@ -9,7 +9,9 @@
  * domain id, peer=M the other's id; die=1 adds a last phase: G finishes
  * and domain 0 (mm_victim destroy=G) destroys it while D keeps mapping,
  * unmapping and copying G's grants, and D then finds G gone (bad domain)
- * and still unmaps what it had mapped.
+ * and still unmaps what it had mapped; reuse=1 (with mm_victim reuse=D)
+ * then maps the same ref of the new domain that got G's id, and unmaps
+ * its old mapping without touching the new domain's grant.
  *
  * Convention (no xenstore): G grants ref 1 to D for a mailbox page, and D
  * retries mapping it until G has. Through the mailbox, G and D step
@@ -32,16 +34,21 @@
 #define REF_KEEP 17 /* frame F, D keeps it mapped for a while */
 #define REF_ACCEPT 20 /* accepts a transfer from D */
 #define REF_DEVICE 21 /* frame H, device-mapped by D */
-#define REF_DEATH 22 /* die=1: granted as G is destroyed */
+#define REF_DEATH MM_REF_REUSE /* die=1: granted as G is destroyed */
+#define REF_BOTH 23 /* frame K: D maps it host and device in one op */
+#define REF_MANY 100 /* D's own refs 100..499, for many mappings */
+#define NR_MANY 400
+#define REF_LIMIT 99 /* D's own, for the pin limit */
 
 struct mailbox {
 	volatile uint32_t g_step, d_step;
-	volatile uint64_t mfn_a, mfn_h, mfn_f, table_mfn, victim_mfn;
+	volatile uint64_t mfn_a, mfn_h, mfn_f, mfn_k, table_mfn, victim_mfn;
 	volatile uint64_t transferred; /* D's frame given to G */
 	volatile uint64_t hammered; /* die=1: D's map/copy rounds so far */
 };
 
-static unsigned int me, peer, die;
+static unsigned int me, peer, die, reuse;
+static uint32_t victim_port;
 static struct mailbox *mb;
 static uint64_t victim_mfn;
 
@@ -127,13 +134,33 @@ static int16_t gmap(uint64_t addr, uint32_t flags, grant_ref_t ref, domid_t dom,
 	return m.status;
 }
 
-static int16_t gunmap(uint64_t addr, grant_handle_t handle)
+/* Unmap what addr (a host mapping) and bus (a device mapping) name. */
+static int16_t gunmap_bus(uint64_t addr, uint64_t bus, grant_handle_t handle)
 {
 	struct gnttab_unmap_grant_ref u = { .host_addr = addr,
+					    .dev_bus_addr = bus,
 					    .handle = handle,
 					    .status = 99 };
 
 	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1))
+		return 99;
+	return u.status;
+}
+
+static int16_t gunmap(uint64_t addr, grant_handle_t handle)
+{
+	return gunmap_bus(addr, 0, handle);
+}
+
+static int16_t greplace(uint64_t addr, uint64_t new_addr,
+			grant_handle_t handle)
+{
+	struct gnttab_unmap_and_replace u = { .host_addr = addr,
+					      .new_addr = new_addr,
+					      .handle = handle,
+					      .status = 99 };
+
+	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_and_replace, &u, 1))
 		return 99;
 	return u.status;
 }
@@ -233,6 +260,7 @@ static void granter(void)
 	struct grant_entry_v1 *gt = map_grant_table(base + GT_IDX);
 	uint64_t mbox = mm_alloc(), a = mm_alloc(), b = mm_alloc();
 	uint64_t c = mm_alloc(), e = mm_alloc(), f = mm_alloc(), h = mm_alloc();
+	uint64_t k = mm_alloc();
 	long before;
 
 	pv_test_group("granter: set up the mailbox and the grants");
@@ -246,11 +274,14 @@ static void granter(void)
 	fill(base + H_IDX, h, 'H');
 	/* H is only ever mapped by D (as a device would). */
 	mm_unmap(base + H_IDX);
+	fill(base + X_IDX, k, 'K');
+	mm_unmap(base + X_IDX);
 	/* A transfer needs room in our reservation: give one frame back. */
 	CHECK_EQ(decrease(mm_alloc()), 1);
 	mb->mfn_a = a;
 	mb->mfn_h = h;
 	mb->mfn_f = f;
+	mb->mfn_k = k;
 	mb->table_mfn = mm.l1[0];
 	mb->victim_mfn = victim_mfn;
 	grant(gt, REF_RW, GTF_permit_access, peer, a);
@@ -263,6 +294,7 @@ static void granter(void)
 	grant(gt, REF_KEEP, GTF_permit_access, peer, f);
 	grant(gt, REF_ACCEPT, GTF_accept_transfer, peer, 0);
 	grant(gt, REF_DEVICE, GTF_permit_access, peer, h);
+	grant(gt, REF_BOTH, GTF_permit_access, peer, k);
 	grant(gt, MAILBOX_REF, GTF_permit_access, peer, mbox);
 	set_step(&mb->g_step, 1);
 
@@ -277,6 +309,10 @@ static void granter(void)
 	mm_unmap(base + F_IDX);
 	CHECK_EQ(decrease(f), 0);
 	CHECK(revoke(gt, REF_RW), "cannot revoke an unused grant");
+	/* D unmapped the host half of K's one handle: the device half stays. */
+	CHECK_EQ(gt[REF_BOTH].flags & (GTF_reading | GTF_writing),
+		 GTF_reading | GTF_writing);
+	CHECK_EQ(decrease(k), 0);
 	set_step(&mb->g_step, 2);
 
 	wait_step(&mb->d_step, 2);
@@ -306,10 +342,12 @@ static void granter(void)
 	pv_test_group("granter: after the grantee unmapped, frames are free");
 	CHECK_EQ(gt[REF_KEEP].flags & (GTF_reading | GTF_writing), 0);
 	CHECK_EQ(gt[REF_DEVICE].flags & (GTF_reading | GTF_writing), 0);
+	CHECK_EQ(gt[REF_BOTH].flags & (GTF_reading | GTF_writing), 0);
 	before = reservation();
 	CHECK_EQ(decrease(f), 1);
 	CHECK_EQ(decrease(h), 1);
-	CHECK_EQ(reservation(), before - 2);
+	CHECK_EQ(decrease(k), 1);
+	CHECK_EQ(reservation(), before - 3);
 	set_step(&mb->g_step, 4);
 	wait_step(&mb->d_step, 4);
 	if (die) {
@@ -329,6 +367,44 @@ static void granter(void)
  * G; every call must either work or say the domain is bad, and what was
  * mapped before must still unmap.
  */
+/*
+ * reuse=1: domain 0 gives the dead granter's id to a new domain, which
+ * grants us the same ref. We map it (a second handle, while the old one
+ * still maps the dead granter's frame); the old handle's unmap must not
+ * touch the new domain's grant (domain 0 checks it stays in use).
+ */
+static grant_handle_t hnew;
+
+static void new_granter_same_id(uint64_t va2, grant_handle_t *hold)
+{
+	uint64_t deadline = pv_now() + 90000000000UL;
+	volatile uint32_t *box = (volatile uint32_t *)va2;
+	int16_t st;
+
+	pv_test_group("grantee: a new domain with the dead granter's id");
+	while ((st = gmap(va2, GNTMAP_host_map, REF_DEATH, peer, &hnew,
+			  NULL)) != GNTST_okay &&
+	       pv_now() < deadline)
+		mm_spin_ms(2);
+	CHECK_EQ(st, GNTST_okay);
+	CHECK(hnew != *hold, "the old handle %u was handed out again", hnew);
+	(void)box;
+}
+
+static void new_granter_done(uint64_t va2, grant_handle_t h)
+{
+	volatile uint32_t *box = (volatile uint32_t *)va2;
+	uint64_t deadline = pv_now() + 90000000000UL;
+
+	/* Tell domain 0 the old mapping went; it checks the new grant. */
+	__atomic_store_n(&box[0], 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&box[1], __ATOMIC_ACQUIRE) &&
+	       pv_now() < deadline)
+		mm_yield();
+	CHECK_EQ(box[1], 1);
+	CHECK_EQ(gunmap(va2, h), GNTST_okay);
+}
+
 static void grantee_outlives_granter(unsigned int base, grant_handle_t hmb)
 {
 	uint64_t va = (uint64_t)mm_va(base + A_IDX), x = mm_alloc(), v;
@@ -366,10 +442,168 @@ static void grantee_outlives_granter(unsigned int base, grant_handle_t hmb)
 	CHECK_EQ(st, GNTST_bad_domain);
 	CHECK(odd == 0, "%lu calls failed otherwise", odd);
 	CHECK_EQ(mm_read64((volatile uint64_t *)va, &v), 0); /* still mapped */
+	if (reuse) {
+		mm_notify(victim_port); /* domain 0 may now reuse G's id */
+		new_granter_same_id(va2, &hd);
+	}
 	CHECK_EQ(gunmap(va, hd), GNTST_okay);
 	CHECK_EQ(mm_read64((volatile uint64_t *)va, &v), 1);
 	CHECK_EQ(gunmap(va, hd), GNTST_bad_handle);
+	if (reuse)
+		new_granter_done(va2, hnew);
 	CHECK_EQ(gunmap((uint64_t)mm_va(base + MB_IDX), hmb), GNTST_okay);
+}
+
+/*
+ * GNTTABOP_unmap_and_replace (Xen's checks): the PTE at new_addr moves
+ * into the grant mapping's place and new_addr is cleared.
+ */
+static void replace_mapping(unsigned int va_idx, unsigned int va2_idx,
+			    uint64_t own)
+{
+	uint64_t va = (uint64_t)mm_va(va_idx), va2 = (uint64_t)mm_va(va2_idx);
+	grant_handle_t h = 0, hp = 0;
+	uint64_t v;
+
+	pv_test_group("grantee: unmap_and_replace");
+	fill(va2_idx, own, 'R');
+	CHECK_EQ(gmap(va, GNTMAP_host_map, REF_RW, peer, &h, NULL), GNTST_okay);
+	CHECK_EQ(greplace(va, va2, 5000), GNTST_bad_handle);
+	CHECK_EQ(greplace(va2, va, h), GNTST_general_error); /* not there */
+	CHECK_EQ(greplace(va, va, h), GNTST_general_error); /* a grant */
+	CHECK_EQ(greplace(va, 0x0000700000000000UL, h), GNTST_general_error);
+	CHECK_EQ(greplace(va, MM_HV_PTR, h), GNTST_general_error);
+	CHECK_EQ(*(volatile uint8_t *)va, 'D'); /* still the grant */
+	CHECK_EQ(*(volatile uint8_t *)va2, 'R');
+	CHECK_EQ(greplace(va, va2, h), GNTST_okay);
+	CHECK_EQ(*(volatile uint8_t *)va, 'R');
+	CHECK_EQ(mm_read64((volatile uint64_t *)va2, &v), 1);
+	CHECK_EQ(gunmap(va, h), GNTST_bad_handle);
+	/* Our own frame is an ordinary mapping again: it unmaps as one. */
+	CHECK_EQ(mm_unmap(va_idx), 0);
+	/* Not for a contains_pte mapping (Xen: no replacement there). */
+	fill(va_idx, own, 'R');
+	CHECK_EQ(gmap(mm_pte_ma(va2_idx), GNTMAP_host_map | GNTMAP_contains_pte,
+		      REF_RW, peer, &hp, NULL),
+		 GNTST_okay);
+	CHECK_EQ(greplace(mm_pte_ma(va2_idx), va, hp), GNTST_general_error);
+	CHECK_EQ(*(volatile uint8_t *)va, 'R');
+	CHECK_EQ(greplace(mm_pte_ma(va2_idx), 0, hp), GNTST_okay);
+	CHECK_EQ(mm_read64((volatile uint64_t *)va2, &v), 1);
+	CHECK_EQ(mm_unmap(va_idx), 0);
+}
+
+/*
+ * One map op with both a host and a device mapping: one handle, whose
+ * halves are unmapped separately (host_addr for the one, dev_bus_addr for
+ * the other); the handle lives until both are gone. The device half of
+ * K stays for the granter to see at step 1. Returns the handle.
+ */
+static grant_handle_t host_and_device(uint64_t va, uint64_t *bus)
+{
+	grant_handle_t h = 0;
+	uint64_t v;
+
+	pv_test_group("grantee: one handle, a host and a device mapping");
+	CHECK_EQ(gmap(va, GNTMAP_host_map | GNTMAP_device_map, REF_BOTH, peer,
+		      &h, bus),
+		 GNTST_okay);
+	CHECK_EQ(*bus, mb->mfn_k << 12);
+	CHECK_EQ(*(volatile uint8_t *)va, 'K');
+	CHECK_EQ(gunmap_bus(va, *bus + 4096, h), GNTST_general_error);
+	CHECK_EQ(mm_read64((volatile uint64_t *)va, &v), 0);
+	CHECK_EQ(gunmap_bus(0, 0, h), GNTST_okay); /* asks for nothing */
+	CHECK_EQ(mm_read64((volatile uint64_t *)va, &v), 0);
+	CHECK_EQ(gunmap_bus(va, 0, h), GNTST_okay); /* the host half */
+	CHECK_EQ(mm_read64((volatile uint64_t *)va, &v), 1);
+	CHECK_EQ(gunmap_bus(va, 0, h), GNTST_okay); /* gone: nothing to do */
+	return h;
+}
+
+/*
+ * Back ends map thousands of grants: 5000 mappings of our own grants
+ * (the maptrack grows beyond its first pages), and the pin limit of one
+ * grant (Xen refuses a count that reached 128).
+ */
+static struct gnttab_map_grant_ref many[250];
+static struct gnttab_unmap_grant_ref many_un[250];
+static grant_handle_t many_h[5000];
+
+static unsigned int map_batch(unsigned int first, unsigned int n,
+			      grant_ref_t ref0, unsigned int nr_refs,
+			      uint64_t frame)
+{
+	unsigned int ok = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		many[i] = (struct gnttab_map_grant_ref){
+			.flags = GNTMAP_device_map | GNTMAP_readonly,
+			.ref = ref0 + (first + i) % nr_refs,
+			.dom = (domid_t)me,
+			.status = 99,
+		};
+	if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, many, n))
+		return 0;
+	for (unsigned int i = 0; i < n; i++) {
+		ok += many[i].status == GNTST_okay &&
+		      many[i].dev_bus_addr == frame << 12;
+		many_h[first + i] = many[i].handle;
+	}
+	return ok;
+}
+
+static unsigned int unmap_batch(unsigned int first, unsigned int n,
+				uint64_t frame)
+{
+	unsigned int ok = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		many_un[i] = (struct gnttab_unmap_grant_ref){
+			.dev_bus_addr = frame << 12,
+			.handle = many_h[first + i],
+			.status = 99,
+		};
+	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, many_un, n))
+		return 0;
+	for (unsigned int i = 0; i < n; i++)
+		ok += many_un[i].status == GNTST_okay;
+	return ok;
+}
+
+static void many_mappings(struct grant_entry_v1 *gt, uint64_t frame)
+{
+	unsigned int mapped = 0, unmapped = 0, distinct = 1;
+	grant_handle_t h = 0;
+
+	pv_test_group("grantee: 5000 mappings, and the pin limit");
+	for (grant_ref_t r = 0; r < NR_MANY; r++)
+		grant(gt, REF_MANY + r, GTF_permit_access | GTF_readonly,
+		      (domid_t)me, frame);
+	for (unsigned int i = 0; i < 5000; i += 250)
+		mapped += map_batch(i, 250, REF_MANY, NR_MANY, frame);
+	CHECK_EQ(mapped, 5000);
+	for (unsigned int i = 1; i < 5000; i++)
+		distinct += many_h[i] != many_h[i - 1];
+	CHECK_EQ(distinct, 5000);
+	CHECK(!revoke(gt, REF_MANY), "revoked a grant mapped 13 times");
+	for (unsigned int i = 0; i < 5000; i += 250)
+		unmapped += unmap_batch(i, 250, frame);
+	CHECK_EQ(unmapped, 5000);
+	CHECK_EQ(gunmap_bus(0, frame << 12, many_h[4999]), GNTST_bad_handle);
+	CHECK(revoke(gt, REF_MANY), "grant still in use after 5000 unmaps");
+
+	grant(gt, REF_LIMIT, GTF_permit_access | GTF_readonly, (domid_t)me,
+	      frame);
+	CHECK_EQ(map_batch(0, 128, REF_LIMIT, 1, frame), 128);
+	CHECK_EQ(gmap(0, GNTMAP_device_map | GNTMAP_readonly, REF_LIMIT,
+		      (domid_t)me, &h, NULL),
+		 GNTST_general_error);
+	CHECK_EQ(unmap_batch(0, 128, frame), 128);
+	CHECK_EQ(gmap(0, GNTMAP_device_map | GNTMAP_readonly, REF_LIMIT,
+		      (domid_t)me, &h, NULL),
+		 GNTST_okay);
+	CHECK_EQ(gunmap_bus(0, frame << 12, h), GNTST_okay);
+	CHECK(revoke(gt, REF_LIMIT), "pin-limit grant still in use");
 }
 
 static void grantee(void)
@@ -379,7 +613,8 @@ static void grantee(void)
 	uint64_t va = (uint64_t)mm_va(va_idx), va2 = (uint64_t)mm_va(va2_idx);
 	uint64_t bus = 0, v, l = mm_alloc(), lsrc = mm_alloc(), x = mm_alloc();
 	uint64_t self_frame = mm_alloc();
-	grant_handle_t hmb = 0, h = 0, h2 = 0, hkeep = 0, hdev = 0;
+	grant_handle_t hmb = 0, h = 0, h2 = 0, hkeep = 0, hdev = 0, hboth;
+	uint64_t x2 = mm_alloc(), bus_k = 0;
 	struct grant_entry_v1 *gt = map_grant_table(base + GT_IDX);
 	uint64_t deadline = pv_now() + 120000000000UL;
 	long before;
@@ -461,20 +696,25 @@ static void grantee(void)
 		      REF_RW, peer, &h2, NULL),
 		 GNTST_okay);
 	CHECK_EQ(*(volatile uint8_t *)va2, 'D');
-	CHECK_EQ(gunmap(va2, h2), GNTST_okay);
+	/* As Xen: a contains_pte mapping is unmapped by its PTE's address. */
+	CHECK_EQ(gunmap(va2, h2), GNTST_general_error);
+	CHECK_EQ(gunmap(mm_pte_ma(va2_idx), h2), GNTST_okay);
 	CHECK_EQ(gunmap(va, h), GNTST_okay);
 	CHECK_EQ(mm_read64((volatile uint64_t *)va, &v), 1);
 	CHECK_EQ(mm_read64((volatile uint64_t *)va2, &v), 1);
 	CHECK_EQ(gunmap(va, h), GNTST_bad_handle);
 	CHECK_EQ(gunmap(va, 5000), GNTST_bad_handle);
 	CHECK_EQ(mm_map(va_idx, mb->mfn_a, PTE_PAGE_RO), -EINVAL);
+	fill(base + NR_IDX, self_frame, 'S');
+	mm_unmap(base + NR_IDX);
+	replace_mapping(va_idx, va2_idx, x2);
+	hboth = host_and_device(va, &bus_k);
+	many_mappings(gt, self_frame);
 	/* Keep F mapped: G must not be able to take it back meanwhile. */
 	CHECK_EQ(gmap(va2, GNTMAP_host_map, REF_KEEP, peer, &hkeep, NULL),
 		 GNTST_okay);
 	CHECK_EQ(*(volatile uint8_t *)va2, 'F');
 	/* Our own grants we may map, by our id (Xen refuses DOMID_SELF). */
-	fill(base + NR_IDX, self_frame, 'S');
-	mm_unmap(base + NR_IDX);
 	grant(gt, 5, GTF_permit_access, (domid_t)me, self_frame);
 	CHECK_EQ(gmap(va, GNTMAP_host_map, 5, DOMID_SELF, &h, NULL),
 		 GNTST_bad_domain);
@@ -561,7 +801,10 @@ static void grantee(void)
 	wait_step(&mb->g_step, 3);
 	CHECK_EQ(gunmap(va2, hkeep), GNTST_okay);
 	CHECK_EQ(mm_read64((volatile uint64_t *)va2, &v), 1);
-	CHECK_EQ(gunmap(0, hdev), GNTST_okay);
+	CHECK_EQ(gunmap(0, hdev), GNTST_okay); /* asks for nothing: no-op */
+	CHECK_EQ(gunmap_bus(0, mb->mfn_h << 12, hdev), GNTST_okay);
+	CHECK_EQ(gunmap_bus(0, bus_k, hboth), GNTST_okay);
+	CHECK_EQ(gunmap_bus(0, bus_k, hboth), GNTST_bad_handle);
 	set_step(&mb->d_step, 3);
 
 	wait_step(&mb->g_step, 4);
@@ -586,7 +829,8 @@ void pv_main(void)
 	me = (unsigned int)mm_arg("id", 1);
 	peer = (unsigned int)mm_arg("peer", 2);
 	die = (unsigned int)mm_arg("die", 0);
-	port = mm_bind_victim(me);
+	reuse = (unsigned int)mm_arg("reuse", 0);
+	port = victim_port = mm_bind_victim(me);
 	mm_init(4);
 	victim_mfn = find_foreign_frame();
 	if (role == ROLE_GRANTER)

@@ -9,7 +9,10 @@
  * Arguments: peers=N (default 1); events=K, events each peer sends
  * (default 1); timer=1 also measures its one-shot timer's lateness
  * between domain 1's first and second events (the hog's batch);
- * destroy=N destroys domain N (domctl) once it has sent its events.
+ * destroy=N destroys domain N (domctl) once it has sent its events;
+ * reuse=D then creates a new domain with N's id, which grants domain D
+ * the ref (MM_REF_REUSE) D still maps of the destroyed one, and checks
+ * that D's unmap of the old mapping leaves the new grant's pin alone.
  */
 #include <xen/domctl.h>
 #include "mmtest.h"
@@ -145,10 +148,12 @@ static void on_peer(uint32_t port)
 	}
 }
 
+static unsigned int reuse; /* reuse=D: D sends one event more */
+
 static bool all_done(void)
 {
 	for (unsigned int i = 0; i < nr_peers; i++)
-		if (peer_events[i] < events_each)
+		if (peer_events[i] < events_each + (i + 1 == reuse))
 			return false;
 	return true;
 }
@@ -168,8 +173,104 @@ static void offer_ports(void)
 	}
 }
 
+static long domctl(struct xen_domctl *op)
+{
+	op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+	return HYPERCALL1(__HYPERVISOR_domctl, op);
+}
+
+static bool wait_until(volatile uint32_t *p, uint32_t mask, uint32_t want)
+{
+	uint64_t end = pv_now() + 120000000000UL;
+
+	while ((__atomic_load_n(p, __ATOMIC_ACQUIRE) & mask) != want)
+		if (pv_now() > end)
+			return false;
+		else
+			mm_yield();
+	return true;
+}
+
+/* Map a frame of domain id at scratch page idx (a foreign mapping). */
+static long map_foreign(unsigned int idx, uint64_t mfn, unsigned int id)
+{
+	struct mmu_update u = { mm_pte_ma(idx), (mfn << 12) | PTE_PAGE_RW };
+
+	return HYPERVISOR_mmu_update(&u, 1, NULL, (domid_t)id);
+}
+
+/*
+ * reuse=D: domain id was destroyed while D mapped its ref MM_REF_REUSE.
+ * A new domain gets the same id and grants D the same ref of a page of
+ * its own (the page's first words are a mailbox with D). D maps it, then
+ * unmaps its old mapping: the new grant must stay marked in use.
+ */
+static void reuse_domid(unsigned int id, unsigned int grantee,
+			unsigned int idx)
+{
+	struct xen_domctl op;
+	uint64_t page = 0, gframe = 0, end = pv_now() + 60000000000UL;
+	struct gnttab_setup_table st = { (domid_t)id, 1, 0, (uint64_t)&gframe };
+	struct xen_memory_reservation r = {
+		.extent_start = (uint64_t)&page, .nr_extents = 1,
+		.domid = (domid_t)id,
+	};
+	struct grant_entry_v1 *gt = (struct grant_entry_v1 *)mm_va(idx);
+	volatile uint32_t *box = (volatile uint32_t *)mm_va(idx + 1);
+	long rc;
+
+	pv_test_group("victim: a new domain gets the destroyed one's id");
+	/* D's first event: it has seen the old domain gone. */
+	while (!peer_events[grantee - 1] && pv_now() < end)
+		mm_yield();
+	CHECK(peer_events[grantee - 1], "domain %u never saw %u gone", grantee,
+	      id);
+	do { /* the old one's id is free once it is gone entirely */
+		op = (struct xen_domctl){ .cmd = XEN_DOMCTL_createdomain,
+					  .domain = (domid_t)id };
+		op.u.createdomain.max_vcpus = 1;
+		rc = domctl(&op);
+		if (rc)
+			mm_spin_ms(5);
+	} while (rc && pv_now() < end);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(op.domain, id);
+	op = (struct xen_domctl){ .cmd = XEN_DOMCTL_max_mem,
+				  .domain = (domid_t)id };
+	op.u.max_mem.max_memkb = 64;
+	CHECK_EQ(domctl(&op), 0);
+	CHECK_EQ(HYPERVISOR_memory_op(XENMEM_populate_physmap, &r), 1);
+	CHECK_EQ(HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1), 0);
+	CHECK_EQ(st.status, GNTST_okay);
+	if (map_foreign(idx, gframe, id) || map_foreign(idx + 1, page, id)) {
+		CHECK(false, "cannot map domain %u's grant table and page", id);
+		return;
+	}
+	memset((void *)box, 0, 4096);
+	gt[MM_REF_REUSE].domid = (domid_t)grantee;
+	gt[MM_REF_REUSE].frame = (uint32_t)page;
+	__atomic_store_n(&gt[MM_REF_REUSE].flags, GTF_permit_access,
+			 __ATOMIC_RELEASE);
+	/* D maps the new grant, unmaps the old mapping, and says so. */
+	CHECK(wait_until(&box[0], ~0U, 1), "domain %u never unmapped", grantee);
+	CHECK_EQ(gt[MM_REF_REUSE].flags & (GTF_reading | GTF_writing),
+		 GTF_reading | GTF_writing);
+	printf("victim: new domain %u's grant still in use after the old "
+	       "mapping went\n", id);
+	__atomic_store_n(&box[1], 1, __ATOMIC_RELEASE);
+	CHECK(wait_until((volatile uint32_t *)&gt[MM_REF_REUSE].flags,
+			 GTF_reading | GTF_writing, 0),
+	      "domain %u never unmapped the new grant", grantee);
+	CHECK_EQ(mm_unmap(idx), 0);
+	CHECK_EQ(mm_unmap(idx + 1), 0);
+	op = (struct xen_domctl){ .cmd = XEN_DOMCTL_destroydomain,
+				  .domain = (domid_t)id };
+	CHECK_EQ(domctl(&op), 0);
+}
+
 /* destroy=N: domain N is destroyed as soon as it reports done. */
-static void destroy_when_done(unsigned int id, bool *done)
+static void destroy_when_done(unsigned int id, bool *done,
+			      unsigned int reuse, unsigned int idx)
 {
 	struct xen_domctl op = {
 		.cmd = XEN_DOMCTL_destroydomain,
@@ -182,6 +283,8 @@ static void destroy_when_done(unsigned int id, bool *done)
 	*done = true;
 	CHECK_EQ(HYPERCALL1(__HYPERVISOR_domctl, &op), 0);
 	printf("victim: destroyed domain %u\n", id);
+	if (reuse)
+		reuse_domid(id, reuse, idx);
 }
 
 static void start_timer(void)
@@ -201,9 +304,11 @@ void pv_main(void)
 	uint64_t sum0, sum1, bad = 0, rounds = 0, cursor = 0;
 	uint64_t give_up = pv_now() + 600000000000UL;
 	unsigned int destroy = (unsigned int)mm_arg("destroy", 0);
+	unsigned int idx = 0;
 	bool destroyed = false;
 
 	nr_peers = (unsigned int)mm_arg("peers", 1);
+	reuse = (unsigned int)mm_arg("reuse", 0);
 	events_each = (unsigned int)mm_arg("events", 1);
 	timer_mode = mm_arg("timer", 0);
 	if (nr_peers > ARRAY_SIZE(peer_port))
@@ -212,6 +317,8 @@ void pv_main(void)
 	pv_test_group("victim set-up");
 	offer_ports();
 	mm_init(0);
+	if (reuse)
+		idx = mm_alloc_idx(2); /* before the pattern takes them all */
 	fill_pattern();
 	sum0 = checksum_all();
 	printf("victim: %lu frames (%lu MiB) hold the pattern; waiting for %u "
@@ -221,7 +328,7 @@ void pv_main(void)
 	pv_events_enable();
 
 	while (!all_done() && pv_now() < give_up) {
-		destroy_when_done(destroy, &destroyed);
+		destroy_when_done(destroy, &destroyed, reuse, idx);
 		/* Measuring the timer, we only sleep: checks come at the end. */
 		if (!timer_mode) {
 			bad += verify_frames(cursor, 256);
@@ -233,7 +340,7 @@ void pv_main(void)
 		pv_block();
 	}
 
-	destroy_when_done(destroy, &destroyed);
+	destroy_when_done(destroy, &destroyed, reuse, idx);
 	CHECK(!destroy || destroyed, "domain %u was not destroyed", destroy);
 	pv_test_group("victim memory unchanged");
 	CHECK(all_done(), "peers did not finish in time");

@@ -33,6 +33,12 @@
 #define MM_M2P_INVALID (~0UL)
 #define MM_HV_PTR 0xffff82d040000000UL /* the hypervisor's image */
 #define MM_SCRATCH_SLOT 300
+/*
+ * mm_grant die=1: the granter's ref its grantee keeps mapped as domain 0
+ * destroys the granter; mm_victim reuse=D grants the same ref of the new
+ * domain that gets the granter's id to D.
+ */
+#define MM_REF_REUSE 22
 #define MM_SCRATCH_BASE \
 	(0xffff000000000000UL | ((uint64_t)MM_SCRATCH_SLOT << 39))
 #define MM_MAX_L1 40

@@ -68,14 +68,17 @@ def mm_grants(c):
 
 @scenario
 def mm_grant_death(c):
-    """A granter destroyed while its grantee maps, unmaps and copies its grants."""
-    m = run_guests(c, [("mm_victim", "peers=2 destroy=1"),
+    """A granter destroyed while its grantee maps, unmaps and copies its
+    grants; a new domain then gets its id and grants the same ref."""
+    m = run_guests(c, [("mm_victim", "peers=2 destroy=1 reuse=2"),
                        ("mm_grant", "role=1 id=1 peer=2 die=1"),
-                       ("mm_grant", "role=2 id=2 peer=1 die=1")],
+                       ("mm_grant", "role=2 id=2 peer=1 die=1 reuse=1")],
                    cmdline="guest_loglvl=all", timeout=240)
     c.check("domain 0 destroyed the granter",
             m.find_all(r"\(d0\) victim: destroyed domain 1") and
             m.find_all(r"d1: destroyed"))
+    c.check("a new domain 1 kept its grant when the old one's mapping went",
+            m.find_all(r"\(d0\) victim: new domain 1's grant still in use"))
     hit = m.find_all(r"\(d2\) grantee: \d+ maps and \d+ copies while the granter died")
     if hit:
         c.note(hit[0].group(0).split(") ", 1)[1])
