@@ -64,8 +64,10 @@ struct grant_table {
 	 * it, so an unmap never touches a later domain's table.
 	 */
 	u64 serial;
-	unsigned int nr_frames;
-	struct grant_entry_v1 *shared[GNTTAB_MAX_FRAMES];
+	unsigned int version; /* 1 or 2: the layout of the shared frames */
+	unsigned int nr_frames, nr_status_frames;
+	void *shared[GNTTAB_MAX_FRAMES];
+	grant_status_t *status[GNTTAB_MAX_STATUS_FRAMES]; /* version 2 */
 	struct active_grant *active;
 	struct maptrack maptrack;
 	/*
@@ -79,25 +81,95 @@ struct grant_table {
 
 static u64 table_serial;
 
-#define NR_REFS(gt) ((gt)->nr_frames * GNTTAB_ENTRIES_PER_FRAME)
-
-static struct grant_entry_v1 *entry(struct grant_table *gt, grant_ref_t r)
+static unsigned int per_frame(const struct grant_table *gt)
 {
-	return &gt->shared[r / GNTTAB_ENTRIES_PER_FRAME]
-			  [r % GNTTAB_ENTRIES_PER_FRAME];
+	return gt->version == 1 ? GNTTAB_ENTRIES_PER_FRAME
+				: GNTTAB_V2_ENTRIES_PER_FRAME;
 }
 
+#define NR_REFS(gt) ((gt)->nr_frames * per_frame(gt))
+
+/* Status frames that n grant frames of version 2 need. */
+static unsigned int status_frames_for(unsigned int n)
+{
+	return (n * GNTTAB_V2_ENTRIES_PER_FRAME + GNTTAB_STATUS_PER_FRAME - 1) /
+	       GNTTAB_STATUS_PER_FRAME;
+}
+
+/* The {flags, domid} word of ref r: the same place in both layouts. */
+static u32 *entry_hdr(struct grant_table *gt, grant_ref_t r)
+{
+	unsigned int n = per_frame(gt);
+
+	return (u32 *)((u8 *)gt->shared[r / n] + (r % n) * (PAGE_SIZE / n));
+}
+
+static u16 *entry_flags(struct grant_table *gt, grant_ref_t r)
+{
+	return &((struct grant_entry_header *)entry_hdr(gt, r))->flags;
+}
+
+/* Where GTF_reading/writing go: the entry (v1) or its status (v2). */
+static u16 *entry_status(struct grant_table *gt, grant_ref_t r)
+{
+	if (gt->version == 1)
+		return entry_flags(gt, r);
+	return &gt->status[r / GNTTAB_STATUS_PER_FRAME]
+			  [r % GNTTAB_STATUS_PER_FRAME];
+}
+
+static u64 entry_frame(struct grant_table *gt, grant_ref_t r)
+{
+	void *e = entry_hdr(gt, r);
+
+	if (gt->version == 1)
+		return READ_ONCE(((struct grant_entry_v1 *)e)->frame);
+	return READ_ONCE(((union grant_entry_v2 *)e)->full_page.frame);
+}
+
+static void set_entry_frame(struct grant_table *gt, grant_ref_t r, u64 mfn)
+{
+	void *e = entry_hdr(gt, r);
+
+	if (gt->version == 1)
+		WRITE_ONCE(((struct grant_entry_v1 *)e)->frame, (u32)mfn);
+	else
+		WRITE_ONCE(((union grant_entry_v2 *)e)->full_page.frame, mfn);
+}
+
+/* A zeroed frame the hypervisor owns and d may map, like shared_info. */
+static void *alloc_shared(struct domain *d)
+{
+	void *p = alloc_page();
+
+	if (p) {
+		memset(p, 0, PAGE_SIZE);
+		share_frame_with_guest(mfn_to_frame(__pa(p) >> PAGE_SHIFT), d);
+	}
+	return p;
+}
+
+static void release_shared(void *p)
+{
+	release_shared_frame(mfn_to_frame(__pa(p) >> PAGE_SHIFT));
+}
+
+/* Grow d's table to nr frames (and their status frames in version 2). */
 static int grow_table(struct domain *d, unsigned int nr)
 {
 	struct grant_table *gt = d->grant;
+	unsigned int ns = gt->version == 2 ? status_frames_for(nr) : 0;
 
-	while (gt->nr_frames < nr) {
-		void *p = alloc_page();
+	while (gt->nr_status_frames < ns) {
+		void *p = alloc_shared(d);
 		if (!p)
 			return -ENOMEM;
-		memset(p, 0, PAGE_SIZE);
-		/* Shared with the guest like shared_info: ours, it maps it. */
-		share_frame_with_guest(mfn_to_frame(__pa(p) >> PAGE_SHIFT), d);
+		gt->status[gt->nr_status_frames++] = p;
+	}
+	while (gt->nr_frames < nr) {
+		void *p = alloc_shared(d);
+		if (!p)
+			return -ENOMEM;
 		gt->shared[gt->nr_frames++] = p;
 	}
 	return 0;
@@ -111,6 +183,7 @@ int grant_domain_init(struct domain *d)
 		return -ENOMEM;
 	gt->lock = (spinlock_t)SPIN_LOCK_UNLOCKED;
 	gt->serial = __atomic_add_fetch(&table_serial, 1, __ATOMIC_SEQ_CST);
+	gt->version = 1;
 	gt->active = xzalloc(GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME *
 			     sizeof(struct active_grant));
 	d->grant = gt;
@@ -164,69 +237,101 @@ static struct domain *granter_instance(domid_t id, u64 serial)
  * Drop GTF_reading/writing from G's entry once no pin needs them (writing
  * only when a writable use went, as Xen does).
  */
-static void clear_unused_marks(struct grant_entry_v1 *e,
-			       const struct active_grant *a, bool was_writable)
+static void clear_unused_marks(u16 *status, const struct active_grant *a,
+			       bool was_writable)
 {
 	bool wr = a->pins[PIN_HOST_W] || a->pins[PIN_DEV_W];
 	bool any = wr || a->pins[PIN_HOST_R] || a->pins[PIN_DEV_R];
 
 	if (was_writable && !wr)
-		__atomic_fetch_and(&e->flags, ~GTF_writing, __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(status, ~GTF_writing, __ATOMIC_SEQ_CST);
 	if (!any)
-		__atomic_fetch_and(&e->flags, ~GTF_reading, __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(status, ~GTF_reading, __ATOMIC_SEQ_CST);
 }
 
 /*
- * G writes its entry concurrently, so {flags, domid} (one 32-bit word,
- * flags in the low half) is checked and marked in one compare-and-swap:
- * what we checked is what we pinned. A granter that keeps changing it
- * gets an error after a few tries rather than holding us (as Xen).
+ * Is the {flags, domid} word w a grant D may use as asked? Type and
+ * domain are checked on first use only (as in Xen); mask is the type
+ * mask, with GTF_sub_page where a sub-page grant is refused.
+ */
+static int check_hdr(struct domain *g, struct domain *d, grant_ref_t ref, u32 w,
+		     bool readonly, bool pinned, u16 mask)
+{
+	u16 flags = (u16)w;
+	domid_t domid = (domid_t)(w >> 16);
+
+	if (!pinned &&
+	    ((flags & mask) != GTF_permit_access || domid != d->id)) {
+		mm_refused(d, MMR_GRANT_REF,
+			   "grant ref %u of d%u: not granted to d%u "
+			   "(flags %#x, domid %u)",
+			   ref, g->id, d->id, flags, domid);
+		return GNTST_general_error;
+	}
+	if (!readonly && (flags & GTF_readonly)) {
+		mm_refused(d, MMR_GRANT_RO,
+			   "grant ref %u of d%u: read-only, used for writing",
+			   ref, g->id);
+		return GNTST_general_error;
+	}
+	return GNTST_okay;
+}
+
+/*
+ * Mark G's entry in use (GTF_reading, and GTF_writing unless readonly)
+ * after checking it. Version 1: G writes the entry concurrently, so
+ * {flags, domid} (one 32-bit word) is checked and marked in one
+ * compare-and-swap, and a granter that keeps changing it gets an error
+ * after a few tries rather than holding us (as Xen). Version 2: the
+ * status is marked first, then the entry checked again, so G either
+ * sees the mark before it revokes or we see the revocation.
  */
 static int mark_entry(struct domain *g, struct domain *d, grant_ref_t ref,
-		      struct grant_entry_v1 *e, bool readonly)
+		      bool readonly, bool pinned, bool map)
 {
-	u32 *w = (u32 *)&e->flags, old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
-	u16 set = readonly ? GTF_reading : GTF_reading | GTF_writing;
+	struct grant_table *gt = g->grant;
+	u32 *w = entry_hdr(gt, ref), old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+	u16 set = readonly ? GTF_reading : GTF_reading | GTF_writing, *st;
+	u16 mask = GTF_type_mask | (map || gt->version == 2 ? GTF_sub_page : 0);
+	int rc;
 
-	for (int tries = 0; tries < 5; tries++) {
-		u16 flags = (u16)old;
-		domid_t domid = (domid_t)(old >> 16);
-
-		if ((flags & GTF_type_mask) != GTF_permit_access ||
-		    domid != d->id) {
-			mm_refused(d, MMR_GRANT_REF,
-				   "grant ref %u of d%u: not granted to d%u "
-				   "(flags %#x, domid %u)",
-				   ref, g->id, d->id, flags, domid);
-			return GNTST_general_error;
+	if (gt->version == 1) {
+		for (int tries = 0; tries < 5; tries++) {
+			rc = check_hdr(g, d, ref, old, readonly, pinned, mask);
+			if (rc)
+				return rc;
+			if (__atomic_compare_exchange_n(w, &old, old | set,
+							false, __ATOMIC_SEQ_CST,
+							__ATOMIC_SEQ_CST))
+				return GNTST_okay;
 		}
-		if (!readonly && (flags & GTF_readonly)) {
-			mm_refused(
-			    d, MMR_GRANT_RO,
-			    "grant ref %u of d%u: read-only, used for writing",
-			    ref, g->id);
-			return GNTST_general_error;
-		}
-		if (__atomic_compare_exchange_n(w, &old, old | set, false,
-						__ATOMIC_SEQ_CST,
-						__ATOMIC_SEQ_CST))
-			return GNTST_okay;
+		return GNTST_general_error;
 	}
-	return GNTST_general_error;
+	rc = check_hdr(g, d, ref, old, readonly, pinned, mask);
+	if (rc)
+		return rc;
+	st = entry_status(gt, ref);
+	__atomic_fetch_or(st, set, __ATOMIC_SEQ_CST);
+	old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+	rc = check_hdr(g, d, ref, old, readonly, pinned, mask);
+	if (rc)
+		__atomic_fetch_and(st, pinned ? ~GTF_writing : ~set,
+				   __ATOMIC_SEQ_CST);
+	return rc;
 }
 
 /*
- * Check and pin grant ref of G for D as kind (PIN_*), taking a reference
+ * Check and pin grant ref of G for D as kind (PIN_*) for a mapping (map)
+ * or a copy, taking a reference
  * on the frame (the caller drops it with put_page after unpin_grant).
  * Returns GNTST_okay with the frame, GTF_reading/writing set in G's
  * entry; Xen's status codes otherwise. Both tables locked.
  */
 static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
-		     unsigned int kind, mfn_t *mfn)
+		     unsigned int kind, bool map, mfn_t *mfn)
 {
 	struct grant_table *gt = g->grant;
 	bool ro = kind_readonly(kind), pinned = false, wr_pinned;
-	struct grant_entry_v1 *e;
 	struct active_grant *a;
 	struct frame *f;
 	int rc;
@@ -238,7 +343,6 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 			   "grant ref %u of d%u: beyond its table", ref, g->id);
 		return GNTST_bad_gntref;
 	}
-	e = entry(gt, ref);
 	a = &gt->active[ref];
 	for (int k = 0; k < NR_PIN_KINDS; k++)
 		pinned |= a->pins[k] != 0;
@@ -258,13 +362,13 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 		}
 	/* Like Xen, the entry is checked when first pinned (or for writing). */
 	if (!pinned || (!ro && !wr_pinned)) {
-		rc = mark_entry(g, d, ref, e, ro);
+		rc = mark_entry(g, d, ref, ro, pinned, map);
 		if (rc)
 			return rc;
 	}
 	if (!pinned) {
 		/* First use, frame read once now it is marked: G's own memory. */
-		mfn_t frame = READ_ONCE(e->frame);
+		mfn_t frame = entry_frame(gt, ref);
 
 		f = mfn_to_frame(frame);
 		if (!f || !get_page(f, g)) {
@@ -272,13 +376,13 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 			    d, MMR_GRANT_FRAME,
 			    "grant ref %u of d%u: frame %#lx is not d%u's", ref,
 			    g->id, frame, g->id);
-			clear_unused_marks(e, a, !ro);
+			clear_unused_marks(entry_status(gt, ref), a, !ro);
 			return GNTST_bad_page;
 		}
 		a->mfn = frame;
 		a->mapper = d->id;
 	} else if (!get_page(mfn_to_frame(a->mfn), g)) {
-		clear_unused_marks(e, a, !ro);
+		clear_unused_marks(entry_status(gt, ref), a, !ro);
 		return GNTST_general_error;
 	}
 	a->pins[kind]++;
@@ -296,7 +400,7 @@ static void unpin_grant(struct domain *g, grant_ref_t ref, unsigned int kind)
 	a = &gt->active[ref];
 	if (a->pins[kind])
 		a->pins[kind]--;
-	clear_unused_marks(entry(gt, ref), a, !kind_readonly(kind));
+	clear_unused_marks(entry_status(gt, ref), a, !kind_readonly(kind));
 }
 
 static int find_host_slot(const struct gnttab_map_grant_ref *m, mfn_t *l1,
@@ -324,9 +428,11 @@ static s16 map_locked(struct domain *d, struct domain *g,
 	int rc;
 
 	/* One pin (and frame reference) per kind of mapping, as in Xen. */
-	if (dev && (rc = pin_grant(g, d, m->ref, pin_kind(true, ro), &mfn)))
+	if (dev &&
+	    (rc = pin_grant(g, d, m->ref, pin_kind(true, ro), true, &mfn)))
 		return (s16)rc;
-	if (host && (rc = pin_grant(g, d, m->ref, pin_kind(false, ro), &mfn)))
+	if (host &&
+	    (rc = pin_grant(g, d, m->ref, pin_kind(false, ro), true, &mfn)))
 		goto undo_dev;
 	f = mfn_to_frame(mfn);
 	rc = GNTST_general_error;
@@ -731,7 +837,8 @@ static int copy_side_get(struct domain *d, const struct gnttab_copy_ptr *p,
 			return GNTST_bad_domain;
 		s->ref = p->u.ref;
 		lock_tables(d, s->g);
-		rc = pin_grant(s->g, d, p->u.ref, pin_kind(false, ro), &s->mfn);
+		rc = pin_grant(s->g, d, p->u.ref, pin_kind(false, ro), false,
+			       &s->mfn);
 		unlock_tables(d, s->g);
 		if (rc)
 			return rc;
@@ -793,9 +900,8 @@ static void copy_one(struct domain *d, struct gnttab_copy *c)
 static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 {
 	struct domain *r = granter(t->domid);
-	struct grant_entry_v1 *e;
 	struct frame *f = mfn_to_frame(t->mfn);
-	u32 w;
+	u32 w, *hdr;
 
 	if (!r || r == d) {
 		t->status = GNTST_bad_domain;
@@ -819,8 +925,8 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 		t->status = GNTST_bad_gntref;
 		goto out;
 	}
-	e = entry(r->grant, t->ref);
-	w = READ_ONCE(*(u32 *)&e->flags); /* {flags, domid}: one read */
+	hdr = entry_hdr(r->grant, t->ref);
+	w = READ_ONCE(*hdr); /* {flags, domid}: one read */
 	if (((u16)w & (GTF_type_mask | GTF_transfer_committed)) !=
 		GTF_accept_transfer ||
 	    (domid_t)(w >> 16) != d->id) {
@@ -836,25 +942,207 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 		goto out;
 	}
 	/* Commit the entry as checked: r may be rewriting it meanwhile. */
-	if (!__atomic_compare_exchange_n((u32 *)&e->flags, &w,
-					 w | GTF_transfer_committed, false,
-					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+	if (!__atomic_compare_exchange_n(hdr, &w, w | GTF_transfer_committed,
+					 false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST)) {
 		t->status = GNTST_permission_denied;
 		goto out;
 	}
 	/* Taken from us at once: no mapping of it can appear meanwhile. */
 	if (!take_unused_frames(d, t->mfn, 0)) {
-		__atomic_fetch_and(&e->flags, ~GTF_transfer_committed,
-				   __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(entry_flags(r->grant, t->ref),
+				   ~GTF_transfer_committed, __ATOMIC_SEQ_CST);
 		t->status = GNTST_bad_page;
 		goto out;
 	}
 	domain_move_page(d, r, t->mfn);
-	WRITE_ONCE(e->frame, (u32)t->mfn);
-	__atomic_fetch_or(&e->flags, GTF_transfer_completed, __ATOMIC_SEQ_CST);
+	set_entry_frame(r->grant, t->ref, t->mfn);
+	__atomic_fetch_or(entry_flags(r->grant, t->ref), GTF_transfer_completed,
+			  __ATOMIC_SEQ_CST);
 	t->status = GNTST_okay;
 out:
 	unlock_tables(d, r);
+}
+
+/* --- Versions ------------------------------------------------------------ */
+
+/* The reserved entries as version 1 shows them (status folded in). */
+static void save_reserved(struct grant_table *gt, struct grant_entry_v1 *out)
+{
+	for (grant_ref_t r = 0; r < GNTTAB_NR_RESERVED_ENTRIES; r++) {
+		union grant_entry_v2 *e2 = (void *)entry_hdr(gt, r);
+
+		if (gt->version == 1) {
+			out[r] = *(struct grant_entry_v1 *)e2;
+		} else if ((e2->hdr.flags & GTF_type_mask) ==
+			   GTF_permit_access) {
+			out[r].flags = e2->hdr.flags | *entry_status(gt, r);
+			out[r].domid = e2->hdr.domid;
+			out[r].frame = (u32)e2->full_page.frame;
+		} else {
+			out[r] = (struct grant_entry_v1){ 0 };
+		}
+	}
+}
+
+static void restore_reserved(struct grant_table *gt,
+			     const struct grant_entry_v1 *in)
+{
+	const u16 marks = GTF_reading | GTF_writing;
+
+	for (grant_ref_t r = 0; r < GNTTAB_NR_RESERVED_ENTRIES; r++) {
+		union grant_entry_v2 *e2 = (void *)entry_hdr(gt, r);
+
+		if (gt->version == 1) {
+			*(struct grant_entry_v1 *)e2 = in[r];
+			continue;
+		}
+		e2->hdr.flags = in[r].flags & ~marks;
+		e2->hdr.domid = in[r].domid;
+		e2->full_page.frame = in[r].frame;
+		*entry_status(gt, r) = in[r].flags & marks;
+	}
+}
+
+/*
+ * Why d's table may not change version now (Xen's rules): a grant beyond
+ * the reserved ones is in use (-EBUSY), a reserved entry has no version
+ * 1 form (-ERANGE), or d still maps a status frame it would lose (-EBUSY).
+ */
+static long version_switch_refused(struct domain *d, unsigned int to)
+{
+	struct grant_table *gt = d->grant;
+
+	for (grant_ref_t r = GNTTAB_NR_RESERVED_ENTRIES; r < NR_REFS(gt); r++)
+		if (*(u32 *)gt->active[r].pins) {
+			mm_refused(d, MMR_GRANT_BUSY,
+				   "grant set_version %u: ref %u in use", to,
+				   r);
+			return -EBUSY;
+		}
+	if (to == 2)
+		return 0;
+	for (grant_ref_t r = 0; r < GNTTAB_NR_RESERVED_ENTRIES; r++) {
+		union grant_entry_v2 *e2 = (void *)entry_hdr(gt, r);
+		u16 type = e2->hdr.flags & GTF_type_mask;
+
+		if (type == GTF_transitive ||
+		    (type == GTF_permit_access && e2->full_page.frame >> 32))
+			return -ERANGE;
+	}
+	for (unsigned int i = 0; i < gt->nr_status_frames; i++)
+		if (mfn_to_frame(__pa(gt->status[i]) >> PAGE_SHIFT)->count)
+			return -EBUSY;
+	return 0;
+}
+
+/* Switch d's table (locked) to version to: reserved entries kept. */
+static long switch_version(struct domain *d, unsigned int to)
+{
+	struct grant_table *gt = d->grant;
+	struct grant_entry_v1 keep[GNTTAB_NR_RESERVED_ENTRIES];
+	long rc = version_switch_refused(d, to);
+
+	if (rc)
+		return rc;
+	save_reserved(gt, keep);
+	if (to == 2) {
+		gt->version = 2; /* grow_table adds the status frames */
+		if (grow_table(d, gt->nr_frames)) {
+			gt->version = 1;
+			return -ENOMEM;
+		}
+	} else {
+		for (unsigned int i = 0; i < gt->nr_status_frames; i++)
+			release_shared(gt->status[i]);
+		gt->nr_status_frames = 0;
+		gt->version = 1;
+	}
+	for (unsigned int i = 0; i < gt->nr_frames; i++)
+		memset(gt->shared[i], 0, PAGE_SIZE);
+	for (unsigned int i = 0; i < gt->nr_status_frames; i++)
+		memset(gt->status[i], 0, PAGE_SIZE);
+	restore_reserved(gt, keep);
+	return 0;
+}
+
+static long set_version(struct domain *d, u64 uop)
+{
+	struct grant_table *gt = d->grant;
+	struct gnttab_set_version v;
+	long rc = 0;
+
+	if (get_guest(v, uop))
+		return -EFAULT;
+	if (v.version != 1 && v.version != 2) {
+		rc = -EINVAL;
+	} else if (v.version != READ_ONCE(gt->version)) {
+		spin_lock(&gt->lock);
+		rc = gt->dead ? -EINVAL : switch_version(d, v.version);
+		spin_unlock(&gt->lock);
+	}
+	v.version = READ_ONCE(gt->version); /* as Xen: the version in force */
+	return put_guest(v, uop) ? -EFAULT : rc;
+}
+
+/* The domain a setup/query-like op names: ourselves, or any if privileged. */
+static struct domain *named_table(struct domain *d, domid_t dom, s16 *status)
+{
+	struct domain *t = dom == DOMID_SELF ? d : domain_lookup(dom);
+
+	if (!t || !t->grant || READ_ONCE(t->grant->dead)) {
+		*status = GNTST_bad_domain;
+		return NULL;
+	}
+	if (t != d && !d->privileged) {
+		*status = GNTST_permission_denied;
+		return NULL;
+	}
+	return t;
+}
+
+static long get_status_frames(struct domain *d, u64 uop)
+{
+	struct gnttab_get_status_frames s;
+	struct domain *t;
+
+	if (get_guest(s, uop))
+		return -EFAULT;
+	t = named_table(d, s.dom, &s.status);
+	if (t) {
+		struct grant_table *gt = t->grant;
+
+		spin_lock(&gt->lock);
+		s.status = GNTST_okay;
+		if (gt->dead || s.nr_frames > gt->nr_status_frames)
+			s.status = GNTST_general_error;
+		for (unsigned int i = 0; !s.status && i < s.nr_frames; i++) {
+			u64 mfn = __pa(gt->status[i]) >> PAGE_SHIFT;
+
+			if (put_guest(mfn, s.frame_list + i * 8))
+				s.status = GNTST_bad_virt_addr;
+		}
+		spin_unlock(&gt->lock);
+	}
+	return put_guest(
+	    s.status, uop + offsetof(struct gnttab_get_status_frames, status));
+}
+
+static long get_version(struct domain *d, u64 uop)
+{
+	struct gnttab_get_version v;
+	struct domain *t;
+
+	if (get_guest(v, uop))
+		return -EFAULT;
+	t = v.dom == DOMID_SELF ? d : domain_lookup(v.dom);
+	if (!t || !t->grant)
+		return -ESRCH;
+	if (t != d && !d->privileged)
+		return -EPERM;
+	v.version = READ_ONCE(t->grant->version);
+	return put_guest(v.version,
+			 uop + offsetof(struct gnttab_get_version, version));
 }
 
 #define GRANT_BATCH_OP(type, fn)                      \
@@ -893,26 +1181,12 @@ long do_grant_table_op(unsigned int cmd, u64 uop, unsigned int count)
 		return count == 1 ? setup_table(d, uop) : -EINVAL;
 	case GNTTABOP_query_size:
 		return count == 1 ? query_size(d, uop) : -EINVAL;
-	case GNTTABOP_set_version: {
-		struct gnttab_set_version v;
-		if (get_guest(v, uop))
-			return -EFAULT;
-		if (v.version != 1) {
-			v.version = 1;
-			put_guest(v, uop);
-			return -ENOSYS; /* only v1 */
-		}
-		return 0;
-	}
-	case GNTTABOP_get_version: {
-		struct gnttab_get_version v;
-		if (get_guest(v, uop))
-			return -EFAULT;
-		if (v.dom != DOMID_SELF && v.dom != d->id && !d->privileged)
-			return -EPERM;
-		v.version = 1;
-		return put_guest(v, uop);
-	}
+	case GNTTABOP_set_version:
+		return set_version(d, uop);
+	case GNTTABOP_get_version:
+		return get_version(d, uop);
+	case GNTTABOP_get_status_frames:
+		return count == 1 ? get_status_frames(d, uop) : -EINVAL;
 	}
 	return -ENOSYS;
 }
@@ -964,17 +1238,19 @@ void grant_domain_destroy(struct domain *d)
 void grant_domain_free(struct domain *d)
 {
 	struct grant_table *gt = d->grant;
-	unsigned int n;
+	unsigned int n, ns;
 
 	if (!gt)
 		return;
 	spin_lock(&gt->lock);
 	n = gt->nr_frames;
-	gt->nr_frames = 0;
+	ns = gt->nr_status_frames;
+	gt->nr_frames = gt->nr_status_frames = 0;
 	spin_unlock(&gt->lock);
 	for (unsigned int i = 0; i < n; i++)
-		release_shared_frame(
-		    mfn_to_frame(__pa(gt->shared[i]) >> PAGE_SHIFT));
+		release_shared(gt->shared[i]);
+	for (unsigned int i = 0; i < ns; i++)
+		release_shared(gt->status[i]);
 }
 
 /* The table's struct, once no CPU can still be looking at d (domain.c). */

@@ -1,11 +1,16 @@
-/* Grant tables, v1 (see include/xen/grant_table.h). */
+/* Grant tables, v1 and v2 (see include/xen/grant_table.h). */
 #ifndef XENOLITH_GRANT_H
 #define XENOLITH_GRANT_H
 
 #include "domain.h"
 
 #define GNTTAB_MAX_FRAMES 32
-#define GNTTAB_ENTRIES_PER_FRAME 512
+#define GNTTAB_ENTRIES_PER_FRAME 512   /* version 1 */
+#define GNTTAB_V2_ENTRIES_PER_FRAME 256
+#define GNTTAB_STATUS_PER_FRAME 2048 /* grant_status_t */
+#define GNTTAB_MAX_STATUS_FRAMES                                     \
+	((GNTTAB_MAX_FRAMES * GNTTAB_V2_ENTRIES_PER_FRAME +          \
+	  GNTTAB_STATUS_PER_FRAME - 1) / GNTTAB_STATUS_PER_FRAME)
 
 /* Marks a PTE as a grant mapping: only unmap_grant_ref may change it. */
 #define PTE_GRANT_MAPPING (1UL << 62)

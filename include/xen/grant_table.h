@@ -1,7 +1,9 @@
 /*
- * Grant tables (hypercall 20), version 1. A domain shares a page by
- * writing an entry {flags, domid, frame} in its grant table; the named
- * domain may then map or copy that frame by reference number.
+ * Grant tables (hypercall 20), versions 1 and 2. A domain shares a page
+ * by writing an entry {flags, domid, frame} in its grant table; the named
+ * domain may then map or copy that frame by reference number. In version
+ * 2 entries are 16 bytes and GTF_reading/GTF_writing live apart, in
+ * status frames (one grant_status_t per entry).
  */
 #ifndef XENOLITH_PUBLIC_GRANT_TABLE_H
 #define XENOLITH_PUBLIC_GRANT_TABLE_H
@@ -16,6 +18,38 @@ struct grant_entry_v1 {
 	domid_t domid;
 	uint32_t frame;
 };
+
+/* The first entries are the toolstack's (xenstore, console). */
+#define GNTTAB_NR_RESERVED_ENTRIES 8
+
+struct grant_entry_header {
+	uint16_t flags;
+	domid_t domid;
+};
+
+union grant_entry_v2 {
+	struct grant_entry_header hdr;
+	struct { /* accept_transfer, or permit_access without sub_page */
+		struct grant_entry_header hdr;
+		uint32_t pad0;
+		uint64_t frame;
+	} full_page;
+	struct { /* permit_access with GTF_sub_page: copies only */
+		struct grant_entry_header hdr;
+		uint16_t page_off;
+		uint16_t length;
+		uint64_t frame;
+	} sub_page;
+	struct { /* GTF_transitive: another domain's grant, copies only */
+		struct grant_entry_header hdr;
+		domid_t trans_domid;
+		uint16_t pad0;
+		grant_ref_t gref;
+	} transitive;
+	uint32_t __spacer[4];
+};
+
+typedef uint16_t grant_status_t;
 
 #define GTF_invalid 0
 #define GTF_permit_access 1
@@ -122,6 +156,13 @@ struct gnttab_query_size {
 
 struct gnttab_set_version {
 	uint32_t version;
+};
+
+struct gnttab_get_status_frames {
+	uint32_t nr_frames;
+	domid_t dom;
+	int16_t status;      /* out */
+	uint64_t frame_list; /* guest pointer to uint64_t[] */
 };
 
 struct gnttab_get_version {

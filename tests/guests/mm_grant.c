@@ -20,6 +20,9 @@
  */
 #include "mmtest.h"
 
+#define EPERM 1
+#define ESRCH 3
+#define EBUSY 16
 #define EINVAL 22
 #define ROLE_GRANTER 1
 
@@ -36,6 +39,8 @@
 #define REF_DEVICE 21 /* frame H, device-mapped by D */
 #define REF_DEATH MM_REF_REUSE /* die=1: granted as G is destroyed */
 #define REF_BOTH 23 /* frame K: D maps it host and device in one op */
+#define REF_V2 24 /* version 2: frame V, writable */
+#define REF_ACCEPT2 25 /* version 2: accepts a transfer */
 #define REF_MANY 100 /* D's own refs 100..499, for many mappings */
 #define NR_MANY 400
 #define REF_LIMIT 99 /* D's own, for the pin limit */
@@ -44,13 +49,14 @@ struct mailbox {
 	volatile uint32_t g_step, d_step;
 	volatile uint64_t mfn_a, mfn_h, mfn_f, mfn_k, table_mfn, victim_mfn;
 	volatile uint64_t transferred; /* D's frame given to G */
+	volatile uint64_t transferred2; /* ... into a version 2 entry */
 	volatile uint64_t hammered; /* die=1: D's map/copy rounds so far */
 };
 
 static unsigned int me, peer, die, reuse;
 static uint32_t victim_port;
 static struct mailbox *mb;
-static uint64_t victim_mfn;
+static uint64_t victim_mfn, mb_mfn;
 
 static void wait_step(volatile uint32_t *step, uint32_t want)
 {
@@ -239,8 +245,7 @@ static bool revoke(struct grant_entry_v1 *gt, grant_ref_t ref)
 					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
-/* --- The granter --------------------------------------------------------- */
-
+/* Scratch pages of the granter (the grantee uses the same layout). */
 enum {
 	GT_IDX,
 	MB_IDX,
@@ -251,8 +256,180 @@ enum {
 	F_IDX,
 	H_IDX,
 	X_IDX,
+	S_IDX, /* version 2: the status frame */
+	V_IDX, /* version 2: frame V */
 	NR_IDX
 };
+
+/* --- Version 2 ------------------------------------------------------------ */
+
+static long set_version(uint32_t *version)
+{
+	struct gnttab_set_version v = { *version };
+	long rc = HYPERVISOR_grant_table_op(GNTTABOP_set_version, &v, 1);
+
+	*version = v.version;
+	return rc;
+}
+
+static uint32_t get_version(domid_t dom, long *rc)
+{
+	struct gnttab_get_version v = { dom, 0, 99 };
+
+	*rc = HYPERVISOR_grant_table_op(GNTTABOP_get_version, &v, 1);
+	return v.version;
+}
+
+static int16_t status_frames(uint32_t n, uint64_t *frames)
+{
+	struct gnttab_get_status_frames s = { n, DOMID_SELF, 99,
+					      (uint64_t)frames };
+
+	if (HYPERVISOR_grant_table_op(GNTTABOP_get_status_frames, &s, 1))
+		return 99;
+	return s.status;
+}
+
+/*
+ * G switches to version 2 while D still maps the mailbox (a reserved
+ * entry, which survives the switch); D maps, copies and transfers into
+ * version 2 entries; G sees the marks in the status frame, cannot switch
+ * back while a grant is in use, and switches back once D unmapped.
+ */
+static void granter_v2(unsigned int base, struct grant_entry_v1 *gt)
+{
+	union grant_entry_v2 *g2 = (union grant_entry_v2 *)gt;
+	const uint16_t rw = GTF_reading | GTF_writing;
+	uint64_t status_mfn = 0, v = mm_alloc();
+	volatile uint16_t *st = (volatile uint16_t *)mm_va(base + S_IDX);
+	uint32_t ver = 2, left = 0;
+	long rc;
+
+	pv_test_group("granter: version 2");
+	CHECK_EQ(set_version(&ver), 0);
+	CHECK_EQ(ver, 2);
+	CHECK_EQ(get_version(DOMID_SELF, &rc), 2);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(status_frames(2, &status_mfn), GNTST_general_error);
+	CHECK_EQ(status_frames(1, &status_mfn), GNTST_okay);
+	CHECK_EQ(mm_map(base + S_IDX, status_mfn, PTE_PAGE_RO), 0);
+	/* The mailbox (ref 1, reserved) kept, its marks in the status. */
+	CHECK_EQ(g2[MAILBOX_REF].hdr.flags, GTF_permit_access);
+	CHECK_EQ(g2[MAILBOX_REF].hdr.domid, peer);
+	CHECK_EQ(g2[MAILBOX_REF].full_page.frame, mb_mfn);
+	CHECK_EQ(st[MAILBOX_REF], rw);
+	/* Entries beyond the reserved ones were cleared. */
+	for (grant_ref_t r = GNTTAB_NR_RESERVED_ENTRIES; r < 256; r++)
+		left |= g2[r].__spacer[0] | g2[r].__spacer[1] |
+			g2[r].__spacer[2] | g2[r].__spacer[3];
+	CHECK_EQ(left, 0);
+	fill(base + V_IDX, v, 'V');
+	CHECK_EQ(decrease(mm_alloc()), 1); /* room for the transfer */
+	g2[REF_V2].full_page.frame = v;
+	g2[REF_V2].hdr.domid = (domid_t)peer;
+	__atomic_store_n(&g2[REF_V2].hdr.flags, GTF_permit_access,
+			 __ATOMIC_RELEASE);
+	g2[REF_ACCEPT2].hdr.domid = (domid_t)peer;
+	__atomic_store_n(&g2[REF_ACCEPT2].hdr.flags, GTF_accept_transfer,
+			 __ATOMIC_RELEASE);
+	set_step(&mb->g_step, 5);
+
+	wait_step(&mb->d_step, 5);
+	pv_test_group("granter: version 2 marks in the status frame");
+	CHECK_EQ(st[REF_V2], rw);
+	CHECK_EQ(g2[REF_V2].hdr.flags, GTF_permit_access);
+	CHECK_EQ(((volatile uint8_t *)mm_va(base + V_IDX))[1], 'W');
+	CHECK_EQ(g2[REF_ACCEPT2].hdr.flags,
+		 GTF_accept_transfer | GTF_transfer_committed |
+		     GTF_transfer_completed);
+	CHECK_EQ(g2[REF_ACCEPT2].full_page.frame, mb->transferred2);
+	ver = 1;
+	CHECK_EQ(set_version(&ver), -EBUSY); /* REF_V2 is mapped */
+	CHECK_EQ(ver, 2);
+	set_step(&mb->g_step, 6);
+
+	wait_step(&mb->d_step, 6);
+	pv_test_group("granter: back to version 1");
+	CHECK_EQ(st[REF_V2], 0);
+	mm_unmap(base + S_IDX);
+	ver = 1;
+	CHECK_EQ(set_version(&ver), 0);
+	CHECK_EQ(ver, 1);
+	CHECK_EQ(get_version(DOMID_SELF, &rc), 1);
+	CHECK_EQ(gt[MAILBOX_REF].flags, GTF_permit_access | rw);
+	CHECK_EQ(gt[MAILBOX_REF].domid, peer);
+	CHECK_EQ(gt[MAILBOX_REF].frame, (uint32_t)mb_mfn);
+	CHECK_EQ(gt[REF_V2].flags | gt[REF_ACCEPT2].flags, 0);
+	CHECK_EQ(status_frames(1, &status_mfn), GNTST_general_error);
+	CHECK_EQ(status_frames(0, &status_mfn), GNTST_okay);
+	set_step(&mb->g_step, 7); /* D may unmap the mailbox now */
+}
+
+/* Version rules on our own table (it stays at version 1). */
+static void version_rules(struct grant_entry_v1 *gt, uint64_t frame)
+{
+	uint64_t sf = 0;
+	uint32_t ver = 3;
+	grant_handle_t h = 0;
+	long rc;
+
+	pv_test_group("grantee: set_version, get_version, get_status_frames");
+	CHECK_EQ(set_version(&ver), -EINVAL);
+	CHECK_EQ(ver, 1); /* the version in force comes back */
+	ver = 0;
+	CHECK_EQ(set_version(&ver), -EINVAL);
+	CHECK_EQ(get_version(55, &rc), 99);
+	CHECK_EQ(rc, -ESRCH);
+	get_version((domid_t)peer, &rc);
+	CHECK_EQ(rc, -EPERM);
+	CHECK_EQ(status_frames(1, &sf), GNTST_general_error); /* none in v1 */
+	CHECK_EQ(status_frames(0, &sf), GNTST_okay);
+	/* No switch while a grant (beyond the reserved ones) is mapped. */
+	grant(gt, 30, GTF_permit_access | GTF_readonly, (domid_t)me, frame);
+	CHECK_EQ(gmap(0, GNTMAP_device_map | GNTMAP_readonly, 30, (domid_t)me,
+		      &h, NULL),
+		 GNTST_okay);
+	ver = 2;
+	CHECK_EQ(set_version(&ver), -EBUSY);
+	CHECK_EQ(ver, 1);
+	CHECK_EQ(gunmap_bus(0, frame << 12, h), GNTST_okay);
+	CHECK(revoke(gt, 30), "ref 30 still in use");
+}
+
+/* D's side of the granter's version 2 phase. */
+static void grantee_v2(unsigned int base)
+{
+	uint64_t va = (uint64_t)mm_va(base + A_IDX), x = mm_alloc();
+	uint64_t l = mm_alloc(), v;
+	grant_handle_t h = 0;
+
+	wait_step(&mb->g_step, 5);
+	pv_test_group("grantee: a granter's version 2 entries");
+	CHECK_EQ(gmap(va, GNTMAP_host_map, REF_V2, peer, &h, NULL), GNTST_okay);
+	CHECK_EQ(*(volatile uint8_t *)va, 'V');
+	((volatile uint8_t *)va)[1] = 'W';
+	CHECK_EQ(gcopy(REF_V2, peer, 0, l, DOMID_SELF, 0, 2,
+		       GNTCOPY_source_gref),
+		 GNTST_okay);
+	CHECK_EQ(gmap(0, GNTMAP_device_map, REF_V2 + 100, peer, NULL, NULL),
+		 GNTST_general_error); /* not granted */
+	CHECK_EQ(gmap(0, GNTMAP_device_map, 256, peer, NULL, NULL),
+		 GNTST_bad_gntref); /* 256 entries per frame now */
+	mb->transferred2 = x;
+	CHECK_EQ(gtransfer(x, peer, REF_ACCEPT2), GNTST_okay);
+	set_step(&mb->d_step, 5);
+	wait_step(&mb->g_step, 6);
+	CHECK_EQ(gunmap(va, h), GNTST_okay);
+	CHECK_EQ(mm_read64((volatile uint64_t *)va, &v), 1);
+	CHECK_EQ(mm_map(base + NR_IDX, l, PTE_PAGE_RO), 0);
+	CHECK_EQ(((volatile uint8_t *)mm_va(base + NR_IDX))[0], 'V');
+	CHECK_EQ(((volatile uint8_t *)mm_va(base + NR_IDX))[1], 'W');
+	mm_unmap(base + NR_IDX);
+	set_step(&mb->d_step, 6);
+}
+
+/* --- The granter --------------------------------------------------------- */
+
 
 static void granter(void)
 {
@@ -265,6 +442,7 @@ static void granter(void)
 
 	pv_test_group("granter: set up the mailbox and the grants");
 	fill(base + MB_IDX, mbox, 0);
+	mb_mfn = mbox;
 	mb = (struct mailbox *)mm_va(base + MB_IDX);
 	fill(base + A_IDX, a, 'A');
 	fill(base + B_IDX, b, 'B');
@@ -350,11 +528,12 @@ static void granter(void)
 	CHECK_EQ(reservation(), before - 3);
 	set_step(&mb->g_step, 4);
 	wait_step(&mb->d_step, 4);
+	granter_v2(base, gt);
 	if (die) {
 		/* D maps REF_DEATH and hammers; we finish and get destroyed. */
 		grant(gt, REF_DEATH, GTF_permit_access, peer, mm_alloc());
-		set_step(&mb->g_step, 5);
-		wait_step(&mb->d_step, 5);
+		set_step(&mb->g_step, 8);
+		wait_step(&mb->d_step, 8);
 		while (mb->hammered < 200)
 			mm_spin_ms(1);
 	}
@@ -414,11 +593,11 @@ static void grantee_outlives_granter(unsigned int base, grant_handle_t hmb)
 	grant_handle_t hd = 0, h2 = 0;
 	int16_t st = 0, cst;
 
-	wait_step(&mb->g_step, 5);
+	wait_step(&mb->g_step, 8);
 	pv_test_group("grantee: the granter is destroyed under our feet");
 	CHECK_EQ(gmap(va, GNTMAP_host_map, REF_DEATH, peer, &hd, NULL),
 		 GNTST_okay);
-	set_step(&mb->d_step, 5);
+	set_step(&mb->d_step, 8);
 	while (pv_now() < deadline) {
 		st = gmap(va2, GNTMAP_host_map, REF_DEATH, peer, &h2, NULL);
 		if (st == GNTST_okay) {
@@ -814,10 +993,13 @@ static void grantee(void)
 	CHECK_EQ(gmap(0, GNTMAP_device_map, REF_DEVICE, peer, NULL, NULL),
 		 GNTST_bad_page);
 	set_step(&mb->d_step, 4);
+	version_rules(gt, self_frame);
+	grantee_v2(base);
 	if (die) {
 		grantee_outlives_granter(base, hmb);
 		return;
 	}
+	wait_step(&mb->g_step, 7);
 	CHECK_EQ(gunmap((uint64_t)mm_va(base + MB_IDX), hmb), GNTST_okay);
 }
 
