@@ -155,6 +155,11 @@ void pv_set_trap_dpl(unsigned int vector, unsigned int dpl)
 			trap_table[i].flags = (trap_table[i].flags & ~3) | dpl;
 }
 
+const struct trap_info *pv_trap_table(void)
+{
+	return trap_table;
+}
+
 long pv_load_trap_table(void)
 {
 	return HYPERVISOR_set_trap_table(trap_table);

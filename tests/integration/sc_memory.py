@@ -85,6 +85,18 @@ def mm_grant_death(c):
 
 
 @scenario
+def mm_grant_flush(c):
+    """Unmaps flush the grantee's TLBs before the granter sees the grant free."""
+    m = run_guests(c, [("mm_victim", "peers=2"),
+                       ("mm_grant_flush", "role=1 id=1 peer=2 rounds=20"),
+                       ("mm_grant_flush", "role=2 id=2 peer=1 rounds=20")],
+                   cmdline="guest_loglvl=all domu_vcpus=2", smp=4,
+                   timeout=240)
+    for h in m.find_all(r"\(d[12]\) (granter|grantee): .* rounds.*"):
+        c.note(h.group(0).split(") ", 1)[1])
+
+
+@scenario
 def mm_address_spaces(c):
     """Build an address space in one multicall, fork it, switch."""
     run_guests(c, [("mm_fork", "")], cmdline="guest_loglvl=all")

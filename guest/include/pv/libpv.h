@@ -47,6 +47,8 @@ struct pv_frame {
 typedef void (*pv_trap_handler)(struct pv_frame *f);
 void pv_set_trap_handler(unsigned int vector, pv_trap_handler h);
 long pv_load_trap_table(void); /* reinstall after changing DPLs */
+/* The trap table (ending in a zero entry), e.g. for another vCPU's context. */
+const struct trap_info *pv_trap_table(void);
 void pv_set_trap_dpl(unsigned int vector, unsigned int dpl);
 extern volatile unsigned long pv_traps_taken;
 

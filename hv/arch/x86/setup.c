@@ -38,6 +38,7 @@ static unsigned int opt_crash_test;
 static u64 opt_dom0_mem = MiB(64);
 static u64 opt_domu_mem = MiB(32);
 static unsigned int opt_domains;
+static unsigned int opt_domu_vcpus = 1; /* boot domains U (tests) */
 /* Domain U console_io output: none by default (Xen's release default). */
 static unsigned int opt_guest_loglvl;
 extern bool guest_console_allowed;
@@ -58,6 +59,7 @@ static const struct cmdline_opt hv_options[] = {
 	CMDLINE_SIZE("dom0_mem", opt_dom0_mem, MiB(4), GiB(64)),
 	CMDLINE_SIZE("domu_mem", opt_domu_mem, MiB(4), GiB(64)),
 	CMDLINE_UINT("domains", opt_domains, 0, MAX_DOMAINS - 1),
+	CMDLINE_UINT("domu_vcpus", opt_domu_vcpus, 1, MAX_VIRT_CPUS),
 	CMDLINE_ENUM("guest_loglvl", opt_guest_loglvl, guest_loglvl_names),
 	CMDLINE_ENUM("dom0_console", opt_dom0_console, dom0_console_names),
 	CMDLINE_BOOL("hcstats", opt_hcstats),
@@ -228,7 +230,7 @@ static bool build_from_module(unsigned int idx, domid_t id, bool privileged,
 		.initrd_len = ramdisk ? ramdisk->end - ramdisk->start : 0,
 		.cmdline = module_args(m),
 		.mem_bytes = mem,
-		.vcpus = 1,
+		.vcpus = privileged ? 1 : opt_domu_vcpus,
 	};
 	char err[160] = "";
 	struct domain *d = build_boot_domain(&p, err, sizeof(err));
