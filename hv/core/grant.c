@@ -527,8 +527,8 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *m)
  * that may still hold a stale translation has flushed, the pins and
  * frame references are dropped. Only then may the granter see its
  * entry unused (GTF_reading/writing cleared) and reuse the page, so no
- * stale writable TLB entry of the grantee outlives its grant. A batch
- * shares one flush.
+ * stale writable TLB entry of the grantee outlives its grant. Up to
+ * UNMAP_BATCH ops of a hypercall share one flush.
  */
 struct unmap_work {
 	struct domain *g; /* NULL: that granter instance is gone */
@@ -537,7 +537,7 @@ struct unmap_work {
 	u8 done; /* GNTMAP_host_map/device_map undone; GNTMAP_readonly */
 };
 
-#define UNMAP_BATCH 16
+#define UNMAP_BATCH 32 /* as Xen: unmaps per flush, and stack use */
 
 /*
  * Undo the host part (if want_host) and the device part (if want_dev)
