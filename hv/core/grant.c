@@ -1,22 +1,26 @@
 /*
- * Grant tables, version 1: how domains share pages for I/O.
+ * Grant tables: how domains share pages for I/O.
  *
  * A granting domain G writes {flags, domid, frame} in its table (frames
- * the hypervisor allocated and G maps). A grantee D may then:
+ * the hypervisor allocated and G maps; version 1 or 2 layout, see
+ * set_version). A grantee D may then:
  *  - map the frame (map_grant_ref): we check the entry is a live
  *    permit_access for D (writable unless GTF_readonly), pin it (active
- *    entry counts, GTF_reading/GTF_writing set in G's entry) and install a
- *    marked PTE in D's page tables. Every pin holds a reference on the
- *    frame (as does the PTE), so it stays G's, or an orphan if G dies,
- *    until the last unmap: G cannot give it back or away meanwhile.
- *    Writable uses hold a writable type reference, so the frame is never
- *    a page table while D may write it. Only unmap_grant_ref changes a
- *    marked PTE. As in Xen, a domain may map its own grants.
+ *    entry counts per kind, GTF_reading/GTF_writing set in G's entry or,
+ *    in version 2, its status) and install a marked PTE in D's page
+ *    tables and/or hand out its bus address (device_map). Every pin holds
+ *    a reference on the frame (as does the PTE), so it stays G's, or an
+ *    orphan if G dies, until the last unmap: G cannot give it back or
+ *    away meanwhile. Writable uses hold a writable type reference, so the
+ *    frame is never a page table while D may write it. Only unmaps change
+ *    a marked PTE. As in Xen, a domain may map its own grants. D's
+ *    maptrack (maptrack.c) names each mapping by a handle and records
+ *    G's table instance, never just its id.
  *  - copy to or from it (copy), within one page, holding the same
  *    references for the copy's duration;
  *  - receive a page G gives away (transfer) into an accept_transfer entry.
- * Locks: a table's lock protects its active entries and maptrack; two
- * tables are locked in domain-id order.
+ * Locks: a table's lock protects its active entries, maptrack and
+ * version; two tables are locked in domain-id order.
  */
 #include <xen/grant_table.h>
 #include "domain.h"
