@@ -1564,6 +1564,49 @@ static void test_random(void)
 	      "the random guests built 4-level trees and linear maps");
 }
 
+/* GNTTABOP_unmap_and_replace's PTE move (grant_pte_replace). */
+static void test_grant_replace(void)
+{
+	mfn_t t = D1, t2 = D1 + 1, x = D1 + 2, y = D1 + 3, w = D1 + 4;
+	mfn_t g = D2;
+
+	TEST_GROUP("grant_pte_replace: the new entry moves into the grant's "
+		   "place with its refs; refused if its table is not an L1 "
+		   "in use or it is a grant; a grant already gone leaves it");
+	setup();
+	CHECK(pin_table(d1, t, PGT_L1) == 0 && pin_table(d1, t2, PGT_L1) == 0,
+	      "two L1s");
+	CHECK(upd(d1, d1, t2, 7, pte(x, P | RW), false) == 0, "map x RW");
+	CHECK(grant_pte_install(d1, t, 2, pte(g, P | RW | GRANT)) == 0,
+	      "grant map of g");
+	CHECK(grant_pte_replace(d1, t, 2, g, w, 7) == -EINVAL &&
+		  pg(t)[2] == pte(g, P | RW | USER | GRANT) && gc(g) == 1,
+	      "new entry in a frame that is no L1 in use: nothing changes");
+	CHECK(grant_pte_install(d1, t2, 8, pte(g, P | GRANT)) == 0,
+	      "a second grant mapping of g");
+	CHECK(grant_pte_replace(d1, t, 2, g, t2, 8) == -EINVAL &&
+		  gc(g) == 2,
+	      "a grant mapping cannot replace one");
+	CHECK(grant_pte_replace(d1, t, 2, g, t2, 512) == -EINVAL,
+	      "index 512");
+	CHECK(grant_pte_replace(d1, t, 2, g, t2, 7) == 0, "replace");
+	CHECK(pg(t)[2] == pte(x, P | RW | USER) && pg(t2)[7] == 0,
+	      "x moved into the grant's slot: %#lx", pg(t)[2]);
+	CHECK(gc(x) == 1 && tc(x) == 1 && ty(x) == PGT_WRITABLE,
+	      "x's references moved with it");
+	CHECK(gc(g) == 1 && tc(g) == 0, "the RW grant's refs went");
+	CHECK(upd(d1, d1, t2, 6, pte(y, P), false) == 0, "map y");
+	CHECK(grant_pte_replace(d1, t, 2, g, t2, 6) == 0 &&
+		  pg(t2)[6] == pte(y, P | USER) && gc(y) == 1,
+	      "no grant there any more: y stays where it was");
+	grant_pte_remove(d1, t2, 8, g);
+	CHECK(upd(d1, d1, t, 2, 0, false) == 0 &&
+		  upd(d1, d1, t2, 6, 0, false) == 0,
+	      "unmap x and y");
+	CHECK(unpin_table(d1, t) == 0 && unpin_table(d1, t2) == 0 && quiet(),
+	      "counts zero");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1576,6 +1619,7 @@ static const struct {
 	{ "upper_validation", test_upper_validation },
 	{ "pin", test_pin },
 	{ "update", test_update },
+	{ "grant_replace", test_grant_replace },
 	{ "shared_frame", test_shared_frame },
 	{ "find_l1_slot", test_find_l1_slot },
 	{ "relinquish", test_relinquish },
