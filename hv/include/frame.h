@@ -49,6 +49,12 @@ struct frame {
 	u8 flags; /* FRAME_* */
 	u16 attrs;             /* FRAME_ATTR_* */
 	u16 mark;              /* scratch for boot self-tests */
+	/*
+	 * Linear page tables (ptval.c): > 0, how many linear entries this
+	 * table holds; < 0, how many linear entries point at it. Never
+	 * both, so a linear reference is one level deep.
+	 */
+	s16 linear;
 	u64 tlb_stamp; /* tlbflush.h: when its last writable mapping went */
 };
 

@@ -73,6 +73,7 @@ enum mm_refusal {
 	MMR_SUPERPAGE,
 	MMR_HV_SLOT,       /* L4 slots 256..271 */
 	MMR_LINEAR_RW,     /* writable linear page-table entry */
+	MMR_LINEAR_DEPTH,  /* linear entry that would be a chain */
 	MMR_GRANT_PTE,     /* the grant-mapping marker */
 	MMR_NOT_TABLE,     /* update of a frame that is not a table in use */
 	MMR_NOT_OWNER,     /* pin/unpin/page op on a frame not its own */

@@ -6,13 +6,18 @@
  *    domain, I/O memory). Writable entries take a WRITABLE type reference,
  *    so no frame is both writable and typed as a page or descriptor table.
  *  - An Lk entry (k > 1) points at a frame that validates as L(k-1); or,
- *    read-only, at a table of its own level ("linear" page tables).
+ *    read-only, at a table of its own level already in use ("linear"
+ *    page tables), one level deep as on Xen: a table holding linear
+ *    entries is never a linear target, and a target never holds them.
  *  - No superpages; no entries in the hypervisor's L4 slots 256..271,
  *    which the hypervisor fills itself.
  *  - Kernel and user both run in ring 3, so USER is set on every entry.
  *
  * Counts live in the frame table. One lock (type_lock) serialises type
- * changes; validation recurses down the tree with it held. It is taken
+ * changes; validation recurses down the tree with it held, at most one
+ * call per level (a linear target is never validated through its linear
+ * entry), and teardown at most one per level and linear hop: no depth a
+ * guest chooses. It is taken
  * only with interrupts enabled (hypercalls, guest faults), because a type
  * change may have to wait for other CPUs to flush their TLBs.
  *
@@ -137,6 +142,12 @@ static void describe(char *buf, size_t n)
 		break;
 	case MMR_LINEAR_RW:
 		snprintf(buf, n, "writable linear page-table entry to %#lx",
+			 why.mfn);
+		break;
+	case MMR_LINEAR_DEPTH:
+		snprintf(buf, n,
+			 "linear entry to %#lx: not a table of this level in "
+			 "use, or linear entries one level deep only",
 			 why.mfn);
 		break;
 	case MMR_GRANT_PTE:
@@ -384,12 +395,46 @@ static void put_l1e(u64 e)
 }
 
 /*
- * An Lk entry (k >= 2): the target validates as L(k-1), or, read-only, is
- * a "linear" reference to a table of level k (which takes a level-k type
- * reference, so the target cannot change type under it).
+ * A read-only Lk entry in table t naming f, another table of level k: a
+ * "linear" page table, through which a guest reads its tables. As on
+ * Xen, f must already be a validated table in use (no validation starts
+ * here), and linear references are one level deep: a table that holds
+ * linear entries is never a target and a target never holds them. So no
+ * validation or teardown follows a chain the guest built. A table naming
+ * itself takes no reference at all.
+ */
+static bool get_linear_entry(struct frame *t, struct frame *f,
+			     struct domain *d, unsigned int level)
+{
+	if (f == t)
+		return true;
+	if (!get_entry_page(f, d))
+		return false;
+	if (TYPE(f) != frame_level_type(level) ||
+	    !(f->type_info & PGT_VALIDATED) || !COUNT(f) ||
+	    COUNT(f) == PGT_COUNT_MASK || t->linear < 0 || f->linear > 0 ||
+	    t->linear == INT16_MAX || f->linear == INT16_MIN) {
+		put_page(f);
+		return refuse(MMR_LINEAR_DEPTH, f - frame_table);
+	}
+	f->type_info++;
+	t->linear++;
+	f->linear--;
+	return true;
+}
+
+/* Does entry e of table t (level >= 2) hold a linear reference? */
+static bool is_linear_entry(u64 e, struct frame *t, struct frame *f)
+{
+	return !(e & _PAGE_RW) && TYPE(f) == TYPE(t);
+}
+
+/*
+ * An Lk entry (k >= 2) of table t: its target validates as L(k-1), or,
+ * read-only, is a linear reference to a table of level k.
  */
 static bool get_upper_entry(u64 e, struct domain *d, unsigned int level,
-			    mfn_t self)
+			    struct frame *t)
 {
 	mfn_t mfn = (e & ADDR_MASK) >> PAGE_SHIFT;
 	struct frame *f = mfn_to_frame(mfn);
@@ -404,30 +449,27 @@ static bool get_upper_entry(u64 e, struct domain *d, unsigned int level,
 		return true;
 	if (e & _PAGE_RW) {
 		/* A writable entry to a table of its own level: linear. */
-		if (mfn == self ||
-		    (TYPE(f) == frame_level_type(level) && COUNT(f)))
+		if (f == t || (TYPE(f) == frame_level_type(level) && COUNT(f)))
 			why_reset();
 		return refuse(MMR_LINEAR_RW, mfn);
 	}
-	if (mfn == self) {
-		/* Being validated right now: count the reference directly. */
-		if (!get_entry_page(f, d))
-			return false;
-		f->type_info++;
-		why_reset();
-		return true;
-	}
-	if (!get_page_and_type_locked(f, d, frame_level_type(level)))
-		return false;
+	if (TYPE(f) != frame_level_type(level) && f != t)
+		return false; /* the first attempt's reason stands */
 	why_reset(); /* the first attempt's failure does not count */
-	return true;
+	return get_linear_entry(t, f, d, level);
 }
 
-static void put_upper_entry(u64 e)
+static void put_upper_entry(u64 e, struct frame *t)
 {
-	if (e & _PAGE_PRESENT)
-		put_page_and_type_locked(
-			mfn_to_frame((e & ADDR_MASK) >> PAGE_SHIFT));
+	struct frame *f = mfn_to_frame((e & ADDR_MASK) >> PAGE_SHIFT);
+
+	if (!(e & _PAGE_PRESENT) || f == t)
+		return;
+	if (is_linear_entry(e, t, f)) {
+		t->linear--;
+		f->linear++;
+	}
+	put_page_and_type_locked(f);
 }
 
 static bool is_hv_slot(unsigned int level, unsigned int i)
@@ -449,25 +491,24 @@ static u64 adjust_entry(u64 e, unsigned int level)
 }
 
 static bool get_entry(u64 e, struct domain *d, struct domain *pg_owner,
-		      unsigned int level, mfn_t self)
+		      unsigned int level, struct frame *t)
 {
 	return level == 1 ? get_l1e(e, d, pg_owner) :
-			    get_upper_entry(e, d, level, self);
+			    get_upper_entry(e, d, level, t);
 }
 
-static void put_entry(u64 e, unsigned int level)
+static void put_entry(u64 e, unsigned int level, struct frame *t)
 {
 	if (level == 1)
 		put_l1e(e);
 	else
-		put_upper_entry(e);
+		put_upper_entry(e, t);
 }
 
 static bool validate_table(struct frame *f, unsigned int level)
 {
 	struct domain *d = frame_domain(f);
 	u64 *t = table_va(f);
-	mfn_t self = f - frame_table;
 	unsigned int i;
 
 	if (!d)
@@ -476,7 +517,7 @@ static bool validate_table(struct frame *f, unsigned int level)
 		if (is_hv_slot(level, i))
 			continue;
 		t[i] = adjust_entry(t[i], level);
-		if (!get_entry(t[i], d, d, level, self))
+		if (!get_entry(t[i], d, d, level, f))
 			goto undo;
 	}
 	if (level == 4)
@@ -485,14 +526,14 @@ static bool validate_table(struct frame *f, unsigned int level)
 	return true;
 undo:
 	if (why.table == INVALID_MFN) {
-		why.table = self;
+		why.table = f - frame_table;
 		why.level = level;
 		why.index = i;
 		why.entry = t[i];
 	}
 	while (i-- > 0)
 		if (!is_hv_slot(level, i))
-			put_entry(t[i], level);
+			put_entry(t[i], level, f);
 	return false;
 }
 
@@ -502,7 +543,7 @@ static void devalidate_table(struct frame *f, unsigned int level)
 
 	for (unsigned int i = 0; i < PT_ENTRIES; i++)
 		if (!is_hv_slot(level, i))
-			put_entry(t[i], level);
+			put_entry(t[i], level, f);
 }
 
 /* --- Pinning and updates ------------------------------------------------ */
@@ -627,7 +668,7 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 	if (preserve_ad)
 		new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
 	new = adjust_entry(new, level);
-	if (!get_entry(new, d, pg_owner, level, table)) {
+	if (!get_entry(new, d, pg_owner, level, f)) {
 		char reason[160];
 
 		describe(reason, sizeof(reason));
@@ -642,14 +683,14 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 		if (!__atomic_compare_exchange_n(slot, &old, new, false,
 						 __ATOMIC_SEQ_CST,
 						 __ATOMIC_SEQ_CST)) {
-			put_entry(new, level); /* undo get_entry */
+			put_entry(new, level, f); /* undo get_entry */
 			rc = -EAGAIN;
 			goto out;
 		}
 	} else {
 		old = __atomic_exchange_n(slot, new, __ATOMIC_SEQ_CST);
 	}
-	put_entry(old, level);
+	put_entry(old, level, f);
 out:
 	spin_unlock(&type_lock);
 	return rc;
@@ -892,6 +933,7 @@ void domain_relinquish_page_tables(struct domain *d)
 		struct frame *f = list_entry(pos, struct frame, link);
 		if (type_level(TYPE(f)) || TYPE(f) == PGT_SEG_DESC)
 			f->type_info &= ~PGT_COUNT_MASK;
+		f->linear = 0;
 	}
 	spin_unlock(&type_lock);
 }

@@ -82,6 +82,23 @@ def mm_grant_death(c):
 
 
 @scenario
+def mm_linear_chains(c):
+    """Linear page-table chains of 2..1024 tables at each level: only one
+    link is accepted, every unpin and the domain's destruction unwind."""
+    m = run_guests(c, [("mm_victim", "peers=1 destroy=1"),
+                       ("mm_linear", "id=1")],
+                   cmdline="guest_loglvl=all", timeout=300)
+    c.check("domain 0 destroyed the domain that left chains pinned",
+            m.find_all(r"\(d0\) victim: destroyed domain 1") and
+            m.find_all(r"d1: destroyed"))
+    c.check("hypervisor log names the refusal: linear chain",
+            m.find_all(r"d1: .*refused: .*linear entries one level deep only"))
+    t = m.find_all(r"\(d1\) linear: all rounds in \d+ ms")
+    if t:
+        c.note(t[-1].group(0).split(") ", 1)[1])
+
+
+@scenario
 def mm_address_spaces(c):
     """Build an address space in one multicall, fork it, switch."""
     run_guests(c, [("mm_fork", "")], cmdline="guest_loglvl=all")
