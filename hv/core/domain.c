@@ -160,6 +160,11 @@ int domain_alloc_pages(struct domain *d, u64 nr, mfn_t *mfns)
 		f->count = 0;
 		f->type_info = 0;
 		spin_lock(&d->lock);
+		if (d->is_dying) {
+			spin_unlock(&d->lock);
+			free_frames(mfn, 0);
+			return -ESRCH;
+		}
 		list_add_tail(&f->link, &d->pages);
 		d->tot_pages++;
 		spin_unlock(&d->lock);
@@ -173,10 +178,11 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 {
 	struct vcpu *v;
 
-	if (d->is_shutdown)
+	/* Exactly one caller shuts d down (vCPUs may race a watchdog). */
+	if (__atomic_exchange_n(&d->shutdown_claimed, true, __ATOMIC_SEQ_CST))
 		return;
-	d->is_shutdown = true;
 	d->shutdown_reason = reason;
+	__atomic_store_n(&d->is_shutdown, true, __ATOMIC_SEQ_CST);
 	printk("d%u: shut down: %s (reason %u)\n", d->id,
 	       reason < ARRAY_SIZE(shutdown_names) ? shutdown_names[reason] :
 						       "unknown",
@@ -198,6 +204,7 @@ void domain_resume(struct domain *d)
 		return;
 	d->is_shutdown = false;
 	d->shutdown_reason = 0;
+	__atomic_store_n(&d->shutdown_claimed, false, __ATOMIC_SEQ_CST);
 	printk("d%u: resumed\n", d->id);
 	for_each_vcpu(d, v)
 		vcpu_unpause(v, PAUSE_SHUTDOWN);
@@ -211,7 +218,7 @@ bool domain_controls(const struct domain *d, domid_t id)
 /* A guest broke the rules in a way it cannot recover from. */
 void domain_crash(struct domain *d, const char *why)
 {
-	if (d->is_shutdown)
+	if (__atomic_load_n(&d->shutdown_claimed, __ATOMIC_SEQ_CST))
 		return;
 	printk("d%u: crashed: %s\n", d->id, why);
 	domain_shutdown(d, SHUTDOWN_crash);
@@ -227,6 +234,9 @@ static bool domain_release_memory(struct domain *d)
 {
 	unsigned int n = 0;
 
+	bool empty;
+
+	spin_lock(&d->lock);
 	while (!list_empty(&d->pages) && n++ < KILL_BATCH) {
 		struct frame *f = list_first_entry(&d->pages, struct frame, link);
 		mfn_t mfn = f - frame_table;
@@ -234,17 +244,13 @@ static bool domain_release_memory(struct domain *d)
 		list_del(&f->link);
 		d->tot_pages--;
 		set_gpfn_from_mfn(mfn, M2P_INVALID);
-		if (READ_ONCE(f->count)) {
-			f->owner = DOMID_ORPHAN;
+		if (!orphan_frame(f))
 			pr_debug("d%u: frame %#lx still mapped by another domain\n",
 				 d->id, mfn);
-			continue;
-		}
-		f->owner = DOMID_XEN;
-		f->type_info = 0;
-		free_frames(mfn, 0);
 	}
-	return list_empty(&d->pages);
+	empty = list_empty(&d->pages);
+	spin_unlock(&d->lock);
+	return empty;
 }
 
 /* Drop what a vCPU holds: root tables, GDT, registered vcpu_info. */
@@ -297,7 +303,10 @@ static void domain_kill_start(struct domain *d)
 {
 	struct vcpu *v;
 
+	/* Under the page-list lock: no frame is added to d after this. */
+	spin_lock(&d->lock);
 	d->is_dying = true;
+	spin_unlock(&d->lock);
 	domain_shutdown(d, SHUTDOWN_poweroff);
 	forget_as_target(d);
 	for_each_vcpu(d, v) {

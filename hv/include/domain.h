@@ -132,6 +132,7 @@ struct domain {
 
 	/* Life cycle. */
 	bool is_shutdown;
+	bool shutdown_claimed; /* domain_shutdown's once-only claim */
 	bool has_target;  /* set_target: may map and populate target's memory */
 	domid_t target;
 	bool is_dying;
@@ -153,7 +154,11 @@ struct domain {
 	u64 store_mfn, console_mfn;
 	u32 store_port, console_port;
 
-	/* Console output (console_io from a domU): line buffer. */
+	/*
+	 * Console output (console_io): line buffer and rate, shared by all
+	 * of the domain's vCPUs, under con_lock.
+	 */
+	spinlock_t con_lock;
 	char con_buf[128];
 	unsigned int con_len;
 	u64 con_tokens, con_refill;

@@ -20,6 +20,7 @@
 
 bool get_page(struct frame *f, struct domain *d);
 void put_page(struct frame *f);
+bool orphan_frame(struct frame *f);
 bool get_page_type(struct frame *f, u32 type);
 void put_page_type(struct frame *f);
 bool get_page_and_type(struct frame *f, struct domain *d, u32 type);

@@ -201,9 +201,23 @@ bool get_page(struct frame *f, struct domain *d)
 		return false;
 	__atomic_fetch_add(&f->count, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&f->owner, __ATOMIC_SEQ_CST) != d->id) {
-		__atomic_fetch_sub(&f->count, 1, __ATOMIC_SEQ_CST);
+		put_page(f); /* it may have become an orphan meanwhile */
 		return false;
 	}
+	return true;
+}
+
+/* Of all who may free an orphan, the one that turns it into Xen's does. */
+static bool free_orphan(struct frame *f)
+{
+	domid_t orphan = DOMID_ORPHAN;
+
+	if (!__atomic_compare_exchange_n(&f->owner, &orphan, DOMID_XEN, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return false;
+	f->type_info = 0;
+	f->linear = 0;
+	free_frames(f - frame_table, 0);
 	return true;
 }
 
@@ -212,11 +226,22 @@ void put_page(struct frame *f)
 	BUG_ON(!f->count);
 	/* A frame whose domain died while others mapped it goes back now. */
 	if (__atomic_sub_fetch(&f->count, 1, __ATOMIC_SEQ_CST) == 0 &&
-	    f->owner == DOMID_ORPHAN) {
-		f->owner = DOMID_XEN;
-		f->type_info = 0;
-		free_frames(f - frame_table, 0);
-	}
+	    __atomic_load_n(&f->owner, __ATOMIC_SEQ_CST) == DOMID_ORPHAN)
+		free_orphan(f);
+}
+
+/**
+ * orphan_frame - f's owner is gone: free f now, or, while others hold
+ * references, when the last of them goes (put_page). The owner is marked
+ * before the count is read, and put_page drops the count before reading
+ * the owner, so one of the two sees the other, and free_orphan lets only
+ * one of them free the frame: never leaked, never freed twice.
+ * Returns true if f was freed now.
+ */
+bool orphan_frame(struct frame *f)
+{
+	__atomic_store_n(&f->owner, DOMID_ORPHAN, __ATOMIC_SEQ_CST);
+	return !__atomic_load_n(&f->count, __ATOMIC_SEQ_CST) && free_orphan(f);
 }
 
 static bool validate_table(struct frame *f, unsigned int level);
@@ -887,15 +912,8 @@ void release_shared_frame(struct frame *f)
 {
 	spin_lock(&type_lock);
 	f->type_info--; /* the sharing's own writable reference */
-	if (__atomic_load_n(&f->count, __ATOMIC_SEQ_CST)) {
-		f->owner = DOMID_ORPHAN;
-		spin_unlock(&type_lock);
-		return;
-	}
-	f->owner = DOMID_XEN;
-	f->type_info = 0;
 	spin_unlock(&type_lock);
-	free_frames(f - frame_table, 0);
+	orphan_frame(f);
 }
 
 /* --- Domain teardown ------------------------------------------------------ */
