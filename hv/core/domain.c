@@ -6,7 +6,8 @@
  * Destruction goes in steps so that a big domain does not hold a CPU for
  * long: the first step stops the domain and takes it out of domains[]
  * (into dying[], where only the control domain's retries find it), the
- * next ones free its memory a batch at a time, and the last frees the
+ * next ones take its page tables apart and free its memory, a batch at a
+ * time (no step follows the guest's tree), and the last frees the
  * struct once every other CPU has been seen outside the hypervisor or
  * idle (so none still holds a pointer to it from before the unlink).
  */
@@ -33,7 +34,14 @@ static struct domain *dying[MAX_DOMAINS]; /* unlinked, not yet freed */
 DEFINE_SPINLOCK(domlist_lock);
 
 /* domain_kill's steps (d->dying_stage). */
-enum { KILL_ALIVE, KILL_MEMORY, KILL_QUIESCE };
+enum {
+	KILL_ALIVE,
+	KILL_TABLES_MARK,
+	KILL_TABLES_EMPTY,
+	KILL_TABLES_RESET,
+	KILL_MEMORY,
+	KILL_QUIESCE
+};
 #define KILL_BATCH 512 /* frames freed between preemption checks */
 
 static const char *const shutdown_names[] = { "poweroff", "reboot",
@@ -98,6 +106,7 @@ struct domain *domain_create(domid_t id, bool privileged,
 	d->lock = (spinlock_t)SPIN_LOCK_UNLOCKED;
 	d->event_lock = (spinlock_t)SPIN_LOCK_UNLOCKED;
 	list_init(&d->pages);
+	list_init(&d->relinquished);
 	d->max_pages = max_pages;
 	d->max_vcpus = max_vcpus;
 	d->shutdown_code = 0xff;
@@ -316,10 +325,7 @@ static void domain_kill_start(struct domain *d)
 	evtchn_domain_destroy(d);
 	pirq_domain_destroy(d);
 	grant_domain_destroy(d);
-	for_each_vcpu(d, v)
-		vcpu_release(v);
-	domain_relinquish_page_tables(d);
-	grant_domain_free(d);
+	mm_forget_refusals(d);
 	spin_lock(&domlist_lock);
 	domains[d->id] = NULL;
 	dying[d->id] = d;
@@ -346,6 +352,15 @@ static void domain_free(struct domain *d)
 	send_global_virq(VIRQ_DOM_EXC);
 }
 
+/* Run a page-table teardown stage until done or the CPU is wanted. */
+static int relinquish_stage(struct domain *d, unsigned int stage)
+{
+	while (domain_relinquish_page_tables(d, stage))
+		if (hypercall_preempt_check())
+			return -ERESTART;
+	return 0;
+}
+
 /**
  * domain_kill - destroy d, a step at a time.
  * Returns 0 when d is gone (and freed), or -ERESTART when the caller must
@@ -355,9 +370,29 @@ static void domain_free(struct domain *d)
  */
 int domain_kill(struct domain *d)
 {
+	struct vcpu *v;
+
 	switch (d->dying_stage) {
 	case KILL_ALIVE:
 		domain_kill_start(d);
+		d->dying_stage = KILL_TABLES_MARK;
+		__attribute__((fallthrough));
+	case KILL_TABLES_MARK:
+		if (relinquish_stage(d, RELQ_MARK))
+			return -ERESTART;
+		for_each_vcpu(d, v)
+			vcpu_release(v);
+		d->dying_stage = KILL_TABLES_EMPTY;
+		__attribute__((fallthrough));
+	case KILL_TABLES_EMPTY:
+		if (relinquish_stage(d, RELQ_EMPTY))
+			return -ERESTART;
+		d->dying_stage = KILL_TABLES_RESET;
+		__attribute__((fallthrough));
+	case KILL_TABLES_RESET:
+		if (relinquish_stage(d, RELQ_RESET))
+			return -ERESTART;
+		grant_domain_free(d);
 		d->dying_stage = KILL_MEMORY;
 		__attribute__((fallthrough));
 	case KILL_MEMORY:

@@ -117,6 +117,7 @@ struct domain {
 
 	/* Memory. */
 	struct list_head pages;
+	struct list_head relinquished; /* pages a teardown stage has done */
 	u64 tot_pages, max_pages;
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;

@@ -38,7 +38,8 @@
 #define PGT_TYPE_MASK (7U << 28)
 #define PGT_PINNED (1U << 27)
 #define PGT_VALIDATED (1U << 26)
-#define PGT_COUNT_MASK ((1U << 26) - 1)
+#define PGT_TEARDOWN (1U << 25) /* a dead domain's table, entries held */
+#define PGT_COUNT_MASK ((1U << 25) - 1)
 
 struct frame {
 	struct list_head link; /* buddy free list, or the owner's page list */

@@ -48,7 +48,9 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 		      u64 pte);
 void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
 		      mfn_t mfn);
-void domain_relinquish_page_tables(struct domain *d);
+enum { RELQ_MARK, RELQ_EMPTY, RELQ_RESET }; /* teardown stages */
+int domain_relinquish_page_tables(struct domain *d, unsigned int stage);
+void mm_forget_refusals(struct domain *d);
 
 /*
  * Frames of the hypervisor that a guest may map (shared_info, grant-table

@@ -262,6 +262,8 @@ static bool get_type_locked(struct frame *f, u32 type)
 	unsigned int level = type_level(type);
 	u32 old_type = TYPE(f);
 
+	if (f->type_info & PGT_TEARDOWN)
+		return refuse(MMR_TYPE, f - frame_table);
 	if (COUNT(f)) {
 		if (TYPE(f) != type || !(f->type_info & PGT_VALIDATED))
 			return refuse(type == PGT_WRITABLE && TYPE(f) != type ?
@@ -877,7 +879,8 @@ bool take_unused_frames(struct domain *d, mfn_t mfn, unsigned int order)
 	for (i = 0; i < n; i++) {
 		struct frame *f = mfn_to_frame(mfn + i);
 
-		if (!f || !owned_by(f, d) || COUNT(f))
+		if (!f || !owned_by(f, d) || COUNT(f) ||
+		    (f->type_info & PGT_TEARDOWN))
 			break;
 		__atomic_store_n(&f->owner, DOMID_XEN, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&f->count, __ATOMIC_SEQ_CST)) {
@@ -918,40 +921,83 @@ void release_shared_frame(struct frame *f)
 
 /* --- Domain teardown ------------------------------------------------------ */
 
-/*
- * Drop every reference the dead domain's own page tables hold, whatever
- * state it left them in (pinned, loaded, linear cycles): clear pins, then
- * devalidate every table that is still validated. What stays referenced
- * afterwards is held by other domains (grant or foreign mappings).
- */
-void domain_relinquish_page_tables(struct domain *d)
-{
-	struct list_head *pos;
+#define RELQ_BUDGET 4096 /* frames, or table entries, per batch */
 
-	if (d->id < MAX_DOMAINS) /* a new domain of this id warns afresh */
+/* A new domain with d's id warns afresh. */
+void mm_forget_refusals(struct domain *d)
+{
+	if (d->id < MAX_DOMAINS)
 		memset(refusals_logged[d->id], 0, sizeof(refusals_logged[0]));
-	spin_lock(&type_lock);
-	list_for_each(pos, &d->pages) {
-		struct frame *f = list_entry(pos, struct frame, link);
-		if (f->type_info & PGT_PINNED) {
-			f->type_info &= ~PGT_PINNED;
-			put_type_locked(f);
-			put_page(f);
-		}
+}
+
+/*
+ * Unpin f, and turn a validated table into one being torn down: from now
+ * on no type reference it loses starts a devalidation (which would
+ * follow the tree), and no one may give it another type.
+ */
+static void mark_for_teardown(struct frame *f)
+{
+	if (f->type_info & PGT_PINNED) {
+		f->type_info &= ~PGT_PINNED;
+		f->type_info--;
+		put_page(f);
 	}
-	list_for_each(pos, &d->pages) {
-		struct frame *f = list_entry(pos, struct frame, link);
-		unsigned int level = type_level(TYPE(f));
-		if (level && (f->type_info & PGT_VALIDATED)) {
-			f->type_info &= ~PGT_VALIDATED;
-			devalidate_table(f, level);
-		}
-	}
-	list_for_each(pos, &d->pages) {
-		struct frame *f = list_entry(pos, struct frame, link);
+	if (type_level(TYPE(f)) && (f->type_info & PGT_VALIDATED))
+		f->type_info = (f->type_info & ~PGT_VALIDATED) | PGT_TEARDOWN;
+}
+
+/* One stage's work on one frame; returns what it cost. */
+static unsigned int relinquish_frame(struct frame *f, unsigned int stage)
+{
+	switch (stage) {
+	case RELQ_MARK:
+		mark_for_teardown(f);
+		return 1;
+	case RELQ_EMPTY:
+		if (!(f->type_info & PGT_TEARDOWN))
+			return 1;
+		f->type_info &= ~PGT_TEARDOWN;
+		devalidate_table(f, type_level(TYPE(f)));
+		return PT_ENTRIES;
+	default:
+		/* Only references held by d itself can be left here. */
 		if (type_level(TYPE(f)) || TYPE(f) == PGT_SEG_DESC)
 			f->type_info &= ~PGT_COUNT_MASK;
 		f->linear = 0;
+		return 1;
 	}
+}
+
+/**
+ * domain_relinquish_page_tables - drop every reference the dead domain's
+ * own page tables hold, whatever state it left them in, without ever
+ * following its tree: RELQ_MARK unpins every table and marks validated
+ * ones for teardown, RELQ_EMPTY drops the marked tables' entries' refs
+ * (a child's last type reference then starts nothing), RELQ_RESET
+ * clears what only d held. What stays referenced afterwards is held by
+ * other domains (grant or foreign mappings). The caller drops its vCPUs'
+ * references between MARK and EMPTY.
+ * Each call does one batch: 0 when the stage is done, else -ERESTART.
+ */
+int domain_relinquish_page_tables(struct domain *d, unsigned int stage)
+{
+	unsigned int cost = 0;
+	bool done;
+
+	spin_lock(&type_lock);
+	spin_lock(&d->lock);
+	while (!list_empty(&d->pages) && cost < RELQ_BUDGET) {
+		struct frame *f =
+			list_first_entry(&d->pages, struct frame, link);
+
+		cost += relinquish_frame(f, stage);
+		list_del(&f->link);
+		list_add_tail(&f->link, &d->relinquished);
+	}
+	done = list_empty(&d->pages);
+	if (done)
+		list_splice_tail(&d->relinquished, &d->pages);
+	spin_unlock(&d->lock);
 	spin_unlock(&type_lock);
+	return done ? 0 : -ERESTART;
 }
