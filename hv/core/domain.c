@@ -270,6 +270,7 @@ static void vcpu_release(struct vcpu *v)
 	if (v->guest_table_user)
 		put_page_and_type(mfn_to_frame(v->guest_table_user));
 	v->guest_table = v->guest_table_user = 0;
+	v->pending_teardown = NULL; /* relinquish's MARK took it over */
 	vcpu_release_gdt(v);
 	vcpu_release_ldt(v);
 	if (v->vcpu_info_mfn)

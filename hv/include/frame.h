@@ -39,7 +39,9 @@
 #define PGT_PINNED (1U << 27)
 #define PGT_VALIDATED (1U << 26)
 #define PGT_TEARDOWN (1U << 25) /* a dead domain's table, entries held */
-#define PGT_COUNT_MASK ((1U << 25) - 1)
+#define PGT_PARTIAL (1U << 24) /* validation or teardown stopped part-way */
+#define PGT_PARTIAL_CHILD (1U << 23) /* entry nr_done's table is PARTIAL */
+#define PGT_COUNT_MASK ((1U << 23) - 1)
 
 struct frame {
 	struct list_head link; /* buddy free list, or the owner's page list */
@@ -56,6 +58,7 @@ struct frame {
 	 * both, so a linear reference is one level deep.
 	 */
 	s16 linear;
+	u16 nr_done; /* PARTIAL or TEARDOWN: entries [0, nr_done) hold refs */
 	u64 tlb_stamp; /* tlbflush.h: when its last writable mapping went */
 };
 

@@ -27,6 +27,13 @@ bool get_page_and_type(struct frame *f, struct domain *d, u32 type);
 void put_page_and_type(struct frame *f);
 bool get_page_writable(struct frame *f, struct domain *d);
 
+/* Preemption of long validations and teardowns (memory hypercalls). */
+void mm_preemptible(bool on);
+int mm_finish_pending(struct vcpu *v);
+int get_page_and_type_preemptible(struct frame *f, struct domain *d,
+				  u32 type);
+void put_page_and_type_preemptible(struct frame *f);
+
 int pin_table(struct domain *d, mfn_t mfn, u32 type);
 int unpin_table(struct domain *d, mfn_t mfn);
 

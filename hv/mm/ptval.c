@@ -34,6 +34,7 @@
 #include "grant.h"
 #include "pv.h"
 #include "spinlock.h"
+#include "hypercall.h"
 
 #define PT_ENTRIES 512
 #define COUNT(f) ((f)->type_info & PGT_COUNT_MASK)
@@ -74,13 +75,13 @@ static struct {
 	u64 entry;
 } why;
 
-static bool refuse(unsigned int kind, mfn_t mfn)
+static int refuse(unsigned int kind, mfn_t mfn)
 {
 	if (why.kind == MMR_NONE) {
 		why.kind = kind;
 		why.mfn = mfn;
 	}
-	return false;
+	return -EINVAL;
 }
 
 static void why_reset(void)
@@ -244,23 +245,107 @@ bool orphan_frame(struct frame *f)
 	return !__atomic_load_n(&f->count, __ATOMIC_SEQ_CST) && free_orphan(f);
 }
 
-static bool validate_table(struct frame *f, unsigned int level);
-static void devalidate_table(struct frame *f, unsigned int level);
+static int validate_table(struct frame *f, unsigned int level);
+static int devalidate_table(struct frame *f, unsigned int level);
+
+/* --- Preemption ------------------------------------------------------------ */
+
+/*
+ * Validation and teardown of a big tree stop part-way when the CPU is
+ * wanted, leaving each unfinished table PARTIAL: entries [0, nr_done)
+ * hold their references, and with PGT_PARTIAL_CHILD the table named by
+ * entry nr_done is itself left PARTIAL by this one. A PARTIAL table owns
+ * one type and one general reference. Whoever comes next adopts those:
+ * get_page_and_type of its type continues validating it (the hypercall's
+ * continuation, or anyone), finish_teardown continues taking it apart
+ * (the vCPU's pending teardown, see mm_finish_pending). Either order is
+ * consistent, since both work on the same progress.
+ *
+ * Only the memory hypercalls, which can continue themselves, enable
+ * preemption (mm_preemptible); elsewhere the work runs to the end.
+ */
+#define PREEMPT_EVERY_ENTRIES 64
+
+static struct {
+	bool on;
+	unsigned int work; /* entries since the hypercall began */
+} preempt[NR_CPUS];
+
+/* The frame the last refused or preempted get/put left PARTIAL. */
+static struct frame *left_partial;
+
+void mm_preemptible(bool on)
+{
+	preempt[smp_processor_id()].on = on;
+	preempt[smp_processor_id()].work = 0;
+}
+
+static bool should_preempt(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	return preempt[cpu].on &&
+	       !(++preempt[cpu].work % PREEMPT_EVERY_ENTRIES) &&
+	       hypercall_preempt_check();
+}
+
+/* Leave f PARTIAL at entry n; child: the table entry n left PARTIAL. */
+static void leave_partial(struct frame *f, unsigned int n, bool child)
+{
+	f->nr_done = n;
+	f->type_info |= PGT_PARTIAL | (child ? PGT_PARTIAL_CHILD : 0);
+	left_partial = f;
+}
+
+static struct frame *entry_frame(u64 e)
+{
+	return mfn_to_frame((e & ADDR_MASK) >> PAGE_SHIFT);
+}
+
+/*
+ * Take a PARTIAL table apart: drop what its entries still hold, then the
+ * type and general references its partial state owns. Nothing to do if
+ * someone adopted it meanwhile. 0, or -ERESTART (still PARTIAL).
+ */
+static int finish_teardown(struct frame *f)
+{
+	int rc;
+
+	if (!f || !(f->type_info & PGT_PARTIAL))
+		return 0;
+	f->type_info &= ~PGT_PARTIAL;
+	rc = devalidate_table(f, type_level(TYPE(f)));
+	if (rc) {
+		f->type_info |= PGT_PARTIAL;
+		return rc;
+	}
+	f->type_info--;
+	put_page(f);
+	return 0;
+}
+
+/* --- Type references --------------------------------------------------------- */
 
 /* get_page for an entry: records why a frame is not the domain's. */
-static bool get_entry_page(struct frame *f, struct domain *d)
+static int get_entry_page(struct frame *f, struct domain *d)
 {
 	if (get_page(f, d))
-		return true;
+		return 0;
 	if (f->owner == DOMID_XEN || f->owner == DOMID_INVALID)
 		return refuse(MMR_XEN_FRAME, f - frame_table);
 	return refuse(MMR_FOREIGN_FRAME, f - frame_table);
 }
 
-static bool get_type_locked(struct frame *f, u32 type)
+/*
+ * Take a type reference. A table type whose count was zero validates
+ * first; if that is refused or preempted, f is left PARTIAL (owning this
+ * type reference and the caller's general one) and the error returned.
+ */
+static int get_type_locked(struct frame *f, u32 type)
 {
 	unsigned int level = type_level(type);
 	u32 old_type = TYPE(f);
+	int rc;
 
 	if (f->type_info & PGT_TEARDOWN)
 		return refuse(MMR_TYPE, f - frame_table);
@@ -271,9 +356,9 @@ static bool get_type_locked(struct frame *f, u32 type)
 					      MMR_TYPE,
 				      f - frame_table);
 		if (COUNT(f) == PGT_COUNT_MASK)
-			return false;
+			return -EINVAL;
 		f->type_info++;
-		return true;
+		return 0;
 	}
 	/*
 	 * Count zero: the type may change; tables must validate first. A
@@ -285,16 +370,25 @@ static bool get_type_locked(struct frame *f, u32 type)
 	if (old_type == PGT_WRITABLE && type != PGT_WRITABLE)
 		flush_tlbs_since(f->tlb_stamp);
 	f->type_info = type | 1;
-	if ((level && !validate_table(f, level)) ||
-	    (type == PGT_SEG_DESC && !validate_descriptor_page(f))) {
+	f->nr_done = 0;
+	if (level) {
+		rc = validate_table(f, level);
+		if (rc)
+			return rc;
+	} else if (type == PGT_SEG_DESC && !validate_descriptor_page(f)) {
 		f->type_info = PGT_NONE;
-		return false;
+		return -EINVAL;
 	}
 	f->type_info |= PGT_VALIDATED;
-	return true;
+	return 0;
 }
 
-static void put_type_locked(struct frame *f)
+/*
+ * Drop a type reference; the last one of a table takes its entries'
+ * references away. 0, or -ERESTART: f is left PARTIAL, owning this type
+ * reference and the caller's general one, and must be finished later.
+ */
+static int put_type_locked(struct frame *f)
 {
 	unsigned int level = type_level(TYPE(f));
 
@@ -306,69 +400,195 @@ static void put_type_locked(struct frame *f)
 	if (COUNT(f) == 1 && level && (f->type_info & PGT_VALIDATED)) {
 		/* Last user: drop the entries' refs (unless relinquish did). */
 		f->type_info &= ~(PGT_VALIDATED | PGT_PINNED);
-		devalidate_table(f, level);
+		f->nr_done = PT_ENTRIES;
+		if (devalidate_table(f, level)) {
+			leave_partial(f, f->nr_done,
+				      f->type_info & PGT_PARTIAL_CHILD);
+			return -ERESTART;
+		}
 	}
 	f->type_info--;
 	if (TYPE(f) == PGT_WRITABLE && !COUNT(f))
 		f->tlb_stamp = tlb_clock_now(); /* its mappings are gone */
+	return 0;
+}
+
+/* A put with preemption off: the work is done when it returns. */
+static void unpreempted_put(struct frame *f, int (*put)(struct frame *))
+{
+	unsigned int cpu = smp_processor_id();
+	bool on = preempt[cpu].on;
+
+	preempt[cpu].on = false;
+	put(f);
+	preempt[cpu].on = on;
 }
 
 bool get_page_type(struct frame *f, u32 type)
 {
-	spin_lock(&type_lock);
-	bool ok = get_type_locked(f, type);
+	int rc;
 
+	spin_lock(&type_lock);
+	left_partial = NULL;
+	rc = get_type_locked(f, type);
+	BUG_ON(rc && left_partial); /* not for table types: no general ref */
 	spin_unlock(&type_lock);
-	return ok;
+	return !rc;
 }
 
 void put_page_type(struct frame *f)
 {
 	spin_lock(&type_lock);
-
-	put_type_locked(f);
+	unpreempted_put(f, put_type_locked);
 	spin_unlock(&type_lock);
 }
 
-static bool get_page_and_type_locked(struct frame *f, struct domain *d,
-				     u32 type)
+/*
+ * A general and a type reference, adopting f's references if it was left
+ * PARTIAL with this type (continuing its validation). On an error, a
+ * table left PARTIAL keeps both references (left_partial says which).
+ */
+static int get_page_and_type_locked(struct frame *f, struct domain *d,
+				    u32 type)
 {
-	if (!get_entry_page(f, d))
-		return false;
-	if (!get_type_locked(f, type)) {
-		put_page(f);
-		return false;
+	int rc;
+
+	if ((f->type_info & PGT_PARTIAL) && TYPE(f) == type &&
+	    owned_by(f, d)) {
+		f->type_info &= ~PGT_PARTIAL;
+		rc = validate_table(f, type_level(type));
+		if (!rc)
+			f->type_info |= PGT_VALIDATED;
+		return rc;
 	}
-	return true;
+	rc = get_entry_page(f, d);
+	if (rc)
+		return rc;
+	rc = get_type_locked(f, type);
+	if (rc && !(f->type_info & PGT_PARTIAL))
+		put_page(f);
+	return rc;
 }
 
-static void put_page_and_type_locked(struct frame *f)
+static int put_page_and_type_locked(struct frame *f)
 {
-	put_type_locked(f);
-	put_page(f);
+	int rc = put_type_locked(f);
+
+	if (!rc)
+		put_page(f);
+	return rc;
+}
+
+/*
+ * The same, to the end: a table the refusal left PARTIAL is taken apart
+ * at once (preemption off, so finish_teardown completes).
+ */
+static int get_page_and_type_now(struct frame *f, struct domain *d, u32 type)
+{
+	unsigned int cpu = smp_processor_id();
+	bool on = preempt[cpu].on;
+	int rc;
+
+	preempt[cpu].on = false;
+	left_partial = NULL;
+	rc = get_page_and_type_locked(f, d, type);
+	if (rc)
+		finish_teardown(left_partial);
+	preempt[cpu].on = on;
+	return rc;
 }
 
 bool get_page_and_type(struct frame *f, struct domain *d, u32 type)
 {
+	int rc;
+
 	spin_lock(&type_lock);
 	why_reset();
-	bool ok = get_page_and_type_locked(f, d, type);
-
+	rc = get_page_and_type_now(f, d, type);
 	spin_unlock(&type_lock);
-	return ok;
+	return !rc;
 }
 
 void put_page_and_type(struct frame *f)
 {
 	spin_lock(&type_lock);
-
-	put_page_and_type_locked(f);
+	unpreempted_put(f, put_page_and_type_locked);
 	spin_unlock(&type_lock);
 }
 
 bool get_page_writable(struct frame *f, struct domain *d)
 {
 	return get_page_and_type(f, d, PGT_WRITABLE);
+}
+
+
+/*
+ * The calling vCPU's pending teardown (a table whose last reference it
+ * dropped, or whose validation it had refused, left PARTIAL): finished
+ * before the vCPU's next memory operation (mm_finish_pending); with
+ * preemption off, at once.
+ */
+static void defer_teardown(struct frame *f)
+{
+	struct vcpu *v = current;
+	unsigned int cpu = smp_processor_id();
+	bool on = preempt[cpu].on;
+
+	if (!f)
+		return;
+	preempt[cpu].on = false;
+	if (!on) { /* no continuation to finish it later: finish now */
+		finish_teardown(f);
+	} else {
+		/* One at a time: the memory hypercalls finish it first. */
+		if (v->pending_teardown && v->pending_teardown != f)
+			finish_teardown(v->pending_teardown);
+		v->pending_teardown = f;
+	}
+	preempt[cpu].on = on;
+}
+
+/* Finish v's pending teardown: 0, or -ERESTART (still pending). */
+int mm_finish_pending(struct vcpu *v)
+{
+	int rc;
+
+	if (!v->pending_teardown)
+		return 0;
+	spin_lock(&type_lock);
+	rc = finish_teardown(v->pending_teardown);
+	if (!rc)
+		v->pending_teardown = NULL;
+	spin_unlock(&type_lock);
+	return rc;
+}
+
+/*
+ * For the memory hypercalls: -ERESTART if the validation was preempted
+ * (the caller continues and tries again); what a refusal leaves PARTIAL,
+ * and a put preempted part-way, become the vCPU's pending teardown.
+ */
+int get_page_and_type_preemptible(struct frame *f, struct domain *d,
+				  u32 type)
+{
+	int rc;
+
+	spin_lock(&type_lock);
+	why_reset();
+	left_partial = NULL;
+	rc = get_page_and_type_locked(f, d, type);
+	if (rc && rc != -ERESTART)
+		defer_teardown(left_partial);
+	spin_unlock(&type_lock);
+	return rc;
+}
+
+void put_page_and_type_preemptible(struct frame *f)
+{
+	spin_lock(&type_lock);
+	if (put_page_and_type_locked(f))
+		defer_teardown(f);
+	spin_unlock(&type_lock);
 }
 
 /* --- Entries ----------------------------------------------------------- */
@@ -389,18 +609,19 @@ static bool is_io_frame(mfn_t mfn)
  * Take the references an L1 entry needs. The frame must belong to pg_owner
  * (the table's owner, or a foreign domain that a privileged builder names).
  */
-static bool get_l1e(u64 e, struct domain *d, struct domain *pg_owner)
+static int get_l1e(u64 e, struct domain *d, struct domain *pg_owner)
 {
 	mfn_t mfn = (e & ADDR_MASK) >> PAGE_SHIFT;
 	struct frame *f = mfn_to_frame(mfn);
 
 	if (!(e & _PAGE_PRESENT))
-		return true;
+		return 0;
 	if (e & PTE_GRANT_MAPPING) /* only the grant code makes these */
 		return refuse(MMR_GRANT_PTE, mfn);
 	if (is_io_frame(mfn)) /* domain 0 only */
-		return (d->privileged && mmio_allowed(mfn)) ||
-		       refuse(MMR_IO_FRAME, mfn);
+		return d->privileged && mmio_allowed(mfn) ?
+			       0 :
+			       refuse(MMR_IO_FRAME, mfn);
 	if (f->owner == DOMID_XEN || f->owner == DOMID_INVALID)
 		return refuse(MMR_XEN_FRAME, mfn);
 	if (e & _PAGE_RW)
@@ -416,7 +637,7 @@ static void put_l1e(u64 e)
 	if (!(e & _PAGE_PRESENT) || is_io_frame(mfn))
 		return;
 	if (e & _PAGE_RW)
-		put_page_and_type_locked(f);
+		put_page_and_type_locked(f); /* a writable type: never partial */
 	else
 		put_page(f);
 }
@@ -430,13 +651,16 @@ static void put_l1e(u64 e)
  * validation or teardown follows a chain the guest built. A table naming
  * itself takes no reference at all.
  */
-static bool get_linear_entry(struct frame *t, struct frame *f,
-			     struct domain *d, unsigned int level)
+static int get_linear_entry(struct frame *t, struct frame *f,
+			    struct domain *d, unsigned int level)
 {
+	int rc;
+
 	if (f == t)
-		return true;
-	if (!get_entry_page(f, d))
-		return false;
+		return 0;
+	rc = get_entry_page(f, d);
+	if (rc)
+		return rc;
 	if (TYPE(f) != frame_level_type(level) ||
 	    !(f->type_info & PGT_VALIDATED) || !COUNT(f) ||
 	    COUNT(f) == PGT_COUNT_MASK || t->linear < 0 || f->linear > 0 ||
@@ -447,7 +671,7 @@ static bool get_linear_entry(struct frame *t, struct frame *f,
 	f->type_info++;
 	t->linear++;
 	f->linear--;
-	return true;
+	return 0;
 }
 
 /* Does entry e of table t (level >= 2) hold a linear reference? */
@@ -460,20 +684,22 @@ static bool is_linear_entry(u64 e, struct frame *t, struct frame *f)
  * An Lk entry (k >= 2) of table t: its target validates as L(k-1), or,
  * read-only, is a linear reference to a table of level k.
  */
-static bool get_upper_entry(u64 e, struct domain *d, unsigned int level,
-			    struct frame *t)
+static int get_upper_entry(u64 e, struct domain *d, unsigned int level,
+			   struct frame *t)
 {
 	mfn_t mfn = (e & ADDR_MASK) >> PAGE_SHIFT;
 	struct frame *f = mfn_to_frame(mfn);
+	int rc;
 
 	if (!(e & _PAGE_PRESENT))
-		return true;
+		return 0;
 	if (e & _PAGE_PSE) /* no superpages for PV */
 		return refuse(MMR_SUPERPAGE, mfn);
 	if (!f)
 		return refuse(MMR_IO_FRAME, mfn);
-	if (get_page_and_type_locked(f, d, frame_level_type(level - 1)))
-		return true;
+	rc = get_page_and_type_locked(f, d, frame_level_type(level - 1));
+	if (!rc || rc == -ERESTART || left_partial == f)
+		return rc; /* a child refused part-way stays refused */
 	if (e & _PAGE_RW) {
 		/* A writable entry to a table of its own level: linear. */
 		if (f == t || (TYPE(f) == frame_level_type(level) && COUNT(f)))
@@ -481,22 +707,22 @@ static bool get_upper_entry(u64 e, struct domain *d, unsigned int level,
 		return refuse(MMR_LINEAR_RW, mfn);
 	}
 	if (TYPE(f) != frame_level_type(level) && f != t)
-		return false; /* the first attempt's reason stands */
+		return rc; /* the first attempt's reason stands */
 	why_reset(); /* the first attempt's failure does not count */
 	return get_linear_entry(t, f, d, level);
 }
 
-static void put_upper_entry(u64 e, struct frame *t)
+static int put_upper_entry(u64 e, struct frame *t)
 {
-	struct frame *f = mfn_to_frame((e & ADDR_MASK) >> PAGE_SHIFT);
+	struct frame *f = entry_frame(e);
 
 	if (!(e & _PAGE_PRESENT) || f == t)
-		return;
+		return 0;
 	if (is_linear_entry(e, t, f)) {
 		t->linear--;
 		f->linear++;
 	}
-	put_page_and_type_locked(f);
+	return put_page_and_type_locked(f);
 }
 
 static bool is_hv_slot(unsigned int level, unsigned int i)
@@ -517,60 +743,114 @@ static u64 adjust_entry(u64 e, unsigned int level)
 	return e | _PAGE_USER;
 }
 
-static bool get_entry(u64 e, struct domain *d, struct domain *pg_owner,
-		      unsigned int level, struct frame *t)
+static int get_entry(u64 e, struct domain *d, struct domain *pg_owner,
+		     unsigned int level, struct frame *t)
 {
+	left_partial = NULL;
 	return level == 1 ? get_l1e(e, d, pg_owner) :
 			    get_upper_entry(e, d, level, t);
 }
 
-static void put_entry(u64 e, unsigned int level, struct frame *t)
+static int put_entry(u64 e, unsigned int level, struct frame *t)
 {
-	if (level == 1)
+	left_partial = NULL;
+	if (level == 1) {
 		put_l1e(e);
-	else
-		put_upper_entry(e, t);
+		return 0;
+	}
+	return put_upper_entry(e, t);
 }
 
-static bool validate_table(struct frame *f, unsigned int level)
+/* Record where a validation was refused (the innermost table wins). */
+static void why_at(struct frame *f, unsigned int level, unsigned int i)
 {
-	struct domain *d = frame_domain(f);
-	u64 *t = table_va(f);
-	unsigned int i;
-
-	if (!d)
-		return false;
-	for (i = 0; i < PT_ENTRIES; i++) {
-		if (is_hv_slot(level, i))
-			continue;
-		t[i] = adjust_entry(t[i], level);
-		if (!get_entry(t[i], d, d, level, f))
-			goto undo;
-	}
-	if (level == 4)
-		for (i = HV_FIRST_L4_SLOT; i <= HV_LAST_L4_SLOT; i++)
-			t[i] = idle_l4[i];
-	return true;
-undo:
 	if (why.table == INVALID_MFN) {
 		why.table = f - frame_table;
 		why.level = level;
 		why.index = i;
-		why.entry = t[i];
+		why.entry = table_va(f)[i];
 	}
-	while (i-- > 0)
-		if (!is_hv_slot(level, i))
-			put_entry(t[i], level, f);
-	return false;
 }
 
-static void devalidate_table(struct frame *f, unsigned int level)
+/*
+ * Validate f's entries from nr_done on. On a refusal or preemption f is
+ * left PARTIAL at the entry concerned (with PGT_PARTIAL_CHILD if the
+ * table that entry names was itself left PARTIAL).
+ */
+static int validate_table(struct frame *f, unsigned int level)
+{
+	struct domain *d = frame_domain(f);
+	u64 *t = table_va(f);
+	unsigned int i = f->nr_done;
+	bool had_child = f->type_info & PGT_PARTIAL_CHILD;
+	int rc;
+
+	f->type_info &= ~PGT_PARTIAL_CHILD; /* entry i adopts it, if still so */
+	if (!d) { /* dying: relinquish takes it apart */
+		leave_partial(f, i, had_child);
+		return refuse(MMR_FOREIGN_FRAME, f - frame_table);
+	}
+	for (; i < PT_ENTRIES; i++) {
+		struct frame *c;
+
+		if (is_hv_slot(level, i))
+			continue;
+		t[i] = adjust_entry(t[i], level);
+		rc = get_entry(t[i], d, d, level, f);
+		if (rc) {
+			c = level > 1 ? entry_frame(t[i]) : NULL;
+			if (rc != -ERESTART)
+				why_at(f, level, i);
+			leave_partial(f, i,
+				      c && (left_partial == c ||
+					    (had_child && i == f->nr_done &&
+					     (c->type_info & PGT_PARTIAL))));
+			return rc;
+		}
+		if (i + 1 < PT_ENTRIES && should_preempt()) {
+			leave_partial(f, i + 1, false);
+			return -ERESTART;
+		}
+	}
+	if (level == 4)
+		for (i = HV_FIRST_L4_SLOT; i <= HV_LAST_L4_SLOT; i++)
+			t[i] = idle_l4[i];
+	f->nr_done = 0;
+	return 0;
+}
+
+/*
+ * Drop the references of f's entries [0, nr_done), last first, and
+ * first finish the table its PGT_PARTIAL_CHILD entry names. 0, or
+ * -ERESTART with the progress kept in f.
+ */
+static int devalidate_table(struct frame *f, unsigned int level)
 {
 	u64 *t = table_va(f);
+	int rc;
 
-	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		if (!is_hv_slot(level, i))
-			put_entry(t[i], level, f);
+	if (f->type_info & PGT_PARTIAL_CHILD) {
+		rc = finish_teardown(entry_frame(t[f->nr_done]));
+		if (rc)
+			return rc;
+		f->type_info &= ~PGT_PARTIAL_CHILD;
+	}
+	while (f->nr_done) {
+		unsigned int i = f->nr_done - 1;
+
+		if (!is_hv_slot(level, i)) {
+			rc = put_entry(t[i], level, f);
+			if (rc) {
+				f->nr_done = i;
+				f->type_info |= PGT_PARTIAL_CHILD;
+				return rc;
+			}
+		}
+		f->nr_done = i;
+		if (i && should_preempt())
+			return -ERESTART;
+	}
+	return 0;
 }
 
 /* --- Pinning and updates ------------------------------------------------ */
@@ -597,14 +877,18 @@ int pin_table(struct domain *d, mfn_t mfn, u32 type)
 	}
 	spin_lock(&type_lock);
 	why_reset();
+	left_partial = NULL;
 	if (f->type_info & PGT_PINNED) {
 		mm_refused(d, MMR_PIN, "pin of %#lx: already pinned", mfn);
 		rc = -EINVAL;
-	} else if (!get_page_and_type_locked(f, d, type)) {
-		log_refusal(d, "pin of", mfn);
-		rc = -EINVAL;
 	} else {
-		f->type_info |= PGT_PINNED;
+		rc = get_page_and_type_locked(f, d, type);
+		if (!rc) {
+			f->type_info |= PGT_PINNED;
+		} else if (rc != -ERESTART) {
+			log_refusal(d, "pin of", mfn);
+			defer_teardown(left_partial);
+		}
 	}
 	spin_unlock(&type_lock);
 	return rc;
@@ -626,7 +910,8 @@ int unpin_table(struct domain *d, mfn_t mfn)
 		rc = -EINVAL;
 	} else {
 		f->type_info &= ~PGT_PINNED;
-		put_page_and_type_locked(f);
+		if (put_page_and_type_locked(f))
+			defer_teardown(f); /* unpinned; the rest continues */
 	}
 	spin_unlock(&type_lock);
 	return rc;
@@ -695,13 +980,16 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 	if (preserve_ad)
 		new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
 	new = adjust_entry(new, level);
-	if (!get_entry(new, d, pg_owner, level, f)) {
+	rc = get_entry(new, d, pg_owner, level, f);
+	if (rc == -ERESTART)
+		goto out; /* nothing written: the caller tries again */
+	if (rc) {
 		char reason[160];
 
+		defer_teardown(left_partial);
 		describe(reason, sizeof(reason));
 		mm_refused(d, why.kind | cls, "%s: L%u %#lx entry %u = %#lx refused: %s",
 			   op, level, table, index, new, reason);
-		rc = -EINVAL;
 		goto out;
 	}
 	/* The CPU may set A/D bits concurrently: swap, then drop old refs. */
@@ -710,14 +998,16 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 		if (!__atomic_compare_exchange_n(slot, &old, new, false,
 						 __ATOMIC_SEQ_CST,
 						 __ATOMIC_SEQ_CST)) {
-			put_entry(new, level, f); /* undo get_entry */
+			if (put_entry(new, level, f)) /* undo get_entry */
+				defer_teardown(left_partial);
 			rc = -EAGAIN;
 			goto out;
 		}
 	} else {
 		old = __atomic_exchange_n(slot, new, __ATOMIC_SEQ_CST);
 	}
-	put_entry(old, level, f);
+	if (put_entry(old, level, f))
+		defer_teardown(left_partial);
 out:
 	spin_unlock(&type_lock);
 	return rc;
@@ -817,7 +1107,7 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 		goto out;
 	}
 	__atomic_fetch_add(&f->count, 1, __ATOMIC_SEQ_CST);
-	if ((pte & _PAGE_RW) && !get_type_locked(f, PGT_WRITABLE)) {
+	if ((pte & _PAGE_RW) && get_type_locked(f, PGT_WRITABLE)) {
 		mm_refused(d, MMR_GRANT_TABLE,
 			   "grant map: granted frame %#lx is a %s: no writable mapping",
 			   f - frame_table, type_name(f->type_info));
@@ -937,13 +1227,23 @@ void mm_forget_refusals(struct domain *d)
  */
 static void mark_for_teardown(struct frame *f)
 {
+	if (f->type_info & PGT_PARTIAL) {
+		/* Its own references go; its entries' go with EMPTY. */
+		f->type_info &= ~(PGT_PARTIAL | PGT_PARTIAL_CHILD);
+		f->type_info--;
+		f->type_info |= PGT_TEARDOWN;
+		put_page(f);
+		return;
+	}
 	if (f->type_info & PGT_PINNED) {
 		f->type_info &= ~PGT_PINNED;
 		f->type_info--;
 		put_page(f);
 	}
-	if (type_level(TYPE(f)) && (f->type_info & PGT_VALIDATED))
+	if (type_level(TYPE(f)) && (f->type_info & PGT_VALIDATED)) {
 		f->type_info = (f->type_info & ~PGT_VALIDATED) | PGT_TEARDOWN;
+		f->nr_done = PT_ENTRIES;
+	}
 }
 
 /* One stage's work on one frame; returns what it cost. */
@@ -964,6 +1264,7 @@ static unsigned int relinquish_frame(struct frame *f, unsigned int stage)
 		if (type_level(TYPE(f)) || TYPE(f) == PGT_SEG_DESC)
 			f->type_info &= ~PGT_COUNT_MASK;
 		f->linear = 0;
+		f->nr_done = 0;
 		return 1;
 	}
 }
