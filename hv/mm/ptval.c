@@ -17,9 +17,12 @@
  * changes; validation recurses down the tree with it held, at most one
  * call per level (a linear target is never validated through its linear
  * entry), and teardown at most one per level and linear hop: no depth a
- * guest chooses. It is taken
- * only with interrupts enabled (hypercalls, guest faults), because a type
- * change may have to wait for other CPUs to flush their TLBs.
+ * guest chooses. In the memory hypercalls both stop part-way (see
+ * "Preemption") when the CPU is wanted or another CPU waits for the
+ * lock, so neither a CPU nor the lock is held for a whole tree. The lock
+ * is taken only with interrupts enabled (hypercalls, guest faults),
+ * because a type change may have to wait for other CPUs to flush their
+ * TLBs.
  *
  * A refusal is the guest's error, not ours: the first of each kind is
  * logged at warning level naming the domain, the frame and the reason
@@ -280,13 +283,18 @@ void mm_preemptible(bool on)
 	preempt[smp_processor_id()].work = 0;
 }
 
+/*
+ * Stop when this CPU is wanted, or when another CPU waits for type_lock:
+ * the lock is then held for a few dozen entries at a time, never for a
+ * whole tree.
+ */
 static bool should_preempt(void)
 {
 	unsigned int cpu = smp_processor_id();
 
 	return preempt[cpu].on &&
 	       !(++preempt[cpu].work % PREEMPT_EVERY_ENTRIES) &&
-	       hypercall_preempt_check();
+	       (hypercall_preempt_check() || spin_is_contended(&type_lock));
 }
 
 /* Leave f PARTIAL at entry n; child: the table entry n left PARTIAL. */
