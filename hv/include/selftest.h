@@ -16,6 +16,7 @@ enum {
 extern const char *const crash_test_names[];
 
 void selftest_timers(void);
+void selftest_orphans(void);
 void crash_test(unsigned int which);
 
 #endif

@@ -329,8 +329,10 @@ void start_hv(u32 magic, u32 info)
 	       (tsc_to_ns(t_ready - boot_tsc) / 1000) % 1000,
 	       tsc_to_ns(t_ready) / 1000000);
 
-	if (opt_selftest)
+	if (opt_selftest) {
 		selftest_timers();
+		selftest_orphans();
+	}
 	if (opt_crash_test)
 		crash_test(opt_crash_test);
 	build_boot_domains();
