@@ -47,6 +47,9 @@ enum { PIN_HOST_W, PIN_HOST_R, PIN_DEV_W, PIN_DEV_R, NR_PIN_KINDS };
 struct active_grant {
 	u8 pins[NR_PIN_KINDS];
 	domid_t mapper;
+	/* What may be copied: a version 2 sub-page grant's bytes only. */
+	u16 start, length;
+	bool sub_page; /* such a grant is never mapped */
 	mfn_t mfn;
 };
 
@@ -296,7 +299,7 @@ static int mark_entry(struct domain *g, struct domain *d, grant_ref_t ref,
 	struct grant_table *gt = g->grant;
 	u32 *w = entry_hdr(gt, ref), old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
 	u16 set = readonly ? GTF_reading : GTF_reading | GTF_writing, *st;
-	u16 mask = GTF_type_mask | (map || gt->version == 2 ? GTF_sub_page : 0);
+	u16 mask = GTF_type_mask | (map ? GTF_sub_page : 0);
 	int rc;
 
 	if (gt->version == 1) {
@@ -325,6 +328,22 @@ static int mark_entry(struct domain *g, struct domain *d, grant_ref_t ref,
 }
 
 /*
+ * A first pin records what a copy may touch: the whole page, or in
+ * version 2 a sub-page grant's [page_off, page_off + length). Like
+ * Xen, the entry is read once it is marked in use.
+ */
+static void set_span(struct grant_table *gt, grant_ref_t ref,
+		     struct active_grant *a)
+{
+	union grant_entry_v2 *e2 = (void *)entry_hdr(gt, ref);
+
+	a->sub_page =
+	    gt->version == 2 && (READ_ONCE(e2->hdr.flags) & GTF_sub_page);
+	a->start = a->sub_page ? READ_ONCE(e2->sub_page.page_off) : 0;
+	a->length = a->sub_page ? READ_ONCE(e2->sub_page.length) : PAGE_SIZE;
+}
+
+/*
  * Check and pin grant ref of G for D as kind (PIN_*) for a mapping (map)
  * or a copy, taking a reference
  * on the frame (the caller drops it with put_page after unpin_grant).
@@ -332,7 +351,7 @@ static int mark_entry(struct domain *g, struct domain *d, grant_ref_t ref,
  * entry; Xen's status codes otherwise. Both tables locked.
  */
 static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
-		     unsigned int kind, bool map, mfn_t *mfn)
+		     unsigned int kind, bool map, mfn_t *mfn, u16 span[2])
 {
 	struct grant_table *gt = g->grant;
 	bool ro = kind_readonly(kind), pinned = false, wr_pinned;
@@ -351,6 +370,12 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 	for (int k = 0; k < NR_PIN_KINDS; k++)
 		pinned |= a->pins[k] != 0;
 	wr_pinned = a->pins[PIN_HOST_W] || a->pins[PIN_DEV_W];
+	if (pinned && map && a->sub_page) {
+		mm_refused(d, MMR_GRANT_REF,
+			   "grant ref %u of d%u: a sub-page grant, not mapped",
+			   ref, g->id);
+		return GNTST_general_error;
+	}
 	if (pinned && a->mapper != d->id) {
 		mm_refused(d, MMR_GRANT_BUSY,
 			   "grant ref %u of d%u: in use by d%u", ref, g->id,
@@ -383,6 +408,7 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 			clear_unused_marks(entry_status(gt, ref), a, !ro);
 			return GNTST_bad_page;
 		}
+		set_span(gt, ref, a);
 		a->mfn = frame;
 		a->mapper = d->id;
 	} else if (!get_page(mfn_to_frame(a->mfn), g)) {
@@ -391,6 +417,10 @@ static int pin_grant(struct domain *g, struct domain *d, grant_ref_t ref,
 	}
 	a->pins[kind]++;
 	*mfn = a->mfn;
+	if (span) {
+		span[0] = a->start;
+		span[1] = a->length;
+	}
 	return GNTST_okay;
 }
 
@@ -432,11 +462,11 @@ static s16 map_locked(struct domain *d, struct domain *g,
 	int rc;
 
 	/* One pin (and frame reference) per kind of mapping, as in Xen. */
-	if (dev &&
-	    (rc = pin_grant(g, d, m->ref, pin_kind(true, ro), true, &mfn)))
+	if (dev && (rc = pin_grant(g, d, m->ref, pin_kind(true, ro), true, &mfn,
+				   NULL)))
 		return (s16)rc;
-	if (host &&
-	    (rc = pin_grant(g, d, m->ref, pin_kind(false, ro), true, &mfn)))
+	if (host && (rc = pin_grant(g, d, m->ref, pin_kind(false, ro), true,
+				    &mfn, NULL)))
 		goto undo_dev;
 	f = mfn_to_frame(mfn);
 	rc = GNTST_general_error;
@@ -812,6 +842,7 @@ struct copy_side {
 	struct domain *g; /* granter, when by reference */
 	grant_ref_t ref;
 	bool pinned, ro, typed;
+	u16 span[2]; /* start and length the copy may touch */
 	mfn_t mfn;
 	struct frame *f; /* holds a reference while set */
 };
@@ -835,6 +866,7 @@ static int copy_side_get(struct domain *d, const struct gnttab_copy_ptr *p,
 		}
 		s->f = f;
 		s->mfn = p->u.gmfn;
+		s->span[1] = PAGE_SIZE;
 	} else {
 		s->g = granter(p->domid);
 		if (!s->g)
@@ -842,7 +874,7 @@ static int copy_side_get(struct domain *d, const struct gnttab_copy_ptr *p,
 		s->ref = p->u.ref;
 		lock_tables(d, s->g);
 		rc = pin_grant(s->g, d, p->u.ref, pin_kind(false, ro), false,
-			       &s->mfn);
+			       &s->mfn, s->span);
 		unlock_tables(d, s->g);
 		if (rc)
 			return rc;
@@ -875,6 +907,11 @@ static void copy_side_put(struct domain *d, struct copy_side *s)
 		put_page(s->f);
 }
 
+static bool within_span(const struct copy_side *s, u32 off, u32 len)
+{
+	return off >= s->span[0] && off + len <= (u32)s->span[0] + s->span[1];
+}
+
 static void copy_one(struct domain *d, struct gnttab_copy *c)
 {
 	struct copy_side src = { 0 }, dst = { 0 };
@@ -892,6 +929,14 @@ static void copy_one(struct domain *d, struct gnttab_copy *c)
 	if (!c->status)
 		c->status = (s16)copy_side_get(
 		    d, &c->dest, c->flags & GNTCOPY_dest_gref, false, &dst);
+	if (!c->status && (!within_span(&src, c->source.offset, c->len) ||
+			   !within_span(&dst, c->dest.offset, c->len))) {
+		mm_refused(d, MMR_GRANT_COPY,
+			   "grant copy: %u bytes at offsets %u/%u beyond a "
+			   "sub-page grant",
+			   c->len, c->source.offset, c->dest.offset);
+		c->status = GNTST_general_error; /* as Xen */
+	}
 	if (!c->status)
 		memmove((u8 *)__va(dst.mfn << PAGE_SHIFT) + c->dest.offset,
 			(u8 *)__va(src.mfn << PAGE_SHIFT) + c->source.offset,
@@ -966,6 +1011,37 @@ static void transfer_one(struct domain *d, struct gnttab_transfer *t)
 	t->status = GNTST_okay;
 out:
 	unlock_tables(d, r);
+}
+
+/* GNTTABOP_swap_grant_ref: exchange two of our own entries, as Xen. */
+static void swap_one(struct domain *d, struct gnttab_swap_grant_ref *s)
+{
+	struct grant_table *gt = d->grant;
+	grant_ref_t a = s->ref_a, b = s->ref_b;
+
+	spin_lock(&gt->lock);
+	if (gt->dead || a >= NR_REFS(gt) || b >= NR_REFS(gt)) {
+		s->status = GNTST_bad_gntref;
+	} else if (a == b) {
+		s->status = GNTST_okay;
+	} else if (*(u32 *)gt->active[a].pins || *(u32 *)gt->active[b].pins) {
+		s->status = GNTST_eagain; /* one of them is in use */
+	} else {
+		unsigned int size = PAGE_SIZE / per_frame(gt);
+		u8 tmp[sizeof(union grant_entry_v2)];
+
+		memcpy(tmp, entry_hdr(gt, a), size);
+		memcpy(entry_hdr(gt, a), entry_hdr(gt, b), size);
+		memcpy(entry_hdr(gt, b), tmp, size);
+		if (gt->version == 2) {
+			u16 st = *entry_status(gt, a);
+
+			*entry_status(gt, a) = *entry_status(gt, b);
+			*entry_status(gt, b) = st;
+		}
+		s->status = GNTST_okay;
+	}
+	spin_unlock(&gt->lock);
 }
 
 /* --- Versions ------------------------------------------------------------ */
@@ -1189,6 +1265,9 @@ long do_grant_table_op(unsigned int cmd, u64 uop, unsigned int count)
 		return set_version(d, uop);
 	case GNTTABOP_get_version:
 		return get_version(d, uop);
+	case GNTTABOP_swap_grant_ref:
+		GRANT_BATCH_OP(struct gnttab_swap_grant_ref, swap_one);
+		return 0;
 	case GNTTABOP_get_status_frames:
 		return count == 1 ? get_status_frames(d, uop) : -EINVAL;
 	}

@@ -165,6 +165,13 @@ struct gnttab_get_status_frames {
 	uint64_t frame_list; /* guest pointer to uint64_t[] */
 };
 
+/* Swap two entries of our own table (neither in use). */
+struct gnttab_swap_grant_ref {
+	grant_ref_t ref_a;
+	grant_ref_t ref_b;
+	int16_t status; /* out */
+};
+
 struct gnttab_get_version {
 	domid_t dom;
 	uint16_t pad;

@@ -41,6 +41,7 @@
 #define REF_BOTH 23 /* frame K: D maps it host and device in one op */
 #define REF_V2 24 /* version 2: frame V, writable */
 #define REF_ACCEPT2 25 /* version 2: accepts a transfer */
+#define REF_SUB 26 /* version 2: bytes 100..149 of frame V */
 #define REF_MANY 100 /* D's own refs 100..499, for many mappings */
 #define NR_MANY 400
 #define REF_LIMIT 99 /* D's own, for the pin limit */
@@ -272,6 +273,15 @@ static long set_version(uint32_t *version)
 	return rc;
 }
 
+static int16_t gswap(grant_ref_t a, grant_ref_t b)
+{
+	struct gnttab_swap_grant_ref s = { a, b, 99 };
+
+	if (HYPERVISOR_grant_table_op(GNTTABOP_swap_grant_ref, &s, 1))
+		return 99;
+	return s.status;
+}
+
 static uint32_t get_version(domid_t dom, long *rc)
 {
 	struct gnttab_get_version v = { dom, 0, 99 };
@@ -329,6 +339,12 @@ static void granter_v2(unsigned int base, struct grant_entry_v1 *gt)
 	g2[REF_V2].hdr.domid = (domid_t)peer;
 	__atomic_store_n(&g2[REF_V2].hdr.flags, GTF_permit_access,
 			 __ATOMIC_RELEASE);
+	g2[REF_SUB].sub_page.frame = v;
+	g2[REF_SUB].sub_page.page_off = 100;
+	g2[REF_SUB].sub_page.length = 50;
+	g2[REF_SUB].hdr.domid = (domid_t)peer;
+	__atomic_store_n(&g2[REF_SUB].hdr.flags,
+			 GTF_permit_access | GTF_sub_page, __ATOMIC_RELEASE);
 	g2[REF_ACCEPT2].hdr.domid = (domid_t)peer;
 	__atomic_store_n(&g2[REF_ACCEPT2].hdr.flags, GTF_accept_transfer,
 			 __ATOMIC_RELEASE);
@@ -339,6 +355,13 @@ static void granter_v2(unsigned int base, struct grant_entry_v1 *gt)
 	CHECK_EQ(st[REF_V2], rw);
 	CHECK_EQ(g2[REF_V2].hdr.flags, GTF_permit_access);
 	CHECK_EQ(((volatile uint8_t *)mm_va(base + V_IDX))[1], 'W');
+	/* D copied into the sub-page grant: bytes 120..129 only. */
+	CHECK_EQ(((volatile uint8_t *)mm_va(base + V_IDX))[119], 'V');
+	CHECK_EQ(((volatile uint8_t *)mm_va(base + V_IDX))[120], 's');
+	CHECK_EQ(((volatile uint8_t *)mm_va(base + V_IDX))[129], 's');
+	CHECK_EQ(((volatile uint8_t *)mm_va(base + V_IDX))[130], 'V');
+	CHECK_EQ(((volatile uint8_t *)mm_va(base + V_IDX))[149], 'V');
+	CHECK_EQ(st[REF_SUB], 0); /* the copies are over */
 	CHECK_EQ(g2[REF_ACCEPT2].hdr.flags,
 		 GTF_accept_transfer | GTF_transfer_committed |
 		     GTF_transfer_completed);
@@ -359,7 +382,8 @@ static void granter_v2(unsigned int base, struct grant_entry_v1 *gt)
 	CHECK_EQ(gt[MAILBOX_REF].flags, GTF_permit_access | rw);
 	CHECK_EQ(gt[MAILBOX_REF].domid, peer);
 	CHECK_EQ(gt[MAILBOX_REF].frame, (uint32_t)mb_mfn);
-	CHECK_EQ(gt[REF_V2].flags | gt[REF_ACCEPT2].flags, 0);
+	CHECK_EQ(gt[REF_V2].flags | gt[REF_ACCEPT2].flags | gt[REF_SUB].flags,
+		 0);
 	CHECK_EQ(status_frames(1, &status_mfn), GNTST_general_error);
 	CHECK_EQ(status_frames(0, &status_mfn), GNTST_okay);
 	set_step(&mb->g_step, 7); /* D may unmap the mailbox now */
@@ -394,13 +418,34 @@ static void version_rules(struct grant_entry_v1 *gt, uint64_t frame)
 	CHECK_EQ(ver, 1);
 	CHECK_EQ(gunmap_bus(0, frame << 12, h), GNTST_okay);
 	CHECK(revoke(gt, 30), "ref 30 still in use");
+
+	pv_test_group("grantee: swap_grant_ref");
+	grant(gt, 40, GTF_permit_access | GTF_readonly, (domid_t)me, frame);
+	grant(gt, 41, GTF_permit_access, (domid_t)peer, 12345);
+	CHECK_EQ(gswap(40, 41), GNTST_okay);
+	CHECK(gt[40].domid == peer && gt[40].frame == 12345 &&
+		  gt[40].flags == GTF_permit_access,
+	      "ref 40: %#x %u %#x", gt[40].flags, gt[40].domid, gt[40].frame);
+	CHECK(gt[41].domid == me && gt[41].frame == (uint32_t)frame &&
+		  gt[41].flags == (GTF_permit_access | GTF_readonly),
+	      "ref 41: %#x %u %#x", gt[41].flags, gt[41].domid, gt[41].frame);
+	CHECK_EQ(gswap(40, 40), GNTST_okay);
+	CHECK_EQ(gswap(40, 600), GNTST_bad_gntref);
+	CHECK_EQ(gswap(0xffffffff, 40), GNTST_bad_gntref);
+	CHECK_EQ(gmap(0, GNTMAP_device_map | GNTMAP_readonly, 41, (domid_t)me,
+		      &h, NULL),
+		 GNTST_okay);
+	CHECK_EQ(gswap(40, 41), GNTST_eagain); /* 41 is in use */
+	CHECK_EQ(gswap(41, 40), GNTST_eagain);
+	CHECK_EQ(gunmap_bus(0, frame << 12, h), GNTST_okay);
+	CHECK(revoke(gt, 40) && revoke(gt, 41), "refs 40/41 still in use");
 }
 
 /* D's side of the granter's version 2 phase. */
 static void grantee_v2(unsigned int base)
 {
 	uint64_t va = (uint64_t)mm_va(base + A_IDX), x = mm_alloc();
-	uint64_t l = mm_alloc(), v;
+	uint64_t l = mm_alloc(), s = mm_alloc(), v;
 	grant_handle_t h = 0;
 
 	wait_step(&mb->g_step, 5);
@@ -415,6 +460,28 @@ static void grantee_v2(unsigned int base)
 		 GNTST_general_error); /* not granted */
 	CHECK_EQ(gmap(0, GNTMAP_device_map, 256, peer, NULL, NULL),
 		 GNTST_bad_gntref); /* 256 entries per frame now */
+	pv_test_group("grantee: a version 2 sub-page grant: copies within it");
+	CHECK_EQ(gmap(0, GNTMAP_device_map, REF_SUB, peer, NULL, NULL),
+		 GNTST_general_error); /* never mapped */
+	CHECK_EQ(gcopy(REF_SUB, peer, 100, s, DOMID_SELF, 0, 50,
+		       GNTCOPY_source_gref),
+		 GNTST_okay);
+	CHECK_EQ(gcopy(REF_SUB, peer, 99, s, DOMID_SELF, 0, 10,
+		       GNTCOPY_source_gref),
+		 GNTST_general_error);
+	CHECK_EQ(gcopy(REF_SUB, peer, 140, s, DOMID_SELF, 0, 11,
+		       GNTCOPY_source_gref),
+		 GNTST_general_error);
+	CHECK_EQ(mm_map(base + NR_IDX, s, PTE_PAGE_RW), 0);
+	CHECK_EQ(((volatile uint8_t *)mm_va(base + NR_IDX))[49], 'V');
+	memset(mm_va(base + NR_IDX), 's', 10);
+	mm_unmap(base + NR_IDX);
+	CHECK_EQ(gcopy(s, DOMID_SELF, 0, REF_SUB, peer, 120, 10,
+		       GNTCOPY_dest_gref),
+		 GNTST_okay);
+	CHECK_EQ(gcopy(s, DOMID_SELF, 0, REF_SUB, peer, 145, 10,
+		       GNTCOPY_dest_gref),
+		 GNTST_general_error);
 	mb->transferred2 = x;
 	CHECK_EQ(gtransfer(x, peer, REF_ACCEPT2), GNTST_okay);
 	set_step(&mb->d_step, 5);
