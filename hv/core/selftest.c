@@ -9,6 +9,7 @@
  * crash_test=: faults the hypervisor on purpose, to show that the fatal
  * path reports and halts instead of resetting the machine.
  */
+#include "apic.h"
 #include "lib.h"
 #include "percpu.h"
 #include "selftest.h"
@@ -20,8 +21,11 @@
 #define TIMER_TEST_MS 500
 #define TIMER_PERIOD MILLISECS(1)
 
-const char *const crash_test_names[] = { "none", "de",	"ud",	    "gp", "pf",
-					 "df",	 "bug", "early_pf", NULL };
+const char *const crash_test_names[] = {
+	"none", "de",	     "ud",		   "gp",		 "pf",
+	"df",	"bug",	     "early_pf",	   "stack_overflow",
+	"nmi_stack_overflow", NULL
+};
 
 struct tick_test {
 	struct timer timer;
@@ -100,6 +104,27 @@ void selftest_timers(void)
 }
 
 static volatile int zero;
+static volatile u64 recurse_limit = ~0UL;
+bool crash_nmi_recurse;
+
+/* 256 bytes a frame, and work after the call: no tail call, no loop. */
+static __attribute__((noinline)) u64 recurse(u64 depth)
+{
+	volatile u8 pad[240];
+
+	pad[0] = (u8)depth;
+	if (depth == recurse_limit)
+		return 0;
+	return recurse(depth + 1) + pad[0];
+}
+
+/* Overflow whatever stack this runs on. */
+void crash_recurse(void)
+{
+	printk("crash_test: recursing on the stack at %p\n",
+	       __builtin_frame_address(0));
+	recurse(0);
+}
 
 void crash_test(unsigned int which)
 {
@@ -126,6 +151,14 @@ void crash_test(unsigned int which)
 		break;
 	case CRASH_BUG:
 		BUG_ON(which == CRASH_BUG);
+		break;
+	case CRASH_STACK_OVERFLOW:
+		crash_recurse();
+		break;
+	case CRASH_NMI_STACK_OVERFLOW:
+		WRITE_ONCE(crash_nmi_recurse, true);
+		apic_send_nmi(this_cpu()->apic_id);
+		udelay(1000000);
 		break;
 	}
 	panic("crash_test: %s did not fault", crash_test_names[which]);

@@ -11,7 +11,13 @@ enum {
 	CRASH_DF,
 	CRASH_BUG,
 	CRASH_EARLY_PF,
+	CRASH_STACK_OVERFLOW,
+	CRASH_NMI_STACK_OVERFLOW,
 };
+
+/* Set by crash_test=nmi_stack_overflow: the next NMI recurses forever. */
+extern bool crash_nmi_recurse;
+void crash_recurse(void);
 
 extern const char *const crash_test_names[];
 

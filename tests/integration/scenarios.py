@@ -181,6 +181,40 @@ def crash_paths(c):
                 m.wait_for(r"cr2\): 0000400000000000, not present read", 60))
 
 
+# crash_test= option, the stack whose guard page must catch the overflow.
+OVERFLOWS = [
+    ("stack_overflow", "primary"),
+    ("nmi_stack_overflow", "NMI IST"),
+]
+
+
+@scenario
+def stack_guards(c):
+    """Unbounded recursion on the primary stack and on the NMI IST stack
+    runs into a guard page: #DF on its own stack, named, and a clean halt."""
+    for name, stack in OVERFLOWS:
+        with Machine("crash_test=%s" % name, smp=2) as m:
+            c.machine = m
+            c.check("crash_test=%s: the recursion starts" % name,
+                    m.wait_for(r"crash_test: recursing on the stack", 60))
+            c.check("crash_test=%s: a double fault is reported" % name,
+                    m.wait_for(r"FATAL TRAP: vector 8, #DF", 30))
+            c.check("crash_test=%s: names the guard page of CPU 0's %s stack"
+                    % (name, stack),
+                    m.wait_for(r"STACK OVERFLOW: 0x[0-9a-f]+ is in the guard "
+                               r"page below CPU 0's %s stack" % stack, 10))
+            c.check("crash_test=%s dumps registers" % name,
+                    m.wait_for(r"RIP: +e008:\[<[0-9a-f]+>\] recurse", 10)
+                    and m.wait_for(r"rax: [0-9a-f]{16}", 10))
+            c.check("crash_test=%s halts cleanly" % name,
+                    m.wait_for(r"System halted\.", 10))
+            time.sleep(1)
+            c.check("crash_test=%s: no triple fault or reset" % name,
+                    m.alive() and m.triple_faults == 0
+                    and len(m.find_all(r"Xenolith \d+\.\d+: a paravirt")) == 1,
+                    "alive=%s triple faults=%d" % (m.alive(), m.triple_faults))
+
+
 def build_grub_iso(workdir):
     iso = os.path.join(workdir, "xenolith.iso")
     boot = os.path.join(workdir, "iso", "boot")

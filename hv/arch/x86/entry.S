@@ -137,6 +137,14 @@ syscall_stub_end:
 
 /* 32-bit SYSCALL (compat mode) is not supported: same stub, other target. */
 
+/* Run fn on a fresh stack from sp down: the first frame of a CPU's stack. */
+	.globl switch_stack_and_call
+switch_stack_and_call:
+	movq %rdi, %rsp
+	xorl %ebp, %ebp
+	call *%rsi
+	ud2
+
 /* Discard the stack and continue at fn (never returns). */
 	.globl reset_stack_and_jump_asm
 reset_stack_and_jump_asm:

@@ -283,11 +283,12 @@ static void build_boot_domains(void)
 		idx += rd ? 2 : 1;
 	}
 }
-void start_hv(u32 magic, u32 info);
-void start_hv(u32 magic, u32 info)
-{
-	u64 t_ready;
+static void start_hv(void);
 
+/* From head.S, on the boot stack: up to the boot CPU's guarded stack. */
+void __noreturn start_boot(u32 magic, u32 info);
+void __noreturn start_boot(u32 magic, u32 info)
+{
 	i8259_disable();
 	serial_init(0x3f8);
 	printk("Xenolith %s: a paravirtualizing hypervisor (Xen 4.17 PV ABI)\n",
@@ -299,7 +300,14 @@ void start_hv(u32 magic, u32 info)
 	paging_early_init();
 	mm_init(&boot_info, opt_mem);
 	mm_selftest(opt_selftest);
-	smp_prepare_boot_cpu();
+	smp_prepare_boot_cpu(start_hv);
+}
+
+/* The rest of the boot, on the boot CPU's own stack block. */
+static void start_hv(void)
+{
+	u64 t_ready;
+
 	if (opt_crash_test == CRASH_EARLY_PF)
 		crash_test(opt_crash_test);
 
