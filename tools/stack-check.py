@@ -109,6 +109,8 @@ def resolve(g, conf):
             die("indirect: no function %s" % caller)
         targets = set()
         for p in patterns:
+            if p == "-":
+                continue  # no C targets (see the conf)
             hit = [t for t in defined if matches(g, t, p)]
             if not hit:
                 die("indirect %s: no function %s" % (caller, p))

@@ -24,7 +24,7 @@
 const char *const crash_test_names[] = {
 	"none", "de",	     "ud",		   "gp",		 "pf",
 	"df",	"bug",	     "early_pf",	   "stack_overflow",
-	"nmi_stack_overflow", NULL
+	"nmi_stack_overflow", "smap", "smep", "write_text", "exec_data", NULL
 };
 
 struct tick_test {
@@ -104,6 +104,30 @@ void selftest_timers(void)
 }
 
 static volatile int zero;
+unsigned int crash_probe_armed;
+/* A "ret" in data: executable only if data is. */
+static u8 data_ret[16] = { 0xc3 };
+
+/*
+ * The smap_probe guest asks: touch its memory the way no hypervisor code
+ * may, outside the copy helpers. With SMAP (SMEP) this must fault.
+ */
+void crash_guest_probe(struct cpu_user_regs *regs)
+{
+	printk("crash_test: guest probe at %#lx (guest RFLAGS.AC %s)\n",
+	       regs->rip, regs->rflags & X86_EFLAGS_AC ? "set" : "clear");
+	if (crash_probe_armed == CRASH_SMAP) {
+		u64 v = *(volatile u64 *)regs->rsp;
+		printk("crash_test: read %#lx from the guest's stack at %#lx "
+		       "directly: no SMAP fault\n",
+		       v, regs->rsp);
+	} else {
+		((void (*)(void))regs->rax)();
+		printk("crash_test: ran guest code at %#lx in the hypervisor: "
+		       "no SMEP fault\n",
+		       regs->rax);
+	}
+}
 static volatile u64 recurse_limit = ~0UL;
 bool crash_nmi_recurse;
 
@@ -154,6 +178,17 @@ void crash_test(unsigned int which)
 		break;
 	case CRASH_STACK_OVERFLOW:
 		crash_recurse();
+		break;
+	case CRASH_SMAP:
+	case CRASH_SMEP:
+		printk("crash_test: waiting for the smap_probe guest\n");
+		crash_probe_armed = which;
+		return;
+	case CRASH_WRITE_TEXT:
+		*(volatile u8 *)crash_test = 0xc3;
+		break;
+	case CRASH_EXEC_DATA:
+		((void (*)(void))data_ret)();
 		break;
 	case CRASH_NMI_STACK_OVERFLOW:
 		WRITE_ONCE(crash_nmi_recurse, true);

@@ -215,6 +215,38 @@ def stack_guards(c):
                     "alive=%s triple faults=%d" % (m.alive(), m.triple_faults))
 
 
+# crash_test=, smap_probe guest mode (None: no guest), what the fault names.
+PROTECTIONS = [
+    ("smap", 0, "the hypervisor reads guest memory directly", r"\(SMAP: "),
+    ("smap", 1, "... after the guest entered by int3 with EFLAGS.AC set",
+     r"\(SMAP: "),
+    ("smap", 2, "... after the guest entered by SYSCALL with EFLAGS.AC set",
+     r"\(SMAP: "),
+    ("smep", 0, "the hypervisor calls guest code", r"\(SMEP: "),
+]
+
+
+@scenario
+def hv_protections(c):
+    """SMAP and SMEP: the hypervisor touching guest memory outside the copy
+    helpers (even when the guest entered with AC set) or running guest code
+    faults, named, and halts."""
+    for test, mode, what, pattern in PROTECTIONS:
+        extra = []
+        if mode is not None:
+            extra = ["-initrd", guest_modules([("smap_probe", "mode=%d" % mode)])]
+        name = "crash_test=%s%s" % (test, "" if mode is None else " mode=%d" % mode)
+        with Machine("crash_test=%s" % test, smp=1, extra=extra) as m:
+            c.machine = m
+            c.check("%s: %s: a fatal #PF" % (name, what),
+                    m.wait_for(r"FATAL TRAP: vector 14, #PF", 60))
+            c.check("%s: the fault is named" % name, m.wait_for(pattern, 10))
+            c.check("%s: halts cleanly" % name, m.wait_for(r"System halted\.", 10))
+            c.check("%s: the access did not succeed" % name,
+                    not m.find_all(r"no SM[AE]P fault|the probe came back|"
+                                   r"did not fault"))
+
+
 def build_grub_iso(workdir):
     iso = os.path.join(workdir, "xenolith.iso")
     boot = os.path.join(workdir, "iso", "boot")

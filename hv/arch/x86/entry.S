@@ -6,6 +6,7 @@
  */
 #include "saveregs.h"
 #include "layout.h"
+#include "smap.h"
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
@@ -29,6 +30,7 @@ entry_stubs_start:
 common_entry:
 	SAVE_ALL_GPRS
 	cld
+	CLAC_IF_SMAP		/* the CPU keeps AC: a guest could set it */
 	movq %rsp, %rdi
 	/* The hardware frame left %rsp 8 off 16-byte alignment. */
 	subq $8, %rsp

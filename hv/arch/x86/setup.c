@@ -18,6 +18,7 @@
 #include "page.h"
 #include "percpu.h"
 #include "selftest.h"
+#include "smap.h"
 #include "smp.h"
 #include "time.h"
 #include "timer.h"
@@ -308,6 +309,7 @@ static void start_hv(void)
 {
 	u64 t_ready;
 
+	cpu_protect_init();
 	if (opt_crash_test == CRASH_EARLY_PF)
 		crash_test(opt_crash_test);
 

@@ -11,6 +11,7 @@
 #include "mm.h"
 #include "page.h"
 #include "percpu.h"
+#include "smap.h"
 #include "smp.h"
 #include "stacks.h"
 #include "time.h"
@@ -148,6 +149,7 @@ void start_secondary(void)
 	struct percpu *pc = this_cpu();
 
 	cpu_desc_init(pc);
+	cpu_protect_init();
 	write_cr4(read_cr4() | X86_CR4_PGE);
 	apic_setup_cpu();
 	timers_init_cpu();

@@ -31,6 +31,10 @@ struct idt_gate {
 
 extern char entry_stubs_start[];
 extern char cpu0_stack_area[];
+
+#define PF_PRESENT (1U << 0)
+#define PF_WRITE (1U << 1)
+#define PF_INSN (1U << 4)
 static struct idt_gate idt[256] __aligned(16);
 static vector_handler_t handlers[256];
 
@@ -181,6 +185,33 @@ void show_stack_trace(u64 rbp)
 	}
 }
 
+/* Which protection a #PF in the hypervisor ran into. */
+static void report_page_fault(const struct cpu_user_regs *regs)
+{
+	u64 cr2 = read_cr2(), cr4 = read_cr4();
+	u32 err = regs->error_code;
+	/* Guest memory: mapped present, outside the hypervisor's slots. */
+	bool user_page = (err & PF_PRESENT) &&
+			 (cr2 < HV_RESERVED_START || cr2 >= HV_RESERVED_END);
+	const char *why = "";
+
+	if ((err & PF_INSN) && user_page && (cr4 & X86_CR4_SMEP))
+		why = " (SMEP: the hypervisor fetched an instruction from a "
+		      "guest (user) page)";
+	else if ((err & PF_INSN) && (err & PF_PRESENT))
+		why = " (NX: instruction fetch from a non-executable page)";
+	else if (user_page && (cr4 & X86_CR4_SMAP) &&
+		 !(regs->rflags & X86_EFLAGS_AC))
+		why = " (SMAP: the hypervisor touched a guest (user) page "
+		      "outside the copy helpers)";
+	else if ((err & PF_WRITE) && (err & PF_PRESENT))
+		why = " (write to a read-only page)";
+	printk("Faulting linear address (cr2): %016lx, %s %s%s\n", cr2,
+	       err & PF_PRESENT ? "protection" : "not present",
+	       err & PF_INSN ? "fetch" : err & PF_WRITE ? "write" : "read",
+	       why);
+}
+
 /*
  * A stack overflow shows as a #PF on a guard page that could not be
  * delivered on the same stack, hence a #DF (on its own IST stack): name
@@ -209,10 +240,7 @@ static void __noreturn fatal_trap(struct cpu_user_regs *regs)
 	printk("\n*** FATAL TRAP: vector %u, %s, in the hypervisor ***\n", vec,
 	       trap_name(vec));
 	if (vec == TRAP_PF)
-		printk("Faulting linear address (cr2): %016lx, %s %s\n",
-		       read_cr2(),
-		       regs->error_code & 1 ? "protection" : "not present",
-		       regs->error_code & 2 ? "write" : "read");
+		report_page_fault(regs);
 	report_stack_overflow(regs);
 	dump_registers(regs);
 	show_stack_trace(regs->rbp);
