@@ -223,14 +223,18 @@ PROTECTIONS = [
     ("smap", 2, "... after the guest entered by SYSCALL with EFLAGS.AC set",
      r"\(SMAP: "),
     ("smep", 0, "the hypervisor calls guest code", r"\(SMEP: "),
+    ("write_text", None, "the hypervisor writes its own text",
+     r"protection write \(write to a read-only page\)"),
+    ("exec_data", None, "the hypervisor executes its data",
+     r"protection fetch \(NX: "),
 ]
 
 
 @scenario
 def hv_protections(c):
-    """SMAP and SMEP: the hypervisor touching guest memory outside the copy
-    helpers (even when the guest entered with AC set) or running guest code
-    faults, named, and halts."""
+    """SMAP, SMEP and W^X: the hypervisor touching guest memory outside the
+    copy helpers (even when the guest entered with AC set), running guest
+    code, writing its text or running its data faults, named, and halts."""
     for test, mode, what, pattern in PROTECTIONS:
         extra = []
         if mode is not None:

@@ -127,6 +127,8 @@ int map_pages(u64 va, paddr_t pa, u64 size, u64 flags)
 	int rc = 0;
 
 	ASSERT(va >= HV_RESERVED_START && va + size <= HV_RESERVED_END);
+	/* W^X: the image's text (paging_protect_image) is all that runs. */
+	ASSERT(flags & _PAGE_NX);
 	while (size && !rc) {
 		u64 done = 0;
 		rc = map_one(va, pa, size, flags, &done);
@@ -216,6 +218,56 @@ void *ioremap(paddr_t pa, u64 size)
 {
 	iomem_reserve(pa, size);
 	return vmap_phys(pa, size, PAGE_HYPERVISOR_UC | _PAGE_NX);
+}
+
+extern char _erodata[], _ssymbols[];
+
+/* The permissions of the image page at va (W^X). */
+static u64 image_page_flags(u64 va)
+{
+	u64 f = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_GLOBAL;
+
+	if (va < (u64)_etext)
+		return f; /* text: read, execute */
+	if (va < (u64)_erodata || (va >= (u64)_ssymbols && va < (u64)_edata))
+		return leaf_flags(f | _PAGE_NX, false);
+	return leaf_flags(f | _PAGE_RW | _PAGE_DIRTY | _PAGE_NX, false);
+}
+
+/*
+ * Replace the boot mapping of the image (2 MiB pages, read-write-execute,
+ * over the image's first GiB) by 4 KiB pages of the image alone with each
+ * part's permissions. Runs on the boot CPU before the others start; the
+ * direct map must be up (the image's code and data are reached at their
+ * usual addresses throughout: only permissions change).
+ */
+void paging_protect_image(void)
+{
+	u64 *l2 = pt_page_alloc(), *l1 = NULL;
+
+	BUG_ON(!l2 || !have_directmap);
+	for (u64 va = (u64)_start_image; va < (u64)_end; va += PAGE_SIZE) {
+		u64 *l2e = &l2[PT_INDEX(va, L2_SHIFT)];
+
+		if (!(*l2e & _PAGE_PRESENT)) {
+			l1 = pt_page_alloc();
+			BUG_ON(!l1);
+			*l2e = __pa(l1) | PAGE_TABLE_FLAGS;
+		}
+		l1 = __va(*l2e & PTE_ADDR_MASK);
+		l1[PT_INDEX(va, L1_SHIFT)] =
+		    __pa((void *)va) | image_page_flags(va);
+	}
+	boot_l3_hv[PT_INDEX(HV_VIRT_START, L3_SHIFT)] =
+	    __pa(l2) | PAGE_TABLE_FLAGS;
+	flush_tlb_local();
+	if (!cpu_has_nx)
+		pr_warn("Image: no NX on this CPU: data stays executable\n");
+	printk("Image: text %lu KiB read-only executable, %lu KiB read-only, "
+	       "the rest not executable\n",
+	       ((u64)_etext - (u64)_start_image) >> 10,
+	       ((u64)_erodata - (u64)_etext + (u64)_edata - (u64)_ssymbols) >>
+		   10);
 }
 
 void paging_drop_identity(void)

@@ -310,6 +310,7 @@ static void start_hv(void)
 	u64 t_ready;
 
 	cpu_protect_init();
+	paging_protect_image();
 	if (opt_crash_test == CRASH_EARLY_PF)
 		crash_test(opt_crash_test);
 
