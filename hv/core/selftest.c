@@ -11,6 +11,7 @@
  */
 #include "apic.h"
 #include "lib.h"
+#include "page.h"
 #include "percpu.h"
 #include "selftest.h"
 #include "smp.h"
@@ -24,7 +25,7 @@
 const char *const crash_test_names[] = {
 	"none", "de",	     "ud",		   "gp",		 "pf",
 	"df",	"bug",	     "early_pf",	   "stack_overflow",
-	"nmi_stack_overflow", "smap", "smep", "write_text", "exec_data", NULL
+	"nmi_stack_overflow", "smap", "smep", "write_text", "exec_data", "write_text_alias", NULL
 };
 
 struct tick_test {
@@ -186,6 +187,9 @@ void crash_test(unsigned int which)
 		return;
 	case CRASH_WRITE_TEXT:
 		*(volatile u8 *)crash_test = 0xc3;
+		break;
+	case CRASH_WRITE_TEXT_ALIAS:
+		*(volatile u8 *)__va(__pa(crash_test)) = 0xc3;
 		break;
 	case CRASH_EXEC_DATA:
 		((void (*)(void))data_ret)();

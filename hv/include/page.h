@@ -63,6 +63,7 @@ void *vmap_phys(paddr_t pa, u64 size, u64 flags);
 void *ioremap(paddr_t pa, u64 size);
 void paging_drop_identity(void);
 void paging_protect_image(void);
+void paging_protect_image_alias(void);
 void *early_phys_ptr(paddr_t pa); /* valid for pa below 1 GiB, before mm */
 bool directmap_ready(void);
 void directmap_done(void);

@@ -225,6 +225,9 @@ PROTECTIONS = [
     ("smep", 0, "the hypervisor calls guest code", r"\(SMEP: "),
     ("write_text", None, "the hypervisor writes its own text",
      r"protection write \(write to a read-only page\)"),
+    ("write_text_alias", None,
+     "the hypervisor writes its text through the direct map",
+     r"protection write \(write to a read-only page\)"),
     ("exec_data", None, "the hypervisor executes its data",
      r"protection fetch \(NX: "),
 ]

@@ -270,6 +270,63 @@ void paging_protect_image(void)
 		   10);
 }
 
+/*
+ * Make *e, a large-page entry (2 MiB or 1 GiB, span bytes), point to a
+ * table of the next level mapping the same memory with the same flags.
+ */
+static int split_large(u64 *e, u64 span)
+{
+	u64 *t = pt_page_alloc(), sub = span / 512;
+	u64 base = *e & PTE_ADDR_MASK & ~(span - 1);
+	u64 flags = *e & ~PTE_ADDR_MASK & ~_PAGE_PSE;
+
+	if (!t)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < 512; i++)
+		t[i] = (base + i * sub) | flags |
+		       (sub > PAGE_SIZE ? _PAGE_PSE : 0);
+	*e = __pa(t) | PAGE_TABLE_FLAGS;
+	return 0;
+}
+
+/* The 4 KiB entry of the direct map at va, splitting large pages. */
+static u64 *directmap_pte(u64 va)
+{
+	u64 *e = &idle_l4[PT_INDEX(va, L4_SHIFT)];
+
+	for (unsigned int shift = L3_SHIFT; shift >= L1_SHIFT; shift -= 9) {
+		/* *e points to the table of this level. */
+		if (!(*e & _PAGE_PRESENT))
+			return NULL;
+		e = &pt_from_entry(*e)[PT_INDEX(va, shift)];
+		if (shift > L1_SHIFT && (*e & _PAGE_PSE) &&
+		    split_large(e, 1UL << shift))
+			return NULL;
+	}
+	return *e & _PAGE_PRESENT ? e : NULL;
+}
+
+/*
+ * The direct map's alias of the image's text and read-only data becomes
+ * read-only too, so that no mapping of the text is writable. Runs once the
+ * last SYSCALL stub has been written through it (all CPUs are up); the
+ * caller flushes every CPU's TLB.
+ */
+void paging_protect_image_alias(void)
+{
+	u64 f = spin_lock_irqsave(&map_lock);
+	paddr_t pa;
+
+	for (pa = __pa(_start_image); pa < __pa(_erodata); pa += PAGE_SIZE) {
+		u64 *pte = directmap_pte((u64)__va(pa));
+
+		BUG_ON(!pte);
+		*pte &= ~_PAGE_RW;
+	}
+	spin_unlock_irqrestore(&map_lock, f);
+	flush_tlb_local();
+}
+
 void paging_drop_identity(void)
 {
 	idle_l4[0] = 0;

@@ -326,6 +326,8 @@ static void start_hv(void)
 	local_irq_enable();
 
 	smp_boot_cpus(opt_maxcpus);
+	/* Every SYSCALL stub is written: the text's alias turns read-only. */
+	paging_protect_image_alias();
 	/* Low memory is no longer needed 1:1: guests will own that range. */
 	paging_drop_identity();
 	smp_call_function(flush_tlb_ipi, NULL, true);
