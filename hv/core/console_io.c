@@ -78,17 +78,20 @@ static long guest_console_write(struct domain *d, unsigned int count, u64 buffer
 		count = MAX_WRITE;
 	while (done < count) {
 		unsigned int n = MIN(count - done, (unsigned int)sizeof(buf));
+		bool ok;
+
 		if (copy_from_guest(buf, buffer + done, n))
 			return -EFAULT;
-		if (!rate_ok(d, n))
-			return done ? (long)done : -EAGAIN;
-		if (d->privileged && opt_dom0_console) {
+		spin_lock(&d->con_lock);
+		ok = rate_ok(d, n);
+		if (ok && d->privileged && opt_dom0_console)
 			console_write_raw(buf, n);
-			done += n;
-			continue;
-		}
-		for (unsigned int i = 0; i < n; i++)
-			guest_putc(d, buf[i]);
+		else if (ok)
+			for (unsigned int i = 0; i < n; i++)
+				guest_putc(d, buf[i]);
+		spin_unlock(&d->con_lock);
+		if (!ok)
+			return done ? (long)done : -EAGAIN;
 		done += n;
 	}
 	return done;

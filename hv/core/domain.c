@@ -6,7 +6,8 @@
  * Destruction goes in steps so that a big domain does not hold a CPU for
  * long: the first step stops the domain and takes it out of domains[]
  * (into dying[], where only the control domain's retries find it), the
- * next ones free its memory a batch at a time, and the last frees the
+ * next ones take its page tables apart and free its memory, a batch at a
+ * time (no step follows the guest's tree), and the last frees the
  * struct once every other CPU has been seen outside the hypervisor or
  * idle (so none still holds a pointer to it from before the unlink).
  */
@@ -33,7 +34,14 @@ static struct domain *dying[MAX_DOMAINS]; /* unlinked, not yet freed */
 DEFINE_SPINLOCK(domlist_lock);
 
 /* domain_kill's steps (d->dying_stage). */
-enum { KILL_ALIVE, KILL_MEMORY, KILL_QUIESCE };
+enum {
+	KILL_ALIVE,
+	KILL_TABLES_MARK,
+	KILL_TABLES_EMPTY,
+	KILL_TABLES_RESET,
+	KILL_MEMORY,
+	KILL_QUIESCE
+};
 #define KILL_BATCH 512 /* frames freed between preemption checks */
 
 static const char *const shutdown_names[] = { "poweroff", "reboot",
@@ -98,6 +106,7 @@ struct domain *domain_create(domid_t id, bool privileged,
 	d->lock = (spinlock_t)SPIN_LOCK_UNLOCKED;
 	d->event_lock = (spinlock_t)SPIN_LOCK_UNLOCKED;
 	list_init(&d->pages);
+	list_init(&d->relinquished);
 	d->max_pages = max_pages;
 	d->max_vcpus = max_vcpus;
 	d->shutdown_code = 0xff;
@@ -160,6 +169,11 @@ int domain_alloc_pages(struct domain *d, u64 nr, mfn_t *mfns)
 		f->count = 0;
 		f->type_info = 0;
 		spin_lock(&d->lock);
+		if (d->is_dying) {
+			spin_unlock(&d->lock);
+			free_frames(mfn, 0);
+			return -ESRCH;
+		}
 		list_add_tail(&f->link, &d->pages);
 		d->tot_pages++;
 		spin_unlock(&d->lock);
@@ -173,10 +187,11 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 {
 	struct vcpu *v;
 
-	if (d->is_shutdown)
+	/* Exactly one caller shuts d down (vCPUs may race a watchdog). */
+	if (__atomic_exchange_n(&d->shutdown_claimed, true, __ATOMIC_SEQ_CST))
 		return;
-	d->is_shutdown = true;
 	d->shutdown_reason = reason;
+	__atomic_store_n(&d->is_shutdown, true, __ATOMIC_SEQ_CST);
 	printk("d%u: shut down: %s (reason %u)\n", d->id,
 	       reason < ARRAY_SIZE(shutdown_names) ? shutdown_names[reason] :
 						       "unknown",
@@ -198,6 +213,7 @@ void domain_resume(struct domain *d)
 		return;
 	d->is_shutdown = false;
 	d->shutdown_reason = 0;
+	__atomic_store_n(&d->shutdown_claimed, false, __ATOMIC_SEQ_CST);
 	printk("d%u: resumed\n", d->id);
 	for_each_vcpu(d, v)
 		vcpu_unpause(v, PAUSE_SHUTDOWN);
@@ -211,7 +227,7 @@ bool domain_controls(const struct domain *d, domid_t id)
 /* A guest broke the rules in a way it cannot recover from. */
 void domain_crash(struct domain *d, const char *why)
 {
-	if (d->is_shutdown)
+	if (__atomic_load_n(&d->shutdown_claimed, __ATOMIC_SEQ_CST))
 		return;
 	printk("d%u: crashed: %s\n", d->id, why);
 	domain_shutdown(d, SHUTDOWN_crash);
@@ -227,6 +243,9 @@ static bool domain_release_memory(struct domain *d)
 {
 	unsigned int n = 0;
 
+	bool empty;
+
+	spin_lock(&d->lock);
 	while (!list_empty(&d->pages) && n++ < KILL_BATCH) {
 		struct frame *f = list_first_entry(&d->pages, struct frame, link);
 		mfn_t mfn = f - frame_table;
@@ -234,17 +253,13 @@ static bool domain_release_memory(struct domain *d)
 		list_del(&f->link);
 		d->tot_pages--;
 		set_gpfn_from_mfn(mfn, M2P_INVALID);
-		if (READ_ONCE(f->count)) {
-			f->owner = DOMID_ORPHAN;
+		if (!orphan_frame(f))
 			pr_debug("d%u: frame %#lx still mapped by another domain\n",
 				 d->id, mfn);
-			continue;
-		}
-		f->owner = DOMID_XEN;
-		f->type_info = 0;
-		free_frames(mfn, 0);
 	}
-	return list_empty(&d->pages);
+	empty = list_empty(&d->pages);
+	spin_unlock(&d->lock);
+	return empty;
 }
 
 /* Drop what a vCPU holds: root tables, GDT, registered vcpu_info. */
@@ -255,6 +270,7 @@ static void vcpu_release(struct vcpu *v)
 	if (v->guest_table_user)
 		put_page_and_type(mfn_to_frame(v->guest_table_user));
 	v->guest_table = v->guest_table_user = 0;
+	v->pending_teardown = NULL; /* relinquish's MARK took it over */
 	vcpu_release_gdt(v);
 	vcpu_release_ldt(v);
 	if (v->vcpu_info_mfn)
@@ -297,7 +313,10 @@ static void domain_kill_start(struct domain *d)
 {
 	struct vcpu *v;
 
+	/* Under the page-list lock: no frame is added to d after this. */
+	spin_lock(&d->lock);
 	d->is_dying = true;
+	spin_unlock(&d->lock);
 	domain_shutdown(d, SHUTDOWN_poweroff);
 	forget_as_target(d);
 	for_each_vcpu(d, v) {
@@ -307,10 +326,7 @@ static void domain_kill_start(struct domain *d)
 	evtchn_domain_destroy(d);
 	pirq_domain_destroy(d);
 	grant_domain_destroy(d);
-	for_each_vcpu(d, v)
-		vcpu_release(v);
-	domain_relinquish_page_tables(d);
-	grant_domain_free(d);
+	mm_forget_refusals(d);
 	spin_lock(&domlist_lock);
 	domains[d->id] = NULL;
 	dying[d->id] = d;
@@ -337,6 +353,15 @@ static void domain_free(struct domain *d)
 	send_global_virq(VIRQ_DOM_EXC);
 }
 
+/* Run a page-table teardown stage until done or the CPU is wanted. */
+static int relinquish_stage(struct domain *d, unsigned int stage)
+{
+	while (domain_relinquish_page_tables(d, stage))
+		if (hypercall_preempt_check())
+			return -ERESTART;
+	return 0;
+}
+
 /**
  * domain_kill - destroy d, a step at a time.
  * Returns 0 when d is gone (and freed), or -ERESTART when the caller must
@@ -346,9 +371,29 @@ static void domain_free(struct domain *d)
  */
 int domain_kill(struct domain *d)
 {
+	struct vcpu *v;
+
 	switch (d->dying_stage) {
 	case KILL_ALIVE:
 		domain_kill_start(d);
+		d->dying_stage = KILL_TABLES_MARK;
+		__attribute__((fallthrough));
+	case KILL_TABLES_MARK:
+		if (relinquish_stage(d, RELQ_MARK))
+			return -ERESTART;
+		for_each_vcpu(d, v)
+			vcpu_release(v);
+		d->dying_stage = KILL_TABLES_EMPTY;
+		__attribute__((fallthrough));
+	case KILL_TABLES_EMPTY:
+		if (relinquish_stage(d, RELQ_EMPTY))
+			return -ERESTART;
+		d->dying_stage = KILL_TABLES_RESET;
+		__attribute__((fallthrough));
+	case KILL_TABLES_RESET:
+		if (relinquish_stage(d, RELQ_RESET))
+			return -ERESTART;
+		grant_domain_free(d);
 		d->dying_stage = KILL_MEMORY;
 		__attribute__((fallthrough));
 	case KILL_MEMORY:

@@ -98,10 +98,18 @@ static bool in_multicall[NR_CPUS];
 static bool mc_preempted[NR_CPUS];
 static u64 mc_args[NR_CPUS][4];
 
-/* Should a long hypercall stop here and continue later? */
+/*
+ * Should a long hypercall stop here and continue later? When another
+ * vCPU should run here, or, as on Xen, when the caller itself has an
+ * event to take (its timer must not wait for the end of a long call).
+ */
 bool hypercall_preempt_check(void)
 {
-	return this_cpu()->need_resched;
+	const struct vcpu_info *vi = current->vcpu_info;
+
+	return this_cpu()->need_resched ||
+	       (READ_ONCE(vi->evtchn_upcall_pending) &&
+		!READ_ONCE(vi->evtchn_upcall_mask));
 }
 
 /*

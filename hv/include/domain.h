@@ -63,6 +63,7 @@ struct vcpu {
 	bool initialising; /* VCPUOP_initialise in progress */
 	mfn_t guest_table;      /* kernel L4 */
 	mfn_t guest_table_user; /* user L4, 0 = none */
+	struct frame *pending_teardown; /* ptval.c: finished before more */
 	struct trap_info traps[256];
 	struct pv_callback event_cb, failsafe_cb, syscall_cb, syscall32_cb,
 		sysenter_cb, nmi_cb;
@@ -117,6 +118,7 @@ struct domain {
 
 	/* Memory. */
 	struct list_head pages;
+	struct list_head relinquished; /* pages a teardown stage has done */
 	u64 tot_pages, max_pages;
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
@@ -132,6 +134,7 @@ struct domain {
 
 	/* Life cycle. */
 	bool is_shutdown;
+	bool shutdown_claimed; /* domain_shutdown's once-only claim */
 	bool has_target;  /* set_target: may map and populate target's memory */
 	domid_t target;
 	bool is_dying;
@@ -153,7 +156,11 @@ struct domain {
 	u64 store_mfn, console_mfn;
 	u32 store_port, console_port;
 
-	/* Console output (console_io from a domU): line buffer. */
+	/*
+	 * Console output (console_io): line buffer and rate, shared by all
+	 * of the domain's vCPUs, under con_lock.
+	 */
+	spinlock_t con_lock;
 	char con_buf[128];
 	unsigned int con_len;
 	u64 con_tokens, con_refill;

@@ -38,7 +38,10 @@
 #define PGT_TYPE_MASK (7U << 28)
 #define PGT_PINNED (1U << 27)
 #define PGT_VALIDATED (1U << 26)
-#define PGT_COUNT_MASK ((1U << 26) - 1)
+#define PGT_TEARDOWN (1U << 25) /* a dead domain's table, entries held */
+#define PGT_PARTIAL (1U << 24) /* validation or teardown stopped part-way */
+#define PGT_PARTIAL_CHILD (1U << 23) /* entry nr_done's table is PARTIAL */
+#define PGT_COUNT_MASK ((1U << 23) - 1)
 
 struct frame {
 	struct list_head link; /* buddy free list, or the owner's page list */
@@ -49,6 +52,13 @@ struct frame {
 	u8 flags; /* FRAME_* */
 	u16 attrs;             /* FRAME_ATTR_* */
 	u16 mark;              /* scratch for boot self-tests */
+	/*
+	 * Linear page tables (ptval.c): > 0, how many linear entries this
+	 * table holds; < 0, how many linear entries point at it. Never
+	 * both, so a linear reference is one level deep.
+	 */
+	s16 linear;
+	u16 nr_done; /* PARTIAL or TEARDOWN: entries [0, nr_done) hold refs */
 	u64 tlb_stamp; /* tlbflush.h: when its last writable mapping went */
 };
 

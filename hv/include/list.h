@@ -43,6 +43,19 @@ static inline void list_add_tail(struct list_head *n, struct list_head *head)
 	list_insert(n, head->prev, head);
 }
 
+/* Move every entry of @from to the end of @to; @from ends empty. */
+static inline void list_splice_tail(struct list_head *from,
+				    struct list_head *to)
+{
+	if (list_empty(from))
+		return;
+	from->next->prev = to->prev;
+	to->prev->next = from->next;
+	from->prev->next = to;
+	to->prev = from->prev;
+	list_init(from);
+}
+
 static inline void list_del(struct list_head *n)
 {
 	n->next->prev = n->prev;

@@ -20,11 +20,19 @@
 
 bool get_page(struct frame *f, struct domain *d);
 void put_page(struct frame *f);
+bool orphan_frame(struct frame *f);
 bool get_page_type(struct frame *f, u32 type);
 void put_page_type(struct frame *f);
 bool get_page_and_type(struct frame *f, struct domain *d, u32 type);
 void put_page_and_type(struct frame *f);
 bool get_page_writable(struct frame *f, struct domain *d);
+
+/* Preemption of long validations and teardowns (memory hypercalls). */
+void mm_preemptible(bool on);
+int mm_finish_pending(struct vcpu *v);
+int get_page_and_type_preemptible(struct frame *f, struct domain *d,
+				  u32 type);
+void put_page_and_type_preemptible(struct frame *f);
 
 int pin_table(struct domain *d, mfn_t mfn, u32 type);
 int unpin_table(struct domain *d, mfn_t mfn);
@@ -47,7 +55,9 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 		      u64 pte);
 void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
 		      mfn_t mfn);
-void domain_relinquish_page_tables(struct domain *d);
+enum { RELQ_MARK, RELQ_EMPTY, RELQ_RESET }; /* teardown stages */
+int domain_relinquish_page_tables(struct domain *d, unsigned int stage);
+void mm_forget_refusals(struct domain *d);
 
 /*
  * Frames of the hypervisor that a guest may map (shared_info, grant-table
@@ -73,6 +83,7 @@ enum mm_refusal {
 	MMR_SUPERPAGE,
 	MMR_HV_SLOT,       /* L4 slots 256..271 */
 	MMR_LINEAR_RW,     /* writable linear page-table entry */
+	MMR_LINEAR_DEPTH,  /* linear entry that would be a chain */
 	MMR_GRANT_PTE,     /* the grant-mapping marker */
 	MMR_NOT_TABLE,     /* update of a frame that is not a table in use */
 	MMR_NOT_OWNER,     /* pin/unpin/page op on a frame not its own */

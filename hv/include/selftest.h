@@ -38,6 +38,7 @@ void crash_recurse(void);
 extern const char *const crash_test_names[];
 
 void selftest_timers(void);
+void selftest_orphans(void);
 void crash_test(unsigned int which);
 
 #endif

@@ -45,6 +45,12 @@ static inline bool spin_is_locked(const spinlock_t *l)
 	return l->head != l->tail;
 }
 
+/* Held, and another CPU waits for it (the holder should let go soon). */
+static inline bool spin_is_contended(const spinlock_t *l)
+{
+	return (u16)(l->tail - l->head) > 1;
+}
+
 static inline u64 spin_lock_irqsave(spinlock_t *l)
 {
 	u64 f = local_irq_save();

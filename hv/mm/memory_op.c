@@ -90,8 +90,11 @@ static int alloc_extent(struct domain *d, unsigned int order,
 	if (mfn == INVALID_MFN)
 		return -ENOMEM;
 	spin_lock(&d->lock);
-	/* Checked under the lock, so racing vCPUs cannot pass the maximum. */
-	if (d->tot_pages + n > d->max_pages + extra) {
+	/*
+	 * Checked under the lock, so racing vCPUs cannot pass the maximum,
+	 * and a dying domain (whose frames are being freed) gets none.
+	 */
+	if (d->is_dying || d->tot_pages + n > d->max_pages + extra) {
 		spin_unlock(&d->lock);
 		free_frames(mfn, order);
 		return -ENOMEM;

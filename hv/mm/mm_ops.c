@@ -83,39 +83,87 @@ static int mmu_update_one(struct domain *d, struct domain *pg_owner,
 	return -ENOSYS;
 }
 
-long do_mmu_update(u64 reqs, unsigned int count, u64 pdone, unsigned int fd)
+/*
+ * Continue a batch at request i of count (of size bytes each): what is
+ * done so far goes to *pdone, the rest is re-issued.
+ */
+static long continue_batch(unsigned int nr, u64 reqs, size_t size,
+			   unsigned int i, unsigned int count,
+			   unsigned int done, u64 pdone, unsigned int fd)
+{
+	if (finish_batch(pdone, done + i))
+		return -EFAULT;
+	return hypercall_continue(nr, reqs + i * size,
+				  (count - i) | MMU_UPDATE_PREEMPTED, pdone,
+				  fd);
+}
+
+/*
+ * After request i: stop for the CPU, for a validation that stopped
+ * part-way (request i again), or for a teardown request i left that
+ * did not finish (request i + 1): the number of the request to continue
+ * at, or -1 to go on.
+ */
+static int batch_stop(unsigned int i, int rc)
+{
+	if (rc == -ERESTART)
+		return (int)i;
+	if (!rc && current->pending_teardown &&
+	    mm_finish_pending(current))
+		return (int)i + 1;
+	return -1;
+}
+
+static long mmu_update_batch(u64 reqs, unsigned int count, u64 pdone,
+			     unsigned int fd)
 {
 	struct domain *d = current->domain, *pg_owner = pg_owner_of(d, fd);
 	unsigned int done, i;
-	int rc = 0;
+	int rc = 0, stop;
 
 	if (!pg_owner)
 		return d->privileged ? -ESRCH : -EPERM;
+	if (mm_finish_pending(current)) /* an earlier teardown first */
+		return hypercall_continue(__HYPERVISOR_mmu_update, reqs, count,
+					  pdone, fd);
 	if (start_batch(pdone, &count, &done))
 		return -EFAULT;
 	for (i = 0; i < count; i++) {
 		struct mmu_update req;
 
-		if (i && !(i % PREEMPT_EVERY) && hypercall_preempt_check()) {
-			if (finish_batch(pdone, done + i))
-				return -EFAULT;
-			return hypercall_continue(
-				__HYPERVISOR_mmu_update, reqs + i * sizeof(req),
-				(count - i) | MMU_UPDATE_PREEMPTED, pdone, fd);
-		}
+		if (i && !(i % PREEMPT_EVERY) && hypercall_preempt_check())
+			return continue_batch(__HYPERVISOR_mmu_update, reqs,
+					      sizeof(req), i, count, done,
+					      pdone, fd);
 		if (copy_from_guest(&req, reqs + i * sizeof(req), sizeof(req))) {
 			rc = -EFAULT;
 			break;
 		}
 		rc = mmu_update_one(d, pg_owner, &req);
+		stop = batch_stop(i, rc);
+		if (stop >= 0)
+			return continue_batch(__HYPERVISOR_mmu_update, reqs,
+					      sizeof(req), (unsigned int)stop,
+					      count, done, pdone, fd);
 		if (rc) {
 			pr_debug("d%u: mmu_update %#lx <- %#lx refused (%d)\n",
 				 d->id, req.ptr, req.val, rc);
+			mm_finish_pending(current); /* as far as it goes now */
 			break;
 		}
 	}
 	if (finish_batch(pdone, done + i))
 		return -EFAULT;
+	return rc;
+}
+
+long do_mmu_update(u64 reqs, unsigned int count, u64 pdone, unsigned int fd)
+{
+	long rc;
+
+	mm_preemptible(true);
+	rc = mmu_update_batch(reqs, count, pdone, fd);
+	mm_preemptible(false);
 	return rc;
 }
 
@@ -165,8 +213,24 @@ static long update_va_mapping_in(struct domain *pg_owner, u64 va, u64 val,
 	return rc;
 }
 
+/* Before an L1 update: finish an earlier teardown (true: continue). */
+static bool teardown_first(void)
+{
+	int rc;
+
+	if (!current->pending_teardown)
+		return false;
+	mm_preemptible(true);
+	rc = mm_finish_pending(current);
+	mm_preemptible(false);
+	return rc != 0;
+}
+
 long do_update_va_mapping(u64 va, u64 val, u64 flags)
 {
+	if (teardown_first())
+		return hypercall_continue(__HYPERVISOR_update_va_mapping, va,
+					  val, flags, 0);
 	return update_va_mapping_in(current->domain, va, val, flags);
 }
 
@@ -177,6 +241,10 @@ long do_update_va_mapping_otherdomain(u64 va, u64 val, u64 flags,
 
 	if (!pg_owner)
 		return current->domain->privileged ? -ESRCH : -EPERM;
+	if (teardown_first())
+		return hypercall_continue(
+			__HYPERVISOR_update_va_mapping_otherdomain, va, val,
+			flags, fd);
 	return update_va_mapping_in(pg_owner, va, val, flags);
 }
 
@@ -186,10 +254,14 @@ int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 	mfn_t *slot = user ? &v->guest_table_user : &v->guest_table;
 	struct frame *f = mfn_to_frame(mfn);
 	mfn_t old = *slot;
+	int rc = -EINVAL;
 
 	if (user && !mfn) {
 		*slot = 0;
-	} else if (!f || !get_page_and_type(f, v->domain, PGT_L4)) {
+	} else if (!f ||
+		   (rc = get_page_and_type_preemptible(f, v->domain, PGT_L4))) {
+		if (rc == -ERESTART)
+			return rc; /* validating it continues */
 		mm_refused(v->domain, MMR_BASEPTR,
 			   "new_%sbaseptr: frame %#lx is not an L4 table of its own",
 			   user ? "user_" : "", mfn);
@@ -206,7 +278,7 @@ int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 	if (!user || !v->kernel_mode)
 		write_guest_cr3(v);
 	if (old)
-		put_page_and_type(mfn_to_frame(old));
+		put_page_and_type_preemptible(mfn_to_frame(old));
 	return 0;
 }
 
@@ -285,27 +357,28 @@ static int mmuext_one(struct vcpu *v, struct domain *pg_owner,
 	return -ENOSYS;
 }
 
-long do_mmuext_op(u64 ops, unsigned int count, u64 pdone, unsigned int fd)
+static long mmuext_batch(u64 ops, unsigned int count, u64 pdone,
+			 unsigned int fd)
 {
 	struct vcpu *v = current;
 	struct domain *pg_owner = pg_owner_of(v->domain, fd);
 	unsigned int done, i;
-	int rc = 0;
+	int rc = 0, stop;
 
 	if (!pg_owner)
 		return v->domain->privileged ? -ESRCH : -EPERM;
+	if (mm_finish_pending(v)) /* an earlier teardown first */
+		return hypercall_continue(__HYPERVISOR_mmuext_op, ops, count,
+					  pdone, fd);
 	if (start_batch(pdone, &count, &done))
 		return -EFAULT;
 	for (i = 0; i < count; i++) {
 		struct mmuext_op op;
 
-		if (i && !(i % PREEMPT_EVERY) && hypercall_preempt_check()) {
-			if (finish_batch(pdone, done + i))
-				return -EFAULT;
-			return hypercall_continue(
-				__HYPERVISOR_mmuext_op, ops + i * sizeof(op),
-				(count - i) | MMU_UPDATE_PREEMPTED, pdone, fd);
-		}
+		if (i && !(i % PREEMPT_EVERY) && hypercall_preempt_check())
+			return continue_batch(__HYPERVISOR_mmuext_op, ops,
+					      sizeof(op), i, count, done, pdone,
+					      fd);
 		if (copy_from_guest(&op, ops + i * sizeof(op), sizeof(op))) {
 			rc = -EFAULT;
 			break;
@@ -318,14 +391,30 @@ long do_mmuext_op(u64 ops, unsigned int count, u64 pdone, unsigned int fd)
 		} else {
 			rc = mmuext_one(v, pg_owner, &op);
 		}
+		stop = batch_stop(i, rc);
+		if (stop >= 0)
+			return continue_batch(__HYPERVISOR_mmuext_op, ops,
+					      sizeof(op), (unsigned int)stop,
+					      count, done, pdone, fd);
 		if (rc) {
 			pr_debug("d%u: mmuext_op %u (%#lx) refused (%d)\n",
 				 v->domain->id, op.cmd, op.arg1.mfn, rc);
+			mm_finish_pending(v); /* as far as it goes now */
 			break;
 		}
 	}
 	if (finish_batch(pdone, done + i))
 		return -EFAULT;
+	return rc;
+}
+
+long do_mmuext_op(u64 ops, unsigned int count, u64 pdone, unsigned int fd)
+{
+	long rc;
+
+	mm_preemptible(true);
+	rc = mmuext_batch(ops, count, pdone, fd);
+	mm_preemptible(false);
 	return rc;
 }
 

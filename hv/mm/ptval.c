@@ -6,15 +6,23 @@
  *    domain, I/O memory). Writable entries take a WRITABLE type reference,
  *    so no frame is both writable and typed as a page or descriptor table.
  *  - An Lk entry (k > 1) points at a frame that validates as L(k-1); or,
- *    read-only, at a table of its own level ("linear" page tables).
+ *    read-only, at a table of its own level already in use ("linear"
+ *    page tables), one level deep as on Xen: a table holding linear
+ *    entries is never a linear target, and a target never holds them.
  *  - No superpages; no entries in the hypervisor's L4 slots 256..271,
  *    which the hypervisor fills itself.
  *  - Kernel and user both run in ring 3, so USER is set on every entry.
  *
  * Counts live in the frame table. One lock (type_lock) serialises type
- * changes; validation recurses down the tree with it held. It is taken
- * only with interrupts enabled (hypercalls, guest faults), because a type
- * change may have to wait for other CPUs to flush their TLBs.
+ * changes; validation recurses down the tree with it held, at most one
+ * call per level (a linear target is never validated through its linear
+ * entry), and teardown at most one per level and linear hop: no depth a
+ * guest chooses. In the memory hypercalls both stop part-way (see
+ * "Preemption") when the CPU is wanted or another CPU waits for the
+ * lock, so neither a CPU nor the lock is held for a whole tree. The lock
+ * is taken only with interrupts enabled (hypercalls, guest faults),
+ * because a type change may have to wait for other CPUs to flush their
+ * TLBs.
  *
  * A refusal is the guest's error, not ours: the first of each kind is
  * logged at warning level naming the domain, the frame and the reason
@@ -29,6 +37,7 @@
 #include "grant.h"
 #include "pv.h"
 #include "spinlock.h"
+#include "hypercall.h"
 
 #define PT_ENTRIES 512
 #define COUNT(f) ((f)->type_info & PGT_COUNT_MASK)
@@ -69,13 +78,13 @@ static struct {
 	u64 entry;
 } why;
 
-static bool refuse(unsigned int kind, mfn_t mfn)
+static int refuse(unsigned int kind, mfn_t mfn)
 {
 	if (why.kind == MMR_NONE) {
 		why.kind = kind;
 		why.mfn = mfn;
 	}
-	return false;
+	return -EINVAL;
 }
 
 static void why_reset(void)
@@ -139,6 +148,12 @@ static void describe(char *buf, size_t n)
 		snprintf(buf, n, "writable linear page-table entry to %#lx",
 			 why.mfn);
 		break;
+	case MMR_LINEAR_DEPTH:
+		snprintf(buf, n,
+			 "linear entry to %#lx: not a table of this level in "
+			 "use, or linear entries one level deep only",
+			 why.mfn);
+		break;
 	case MMR_GRANT_PTE:
 		snprintf(buf, n, "grant-mapping marker (bit 62) set");
 		break;
@@ -190,9 +205,23 @@ bool get_page(struct frame *f, struct domain *d)
 		return false;
 	__atomic_fetch_add(&f->count, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&f->owner, __ATOMIC_SEQ_CST) != d->id) {
-		__atomic_fetch_sub(&f->count, 1, __ATOMIC_SEQ_CST);
+		put_page(f); /* it may have become an orphan meanwhile */
 		return false;
 	}
+	return true;
+}
+
+/* Of all who may free an orphan, the one that turns it into Xen's does. */
+static bool free_orphan(struct frame *f)
+{
+	domid_t orphan = DOMID_ORPHAN;
+
+	if (!__atomic_compare_exchange_n(&f->owner, &orphan, DOMID_XEN, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return false;
+	f->type_info = 0;
+	f->linear = 0;
+	free_frames(f - frame_table, 0);
 	return true;
 }
 
@@ -201,31 +230,133 @@ void put_page(struct frame *f)
 	BUG_ON(!f->count);
 	/* A frame whose domain died while others mapped it goes back now. */
 	if (__atomic_sub_fetch(&f->count, 1, __ATOMIC_SEQ_CST) == 0 &&
-	    f->owner == DOMID_ORPHAN) {
-		f->owner = DOMID_XEN;
-		f->type_info = 0;
-		free_frames(f - frame_table, 0);
-	}
+	    __atomic_load_n(&f->owner, __ATOMIC_SEQ_CST) == DOMID_ORPHAN)
+		free_orphan(f);
 }
 
-static bool validate_table(struct frame *f, unsigned int level);
-static void devalidate_table(struct frame *f, unsigned int level);
+/**
+ * orphan_frame - f's owner is gone: free f now, or, while others hold
+ * references, when the last of them goes (put_page). The owner is marked
+ * before the count is read, and put_page drops the count before reading
+ * the owner, so one of the two sees the other, and free_orphan lets only
+ * one of them free the frame: never leaked, never freed twice.
+ * Returns true if f was freed now.
+ */
+bool orphan_frame(struct frame *f)
+{
+	__atomic_store_n(&f->owner, DOMID_ORPHAN, __ATOMIC_SEQ_CST);
+	return !__atomic_load_n(&f->count, __ATOMIC_SEQ_CST) && free_orphan(f);
+}
+
+static int validate_table(struct frame *f, unsigned int level);
+static int devalidate_table(struct frame *f, unsigned int level);
+
+/* --- Preemption ------------------------------------------------------------ */
+
+/*
+ * Validation and teardown of a big tree stop part-way when the CPU is
+ * wanted, leaving each unfinished table PARTIAL: entries [0, nr_done)
+ * hold their references, and with PGT_PARTIAL_CHILD the table named by
+ * entry nr_done is itself left PARTIAL by this one. A PARTIAL table owns
+ * one type and one general reference. Whoever comes next adopts those:
+ * get_page_and_type of its type continues validating it (the hypercall's
+ * continuation, or anyone), finish_teardown continues taking it apart
+ * (the vCPU's pending teardown, see mm_finish_pending). Either order is
+ * consistent, since both work on the same progress.
+ *
+ * Only the memory hypercalls, which can continue themselves, enable
+ * preemption (mm_preemptible); elsewhere the work runs to the end.
+ */
+#define PREEMPT_EVERY_ENTRIES 64
+
+static struct {
+	bool on;
+	unsigned int work; /* entries since the hypercall began */
+} preempt[NR_CPUS];
+
+/* The frame the last refused or preempted get/put left PARTIAL. */
+static struct frame *left_partial;
+
+void mm_preemptible(bool on)
+{
+	preempt[smp_processor_id()].on = on;
+	preempt[smp_processor_id()].work = 0;
+}
+
+/*
+ * Stop when this CPU is wanted, or when another CPU waits for type_lock:
+ * the lock is then held for a few dozen entries at a time, never for a
+ * whole tree.
+ */
+static bool should_preempt(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	return preempt[cpu].on &&
+	       !(++preempt[cpu].work % PREEMPT_EVERY_ENTRIES) &&
+	       (hypercall_preempt_check() || spin_is_contended(&type_lock));
+}
+
+/* Leave f PARTIAL at entry n; child: the table entry n left PARTIAL. */
+static void leave_partial(struct frame *f, unsigned int n, bool child)
+{
+	f->nr_done = n;
+	f->type_info |= PGT_PARTIAL | (child ? PGT_PARTIAL_CHILD : 0);
+	left_partial = f;
+}
+
+static struct frame *entry_frame(u64 e)
+{
+	return mfn_to_frame((e & ADDR_MASK) >> PAGE_SHIFT);
+}
+
+/*
+ * Take a PARTIAL table apart: drop what its entries still hold, then the
+ * type and general references its partial state owns. Nothing to do if
+ * someone adopted it meanwhile. 0, or -ERESTART (still PARTIAL).
+ */
+static int finish_teardown(struct frame *f)
+{
+	int rc;
+
+	if (!f || !(f->type_info & PGT_PARTIAL))
+		return 0;
+	f->type_info &= ~PGT_PARTIAL;
+	rc = devalidate_table(f, type_level(TYPE(f)));
+	if (rc) {
+		f->type_info |= PGT_PARTIAL;
+		return rc;
+	}
+	f->type_info--;
+	put_page(f);
+	return 0;
+}
+
+/* --- Type references --------------------------------------------------------- */
 
 /* get_page for an entry: records why a frame is not the domain's. */
-static bool get_entry_page(struct frame *f, struct domain *d)
+static int get_entry_page(struct frame *f, struct domain *d)
 {
 	if (get_page(f, d))
-		return true;
+		return 0;
 	if (f->owner == DOMID_XEN || f->owner == DOMID_INVALID)
 		return refuse(MMR_XEN_FRAME, f - frame_table);
 	return refuse(MMR_FOREIGN_FRAME, f - frame_table);
 }
 
-static bool get_type_locked(struct frame *f, u32 type)
+/*
+ * Take a type reference. A table type whose count was zero validates
+ * first; if that is refused or preempted, f is left PARTIAL (owning this
+ * type reference and the caller's general one) and the error returned.
+ */
+static int get_type_locked(struct frame *f, u32 type)
 {
 	unsigned int level = type_level(type);
 	u32 old_type = TYPE(f);
+	int rc;
 
+	if (f->type_info & PGT_TEARDOWN)
+		return refuse(MMR_TYPE, f - frame_table);
 	if (COUNT(f)) {
 		if (TYPE(f) != type || !(f->type_info & PGT_VALIDATED))
 			return refuse(type == PGT_WRITABLE && TYPE(f) != type ?
@@ -233,9 +364,9 @@ static bool get_type_locked(struct frame *f, u32 type)
 					      MMR_TYPE,
 				      f - frame_table);
 		if (COUNT(f) == PGT_COUNT_MASK)
-			return false;
+			return -EINVAL;
 		f->type_info++;
-		return true;
+		return 0;
 	}
 	/*
 	 * Count zero: the type may change; tables must validate first. A
@@ -247,16 +378,25 @@ static bool get_type_locked(struct frame *f, u32 type)
 	if (old_type == PGT_WRITABLE && type != PGT_WRITABLE)
 		flush_tlbs_since(f->tlb_stamp);
 	f->type_info = type | 1;
-	if ((level && !validate_table(f, level)) ||
-	    (type == PGT_SEG_DESC && !validate_descriptor_page(f))) {
+	f->nr_done = 0;
+	if (level) {
+		rc = validate_table(f, level);
+		if (rc)
+			return rc;
+	} else if (type == PGT_SEG_DESC && !validate_descriptor_page(f)) {
 		f->type_info = PGT_NONE;
-		return false;
+		return -EINVAL;
 	}
 	f->type_info |= PGT_VALIDATED;
-	return true;
+	return 0;
 }
 
-static void put_type_locked(struct frame *f)
+/*
+ * Drop a type reference; the last one of a table takes its entries'
+ * references away. 0, or -ERESTART: f is left PARTIAL, owning this type
+ * reference and the caller's general one, and must be finished later.
+ */
+static int put_type_locked(struct frame *f)
 {
 	unsigned int level = type_level(TYPE(f));
 
@@ -268,69 +408,195 @@ static void put_type_locked(struct frame *f)
 	if (COUNT(f) == 1 && level && (f->type_info & PGT_VALIDATED)) {
 		/* Last user: drop the entries' refs (unless relinquish did). */
 		f->type_info &= ~(PGT_VALIDATED | PGT_PINNED);
-		devalidate_table(f, level);
+		f->nr_done = PT_ENTRIES;
+		if (devalidate_table(f, level)) {
+			leave_partial(f, f->nr_done,
+				      f->type_info & PGT_PARTIAL_CHILD);
+			return -ERESTART;
+		}
 	}
 	f->type_info--;
 	if (TYPE(f) == PGT_WRITABLE && !COUNT(f))
 		f->tlb_stamp = tlb_clock_now(); /* its mappings are gone */
+	return 0;
+}
+
+/* A put with preemption off: the work is done when it returns. */
+static void unpreempted_put(struct frame *f, int (*put)(struct frame *))
+{
+	unsigned int cpu = smp_processor_id();
+	bool on = preempt[cpu].on;
+
+	preempt[cpu].on = false;
+	put(f);
+	preempt[cpu].on = on;
 }
 
 bool get_page_type(struct frame *f, u32 type)
 {
-	spin_lock(&type_lock);
-	bool ok = get_type_locked(f, type);
+	int rc;
 
+	spin_lock(&type_lock);
+	left_partial = NULL;
+	rc = get_type_locked(f, type);
+	BUG_ON(rc && left_partial); /* not for table types: no general ref */
 	spin_unlock(&type_lock);
-	return ok;
+	return !rc;
 }
 
 void put_page_type(struct frame *f)
 {
 	spin_lock(&type_lock);
-
-	put_type_locked(f);
+	unpreempted_put(f, put_type_locked);
 	spin_unlock(&type_lock);
 }
 
-static bool get_page_and_type_locked(struct frame *f, struct domain *d,
-				     u32 type)
+/*
+ * A general and a type reference, adopting f's references if it was left
+ * PARTIAL with this type (continuing its validation). On an error, a
+ * table left PARTIAL keeps both references (left_partial says which).
+ */
+static int get_page_and_type_locked(struct frame *f, struct domain *d,
+				    u32 type)
 {
-	if (!get_entry_page(f, d))
-		return false;
-	if (!get_type_locked(f, type)) {
-		put_page(f);
-		return false;
+	int rc;
+
+	if ((f->type_info & PGT_PARTIAL) && TYPE(f) == type &&
+	    owned_by(f, d)) {
+		f->type_info &= ~PGT_PARTIAL;
+		rc = validate_table(f, type_level(type));
+		if (!rc)
+			f->type_info |= PGT_VALIDATED;
+		return rc;
 	}
-	return true;
+	rc = get_entry_page(f, d);
+	if (rc)
+		return rc;
+	rc = get_type_locked(f, type);
+	if (rc && !(f->type_info & PGT_PARTIAL))
+		put_page(f);
+	return rc;
 }
 
-static void put_page_and_type_locked(struct frame *f)
+static int put_page_and_type_locked(struct frame *f)
 {
-	put_type_locked(f);
-	put_page(f);
+	int rc = put_type_locked(f);
+
+	if (!rc)
+		put_page(f);
+	return rc;
+}
+
+/*
+ * The same, to the end: a table the refusal left PARTIAL is taken apart
+ * at once (preemption off, so finish_teardown completes).
+ */
+static int get_page_and_type_now(struct frame *f, struct domain *d, u32 type)
+{
+	unsigned int cpu = smp_processor_id();
+	bool on = preempt[cpu].on;
+	int rc;
+
+	preempt[cpu].on = false;
+	left_partial = NULL;
+	rc = get_page_and_type_locked(f, d, type);
+	if (rc)
+		finish_teardown(left_partial);
+	preempt[cpu].on = on;
+	return rc;
 }
 
 bool get_page_and_type(struct frame *f, struct domain *d, u32 type)
 {
+	int rc;
+
 	spin_lock(&type_lock);
 	why_reset();
-	bool ok = get_page_and_type_locked(f, d, type);
-
+	rc = get_page_and_type_now(f, d, type);
 	spin_unlock(&type_lock);
-	return ok;
+	return !rc;
 }
 
 void put_page_and_type(struct frame *f)
 {
 	spin_lock(&type_lock);
-
-	put_page_and_type_locked(f);
+	unpreempted_put(f, put_page_and_type_locked);
 	spin_unlock(&type_lock);
 }
 
 bool get_page_writable(struct frame *f, struct domain *d)
 {
 	return get_page_and_type(f, d, PGT_WRITABLE);
+}
+
+
+/*
+ * The calling vCPU's pending teardown (a table whose last reference it
+ * dropped, or whose validation it had refused, left PARTIAL): finished
+ * before the vCPU's next memory operation (mm_finish_pending); with
+ * preemption off, at once.
+ */
+static void defer_teardown(struct frame *f)
+{
+	struct vcpu *v = current;
+	unsigned int cpu = smp_processor_id();
+	bool on = preempt[cpu].on;
+
+	if (!f)
+		return;
+	preempt[cpu].on = false;
+	if (!on) { /* no continuation to finish it later: finish now */
+		finish_teardown(f);
+	} else {
+		/* One at a time: the memory hypercalls finish it first. */
+		if (v->pending_teardown && v->pending_teardown != f)
+			finish_teardown(v->pending_teardown);
+		v->pending_teardown = f;
+	}
+	preempt[cpu].on = on;
+}
+
+/* Finish v's pending teardown: 0, or -ERESTART (still pending). */
+int mm_finish_pending(struct vcpu *v)
+{
+	int rc;
+
+	if (!v->pending_teardown)
+		return 0;
+	spin_lock(&type_lock);
+	rc = finish_teardown(v->pending_teardown);
+	if (!rc)
+		v->pending_teardown = NULL;
+	spin_unlock(&type_lock);
+	return rc;
+}
+
+/*
+ * For the memory hypercalls: -ERESTART if the validation was preempted
+ * (the caller continues and tries again); what a refusal leaves PARTIAL,
+ * and a put preempted part-way, become the vCPU's pending teardown.
+ */
+int get_page_and_type_preemptible(struct frame *f, struct domain *d,
+				  u32 type)
+{
+	int rc;
+
+	spin_lock(&type_lock);
+	why_reset();
+	left_partial = NULL;
+	rc = get_page_and_type_locked(f, d, type);
+	if (rc && rc != -ERESTART)
+		defer_teardown(left_partial);
+	spin_unlock(&type_lock);
+	return rc;
+}
+
+void put_page_and_type_preemptible(struct frame *f)
+{
+	spin_lock(&type_lock);
+	if (put_page_and_type_locked(f))
+		defer_teardown(f);
+	spin_unlock(&type_lock);
 }
 
 /* --- Entries ----------------------------------------------------------- */
@@ -351,18 +617,19 @@ static bool is_io_frame(mfn_t mfn)
  * Take the references an L1 entry needs. The frame must belong to pg_owner
  * (the table's owner, or a foreign domain that a privileged builder names).
  */
-static bool get_l1e(u64 e, struct domain *d, struct domain *pg_owner)
+static int get_l1e(u64 e, struct domain *d, struct domain *pg_owner)
 {
 	mfn_t mfn = (e & ADDR_MASK) >> PAGE_SHIFT;
 	struct frame *f = mfn_to_frame(mfn);
 
 	if (!(e & _PAGE_PRESENT))
-		return true;
+		return 0;
 	if (e & PTE_GRANT_MAPPING) /* only the grant code makes these */
 		return refuse(MMR_GRANT_PTE, mfn);
 	if (is_io_frame(mfn)) /* domain 0 only */
-		return (d->privileged && mmio_allowed(mfn)) ||
-		       refuse(MMR_IO_FRAME, mfn);
+		return d->privileged && mmio_allowed(mfn) ?
+			       0 :
+			       refuse(MMR_IO_FRAME, mfn);
 	if (f->owner == DOMID_XEN || f->owner == DOMID_INVALID)
 		return refuse(MMR_XEN_FRAME, mfn);
 	if (e & _PAGE_RW)
@@ -378,56 +645,92 @@ static void put_l1e(u64 e)
 	if (!(e & _PAGE_PRESENT) || is_io_frame(mfn))
 		return;
 	if (e & _PAGE_RW)
-		put_page_and_type_locked(f);
+		put_page_and_type_locked(f); /* a writable type: never partial */
 	else
 		put_page(f);
 }
 
 /*
- * An Lk entry (k >= 2): the target validates as L(k-1), or, read-only, is
- * a "linear" reference to a table of level k (which takes a level-k type
- * reference, so the target cannot change type under it).
+ * A read-only Lk entry in table t naming f, another table of level k: a
+ * "linear" page table, through which a guest reads its tables. As on
+ * Xen, f must already be a validated table in use (no validation starts
+ * here), and linear references are one level deep: a table that holds
+ * linear entries is never a target and a target never holds them. So no
+ * validation or teardown follows a chain the guest built. A table naming
+ * itself takes no reference at all.
  */
-static bool get_upper_entry(u64 e, struct domain *d, unsigned int level,
-			    mfn_t self)
+static int get_linear_entry(struct frame *t, struct frame *f,
+			    struct domain *d, unsigned int level)
+{
+	int rc;
+
+	if (f == t)
+		return 0;
+	rc = get_entry_page(f, d);
+	if (rc)
+		return rc;
+	if (TYPE(f) != frame_level_type(level) ||
+	    !(f->type_info & PGT_VALIDATED) || !COUNT(f) ||
+	    COUNT(f) == PGT_COUNT_MASK || t->linear < 0 || f->linear > 0 ||
+	    t->linear == INT16_MAX || f->linear == INT16_MIN) {
+		put_page(f);
+		return refuse(MMR_LINEAR_DEPTH, f - frame_table);
+	}
+	f->type_info++;
+	t->linear++;
+	f->linear--;
+	return 0;
+}
+
+/* Does entry e of table t (level >= 2) hold a linear reference? */
+static bool is_linear_entry(u64 e, struct frame *t, struct frame *f)
+{
+	return !(e & _PAGE_RW) && TYPE(f) == TYPE(t);
+}
+
+/*
+ * An Lk entry (k >= 2) of table t: its target validates as L(k-1), or,
+ * read-only, is a linear reference to a table of level k.
+ */
+static int get_upper_entry(u64 e, struct domain *d, unsigned int level,
+			   struct frame *t)
 {
 	mfn_t mfn = (e & ADDR_MASK) >> PAGE_SHIFT;
 	struct frame *f = mfn_to_frame(mfn);
+	int rc;
 
 	if (!(e & _PAGE_PRESENT))
-		return true;
+		return 0;
 	if (e & _PAGE_PSE) /* no superpages for PV */
 		return refuse(MMR_SUPERPAGE, mfn);
 	if (!f)
 		return refuse(MMR_IO_FRAME, mfn);
-	if (get_page_and_type_locked(f, d, frame_level_type(level - 1)))
-		return true;
+	rc = get_page_and_type_locked(f, d, frame_level_type(level - 1));
+	if (!rc || rc == -ERESTART || left_partial == f)
+		return rc; /* a child refused part-way stays refused */
 	if (e & _PAGE_RW) {
 		/* A writable entry to a table of its own level: linear. */
-		if (mfn == self ||
-		    (TYPE(f) == frame_level_type(level) && COUNT(f)))
+		if (f == t || (TYPE(f) == frame_level_type(level) && COUNT(f)))
 			why_reset();
 		return refuse(MMR_LINEAR_RW, mfn);
 	}
-	if (mfn == self) {
-		/* Being validated right now: count the reference directly. */
-		if (!get_entry_page(f, d))
-			return false;
-		f->type_info++;
-		why_reset();
-		return true;
-	}
-	if (!get_page_and_type_locked(f, d, frame_level_type(level)))
-		return false;
+	if (TYPE(f) != frame_level_type(level) && f != t)
+		return rc; /* the first attempt's reason stands */
 	why_reset(); /* the first attempt's failure does not count */
-	return true;
+	return get_linear_entry(t, f, d, level);
 }
 
-static void put_upper_entry(u64 e)
+static int put_upper_entry(u64 e, struct frame *t)
 {
-	if (e & _PAGE_PRESENT)
-		put_page_and_type_locked(
-			mfn_to_frame((e & ADDR_MASK) >> PAGE_SHIFT));
+	struct frame *f = entry_frame(e);
+
+	if (!(e & _PAGE_PRESENT) || f == t)
+		return 0;
+	if (is_linear_entry(e, t, f)) {
+		t->linear--;
+		f->linear++;
+	}
+	return put_page_and_type_locked(f);
 }
 
 static bool is_hv_slot(unsigned int level, unsigned int i)
@@ -448,61 +751,114 @@ static u64 adjust_entry(u64 e, unsigned int level)
 	return e | _PAGE_USER;
 }
 
-static bool get_entry(u64 e, struct domain *d, struct domain *pg_owner,
-		      unsigned int level, mfn_t self)
+static int get_entry(u64 e, struct domain *d, struct domain *pg_owner,
+		     unsigned int level, struct frame *t)
 {
+	left_partial = NULL;
 	return level == 1 ? get_l1e(e, d, pg_owner) :
-			    get_upper_entry(e, d, level, self);
+			    get_upper_entry(e, d, level, t);
 }
 
-static void put_entry(u64 e, unsigned int level)
+static int put_entry(u64 e, unsigned int level, struct frame *t)
 {
-	if (level == 1)
+	left_partial = NULL;
+	if (level == 1) {
 		put_l1e(e);
-	else
-		put_upper_entry(e);
+		return 0;
+	}
+	return put_upper_entry(e, t);
 }
 
-static bool validate_table(struct frame *f, unsigned int level)
+/* Record where a validation was refused (the innermost table wins). */
+static void why_at(struct frame *f, unsigned int level, unsigned int i)
+{
+	if (why.table == INVALID_MFN) {
+		why.table = f - frame_table;
+		why.level = level;
+		why.index = i;
+		why.entry = table_va(f)[i];
+	}
+}
+
+/*
+ * Validate f's entries from nr_done on. On a refusal or preemption f is
+ * left PARTIAL at the entry concerned (with PGT_PARTIAL_CHILD if the
+ * table that entry names was itself left PARTIAL).
+ */
+static int validate_table(struct frame *f, unsigned int level)
 {
 	struct domain *d = frame_domain(f);
 	u64 *t = table_va(f);
-	mfn_t self = f - frame_table;
-	unsigned int i;
+	unsigned int i = f->nr_done;
+	bool had_child = f->type_info & PGT_PARTIAL_CHILD;
+	int rc;
 
-	if (!d)
-		return false;
-	for (i = 0; i < PT_ENTRIES; i++) {
+	f->type_info &= ~PGT_PARTIAL_CHILD; /* entry i adopts it, if still so */
+	if (!d) { /* dying: relinquish takes it apart */
+		leave_partial(f, i, had_child);
+		return refuse(MMR_FOREIGN_FRAME, f - frame_table);
+	}
+	for (; i < PT_ENTRIES; i++) {
+		struct frame *c;
+
 		if (is_hv_slot(level, i))
 			continue;
 		t[i] = adjust_entry(t[i], level);
-		if (!get_entry(t[i], d, d, level, self))
-			goto undo;
+		rc = get_entry(t[i], d, d, level, f);
+		if (rc) {
+			c = level > 1 ? entry_frame(t[i]) : NULL;
+			if (rc != -ERESTART)
+				why_at(f, level, i);
+			leave_partial(f, i,
+				      c && (left_partial == c ||
+					    (had_child && i == f->nr_done &&
+					     (c->type_info & PGT_PARTIAL))));
+			return rc;
+		}
+		if (i + 1 < PT_ENTRIES && should_preempt()) {
+			leave_partial(f, i + 1, false);
+			return -ERESTART;
+		}
 	}
 	if (level == 4)
 		for (i = HV_FIRST_L4_SLOT; i <= HV_LAST_L4_SLOT; i++)
 			t[i] = idle_l4[i];
-	return true;
-undo:
-	if (why.table == INVALID_MFN) {
-		why.table = self;
-		why.level = level;
-		why.index = i;
-		why.entry = t[i];
-	}
-	while (i-- > 0)
-		if (!is_hv_slot(level, i))
-			put_entry(t[i], level);
-	return false;
+	f->nr_done = 0;
+	return 0;
 }
 
-static void devalidate_table(struct frame *f, unsigned int level)
+/*
+ * Drop the references of f's entries [0, nr_done), last first, and
+ * first finish the table its PGT_PARTIAL_CHILD entry names. 0, or
+ * -ERESTART with the progress kept in f.
+ */
+static int devalidate_table(struct frame *f, unsigned int level)
 {
 	u64 *t = table_va(f);
+	int rc;
 
-	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		if (!is_hv_slot(level, i))
-			put_entry(t[i], level);
+	if (f->type_info & PGT_PARTIAL_CHILD) {
+		rc = finish_teardown(entry_frame(t[f->nr_done]));
+		if (rc)
+			return rc;
+		f->type_info &= ~PGT_PARTIAL_CHILD;
+	}
+	while (f->nr_done) {
+		unsigned int i = f->nr_done - 1;
+
+		if (!is_hv_slot(level, i)) {
+			rc = put_entry(t[i], level, f);
+			if (rc) {
+				f->nr_done = i;
+				f->type_info |= PGT_PARTIAL_CHILD;
+				return rc;
+			}
+		}
+		f->nr_done = i;
+		if (i && should_preempt())
+			return -ERESTART;
+	}
+	return 0;
 }
 
 /* --- Pinning and updates ------------------------------------------------ */
@@ -529,14 +885,18 @@ int pin_table(struct domain *d, mfn_t mfn, u32 type)
 	}
 	spin_lock(&type_lock);
 	why_reset();
+	left_partial = NULL;
 	if (f->type_info & PGT_PINNED) {
 		mm_refused(d, MMR_PIN, "pin of %#lx: already pinned", mfn);
 		rc = -EINVAL;
-	} else if (!get_page_and_type_locked(f, d, type)) {
-		log_refusal(d, "pin of", mfn);
-		rc = -EINVAL;
 	} else {
-		f->type_info |= PGT_PINNED;
+		rc = get_page_and_type_locked(f, d, type);
+		if (!rc) {
+			f->type_info |= PGT_PINNED;
+		} else if (rc != -ERESTART) {
+			log_refusal(d, "pin of", mfn);
+			defer_teardown(left_partial);
+		}
 	}
 	spin_unlock(&type_lock);
 	return rc;
@@ -558,7 +918,8 @@ int unpin_table(struct domain *d, mfn_t mfn)
 		rc = -EINVAL;
 	} else {
 		f->type_info &= ~PGT_PINNED;
-		put_page_and_type_locked(f);
+		if (put_page_and_type_locked(f))
+			defer_teardown(f); /* unpinned; the rest continues */
 	}
 	spin_unlock(&type_lock);
 	return rc;
@@ -627,13 +988,16 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 	if (preserve_ad)
 		new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
 	new = adjust_entry(new, level);
-	if (!get_entry(new, d, pg_owner, level, table)) {
+	rc = get_entry(new, d, pg_owner, level, f);
+	if (rc == -ERESTART)
+		goto out; /* nothing written: the caller tries again */
+	if (rc) {
 		char reason[160];
 
+		defer_teardown(left_partial);
 		describe(reason, sizeof(reason));
 		mm_refused(d, why.kind | cls, "%s: L%u %#lx entry %u = %#lx refused: %s",
 			   op, level, table, index, new, reason);
-		rc = -EINVAL;
 		goto out;
 	}
 	/* The CPU may set A/D bits concurrently: swap, then drop old refs. */
@@ -642,14 +1006,16 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 		if (!__atomic_compare_exchange_n(slot, &old, new, false,
 						 __ATOMIC_SEQ_CST,
 						 __ATOMIC_SEQ_CST)) {
-			put_entry(new, level); /* undo get_entry */
+			if (put_entry(new, level, f)) /* undo get_entry */
+				defer_teardown(left_partial);
 			rc = -EAGAIN;
 			goto out;
 		}
 	} else {
 		old = __atomic_exchange_n(slot, new, __ATOMIC_SEQ_CST);
 	}
-	put_entry(old, level);
+	if (put_entry(old, level, f))
+		defer_teardown(left_partial);
 out:
 	spin_unlock(&type_lock);
 	return rc;
@@ -749,7 +1115,7 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 		goto out;
 	}
 	__atomic_fetch_add(&f->count, 1, __ATOMIC_SEQ_CST);
-	if ((pte & _PAGE_RW) && !get_type_locked(f, PGT_WRITABLE)) {
+	if ((pte & _PAGE_RW) && get_type_locked(f, PGT_WRITABLE)) {
 		mm_refused(d, MMR_GRANT_TABLE,
 			   "grant map: granted frame %#lx is a %s: no writable mapping",
 			   f - frame_table, type_name(f->type_info));
@@ -811,7 +1177,8 @@ bool take_unused_frames(struct domain *d, mfn_t mfn, unsigned int order)
 	for (i = 0; i < n; i++) {
 		struct frame *f = mfn_to_frame(mfn + i);
 
-		if (!f || !owned_by(f, d) || COUNT(f))
+		if (!f || !owned_by(f, d) || COUNT(f) ||
+		    (f->type_info & PGT_TEARDOWN))
 			break;
 		__atomic_store_n(&f->owner, DOMID_XEN, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&f->count, __ATOMIC_SEQ_CST)) {
@@ -846,52 +1213,100 @@ void release_shared_frame(struct frame *f)
 {
 	spin_lock(&type_lock);
 	f->type_info--; /* the sharing's own writable reference */
-	if (__atomic_load_n(&f->count, __ATOMIC_SEQ_CST)) {
-		f->owner = DOMID_ORPHAN;
-		spin_unlock(&type_lock);
-		return;
-	}
-	f->owner = DOMID_XEN;
-	f->type_info = 0;
 	spin_unlock(&type_lock);
-	free_frames(f - frame_table, 0);
+	orphan_frame(f);
 }
 
 /* --- Domain teardown ------------------------------------------------------ */
 
-/*
- * Drop every reference the dead domain's own page tables hold, whatever
- * state it left them in (pinned, loaded, linear cycles): clear pins, then
- * devalidate every table that is still validated. What stays referenced
- * afterwards is held by other domains (grant or foreign mappings).
- */
-void domain_relinquish_page_tables(struct domain *d)
-{
-	struct list_head *pos;
+#define RELQ_BUDGET 4096 /* frames, or table entries, per batch */
 
-	if (d->id < MAX_DOMAINS) /* a new domain of this id warns afresh */
+/* A new domain with d's id warns afresh. */
+void mm_forget_refusals(struct domain *d)
+{
+	if (d->id < MAX_DOMAINS)
 		memset(refusals_logged[d->id], 0, sizeof(refusals_logged[0]));
-	spin_lock(&type_lock);
-	list_for_each(pos, &d->pages) {
-		struct frame *f = list_entry(pos, struct frame, link);
-		if (f->type_info & PGT_PINNED) {
-			f->type_info &= ~PGT_PINNED;
-			put_type_locked(f);
-			put_page(f);
-		}
+}
+
+/*
+ * Unpin f, and turn a validated table into one being torn down: from now
+ * on no type reference it loses starts a devalidation (which would
+ * follow the tree), and no one may give it another type.
+ */
+static void mark_for_teardown(struct frame *f)
+{
+	if (f->type_info & PGT_PARTIAL) {
+		/* Its own references go; its entries' go with EMPTY. */
+		f->type_info &= ~(PGT_PARTIAL | PGT_PARTIAL_CHILD);
+		f->type_info--;
+		f->type_info |= PGT_TEARDOWN;
+		put_page(f);
+		return;
 	}
-	list_for_each(pos, &d->pages) {
-		struct frame *f = list_entry(pos, struct frame, link);
-		unsigned int level = type_level(TYPE(f));
-		if (level && (f->type_info & PGT_VALIDATED)) {
-			f->type_info &= ~PGT_VALIDATED;
-			devalidate_table(f, level);
-		}
+	if (f->type_info & PGT_PINNED) {
+		f->type_info &= ~PGT_PINNED;
+		f->type_info--;
+		put_page(f);
 	}
-	list_for_each(pos, &d->pages) {
-		struct frame *f = list_entry(pos, struct frame, link);
+	if (type_level(TYPE(f)) && (f->type_info & PGT_VALIDATED)) {
+		f->type_info = (f->type_info & ~PGT_VALIDATED) | PGT_TEARDOWN;
+		f->nr_done = PT_ENTRIES;
+	}
+}
+
+/* One stage's work on one frame; returns what it cost. */
+static unsigned int relinquish_frame(struct frame *f, unsigned int stage)
+{
+	switch (stage) {
+	case RELQ_MARK:
+		mark_for_teardown(f);
+		return 1;
+	case RELQ_EMPTY:
+		if (!(f->type_info & PGT_TEARDOWN))
+			return 1;
+		f->type_info &= ~PGT_TEARDOWN;
+		devalidate_table(f, type_level(TYPE(f)));
+		return PT_ENTRIES;
+	default:
+		/* Only references held by d itself can be left here. */
 		if (type_level(TYPE(f)) || TYPE(f) == PGT_SEG_DESC)
 			f->type_info &= ~PGT_COUNT_MASK;
+		f->linear = 0;
+		f->nr_done = 0;
+		return 1;
 	}
+}
+
+/**
+ * domain_relinquish_page_tables - drop every reference the dead domain's
+ * own page tables hold, whatever state it left them in, without ever
+ * following its tree: RELQ_MARK unpins every table and marks validated
+ * ones for teardown, RELQ_EMPTY drops the marked tables' entries' refs
+ * (a child's last type reference then starts nothing), RELQ_RESET
+ * clears what only d held. What stays referenced afterwards is held by
+ * other domains (grant or foreign mappings). The caller drops its vCPUs'
+ * references between MARK and EMPTY.
+ * Each call does one batch: 0 when the stage is done, else -ERESTART.
+ */
+int domain_relinquish_page_tables(struct domain *d, unsigned int stage)
+{
+	unsigned int cost = 0;
+	bool done;
+
+	spin_lock(&type_lock);
+	spin_lock(&d->lock);
+	while (!list_empty(&d->pages) && cost < RELQ_BUDGET) {
+		struct frame *f =
+			list_first_entry(&d->pages, struct frame, link);
+
+		cost += relinquish_frame(f, stage);
+		list_del(&f->link);
+		list_add_tail(&f->link, &d->relinquished);
+	}
+	done = list_empty(&d->pages);
+	if (done)
+		list_splice_tail(&d->relinquished, &d->pages);
+	spin_unlock(&d->lock);
 	spin_unlock(&type_lock);
+	return done ? 0 : -ERESTART;
 }

@@ -1,6 +1,6 @@
 /*
  * Writable page tables (the paper's "ptwr" path): a guest kernel may write
- * its page tables as if they were ordinary memory. They are mapped
+ * its L1 page tables as if they were ordinary memory. They are mapped
  * read-only, so the write faults; if the target is one of the guest's own
  * page tables in use, we decode the instruction (MOV, XCHG, CMPXCHG,
  * AND/OR/XOR or a bit operation, any width, LOCKed or not), compute the
@@ -171,7 +171,12 @@ static bool decode_store(struct cpu_user_regs *regs, const u8 *b,
 	return true;
 }
 
-/* The L1 slot mapping va, if it maps one of d's page tables read-only. */
+/*
+ * The L1 slot mapping va, if it maps one of d's L1 tables read-only. As
+ * on Xen, only L1 tables are emulated: a write to a higher level keeps
+ * its fault (mmu_update changes those), so no emulated write can start
+ * a whole subtree's validation or teardown from a fault handler.
+ */
 static bool pt_target(struct vcpu *v, u64 va, mfn_t *table)
 {
 	mfn_t l1;
@@ -186,8 +191,8 @@ static bool pt_target(struct vcpu *v, u64 va, mfn_t *table)
 		return false;
 	*table = (pte & PTE_ADDR_MASK) >> PAGE_SHIFT;
 	f = mfn_to_frame(*table);
-	return f && f->owner == v->domain->id &&
-	       frame_is_page_table(f);
+	return f && f->owner == v->domain->id && frame_is_page_table(f) &&
+	       (f->type_info & PGT_TYPE_MASK) == PGT_L1;
 }
 
 static u64 width_mask(unsigned int size)

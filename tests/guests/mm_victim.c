@@ -9,7 +9,8 @@
  * Arguments: peers=N (default 1); events=K, events each peer sends
  * (default 1); timer=1 also measures its one-shot timer's lateness
  * between domain 1's first and second events (the hog's batch);
- * destroy=N destroys domain N (domctl) once it has sent its events.
+ * destroy=N destroys domain N (domctl) once it has sent its events;
+ * with timer=1 the window measured is then the destroy call itself.
  */
 #include <xen/domctl.h>
 #include "mmtest.h"
@@ -29,6 +30,7 @@ static volatile uint64_t deadline, window_start, window_end;
 static volatile uint64_t ticks_in_window, max_late, ticks;
 static uint32_t timer_port;
 static bool timer_mode;
+static bool destroying; /* destroy=N: the timer window is the destroy */
 
 static inline uint64_t pattern(uint64_t pfn, uint64_t word)
 {
@@ -136,7 +138,7 @@ static void on_peer(uint32_t port)
 		if (peer_port[i] != port)
 			continue;
 		peer_events[i]++;
-		if (i == 0 && timer_mode) {
+		if (i == 0 && timer_mode && !destroying) {
 			if (peer_events[i] == 1)
 				window_start = pv_now();
 			else if (peer_events[i] == 2)
@@ -180,7 +182,11 @@ static void destroy_when_done(unsigned int id, bool *done)
 	if (*done || !id || id > nr_peers || peer_events[id - 1] < events_each)
 		return;
 	*done = true;
+	if (timer_mode)
+		window_start = pv_now();
 	CHECK_EQ(HYPERCALL1(__HYPERVISOR_domctl, &op), 0);
+	if (timer_mode)
+		window_end = pv_now();
 	printf("victim: destroyed domain %u\n", id);
 }
 
@@ -206,6 +212,7 @@ void pv_main(void)
 	nr_peers = (unsigned int)mm_arg("peers", 1);
 	events_each = (unsigned int)mm_arg("events", 1);
 	timer_mode = mm_arg("timer", 0);
+	destroying = destroy != 0;
 	if (nr_peers > ARRAY_SIZE(peer_port))
 		nr_peers = ARRAY_SIZE(peer_port);
 

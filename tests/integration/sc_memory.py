@@ -82,6 +82,53 @@ def mm_grant_death(c):
 
 
 @scenario
+def mm_linear_chains(c):
+    """Linear page-table chains of 2..1024 tables at each level: only one
+    link is accepted, every unpin and the domain's destruction unwind."""
+    m = run_guests(c, [("mm_victim", "peers=1 destroy=1"),
+                       ("mm_linear", "id=1")],
+                   cmdline="guest_loglvl=all", timeout=300)
+    c.check("domain 0 destroyed the domain that left chains pinned",
+            m.find_all(r"\(d0\) victim: destroyed domain 1") and
+            m.find_all(r"d1: destroyed"))
+    c.check("hypervisor log names the refusal: linear chain",
+            m.find_all(r"d1: .*refused: .*linear entries one level deep only"))
+    t = m.find_all(r"\(d1\) linear: all rounds in \d+ ms")
+    if t:
+        c.note(t[-1].group(0).split(") ", 1)[1])
+
+
+@scenario
+def mm_big_destroy(c):
+    """A domain holding millions of page-table references is destroyed
+    while the destroyer's own 1 ms timer keeps firing (preemptible)."""
+    m = run_guests(c, [("mm_victim", "peers=1 destroy=1 timer=1"),
+                       ("mm_bigtree", "id=1")],
+                   cmdline="guest_loglvl=all domu_mem=128M", smp=1,
+                   timeout=300)
+    c.check("domain 0 destroyed the big domain",
+            m.find_all(r"\(d0\) victim: destroyed domain 1") and
+            m.find_all(r"d1: destroyed"))
+    for pat in (r"\(d1\) bigtree: .*", r"\(d0\) victim: timer: .*"):
+        t = m.find_all(pat)
+        if t:
+            c.note(t[-1].group(0).split(") ", 1)[1])
+
+
+@scenario
+def mm_big_pin(c):
+    """Pin and unpin a tree of 16 million entries, twice: each call stops
+    for the caller's timer, and the victim's 1 ms timer keeps firing."""
+    m = run_guests(c, [("mm_victim", "peers=1 events=2 timer=1"),
+                       ("mm_bigtree", "id=1 mode=pin")],
+                   cmdline="guest_loglvl=all domu_mem=128M", smp=1,
+                   timeout=300)
+    for pat in (r"\(d1\) bigtree: .*", r"\(d0\) victim: timer: .*"):
+        for t in m.find_all(pat):
+            c.note(t.group(0).split(") ", 1)[1])
+
+
+@scenario
 def mm_address_spaces(c):
     """Build an address space in one multicall, fork it, switch."""
     run_guests(c, [("mm_fork", "")], cmdline="guest_loglvl=all")

@@ -340,8 +340,10 @@ static void start_hv(void)
 	       (tsc_to_ns(t_ready - boot_tsc) / 1000) % 1000,
 	       tsc_to_ns(t_ready) / 1000000);
 
-	if (opt_selftest)
+	if (opt_selftest) {
 		selftest_timers();
+		selftest_orphans();
+	}
 	if (opt_crash_test)
 		crash_test(opt_crash_test);
 	build_boot_domains();

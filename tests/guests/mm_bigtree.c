@@ -1,0 +1,144 @@
+/*
+ * A domain whose page tables hold as many references as its memory
+ * allows, left pinned for its destruction: nearly every frame becomes an
+ * L1 table full of read-only mappings (of the same 512 data frames),
+ * under L2s and one L3 that stay pinned. Tearing that down is millions
+ * of reference drops; the destroyer (the victim, domain 0, destroy=1
+ * timer=1) measures how late its 1 ms timer fires during the destroy
+ * call: the teardown must stop for it, a batch at a time.
+ *
+ * mode=pin: the tree is built unpinned; then, between its first and
+ * second event to the victim (mm_victim timer=1, which measures how late
+ * its own timer fires meanwhile), the L3 is pinned and unpinned twice:
+ * each pin validates every entry, each unpin takes them all apart. With
+ * our own 1 ms timer running, each such call must stop for it (ticks
+ * during the call), and afterwards every frame must be free again.
+ *
+ * Arguments: id=N, our domain id; mode=pin.
+ */
+#include "mmtest.h"
+
+#define MAX_L1 65536
+#define DATA 512
+
+static uint64_t data[DATA], l1s[MAX_L1], l2s[MAX_L1 / 512 + 1];
+static unsigned int scratch;
+static volatile uint64_t ticks;
+
+static void on_timer(uint32_t port)
+{
+	(void)port;
+	ticks++;
+	HYPERVISOR_set_timer_op(pv_now() + 1000000);
+}
+
+static void start_timer(void)
+{
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+
+	CHECK_EQ(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv), 0);
+	pv_bind_handler(bv.port, on_timer);
+	pv_unmask(bv.port);
+	HYPERVISOR_set_timer_op(pv_now() + 1000000);
+	pv_events_enable();
+}
+
+/* One pin or unpin of the whole tree, timed, with our timer ticking. */
+static void timed(unsigned int cmd, uint64_t mfn, const char *what)
+{
+	uint64_t t0 = pv_now(), n0 = ticks, ms;
+
+	CHECK_EQ(mm_ext(cmd, mfn, 0), 0);
+	ms = (pv_now() - t0) / 1000000;
+	printf("bigtree: %s in %lu ms, %lu timer ticks meanwhile\n", what, ms,
+	       ticks - n0);
+	/* A call that never stopped would let no tick through at all. */
+	CHECK(ms < 20 || ticks - n0 >= ms / 20, "%s: %lu ticks in %lu ms", what,
+	      ticks - n0, ms);
+}
+
+/* mode=pin: pin and unpin the tree twice, then every frame is free. */
+static void pin_rounds(uint64_t l3, unsigned int nr_l1, unsigned int nr_l2,
+		       uint32_t port)
+{
+	unsigned int busy = 0;
+
+	start_timer();
+	mm_notify(port);
+	pv_test_group("pinning and unpinning the whole tree stops for events");
+	for (int r = 0; r < 2; r++) {
+		timed(MMUEXT_PIN_L3_TABLE, l3, "pin");
+		timed(MMUEXT_UNPIN_TABLE, l3, "unpin");
+	}
+	mm_notify(port);
+	pv_test_group("after the last unpin, every table is free");
+	for (unsigned int i = 0; i < nr_l1 + nr_l2; i++) {
+		uint64_t mfn = i < nr_l1 ? l1s[i] : l2s[i - nr_l1];
+
+		if (mm_map(scratch, mfn, PTE_PAGE_RW))
+			busy++;
+		else
+			mm_unmap(scratch);
+	}
+	CHECK(!busy, "%u of %u tables still typed", busy, nr_l1 + nr_l2);
+}
+
+/* Write a table's 512 entries through a temporary writable mapping. */
+static void fill(uint64_t mfn, const uint64_t *targets, unsigned int n,
+		 uint64_t flags)
+{
+	uint64_t *t = mm_va(scratch);
+
+	if (mm_map(scratch, mfn, PTE_PAGE_RW))
+		pv_panic("cannot map %#lx", mfn);
+	for (unsigned int i = 0; i < n; i++)
+		t[i] = (targets[i] << 12) | flags;
+	mm_unmap(scratch);
+}
+
+void pv_main(void)
+{
+	unsigned int id = (unsigned int)mm_arg("id", 1);
+	uint32_t port = mm_bind_victim(id);
+	unsigned int nr_l1, nr_l2;
+	uint64_t l3, t0 = pv_now();
+	char mode[8] = "";
+	bool pin_mode =
+	    pv_arg_str("mode", mode, sizeof(mode)) && !memcmp(mode, "pin", 4);
+
+	mm_init(1);
+	scratch = mm_alloc_idx(1);
+	for (unsigned int i = 0; i < DATA; i++)
+		data[i] = mm_alloc();
+	/* What is left: L1s, and one L2 per 512 of them, and the L3. */
+	nr_l1 = (unsigned int)((mm.end_pfn - mm.next_pfn - 2) * 512 / 513);
+	if (nr_l1 > MAX_L1)
+		nr_l1 = MAX_L1;
+	nr_l2 = (nr_l1 + 511) / 512;
+	for (unsigned int i = 0; i < nr_l1; i++) {
+		l1s[i] = mm_alloc();
+		fill(l1s[i], data, DATA, PTE_P | PTE_A);
+	}
+	pv_test_group("a tree of millions of references, pinned");
+	for (unsigned int j = 0; j < nr_l2; j++) {
+		unsigned int n = nr_l1 - j * 512 < 512 ? nr_l1 - j * 512 : 512;
+
+		l2s[j] = mm_alloc();
+		fill(l2s[j], l1s + j * 512, n, PTE_TABLE);
+		if (!pin_mode)
+			CHECK_EQ(mm_ext(MMUEXT_PIN_L2_TABLE, l2s[j], 0), 0);
+	}
+	l3 = mm_alloc();
+	fill(l3, l2s, nr_l2, PTE_TABLE);
+	if (pin_mode) {
+		pin_rounds(l3, nr_l1, nr_l2, port);
+		pv_test_summary();
+		return;
+	}
+	CHECK_EQ(mm_ext(MMUEXT_PIN_L3_TABLE, l3, 0), 0);
+	printf("bigtree: %u L1 tables (%u entries) under %u L2s, built in "
+	       "%lu ms\n",
+	       nr_l1, nr_l1 * DATA, nr_l2, (pv_now() - t0) / 1000000);
+	pv_test_summary();
+	mm_notify(port);
+}
