@@ -14,7 +14,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-fpie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fcf-protection=none -fno-strict-aliasing \
-	-mno-red-zone -mgeneral-regs-only \
+	-mno-red-zone -mgeneral-regs-only -fstack-usage -fcallgraph-info=su \
 	-Ihv/include -Iinclude -Icommon -I$(HV) -include hv/include/compiler.h
 HV_ASFLAGS := -D__ASSEMBLER__ -Ihv/include -Iinclude -Icommon -I$(HV) -g
 HV_LDFLAGS := -nostdlib -static -T hv/xenolith.lds -z max-page-size=4096 \
@@ -52,12 +52,14 @@ $(HV)/pass1.elf: $(HV_OBJS) hv/xenolith.lds tools/gensyms.sh
 	@$(CC) -c $(HV)/symbols0.S -o $(HV)/symbols0.o
 	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HV)/symbols0.o
 
-$(BUILD)/xenolith.elf: $(HV)/pass1.elf
+$(BUILD)/xenolith.elf: $(HV)/pass1.elf tools/stack-check.py tools/stack-check.conf
 	@echo "  LD      $@"
 	@nm -n $< | ./tools/gensyms.sh > $(HV)/symbols.S
 	@$(CC) -c $(HV)/symbols.S -o $(HV)/symbols.o
 	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(HV)/symbols.o
 	@./tools/check-image.sh $(HV)/pass1.elf $@
+	@python3 tools/stack-check.py tools/stack-check.conf $@ \
+		$(patsubst %.c,$(BUILD)/%.ci,$(HV_C)) || { rm -f $@; exit 1; }
 
 -include $(HV_OBJS:.o=.d)
 

@@ -9,7 +9,9 @@
  * crash_test=: faults the hypervisor on purpose, to show that the fatal
  * path reports and halts instead of resetting the machine.
  */
+#include "apic.h"
 #include "lib.h"
+#include "page.h"
 #include "percpu.h"
 #include "selftest.h"
 #include "smp.h"
@@ -20,8 +22,11 @@
 #define TIMER_TEST_MS 500
 #define TIMER_PERIOD MILLISECS(1)
 
-const char *const crash_test_names[] = { "none", "de",	"ud",	    "gp", "pf",
-					 "df",	 "bug", "early_pf", NULL };
+const char *const crash_test_names[] = {
+	"none", "de",	     "ud",		   "gp",		 "pf",
+	"df",	"bug",	     "early_pf",	   "stack_overflow",
+	"nmi_stack_overflow", "smap", "smep", "write_text", "exec_data", "write_text_alias", NULL
+};
 
 struct tick_test {
 	struct timer timer;
@@ -100,6 +105,51 @@ void selftest_timers(void)
 }
 
 static volatile int zero;
+unsigned int crash_probe_armed;
+/* A "ret" in data: executable only if data is. */
+static u8 data_ret[16] = { 0xc3 };
+
+/*
+ * The smap_probe guest asks: touch its memory the way no hypervisor code
+ * may, outside the copy helpers. With SMAP (SMEP) this must fault.
+ */
+void crash_guest_probe(struct cpu_user_regs *regs)
+{
+	printk("crash_test: guest probe at %#lx (guest RFLAGS.AC %s)\n",
+	       regs->rip, regs->rflags & X86_EFLAGS_AC ? "set" : "clear");
+	if (crash_probe_armed == CRASH_SMAP) {
+		u64 v = *(volatile u64 *)regs->rsp;
+		printk("crash_test: read %#lx from the guest's stack at %#lx "
+		       "directly: no SMAP fault\n",
+		       v, regs->rsp);
+	} else {
+		((void (*)(void))regs->rax)();
+		printk("crash_test: ran guest code at %#lx in the hypervisor: "
+		       "no SMEP fault\n",
+		       regs->rax);
+	}
+}
+static volatile u64 recurse_limit = ~0UL;
+bool crash_nmi_recurse;
+
+/* 256 bytes a frame, and work after the call: no tail call, no loop. */
+static __attribute__((noinline)) u64 recurse(u64 depth)
+{
+	volatile u8 pad[240];
+
+	pad[0] = (u8)depth;
+	if (depth == recurse_limit)
+		return 0;
+	return recurse(depth + 1) + pad[0];
+}
+
+/* Overflow whatever stack this runs on. */
+void crash_recurse(void)
+{
+	printk("crash_test: recursing on the stack at %p\n",
+	       __builtin_frame_address(0));
+	recurse(0);
+}
 
 void crash_test(unsigned int which)
 {
@@ -126,6 +176,28 @@ void crash_test(unsigned int which)
 		break;
 	case CRASH_BUG:
 		BUG_ON(which == CRASH_BUG);
+		break;
+	case CRASH_STACK_OVERFLOW:
+		crash_recurse();
+		break;
+	case CRASH_SMAP:
+	case CRASH_SMEP:
+		printk("crash_test: waiting for the smap_probe guest\n");
+		crash_probe_armed = which;
+		return;
+	case CRASH_WRITE_TEXT:
+		*(volatile u8 *)crash_test = 0xc3;
+		break;
+	case CRASH_WRITE_TEXT_ALIAS:
+		*(volatile u8 *)__va(__pa(crash_test)) = 0xc3;
+		break;
+	case CRASH_EXEC_DATA:
+		((void (*)(void))data_ret)();
+		break;
+	case CRASH_NMI_STACK_OVERFLOW:
+		WRITE_ONCE(crash_nmi_recurse, true);
+		apic_send_nmi(this_cpu()->apic_id);
+		udelay(1000000);
 		break;
 	}
 	panic("crash_test: %s did not fault", crash_test_names[which]);

@@ -25,13 +25,19 @@ static u32 features_submap0(struct domain *d)
 	return f;
 }
 
+/* s, cut and NUL-padded to size bytes, without a size-byte stack buffer. */
 static long copy_string(u64 arg, const char *s, size_t size)
 {
-	char buf[1024];
+	static const char zeros[64];
+	size_t n = MIN(strlen(s), size - 1);
 
-	memset(buf, 0, size);
-	strlcpy(buf, s, size);
-	return copy_to_guest(arg, buf, size);
+	if (copy_to_guest(arg, s, n))
+		return -EFAULT;
+	for (size_t off = n; off < size; off += sizeof(zeros))
+		if (copy_to_guest(arg + off, zeros,
+				  MIN(sizeof(zeros), size - off)))
+			return -EFAULT;
+	return 0;
 }
 
 long do_xen_version(int cmd, u64 arg)

@@ -14,6 +14,7 @@ void apic_eoi(void);
 void apic_send_ipi(u32 apic_id, u8 vector);
 void apic_send_ipi_allbutself(u8 vector);
 void apic_nmi_others(void);
+void apic_send_nmi(u32 apic_id);
 void apic_send_init(u32 apic_id);
 void apic_send_startup(u32 apic_id, u8 page);
 u32 apic_timer_count(void);

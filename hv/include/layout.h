@@ -44,15 +44,36 @@
 #define DIRECTMAP_VIRT_END _UL(0xFFFF880000000000)
 
 /*
- * Per-CPU stacks: STACK_SIZE bytes, aligned to STACK_SIZE, so that the
- * cpu_info block at the top is found by masking %rsp (as Xen does). The
- * first pages are the IST stacks for #DF, NMI and #MC.
+ * Per-CPU stacks live in their own area, one STACK_SIZE block per CPU,
+ * aligned to STACK_SIZE so that the cpu_info block at the top is found by
+ * masking %rsp (as Xen does), from the primary stack and the IST stacks
+ * alike. Blocks are mapped with 4 KiB pages and every stack has unmapped
+ * pages below it, so an overflow faults (and ends in #DF on its own IST
+ * stack) instead of overwriting a neighbour. Pages of a block, from its
+ * base:
+ *   0 guard, 1-2 #DF, 3 guard, 4-5 NMI, 6 guard, 7-8 #MC, 9 guard,
+ *   10-11 #DB, 12-23 guard, 24-31 the primary stack (cpu_info at its top).
+ * Blocks of neighbouring CPUs touch: the primary stack's top page is
+ * followed by the next block's guard page 0.
  */
-#define STACK_ORDER 3
+#define STACKS_VIRT_START _UL(0xFFFF82CC00000000)
+#define STACK_ORDER 5
 #define STACK_SIZE (_UL(4096) << STACK_ORDER)
-#define IST_DF_PAGE 0
-#define IST_NMI_PAGE 1
-#define IST_MC_PAGE 2
+#define STACK_PAGES (1 << STACK_ORDER)
+#define PRIMARY_STACK_PAGES 8
+#define PRIMARY_STACK_SIZE (PRIMARY_STACK_PAGES * _UL(4096))
+#define IST_STACK_PAGES 2
+#define IST_STACK_SIZE (IST_STACK_PAGES * _UL(4096))
+/* IST stacks in block order; IDT gates use the index + 1. */
+#define IST_DF 0
+#define IST_NMI 1
+#define IST_MC 2
+#define IST_DB 3
+#define NR_IST_STACKS 4
+/* First page of IST stack n within the block. */
+#define IST_FIRST_PAGE(n) (1 + (n) * (IST_STACK_PAGES + 1))
+/* The boot CPU's first stack (head.S), before its block is mapped. */
+#define BOOT_STACK_SIZE _UL(0x8000)
 
 /* Hypervisor selectors live in Xen's reserved GDT page (entries 7168+). */
 #define FIRST_RESERVED_GDT_PAGE 14

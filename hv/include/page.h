@@ -62,6 +62,8 @@ int directmap_add(paddr_t start, paddr_t end);
 void *vmap_phys(paddr_t pa, u64 size, u64 flags);
 void *ioremap(paddr_t pa, u64 size);
 void paging_drop_identity(void);
+void paging_protect_image(void);
+void paging_protect_image_alias(void);
 void *early_phys_ptr(paddr_t pa); /* valid for pa below 1 GiB, before mm */
 bool directmap_ready(void);
 void directmap_done(void);

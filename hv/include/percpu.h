@@ -1,7 +1,8 @@
 /*
  * Per-CPU state. Each CPU runs on a STACK_SIZE-aligned stack block whose top
  * holds struct cpu_info, so the current CPU is found by masking %rsp; this
- * also works on the IST stacks, which are pages of the same block.
+ * also works on the IST stacks, which are pages of the same block (the
+ * layout and its guard pages: layout.h, stacks.c).
  */
 #ifndef XENOLITH_PERCPU_H
 #define XENOLITH_PERCPU_H
@@ -80,6 +81,12 @@ static inline struct cpu_info *get_cpu_info(void)
 	asm volatile("mov %%rsp, %0" : "=r"(sp));
 	return (struct cpu_info *)((sp | (STACK_SIZE - 1)) + 1 -
 				   sizeof(struct cpu_info));
+}
+
+/* The cpu_info at the top of another CPU's primary stack. */
+static inline struct cpu_info *get_cpu_info_of(const struct percpu *pc)
+{
+	return (struct cpu_info *)((u8 *)pc->stack + STACK_SIZE) - 1;
 }
 
 static inline struct percpu *this_cpu(void)

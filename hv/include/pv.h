@@ -54,6 +54,10 @@ long do_fpu_taskswitch(int set);
 long do_set_debugreg(int reg, u64 value);
 long do_get_debugreg(int reg);
 
+/* pv_farret.c: QEMU's SMAP fault on a ring-3 far return, done here. */
+bool pv_emulate_far_return(struct vcpu *v, struct cpu_user_regs *regs,
+			   u64 cr2);
+
 /* pv_hypercall_page.c */
 void pv_write_hypercall_page(void *page);
 

@@ -4,7 +4,7 @@
 
 #include "types.h"
 
-void smp_prepare_boot_cpu(void);
+void __noreturn smp_prepare_boot_cpu(void (*fn)(void));
 void smp_boot_cpus(unsigned int max_cpus);
 void smp_call_function(void (*fn)(void *), void *arg, bool wait);
 void smp_call_function_mask(u64 mask, void (*fn)(void *), void *arg);

@@ -16,6 +16,7 @@
 #include "mm.h"
 #include "page.h"
 #include "ptval.h"
+#include "xmalloc.h"
 
 static struct domain *target(domid_t id)
 {
@@ -225,6 +226,7 @@ static long exchange(u64 arg)
 {
 	struct memory_exchange x;
 	struct domain *d = current->domain;
+	mfn_t *in;
 	u64 in_per_out, done;
 	long rc = 0;
 
@@ -246,19 +248,25 @@ static long exchange(u64 arg)
 	if (x.in.extent_order > x.out.extent_order)
 		return -EINVAL; /* many small for few large (defragment) */
 	in_per_out = 1UL << (x.out.extent_order - x.in.extent_order);
+	/* Up to 4 KiB of input frames: on the heap, not the stack. */
+	in = xmalloc(in_per_out * sizeof(*in));
+	if (!in)
+		return -ENOMEM;
 	for (done = x.nr_exchanged; done < x.out.nr_extents; done++) {
-		mfn_t in[1 << MAX_EXTENT_ORDER], out;
+		mfn_t out;
 		u64 gpfn, k, taken = 0;
 
 		if (done > x.nr_exchanged && hypercall_preempt_check()) {
 			/* Continue with the same argument, from here. */
 			x.nr_exchanged = done;
-			if (put_guest(x.nr_exchanged,
-				      arg + offsetof(struct memory_exchange,
-						     nr_exchanged)))
-				return -EFAULT;
-			return hypercall_continue(__HYPERVISOR_memory_op,
-						  XENMEM_exchange, arg, 0, 0);
+			rc = put_guest(x.nr_exchanged,
+				       arg + offsetof(struct memory_exchange,
+						      nr_exchanged))
+				     ? -EFAULT
+				     : hypercall_continue(__HYPERVISOR_memory_op,
+							  XENMEM_exchange, arg,
+							  0, 0);
+			goto out;
 		}
 		if (get_guest(gpfn, x.out.extent_start + done * 8)) {
 			rc = -EFAULT;
@@ -306,7 +314,9 @@ stop:
 	x.nr_exchanged = done;
 	if (put_guest(x.nr_exchanged, arg + offsetof(struct memory_exchange,
 						     nr_exchanged)))
-		return -EFAULT;
+		rc = -EFAULT;
+out:
+	xfree(in);
 	return rc;
 }
 

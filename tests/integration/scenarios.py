@@ -184,6 +184,79 @@ def crash_paths(c):
                 m.wait_for(r"cr2\): 0000400000000000, not present read", 60))
 
 
+# crash_test= option, the stack whose guard page must catch the overflow.
+OVERFLOWS = [
+    ("stack_overflow", "primary"),
+    ("nmi_stack_overflow", "NMI IST"),
+]
+
+
+@scenario
+def stack_guards(c):
+    """Unbounded recursion on the primary stack and on the NMI IST stack
+    runs into a guard page: #DF on its own stack, named, and a clean halt."""
+    for name, stack in OVERFLOWS:
+        with Machine("crash_test=%s" % name, smp=2) as m:
+            c.machine = m
+            c.check("crash_test=%s: the recursion starts" % name,
+                    m.wait_for(r"crash_test: recursing on the stack", 60))
+            c.check("crash_test=%s: a double fault is reported" % name,
+                    m.wait_for(r"FATAL TRAP: vector 8, #DF", 30))
+            c.check("crash_test=%s: names the guard page of CPU 0's %s stack"
+                    % (name, stack),
+                    m.wait_for(r"STACK OVERFLOW: 0x[0-9a-f]+ is in the guard "
+                               r"page below CPU 0's %s stack" % stack, 10))
+            c.check("crash_test=%s dumps registers" % name,
+                    m.wait_for(r"RIP: +e008:\[<[0-9a-f]+>\] recurse", 10)
+                    and m.wait_for(r"rax: [0-9a-f]{16}", 10))
+            c.check("crash_test=%s halts cleanly" % name,
+                    m.wait_for(r"System halted\.", 10))
+            time.sleep(1)
+            c.check("crash_test=%s: no triple fault or reset" % name,
+                    m.alive() and m.triple_faults == 0
+                    and len(m.find_all(r"Xenolith \d+\.\d+: a paravirt")) == 1,
+                    "alive=%s triple faults=%d" % (m.alive(), m.triple_faults))
+
+
+# crash_test=, smap_probe guest mode (None: no guest), what the fault names.
+PROTECTIONS = [
+    ("smap", 0, "the hypervisor reads guest memory directly", r"\(SMAP: "),
+    ("smap", 1, "... after the guest entered by int3 with EFLAGS.AC set",
+     r"\(SMAP: "),
+    ("smap", 2, "... after the guest entered by SYSCALL with EFLAGS.AC set",
+     r"\(SMAP: "),
+    ("smep", 0, "the hypervisor calls guest code", r"\(SMEP: "),
+    ("write_text", None, "the hypervisor writes its own text",
+     r"protection write \(write to a read-only page\)"),
+    ("write_text_alias", None,
+     "the hypervisor writes its text through the direct map",
+     r"protection write \(write to a read-only page\)"),
+    ("exec_data", None, "the hypervisor executes its data",
+     r"protection fetch \(NX: "),
+]
+
+
+@scenario
+def hv_protections(c):
+    """SMAP, SMEP and W^X: the hypervisor touching guest memory outside the
+    copy helpers (even when the guest entered with AC set), running guest
+    code, writing its text or running its data faults, named, and halts."""
+    for test, mode, what, pattern in PROTECTIONS:
+        extra = []
+        if mode is not None:
+            extra = ["-initrd", guest_modules([("smap_probe", "mode=%d" % mode)])]
+        name = "crash_test=%s%s" % (test, "" if mode is None else " mode=%d" % mode)
+        with Machine("crash_test=%s" % test, smp=1, extra=extra) as m:
+            c.machine = m
+            c.check("%s: %s: a fatal #PF" % (name, what),
+                    m.wait_for(r"FATAL TRAP: vector 14, #PF", 60))
+            c.check("%s: the fault is named" % name, m.wait_for(pattern, 10))
+            c.check("%s: halts cleanly" % name, m.wait_for(r"System halted\.", 10))
+            c.check("%s: the access did not succeed" % name,
+                    not m.find_all(r"no SM[AE]P fault|the probe came back|"
+                                   r"did not fault"))
+
+
 def build_grub_iso(workdir):
     iso = os.path.join(workdir, "xenolith.iso")
     boot = os.path.join(workdir, "iso", "boot")

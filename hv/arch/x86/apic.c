@@ -132,6 +132,11 @@ void apic_nmi_others(void)
 		apic_icr(0, ICR_ALL_BUT_SELF | ICR_NMI | ICR_LEVEL_ASSERT);
 }
 
+void apic_send_nmi(u32 apic_id)
+{
+	apic_icr(apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
+}
+
 void apic_send_init(u32 apic_id)
 {
 	apic_icr(apic_id, ICR_INIT | ICR_LEVEL_ASSERT);

@@ -26,12 +26,13 @@ void syscall_enter(void);
 void __noreturn reset_stack_and_jump_asm(u64 sp, void (*fn)(void));
 
 /*
- * Executable: the image is mapped without NX. One stub per CPU, alone in
- * their page (nothing written there after setup); each CPU's saved guest
- * RSP lives in ordinary data.
+ * Part of the text (mapped read-only and executable), written once per CPU
+ * at setup through the direct map's alias (writable, not executable). One
+ * stub per CPU, alone in their pages; each CPU's saved guest RSP lives in
+ * ordinary data.
  */
 static u8 syscall_stubs[NR_CPUS][STUB_SIZE] __aligned(4096)
-	__section(".data.stubs");
+	__section(".stubs");
 static u64 syscall_saved_rsp[NR_CPUS];
 _Static_assert(sizeof(syscall_stubs) % 4096 == 0, "stubs fill their pages");
 
@@ -40,28 +41,32 @@ static void *stub_var(u8 *stub, void *sym)
 	return stub + ((char *)sym - syscall_stub_start);
 }
 
-/* Point the rel32 field at sym in stub at target (RIP-relative). */
-static void patch_rel32(u8 *stub, void *sym, void *target)
+/*
+ * Point the rel32 field at sym in the stub at target (RIP-relative to
+ * where the stub runs, exec; written through its writable alias w).
+ */
+static void patch_rel32(u8 *exec, u8 *w, void *sym, void *target)
 {
-	u8 *field = stub_var(stub, sym);
-	s64 disp = (s64)((u64)target - (u64)(field + 4));
+	s64 disp = (s64)((u64)target - (u64)((u8 *)stub_var(exec, sym) + 4));
 
 	BUG_ON(disp != (s32)disp);
-	*(s32 *)field = (s32)disp;
+	*(s32 *)stub_var(w, sym) = (s32)disp;
 }
 
 /* SYSCALL goes to this CPU's stub, which moves to this CPU's stack. */
 static void setup_syscall(struct percpu *pc)
 {
-	u8 *stub = syscall_stubs[pc->id];
-	struct cpu_info *ci = (struct cpu_info *)((u8 *)pc->stack + STACK_SIZE) - 1;
+	u8 *stub = syscall_stubs[pc->id], *w = __va(__pa(stub));
+	struct cpu_info *ci = get_cpu_info_of(pc);
 
 	BUG_ON(syscall_stub_end - syscall_stub_start > STUB_SIZE);
-	memcpy(stub, syscall_stub_start, syscall_stub_end - syscall_stub_start);
-	*(u64 *)stub_var(stub, &syscall_stub_stack) = guest_frame_top(ci);
-	*(u64 *)stub_var(stub, &syscall_stub_target) = (u64)syscall_enter;
-	patch_rel32(stub, syscall_stub_save_disp, &syscall_saved_rsp[pc->id]);
-	patch_rel32(stub, syscall_stub_push_disp, &syscall_saved_rsp[pc->id]);
+	memcpy(w, syscall_stub_start, syscall_stub_end - syscall_stub_start);
+	*(u64 *)stub_var(w, &syscall_stub_stack) = guest_frame_top(ci);
+	*(u64 *)stub_var(w, &syscall_stub_target) = (u64)syscall_enter;
+	patch_rel32(stub, w, syscall_stub_save_disp,
+		    &syscall_saved_rsp[pc->id]);
+	patch_rel32(stub, w, syscall_stub_push_disp,
+		    &syscall_saved_rsp[pc->id]);
 	wrmsr(MSR_STAR, ((u64)FLAT_RING3_CS32 << 48) | ((u64)HV_CS << 32));
 	wrmsr(MSR_LSTAR, (u64)stub);
 	wrmsr(MSR_CSTAR, (u64)stub); /* 32-bit callers: refused in do_syscall */

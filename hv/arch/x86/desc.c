@@ -9,6 +9,7 @@
 #include "mm.h"
 #include "page.h"
 #include "percpu.h"
+#include "stacks.h"
 #include "traps.h"
 #include "x86.h"
 
@@ -50,10 +51,9 @@ static void fill_tss(struct percpu *pc)
 	u64 base = (u64)pc->stack;
 
 	memset(&pc->tss, 0, sizeof(pc->tss));
-	/* IST stacks: one page each at the bottom of the stack block. */
-	pc->tss.ist[0] = base + (IST_DF_PAGE + 1) * PAGE_SIZE;
-	pc->tss.ist[1] = base + (IST_NMI_PAGE + 1) * PAGE_SIZE;
-	pc->tss.ist[2] = base + (IST_MC_PAGE + 1) * PAGE_SIZE;
+	/* IST stacks: at the bottom of the stack block, each above a guard. */
+	for (unsigned int n = 0; n < NR_IST_STACKS; n++)
+		pc->tss.ist[n] = ist_stack_top(base, n);
 	pc->tss.rsp[0] = guest_frame_top(
 		(struct cpu_info *)(base + STACK_SIZE) - 1);
 	/* No I/O bitmap: the offset points past the limit. */

@@ -6,6 +6,7 @@
  */
 #include "saveregs.h"
 #include "layout.h"
+#include "smap.h"
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
@@ -29,6 +30,7 @@ entry_stubs_start:
 common_entry:
 	SAVE_ALL_GPRS
 	cld
+	CLAC_IF_SMAP		/* the CPU keeps AC: a guest could set it */
 	movq %rsp, %rdi
 	/* The hardware frame left %rsp 8 off 16-byte alignment. */
 	subq $8, %rsp
@@ -136,6 +138,14 @@ syscall_stub_target:
 syscall_stub_end:
 
 /* 32-bit SYSCALL (compat mode) is not supported: same stub, other target. */
+
+/* Run fn on a fresh stack from sp down: the first frame of a CPU's stack. */
+	.globl switch_stack_and_call
+switch_stack_and_call:
+	movq %rdi, %rsp
+	xorl %ebp, %ebp
+	call *%rsi
+	ud2
 
 /* Discard the stack and continue at fn (never returns). */
 	.globl reset_stack_and_jump_asm

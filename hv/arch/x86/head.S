@@ -3,7 +3,7 @@
  * (GRUB) drops us here in 32-bit protected mode with paging off. We check
  * for long mode, switch to it on static page tables that map the low 4 GiB
  * 1:1 (needed while paging is switched on) and the image at HV_VIRT_START,
- * then continue at the high address and call start_hv(magic, info).
+ * then continue at the high address and call start_boot(magic, info).
  *
  * Both headers use the "address" form, so loaders copy the image flat from
  * the file without reading the ELF64 headers (QEMU cannot load ELF64).
@@ -69,8 +69,8 @@ start32:
 	cld
 	movl %eax, %edi			/* loader magic */
 	movl %ebx, %esi			/* loader info (physical) */
-	/* The boot stack must be STACK_SIZE aligned (see percpu.h). */
-	movl $PA(cpu0_stack_area) + 2 * STACK_SIZE - 1, %esp
+	/* The boot stack's top must be STACK_SIZE aligned (see percpu.h). */
+	movl $PA(cpu0_stack_area) + BOOT_STACK_SIZE + STACK_SIZE - 1, %esp
 	andl $~(STACK_SIZE - 1), %esp
 	subl $64, %esp
 	rdtsc
@@ -135,14 +135,13 @@ start64:
 	xorl %eax, %eax
 	movl %eax, %fs
 	movl %eax, %gs
-	leaq cpu0_stack_area + 2 * STACK_SIZE - 1(%rip), %rsp
+	leaq cpu0_stack_area + BOOT_STACK_SIZE + STACK_SIZE - 1(%rip), %rsp
 	andq $~(STACK_SIZE - 1), %rsp
-	leaq -STACK_SIZE(%rsp), %rax
-	movq %rax, cpu0_stack(%rip)
 	subq $CPU_INFO_SIZE, %rsp
+	andq $~15, %rsp
 	xorl %ebp, %ebp
 	/* edi = magic, esi = info: already the first two arguments. */
-	call start_hv
+	call start_boot
 4:	cli
 	hlt
 	jmp 4b
@@ -166,10 +165,7 @@ boot_gdtr_high:
 	.short boot_gdt_end - boot_gdt - 1
 	.quad boot_gdt
 
-	.globl boot_tsc, cpu_has_nx, cpu0_stack
-	.align 8
-cpu0_stack:
-	.quad 0
+	.globl boot_tsc, cpu_has_nx, cpu0_stack_area
 	.align 8
 boot_tsc:
 	.quad 0
@@ -209,11 +205,14 @@ boot_l2_ident:
 
 
 /*
- * Aligning the stack here would force the whole image segment to that
- * alignment and push the multiboot headers beyond where loaders look, so
- * the boot stack is aligned at run time inside a double-sized area.
+ * The boot CPU's stack until its guarded block is mapped (start_boot).
+ * Aligning it here would force the whole image segment to that alignment
+ * and push the multiboot headers beyond where loaders look, so its top is
+ * aligned at run time: somewhere in this area a STACK_SIZE boundary has at
+ * least BOOT_STACK_SIZE below it. Only the stack's top BOOT_STACK_SIZE
+ * bytes are ever used.
  */
 	.bss
 	.align 16
 cpu0_stack_area:
-	.skip 2 * STACK_SIZE
+	.skip BOOT_STACK_SIZE + STACK_SIZE

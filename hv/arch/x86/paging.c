@@ -127,6 +127,8 @@ int map_pages(u64 va, paddr_t pa, u64 size, u64 flags)
 	int rc = 0;
 
 	ASSERT(va >= HV_RESERVED_START && va + size <= HV_RESERVED_END);
+	/* W^X: the image's text (paging_protect_image) is all that runs. */
+	ASSERT(flags & _PAGE_NX);
 	while (size && !rc) {
 		u64 done = 0;
 		rc = map_one(va, pa, size, flags, &done);
@@ -216,6 +218,113 @@ void *ioremap(paddr_t pa, u64 size)
 {
 	iomem_reserve(pa, size);
 	return vmap_phys(pa, size, PAGE_HYPERVISOR_UC | _PAGE_NX);
+}
+
+extern char _erodata[], _ssymbols[];
+
+/* The permissions of the image page at va (W^X). */
+static u64 image_page_flags(u64 va)
+{
+	u64 f = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_GLOBAL;
+
+	if (va < (u64)_etext)
+		return f; /* text: read, execute */
+	if (va < (u64)_erodata || (va >= (u64)_ssymbols && va < (u64)_edata))
+		return leaf_flags(f | _PAGE_NX, false);
+	return leaf_flags(f | _PAGE_RW | _PAGE_DIRTY | _PAGE_NX, false);
+}
+
+/*
+ * Replace the boot mapping of the image (2 MiB pages, read-write-execute,
+ * over the image's first GiB) by 4 KiB pages of the image alone with each
+ * part's permissions. Runs on the boot CPU before the others start; the
+ * direct map must be up (the image's code and data are reached at their
+ * usual addresses throughout: only permissions change).
+ */
+void paging_protect_image(void)
+{
+	u64 *l2 = pt_page_alloc(), *l1 = NULL;
+
+	BUG_ON(!l2 || !have_directmap);
+	for (u64 va = (u64)_start_image; va < (u64)_end; va += PAGE_SIZE) {
+		u64 *l2e = &l2[PT_INDEX(va, L2_SHIFT)];
+
+		if (!(*l2e & _PAGE_PRESENT)) {
+			l1 = pt_page_alloc();
+			BUG_ON(!l1);
+			*l2e = __pa(l1) | PAGE_TABLE_FLAGS;
+		}
+		l1 = __va(*l2e & PTE_ADDR_MASK);
+		l1[PT_INDEX(va, L1_SHIFT)] =
+		    __pa((void *)va) | image_page_flags(va);
+	}
+	boot_l3_hv[PT_INDEX(HV_VIRT_START, L3_SHIFT)] =
+	    __pa(l2) | PAGE_TABLE_FLAGS;
+	flush_tlb_local();
+	if (!cpu_has_nx)
+		pr_warn("Image: no NX on this CPU: data stays executable\n");
+	printk("Image: text %lu KiB read-only executable, %lu KiB read-only, "
+	       "the rest not executable\n",
+	       ((u64)_etext - (u64)_start_image) >> 10,
+	       ((u64)_erodata - (u64)_etext + (u64)_edata - (u64)_ssymbols) >>
+		   10);
+}
+
+/*
+ * Make *e, a large-page entry (2 MiB or 1 GiB, span bytes), point to a
+ * table of the next level mapping the same memory with the same flags.
+ */
+static int split_large(u64 *e, u64 span)
+{
+	u64 *t = pt_page_alloc(), sub = span / 512;
+	u64 base = *e & PTE_ADDR_MASK & ~(span - 1);
+	u64 flags = *e & ~PTE_ADDR_MASK & ~_PAGE_PSE;
+
+	if (!t)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < 512; i++)
+		t[i] = (base + i * sub) | flags |
+		       (sub > PAGE_SIZE ? _PAGE_PSE : 0);
+	*e = __pa(t) | PAGE_TABLE_FLAGS;
+	return 0;
+}
+
+/* The 4 KiB entry of the direct map at va, splitting large pages. */
+static u64 *directmap_pte(u64 va)
+{
+	u64 *e = &idle_l4[PT_INDEX(va, L4_SHIFT)];
+
+	for (unsigned int shift = L3_SHIFT; shift >= L1_SHIFT; shift -= 9) {
+		/* *e points to the table of this level. */
+		if (!(*e & _PAGE_PRESENT))
+			return NULL;
+		e = &pt_from_entry(*e)[PT_INDEX(va, shift)];
+		if (shift > L1_SHIFT && (*e & _PAGE_PSE) &&
+		    split_large(e, 1UL << shift))
+			return NULL;
+	}
+	return *e & _PAGE_PRESENT ? e : NULL;
+}
+
+/*
+ * The direct map's alias of the image's text and read-only data becomes
+ * read-only too, so that no mapping of the text is writable. Runs once the
+ * last SYSCALL stub has been written through it (all CPUs are up); the
+ * caller flushes every CPU's TLB.
+ */
+void paging_protect_image_alias(void)
+{
+	u64 f = spin_lock_irqsave(&map_lock);
+	paddr_t pa;
+
+	for (pa = __pa(_start_image); pa < __pa(_erodata); pa += PAGE_SIZE) {
+		u64 *pte = directmap_pte((u64)__va(pa));
+
+		BUG_ON(!pte);
+		*pte &= ~_PAGE_RW;
+	}
+	spin_unlock_irqrestore(&map_lock, f);
+	flush_tlb_local();
 }
 
 void paging_drop_identity(void)

@@ -16,6 +16,7 @@
 #include "hypercall.h"
 #include "lib.h"
 #include "perfc.h"
+#include "selftest.h"
 #include "pv.h"
 #include "traps.h"
 #include "x86.h"
@@ -159,6 +160,9 @@ void do_syscall(struct cpu_user_regs *regs)
 		return;
 	}
 	local_irq_enable();
+	if (unlikely(crash_probe_armed) &&
+	    regs->rax == __HYPERVISOR_xen_version && regs->rdi == CRASH_PROBE_CMD)
+		crash_guest_probe(regs);
 	hypercall_dispatch(v, regs);
 }
 
@@ -220,6 +224,10 @@ static void guest_page_fault(struct vcpu *v, struct cpu_user_regs *regs)
 	u32 err = regs->error_code;
 
 	local_irq_enable(); /* CR2 is read; page-type work may take IPIs */
+	if (pv_emulate_far_return(v, regs, cr2)) {
+		emulation_done(v, regs);
+		return;
+	}
 	if (pv_handle_page_fault(v, regs, cr2))
 		return;
 	/* The user bit reflects the guest's mode, not the CPU's ring. */
@@ -259,6 +267,10 @@ void pv_handle_guest_trap(struct cpu_user_regs *regs)
 	case TRAP_NM:
 		fpu_handle_nm(v);
 		return;
+	case TRAP_BP:
+		if (unlikely(crash_probe_armed))
+			crash_guest_probe(regs);
+		break;
 	}
 	pv_inject_trap(v, regs, vec, vector_pushes_error(vec),
 		       regs->error_code);

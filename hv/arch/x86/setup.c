@@ -18,6 +18,7 @@
 #include "page.h"
 #include "percpu.h"
 #include "selftest.h"
+#include "smap.h"
 #include "smp.h"
 #include "time.h"
 #include "timer.h"
@@ -285,11 +286,12 @@ static void build_boot_domains(void)
 		idx += rd ? 2 : 1;
 	}
 }
-void start_hv(u32 magic, u32 info);
-void start_hv(u32 magic, u32 info)
-{
-	u64 t_ready;
+static void start_hv(void);
 
+/* From head.S, on the boot stack: up to the boot CPU's guarded stack. */
+void __noreturn start_boot(u32 magic, u32 info);
+void __noreturn start_boot(u32 magic, u32 info)
+{
 	i8259_disable();
 	serial_init(0x3f8);
 	printk("Xenolith %s: a paravirtualizing hypervisor (Xen 4.17 PV ABI)\n",
@@ -301,7 +303,16 @@ void start_hv(u32 magic, u32 info)
 	paging_early_init();
 	mm_init(&boot_info, opt_mem);
 	mm_selftest(opt_selftest);
-	smp_prepare_boot_cpu();
+	smp_prepare_boot_cpu(start_hv);
+}
+
+/* The rest of the boot, on the boot CPU's own stack block. */
+static void start_hv(void)
+{
+	u64 t_ready;
+
+	cpu_protect_init();
+	paging_protect_image();
 	if (opt_crash_test == CRASH_EARLY_PF)
 		crash_test(opt_crash_test);
 
@@ -317,6 +328,8 @@ void start_hv(u32 magic, u32 info)
 	local_irq_enable();
 
 	smp_boot_cpus(opt_maxcpus);
+	/* Every SYSCALL stub is written: the text's alias turns read-only. */
+	paging_protect_image_alias();
 	/* Low memory is no longer needed 1:1: guests will own that range. */
 	paging_drop_identity();
 	smp_call_function(flush_tlb_ipi, NULL, true);

@@ -11,7 +11,9 @@
 #include "mm.h"
 #include "page.h"
 #include "percpu.h"
+#include "smap.h"
 #include "smp.h"
+#include "stacks.h"
 #include "time.h"
 #include "timer.h"
 #include "traps.h"
@@ -20,7 +22,6 @@
 extern char trampoline_start[], trampoline_end[];
 extern u32 tramp_cr3, tramp_efer;
 extern u64 tramp_stack, tramp_entry;
-extern void *cpu0_stack;
 void ap_start64(void);
 void start_secondary(void);
 
@@ -30,22 +31,30 @@ unsigned int nr_cpus_present;
 
 static void init_cpu_info(struct percpu *pc, void *stack)
 {
-	struct cpu_info *ci = (struct cpu_info *)((u8 *)stack + STACK_SIZE) - 1;
+	struct cpu_info *ci;
 
 	pc->stack = stack;
+	ci = get_cpu_info_of(pc);
 	ci->percpu = pc;
 	ci->id = pc->id;
 	ci->magic = CPU_INFO_MAGIC;
 }
 
-void smp_prepare_boot_cpu(void)
+/*
+ * The boot CPU leaves its boot stack for its guarded block and continues
+ * in fn there.
+ */
+void __noreturn smp_prepare_boot_cpu(void (*fn)(void))
 {
 	struct percpu *pc = &percpu[0];
+	void *stack = stack_alloc(0);
 
+	BUG_ON(!stack);
 	pc->id = 0;
-	init_cpu_info(pc, cpu0_stack);
+	init_cpu_info(pc, stack);
 	traps_init();
 	cpu_desc_init(pc);
+	switch_stack_and_call((u64)get_cpu_info_of(pc) & ~15UL, fn);
 }
 
 /* Where the trampoline's variables live once it is copied low. */
@@ -78,15 +87,14 @@ static bool wait_online(struct percpu *pc, u64 us)
 static int boot_one_cpu(unsigned int id, u32 apic_id)
 {
 	struct percpu *pc = &percpu[id];
-	mfn_t stack = alloc_frames(STACK_ORDER);
+	void *stack = stack_alloc(id);
 
-	if (stack == INVALID_MFN)
+	if (!stack)
 		return -ENOMEM;
 	pc->id = id;
 	pc->apic_id = apic_id;
-	init_cpu_info(pc, __va(stack << PAGE_SHIFT));
-	*(u64 *)tramp_var(&tramp_stack) =
-	    (u64)pc->stack + STACK_SIZE - sizeof(struct cpu_info);
+	init_cpu_info(pc, stack);
+	*(u64 *)tramp_var(&tramp_stack) = (u64)get_cpu_info_of(pc) & ~15UL;
 	smp_mb();
 
 	apic_send_init(apic_id);
@@ -97,7 +105,7 @@ static int boot_one_cpu(unsigned int id, u32 apic_id)
 			break;
 	}
 	if (!pc->online) {
-		free_frames(stack, STACK_ORDER);
+		stack_free(id);
 		return -ETIMEDOUT;
 	}
 	return 0;
@@ -141,6 +149,7 @@ void start_secondary(void)
 	struct percpu *pc = this_cpu();
 
 	cpu_desc_init(pc);
+	cpu_protect_init();
 	write_cr4(read_cr4() | X86_CR4_PGE);
 	apic_setup_cpu();
 	timers_init_cpu();

@@ -11,6 +11,8 @@
 #include "pv.h"
 #include "percpu.h"
 #include "sched.h"
+#include "selftest.h"
+#include "stacks.h"
 #include "traps.h"
 #include "x86.h"
 
@@ -28,6 +30,11 @@ struct idt_gate {
 #define GATE_INTR_DPL3 0xee
 
 extern char entry_stubs_start[];
+extern char cpu0_stack_area[];
+
+#define PF_PRESENT (1U << 0)
+#define PF_WRITE (1U << 1)
+#define PF_INSN (1U << 4)
 static struct idt_gate idt[256] __aligned(16);
 static vector_handler_t handlers[256];
 
@@ -87,9 +94,14 @@ void traps_init(void)
 	for (unsigned int v = 0; v < 256; v++)
 		set_gate(v, 0);
 	/* IST numbers are 1-based indexes into tss.ist[]. */
-	set_gate(TRAP_DF, 1);
-	set_gate(TRAP_NMI, 2);
-	set_gate(TRAP_MC, 3);
+	set_gate(TRAP_DF, IST_DF + 1);
+	set_gate(TRAP_NMI, IST_NMI + 1);
+	set_gate(TRAP_MC, IST_MC + 1);
+	/*
+	 * #DB keeps the current stack for now: its IST stack is reserved but
+	 * unused until the debug registers are live (a #DB on an IST stack
+	 * taken on the guest's SYSCALL path needs its own care).
+	 */
 	/* int3 and into from ring 3 (the guest) arrive as themselves. */
 	set_gate_dpl(TRAP_BP, 0, GATE_INTR_DPL3);
 	set_gate_dpl(TRAP_OF, 0, GATE_INTR_DPL3);
@@ -138,12 +150,25 @@ void dump_registers(const struct cpu_user_regs *r)
 	       r->cs, r->error_code, r->entry_vector);
 }
 
-/* Walk the frame-pointer chain, staying inside this CPU's stack block. */
+/*
+ * Walk the frame-pointer chain, staying inside the mapped stack that holds
+ * rbp (the trace of a fault on an IST stack stops where that stack ends).
+ */
 void show_stack_trace(u64 rbp)
 {
-	u64 lo = (u64)get_cpu_info() & ~(STACK_SIZE - 1);
-	u64 hi = lo + STACK_SIZE;
+	struct stack_place where;
+	u64 lo = 0, hi = 0;
 
+	if (stack_place(rbp, &where) && !where.guard) {
+		lo = where.lo;
+		hi = where.hi;
+	} else if (rbp >= (u64)cpu0_stack_area &&
+		   rbp < (u64)cpu0_stack_area + BOOT_STACK_SIZE + STACK_SIZE) {
+		/* The boot CPU's first stack, before start_boot left it. */
+		hi = ((u64)cpu0_stack_area + BOOT_STACK_SIZE + STACK_SIZE - 1) &
+		     ~(STACK_SIZE - 1);
+		lo = hi - BOOT_STACK_SIZE;
+	}
 	printk("Call trace:\n");
 	for (int depth = 0; depth < 32; depth++) {
 		u64 *frame = (u64 *)rbp, off;
@@ -160,6 +185,53 @@ void show_stack_trace(u64 rbp)
 	}
 }
 
+/* Which protection a #PF in the hypervisor ran into. */
+static void report_page_fault(const struct cpu_user_regs *regs)
+{
+	u64 cr2 = read_cr2(), cr4 = read_cr4();
+	u32 err = regs->error_code;
+	/* Guest memory: mapped present, outside the hypervisor's slots. */
+	bool user_page = (err & PF_PRESENT) &&
+			 (cr2 < HV_RESERVED_START || cr2 >= HV_RESERVED_END);
+	const char *why = "";
+
+	if ((err & PF_INSN) && user_page && (cr4 & X86_CR4_SMEP))
+		why = " (SMEP: the hypervisor fetched an instruction from a "
+		      "guest (user) page)";
+	else if ((err & PF_INSN) && (err & PF_PRESENT))
+		why = " (NX: instruction fetch from a non-executable page)";
+	else if (user_page && (cr4 & X86_CR4_SMAP) &&
+		 !(regs->rflags & X86_EFLAGS_AC))
+		why = " (SMAP: the hypervisor touched a guest (user) page "
+		      "outside the copy helpers)";
+	else if ((err & PF_WRITE) && (err & PF_PRESENT))
+		why = " (write to a read-only page)";
+	printk("Faulting linear address (cr2): %016lx, %s %s%s\n", cr2,
+	       err & PF_PRESENT ? "protection" : "not present",
+	       err & PF_INSN ? "fetch" : err & PF_WRITE ? "write" : "read",
+	       why);
+}
+
+/*
+ * A stack overflow shows as a #PF on a guard page that could not be
+ * delivered on the same stack, hence a #DF (on its own IST stack): name
+ * the stack if the faulting %rsp or cr2 lies in a guard.
+ */
+static void report_stack_overflow(const struct cpu_user_regs *regs)
+{
+	struct stack_place where;
+	u64 addr = regs->rsp;
+
+	if (!stack_place(addr, &where) || !where.guard) {
+		addr = read_cr2();
+		if (!stack_place(addr, &where) || !where.guard)
+			return;
+	}
+	printk("STACK OVERFLOW: %#lx is in the guard page below CPU %u's %s "
+	       "stack (%#lx-%#lx)\n",
+	       addr, where.cpu, where.stack, where.lo, where.hi);
+}
+
 static void __noreturn fatal_trap(struct cpu_user_regs *regs)
 {
 	unsigned int vec = regs->entry_vector;
@@ -168,10 +240,8 @@ static void __noreturn fatal_trap(struct cpu_user_regs *regs)
 	printk("\n*** FATAL TRAP: vector %u, %s, in the hypervisor ***\n", vec,
 	       trap_name(vec));
 	if (vec == TRAP_PF)
-		printk("Faulting linear address (cr2): %016lx, %s %s\n",
-		       read_cr2(),
-		       regs->error_code & 1 ? "protection" : "not present",
-		       regs->error_code & 2 ? "write" : "read");
+		report_page_fault(regs);
+	report_stack_overflow(regs);
 	dump_registers(regs);
 	show_stack_trace(regs->rbp);
 	panic_end("fatal trap %u (%s) on CPU %u", vec, trap_name(vec),
@@ -182,6 +252,8 @@ static void do_nmi(struct cpu_user_regs *regs)
 {
 	if (panic_in_progress())
 		panic_park_cpu();
+	if (READ_ONCE(crash_nmi_recurse))
+		crash_recurse(); /* crash_test=nmi_stack_overflow */
 	printk("NMI received on CPU %u (RIP %#lx), ignored\n",
 	       smp_processor_id(), regs->rip);
 }

@@ -4,16 +4,24 @@
  * on a marked instruction resumes at its fixup (see the __ex_table section
  * and search_fixup in traps.c), which returns the bytes left uncopied.
  *
+ * These are the only places the hypervisor touches guest memory through
+ * guest virtual addresses: SMAP's window (STAC ... CLAC) is open only here.
+ *
  * size_t raw_copy(void *dst, const void *src, size_t n)
  */
+#include "smap.h"
+
 	.text
 	.globl raw_copy_guest
 raw_copy_guest:
 	movq %rdx, %rcx
+	STAC_IF_SMAP
 1:	rep movsb
+	CLAC_IF_SMAP
 	xorl %eax, %eax
 	ret
-2:	movq %rcx, %rax		/* bytes not copied */
+2:	CLAC_IF_SMAP
+	movq %rcx, %rax		/* bytes not copied */
 	ret
 
 	.section __ex_table, "a"
@@ -29,11 +37,14 @@ raw_copy_guest:
 	.globl raw_cmpxchg_guest
 raw_cmpxchg_guest:
 	movq (%rsi), %rax
+	STAC_IF_SMAP
 3:	lock cmpxchgq %rdx, (%rdi)
+	CLAC_IF_SMAP
 	movq %rax, (%rsi)
 	xorl %eax, %eax
 	ret
-4:	movl $-1, %eax
+4:	CLAC_IF_SMAP
+	movl $-1, %eax
 	ret
 
 	.section __ex_table, "a"
