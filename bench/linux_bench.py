@@ -337,15 +337,17 @@ def xen_micro(xen):
     """The libpv bench guests as Xen's domain 0: {metric: (value, unit)},
     and {guest: problem}."""
     res, problems = {}, {}
-    for g in ("bench_cpu", "bench_mm"):
+    for g, gargs, mem in (("bench_cpu", "", "64M"), ("bench_mm", "", "64M"),
+                          ("mm_bigtree", " solo=1 mode=pin bench=1",
+                           "128M")):
         elf = os.path.join(BUILD, "guests", g + ".elf")
         if not os.path.exists(elf):
             problems[g] = "not built"
             continue
         args = qemu_base("1G") + [
             "-kernel", xen, "-append",
-            "console=com1 com1=115200,8n1 dom0_mem=64M dom0_max_vcpus=1 "
-            "smap=0 noreboot", "-initrd", elf]
+            "console=com1 com1=115200,8n1 dom0_mem=%s dom0_max_vcpus=1 "
+            "smap=0 noreboot" % mem, "-initrd", elf + gargs]
         term = Term(args, stderr=subprocess.DEVNULL)
         try:
             term.wait_for(re.compile(r"Dom0 (halted|crashed)|PANIC"), 240)
@@ -557,7 +559,7 @@ def render(rows, configs, rounds, stub, micro, xen_m, xen_problems,
             ratio = fmt(xo / statistics.median(x[0])) if statistics.median(x[0]) else "—"
         else:
             why = "n/a"
-            if r["config"] == "events":
+            if r["config"] in ("events", "isolation"):
                 why = "n/a (needs a second domain: no toolstack in a bare Xen boot)"
             elif r["config"] in ("builder", "xl-toolstack", "xl-ctl"):
                 why = "n/a (Xenolith's own domain 0 / xl)"

@@ -27,6 +27,17 @@ RUNS = [
     ("events", [("hello", ""), ("bench_ping", "A"), ("bench_ping", "B")],
      "domains=2", 2),
     ("memory", [("bench_mm", "")], "", 2),
+    # Isolation (issue 12): the victim's 1 ms timer and its own
+    # mmu_update while domain 1 pins and unpins a 16M-entry tree twice and
+    # domain 2, holding another such tree, is destroyed; all on one CPU.
+    ("isolation", [("mm_victim", "peers=2 events=2 timer=1 destroy=2 "
+                    "window_peer=1 bench=1"),
+                   ("mm_bigtree", "id=1 mode=pin bench=1"),
+                   ("mm_bigtree", "id=2 events=2")], "domains=2 domu_mem=128M",
+     1),
+    # The same pins alone, as Xen 4.17's domain 0 runs them (the baseline).
+    ("bigpin", [("mm_bigtree", "solo=1 mode=pin bench=1")],
+     "dom0_mem=128M", 1),
 ]
 
 LINE = re.compile(r"\(d\d+\) bench: (\w+) = ([\d.]+) (\S+)")

@@ -269,18 +269,25 @@ static int devalidate_table(struct frame *f, unsigned int level);
  */
 #define PREEMPT_EVERY_ENTRIES 64
 
-static struct {
-	bool on;
-	unsigned int work; /* entries since the hypercall began */
-} preempt[NR_CPUS];
-
 /* The frame the last refused or preempted get/put left PARTIAL. */
 static struct frame *left_partial;
 
+/* Set whether the current vCPU's memory call may stop; the old setting. */
+static bool set_preemptible(bool on)
+{
+	struct vcpu *v = current;
+	bool old = v && v->mm_preemptible;
+
+	if (v)
+		v->mm_preemptible = on;
+	return old;
+}
+
 void mm_preemptible(bool on)
 {
-	preempt[smp_processor_id()].on = on;
-	preempt[smp_processor_id()].work = 0;
+	set_preemptible(on);
+	if (current)
+		current->mm_work = 0;
 }
 
 /*
@@ -290,10 +297,10 @@ void mm_preemptible(bool on)
  */
 static bool should_preempt(void)
 {
-	unsigned int cpu = smp_processor_id();
+	struct vcpu *v = current;
 
-	return preempt[cpu].on &&
-	       !(++preempt[cpu].work % PREEMPT_EVERY_ENTRIES) &&
+	return v && v->mm_preemptible &&
+	       !(++v->mm_work % PREEMPT_EVERY_ENTRIES) &&
 	       (hypercall_preempt_check() || spin_is_contended(&type_lock));
 }
 
@@ -327,7 +334,7 @@ static int finish_teardown(struct frame *f)
 		f->type_info |= PGT_PARTIAL;
 		return rc;
 	}
-	f->type_info--;
+	f->type_info = PGT_NONE; /* its last type reference */
 	put_page(f);
 	return 0;
 }
@@ -424,12 +431,10 @@ static int put_type_locked(struct frame *f)
 /* A put with preemption off: the work is done when it returns. */
 static void unpreempted_put(struct frame *f, int (*put)(struct frame *))
 {
-	unsigned int cpu = smp_processor_id();
-	bool on = preempt[cpu].on;
+	bool on = set_preemptible(false);
 
-	preempt[cpu].on = false;
 	put(f);
-	preempt[cpu].on = on;
+	set_preemptible(on);
 }
 
 bool get_page_type(struct frame *f, u32 type)
@@ -472,8 +477,9 @@ static int get_page_and_type_locked(struct frame *f, struct domain *d,
 	rc = get_entry_page(f, d);
 	if (rc)
 		return rc;
+	left_partial = NULL;
 	rc = get_type_locked(f, type);
-	if (rc && !(f->type_info & PGT_PARTIAL))
+	if (rc && left_partial != f) /* else f's partial state keeps it */
 		put_page(f);
 	return rc;
 }
@@ -493,16 +499,14 @@ static int put_page_and_type_locked(struct frame *f)
  */
 static int get_page_and_type_now(struct frame *f, struct domain *d, u32 type)
 {
-	unsigned int cpu = smp_processor_id();
-	bool on = preempt[cpu].on;
+	bool on = set_preemptible(false);
 	int rc;
 
-	preempt[cpu].on = false;
 	left_partial = NULL;
 	rc = get_page_and_type_locked(f, d, type);
 	if (rc)
 		finish_teardown(left_partial);
-	preempt[cpu].on = on;
+	set_preemptible(on);
 	return rc;
 }
 
@@ -539,12 +543,11 @@ bool get_page_writable(struct frame *f, struct domain *d)
 static void defer_teardown(struct frame *f)
 {
 	struct vcpu *v = current;
-	unsigned int cpu = smp_processor_id();
-	bool on = preempt[cpu].on;
+	bool on;
 
 	if (!f)
 		return;
-	preempt[cpu].on = false;
+	on = set_preemptible(false);
 	if (!on) { /* no continuation to finish it later: finish now */
 		finish_teardown(f);
 	} else {
@@ -553,7 +556,7 @@ static void defer_teardown(struct frame *f)
 			finish_teardown(v->pending_teardown);
 		v->pending_teardown = f;
 	}
-	preempt[cpu].on = on;
+	set_preemptible(on);
 }
 
 /* Finish v's pending teardown: 0, or -ERESTART (still pending). */
@@ -1086,6 +1089,31 @@ static bool l1_in_use(struct frame *t, struct domain *d)
  * check the caller made. A writable mapping still needs the frame to be
  * typable as writable (never a page table).
  */
+/* An L1 of d's that a validation or teardown left part-way. */
+static bool l1_partial(struct frame *t, struct domain *d)
+{
+	return t && owned_by(t, d) && TYPE(t) == PGT_L1 &&
+	       (t->type_info & PGT_PARTIAL);
+}
+
+/*
+ * The grant mapping at idx of a PARTIAL L1: it goes too, or adopting the
+ * table would make it live again after the granter saw the grant free.
+ * Entries [0, nr_done) hold their references; later ones hold none.
+ */
+static void remove_partial_grant(struct frame *t, unsigned int idx,
+				 mfn_t mfn)
+{
+	u64 *slot = table_va(t) + idx, old = *slot;
+
+	if (!(old & PTE_GRANT_MAPPING) || !(old & _PAGE_PRESENT) ||
+	    ((old & ADDR_MASK) >> PAGE_SHIFT) != mfn)
+		return;
+	__atomic_store_n(slot, 0, __ATOMIC_SEQ_CST);
+	if (idx < t->nr_done)
+		put_l1e(old & ~PTE_GRANT_MAPPING);
+}
+
 int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 		      u64 pte)
 {
@@ -1166,6 +1194,8 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 			__atomic_store_n(slot, repl, __ATOMIC_SEQ_CST);
 			put_l1e(old & ~PTE_GRANT_MAPPING);
 		}
+	} else if (l1_partial(t, d)) {
+		remove_partial_grant(t, idx, mfn);
 	}
 out:
 	spin_unlock(&type_lock);

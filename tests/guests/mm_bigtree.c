@@ -14,7 +14,11 @@
  * our own 1 ms timer running, each such call must stop for it (ticks
  * during the call), and afterwards every frame must be free again.
  *
- * Arguments: id=N, our domain id; mode=pin.
+ * solo=1: no victim (e.g. alone as Xen 4.17's domain 0, the baseline);
+ * bench=1 prints the pin and unpin figures as "bench:" lines.
+ *
+ * Arguments: id=N, our domain id; mode=pin; solo=1; bench=1; events=N,
+ * how many events to send the victim when built (default 1).
  */
 #include "mmtest.h"
 
@@ -23,13 +27,24 @@
 
 static uint64_t data[DATA], l1s[MAX_L1], l2s[MAX_L1 / 512 + 1];
 static unsigned int scratch;
-static volatile uint64_t ticks;
+static volatile uint64_t ticks, last_tick, max_gap;
 
 static void on_timer(uint32_t port)
 {
+	uint64_t now = pv_now();
+
 	(void)port;
 	ticks++;
-	HYPERVISOR_set_timer_op(pv_now() + 1000000);
+	if (last_tick && now - last_tick > max_gap)
+		max_gap = now - last_tick;
+	last_tick = now;
+	HYPERVISOR_set_timer_op(now + 1000000);
+}
+
+static void notify(uint32_t port)
+{
+	if (!pv_arg("solo", 0))
+		mm_notify(port);
 }
 
 static void start_timer(void)
@@ -48,10 +63,18 @@ static void timed(unsigned int cmd, uint64_t mfn, const char *what)
 {
 	uint64_t t0 = pv_now(), n0 = ticks, ms;
 
+	last_tick = t0;
+	max_gap = 0;
 	CHECK_EQ(mm_ext(cmd, mfn, 0), 0);
 	ms = (pv_now() - t0) / 1000000;
-	printf("bigtree: %s in %lu ms, %lu timer ticks meanwhile\n", what, ms,
-	       ticks - n0);
+	printf("bigtree: %s in %lu ms, %lu timer ticks meanwhile, longest gap "
+	       "%lu us\n",
+	       what, ms, ticks - n0, max_gap / 1000);
+	if (pv_arg("bench", 0)) {
+		printf("bench: bigtree_%s_ms = %lu ms\n", what, ms);
+		printf("bench: bigtree_%s_timer_gap = %lu us\n", what,
+		       max_gap / 1000);
+	}
 	/* A call that never stopped would let no tick through at all. */
 	CHECK(ms < 20 || ticks - n0 >= ms / 20, "%s: %lu ticks in %lu ms", what,
 	      ticks - n0, ms);
@@ -64,13 +87,13 @@ static void pin_rounds(uint64_t l3, unsigned int nr_l1, unsigned int nr_l2,
 	unsigned int busy = 0;
 
 	start_timer();
-	mm_notify(port);
+	notify(port);
 	pv_test_group("pinning and unpinning the whole tree stops for events");
 	for (int r = 0; r < 2; r++) {
 		timed(MMUEXT_PIN_L3_TABLE, l3, "pin");
 		timed(MMUEXT_UNPIN_TABLE, l3, "unpin");
 	}
-	mm_notify(port);
+	notify(port);
 	pv_test_group("after the last unpin, every table is free");
 	for (unsigned int i = 0; i < nr_l1 + nr_l2; i++) {
 		uint64_t mfn = i < nr_l1 ? l1s[i] : l2s[i - nr_l1];
@@ -99,7 +122,7 @@ static void fill(uint64_t mfn, const uint64_t *targets, unsigned int n,
 void pv_main(void)
 {
 	unsigned int id = (unsigned int)mm_arg("id", 1);
-	uint32_t port = mm_bind_victim(id);
+	uint32_t port = pv_arg("solo", 0) ? 0 : mm_bind_victim(id);
 	unsigned int nr_l1, nr_l2;
 	uint64_t l3, t0 = pv_now();
 	char mode[8] = "";
@@ -140,5 +163,6 @@ void pv_main(void)
 	       "%lu ms\n",
 	       nr_l1, nr_l1 * DATA, nr_l2, (pv_now() - t0) / 1000000);
 	pv_test_summary();
-	mm_notify(port);
+	for (long n = pv_arg("events", 1); n > 0; n--)
+		notify(port);
 }

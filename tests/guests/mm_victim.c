@@ -10,10 +10,13 @@
  * (default 1); timer=1 also measures its one-shot timer's lateness
  * between domain 1's first and second events (the hog's batch);
  * destroy=N destroys domain N (domctl) once it has sent its events;
- * with timer=1 the window measured is then the destroy call itself;
- * reuse=D then creates a new domain with N's id, which grants domain D
- * the ref (MM_REF_REUSE) D still maps of the destroyed one, and checks
- * that D's unmap of the old mapping leaves the new grant's pin alone.
+ * with timer=1 the window measured is then the destroy call itself
+ * (window_peer=1 keeps it between domain 1's events); reuse=D then
+ * creates a new domain with N's id, which grants domain D the ref
+ * (MM_REF_REUSE) D still maps of the destroyed one, and checks that D's
+ * unmap of the old mapping leaves the new grant's pin alone. In timer
+ * mode each tick also times one mmu_update of our own; bench=1 prints
+ * the figures as "bench:" lines for bench/run.py.
  */
 #include <xen/domctl.h>
 #include "mmtest.h"
@@ -34,6 +37,21 @@ static volatile uint64_t ticks_in_window, max_late, ticks;
 static uint32_t timer_port;
 static bool timer_mode;
 static bool destroying; /* destroy=N: the timer window is the destroy */
+static uint64_t mmu_max, mmu_sum, mmu_n; /* in-window mmu_update times */
+
+/* One mmu_update of our own (a PTE rewritten as it is), timed. */
+static void time_mmu_update(void)
+{
+	uint64_t ma = mm_pte_ma((unsigned int)pattern_first_idx), t0;
+
+	t0 = pv_now();
+	if (mm_update(ma, *mm_pte((unsigned int)pattern_first_idx)))
+		return;
+	t0 = pv_now() - t0;
+	mmu_max = t0 > mmu_max ? t0 : mmu_max;
+	mmu_sum += t0;
+	mmu_n++;
+}
 
 static inline uint64_t pattern(uint64_t pfn, uint64_t word)
 {
@@ -130,6 +148,7 @@ static void on_timer(uint32_t port)
 		ticks_in_window++;
 		if (now - deadline > max_late)
 			max_late = now - deadline;
+		time_mmu_update();
 	}
 	deadline = now + PERIOD_NS;
 	HYPERVISOR_set_timer_op(deadline);
@@ -317,7 +336,7 @@ void pv_main(void)
 	reuse = (unsigned int)mm_arg("reuse", 0);
 	events_each = (unsigned int)mm_arg("events", 1);
 	timer_mode = mm_arg("timer", 0);
-	destroying = destroy != 0;
+	destroying = destroy != 0 && !pv_arg("window_peer", 0);
 	if (nr_peers > ARRAY_SIZE(peer_port))
 		nr_peers = ARRAY_SIZE(peer_port);
 
@@ -365,6 +384,20 @@ void pv_main(void)
 		printf("victim: timer: %lu ticks during the %lu ms batch, max "
 		       "lateness %lu us\n",
 		       ticks_in_window, len / 1000000, max_late / 1000);
+		printf("victim: mmu_update meanwhile: %lu calls, avg %lu us, "
+		       "max %lu us\n",
+		       mmu_n, mmu_n ? mmu_sum / mmu_n / 1000 : 0,
+		       mmu_max / 1000);
+		if (pv_arg("bench", 0)) {
+			printf("bench: victim_timer_max_late = %lu us\n",
+			       max_late / 1000);
+			printf("bench: victim_ticks_per_s = %lu 1/s\n",
+			       len ? ticks_in_window * 1000000000UL / len : 0);
+			printf("bench: victim_mmu_update_max = %lu us\n",
+			       mmu_max / 1000);
+			printf("bench: victim_mmu_update_avg = %lu ns\n",
+			       mmu_n ? mmu_sum / mmu_n : 0);
+		}
 		/*
 		 * Round robin gives the hog a share, but never a long stall:
 		 * a batch that held the CPU would delay the timer by most of

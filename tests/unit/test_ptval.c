@@ -536,7 +536,9 @@ static void test_upper_validation(void)
 	/* Self map at L4 (what Linux's early page tables do not, but may). */
 	pg(e)[0] = pte(e, P);
 	CHECK(pin_table(d1, e, PGT_L4) == 0, "L4 maps itself RO");
-	CHECK(tc(e) == 2 && gc(e) == 2, "pin + self ref (%u %u)", tc(e), gc(e));
+	/* As on Xen, a table naming itself takes no reference. */
+	CHECK(tc(e) == 1 && gc(e) == 1, "pin, self ref free (%u %u)", tc(e),
+	      gc(e));
 	CHECK(upd(d1, d1, e, 0, 0, false) == 0, "drop self map");
 	CHECK(tc(e) == 1 && gc(e) == 1 && is_pinned(e), "pin only");
 	CHECK(unpin_table(d1, e) == 0 && quiet(), "counts zero");
@@ -756,10 +758,10 @@ static void test_update(void)
 	      "child validated as L1");
 	CHECK(upd(d1, d1, l2, 4, pte(c, P | RW | PSE), false) == -EINVAL,
 	      "superpage refused");
-	CHECK(upd(d1, d1, l2, 4, pte(l2, P), false) == 0 && tc(l2) == 2,
-	      "linear RO to itself");
+	CHECK(upd(d1, d1, l2, 4, pte(l2, P), false) == 0 && tc(l2) == 1,
+	      "linear RO to itself (no reference, as on Xen)");
 	CHECK(upd(d1, d1, l2, 4, pte(l2, P | RW), false) == -EINVAL &&
-		  pg(l2)[4] == pte(l2, P | USER) && tc(l2) == 2,
+		  pg(l2)[4] == pte(l2, P | USER) && tc(l2) == 1,
 	      "linear RW refused, RO entry kept");
 	CHECK(upd(d1, d1, l2, 4, 0, false) == 0 && tc(l2) == 1,
 	      "self map dropped");
@@ -877,6 +879,17 @@ static void test_find_l1_slot(void)
  * domain_relinquish_page_tables, after which no page-table reference of
  * the domain's may remain.
  */
+/* domain_kill's table stages, each run to its end. */
+static void relinquish(struct domain *d)
+{
+	while (domain_relinquish_page_tables(d, RELQ_MARK))
+		;
+	while (domain_relinquish_page_tables(d, RELQ_EMPTY))
+		;
+	while (domain_relinquish_page_tables(d, RELQ_RESET))
+		;
+}
+
 static void test_relinquish(void)
 {
 	mfn_t a = D1, b = D1 + 1, c = D1 + 2, l1 = D1 + 3, x = D1 + 4;
@@ -892,14 +905,14 @@ static void test_relinquish(void)
 	      "pin L4 and its L1");
 	CHECK(get_page_and_type(fr(gdt), d1, PGT_SEG_DESC), "GDT frame");
 	put_page_and_type(fr(gdt)); /* vcpu_release */
-	domain_relinquish_page_tables(d1);
+	relinquish(d1);
 	CHECK(quiet(), "all counts zero");
 
 	TEST_GROUP("domain_relinquish_page_tables: L4 mapping itself");
 	setup();
 	pg(s)[0] = pte(s, P);
 	CHECK(pin_table(d1, s, PGT_L4) == 0, "pin self-mapped L4");
-	domain_relinquish_page_tables(d1);
+	relinquish(d1);
 	CHECK(quiet(), "all counts zero");
 
 	TEST_GROUP("domain_relinquish_page_tables: two L4s mapping each "
@@ -909,13 +922,15 @@ static void test_relinquish(void)
 	pg(a)[2] = pte(l3, P | RW);
 	CHECK(pin_table(d1, e, PGT_L4) == 0, "pin e");
 	CHECK(pin_table(d1, a, PGT_L4) == 0, "pin a (-> e)");
-	CHECK(upd(d1, d1, e, 1, pte(a, P), false) == 0, "e -> a: a cycle");
+	/* Linear entries are one level deep: no cycle can form. */
+	CHECK(upd(d1, d1, e, 1, pte(a, P), false) == -EINVAL,
+	      "e -> a refused: a holds a linear entry to e");
 	CHECK(get_page_and_type(fr(a), d1, PGT_L4), "a loaded");
 	CHECK(unpin_table(d1, a) == 0 && unpin_table(d1, e) == 0,
-	      "unpin both: the cycle keeps them");
+	      "unpin both");
+	CHECK(tc(a) == 1 && tc(e) == 1 && tc(l3) == 1, "a loaded keeps e");
 	put_page_and_type(fr(a)); /* vcpu_release */
-	CHECK(tc(a) == 1 && tc(e) == 1 && tc(l3) == 1, "leaked by the cycle");
-	domain_relinquish_page_tables(d1);
+	relinquish(d1);
 	CHECK(quiet(), "all counts zero");
 
 	TEST_GROUP("domain_relinquish_page_tables: a cycle whose shared child "
@@ -931,10 +946,14 @@ static void test_relinquish(void)
 	CHECK(pin_table(d1, a, PGT_L4) == 0, "pin a");
 	pg(e)[1] = pte(a, P);
 	CHECK(pin_table(d1, e, PGT_L4) == 0, "pin e (-> a)");
-	CHECK(upd(d1, d1, a, 1, pte(e, P), false) == 0, "a -> e");
-	CHECK(unpin_table(d1, a) == 0 && unpin_table(d1, e) == 0, "unpin");
-	CHECK(tc(c) == 2 && tc(a) == 1 && tc(e) == 1, "kept by the cycle");
-	domain_relinquish_page_tables(d1);
+	CHECK(upd(d1, d1, a, 1, pte(e, P), false) == -EINVAL,
+	      "a -> e refused: e holds a linear entry to a");
+	CHECK(upd(d1, d1, e, 1, 0, false) == 0 &&
+		  upd(d1, d1, a, 1, pte(e, P), false) == 0,
+	      "a -> e once e names a no more");
+	CHECK(unpin_table(d1, e) == 0, "unpin e: a's linear entry keeps it");
+	CHECK(tc(c) == 2 && tc(a) == 1 && tc(e) == 1, "a pinned keeps e");
+	relinquish(d1);
 	CHECK(quiet(), "all counts zero");
 
 	TEST_GROUP("domain_relinquish_page_tables: another domain's mappings "
@@ -945,7 +964,7 @@ static void test_relinquish(void)
 	      "dom0 maps d1's x RW");
 	pg(a)[0] = pte(x, P);
 	CHECK(pin_table(d1, a, PGT_L1) == 0, "d1 maps x too");
-	domain_relinquish_page_tables(d1);
+	relinquish(d1);
 	CHECK(gc(x) == 1 && tc(x) == 1 && ty(x) == PGT_WRITABLE && gc(a) == 0,
 	      "dom0's mapping kept (%u %u)", gc(x), tc(x));
 	fr(x)->owner = DOMID_ORPHAN; /* domain_release_memory */
@@ -999,8 +1018,10 @@ static unsigned long r_step_nr, r_bad;
 
 static struct {
 	unsigned long writes, updates, updates_ok, pins, pins_ok, unpins_ok,
-	    holds_ok, grants_ok, teardowns, max_tables, max_depth, max_linear;
+	    holds_ok, grants_ok, teardowns, max_tables, max_depth, max_linear,
+	    partials, restarts, abandoned;
 } r_stats;
+
 
 static void r_note(const char *fmt, ...) __printf(1, 2);
 static void r_note(const char *fmt, ...)
@@ -1173,8 +1194,11 @@ static bool r_granted(mfn_t table, unsigned int idx, mfn_t m)
 static void r_check(bool full)
 {
 	static u32 exp_gen[NFRAMES], exp_type[NFRAMES], writers[NFRAMES];
+	static int lin_holds[NFRAMES], lin_targets[NFRAMES];
 	unsigned int tables = 0, linear = 0;
 
+	memset(lin_holds, 0, sizeof(lin_holds));
+	memset(lin_targets, 0, sizeof(lin_targets));
 	memset(exp_gen, 0, sizeof(exp_gen));
 	memset(exp_type, 0, sizeof(exp_type));
 	memset(writers, 0, sizeof(writers));
@@ -1209,8 +1233,16 @@ static void r_check(bool full)
 		unsigned int lvl = level_of(ty(m));
 		struct domain *od = r_dom(m);
 		unsigned int n = full ? 512 : ARRAY_SIZE(r_slots);
+		/* Stopped part-way: entries [0, nr_done) hold references. */
+		bool partial = fr(m)->type_info & PGT_PARTIAL;
+		unsigned int upto = partial ? fr(m)->nr_done : 512;
 
-		if (lvl && tc(m) && !is_validated(m))
+		if (partial) {
+			exp_gen[m]++; /* the partial state's own references */
+			exp_type[m]++;
+			r_stats.partials++;
+		}
+		if (lvl && tc(m) && !is_validated(m) && !partial)
 			r_bad_state("table %lu in use but not validated", m);
 		if (ty(m) == PGT_SEG_DESC && tc(m))
 			for (unsigned int j = 0; j < ARRAY_SIZE(r_slots); j++)
@@ -1219,14 +1251,14 @@ static void r_check(bool full)
 						    "entry %u = %#lx",
 						    m, r_slots[j],
 						    pg(m)[r_slots[j]]);
-		if (!r_in_use_table(m))
+		if (!r_in_use_table(m) && !(partial && lvl))
 			continue;
 		tables++;
 		if (!od || fr(m)->owner != od->id) {
 			r_bad_state("table %lu owned by %u", m, fr(m)->owner);
 			continue;
 		}
-		if (lvl == 4)
+		if (lvl == 4 && !partial)
 			for (unsigned int i = HV_FIRST_L4_SLOT;
 			     i <= HV_LAST_L4_SLOT; i++)
 				if (pg(m)[i] != idle_l4[i])
@@ -1237,7 +1269,7 @@ static void r_check(bool full)
 			u64 e = pg(m)[i];
 			mfn_t t = pte_mfn(e);
 
-			if (is_hv_slot(lvl, i) || !(e & P))
+			if (is_hv_slot(lvl, i) || !(e & P) || i >= upto)
 				continue;
 			if (!(e & USER))
 				r_bad_state("L%u %lu[%u] = %#lx: no USER", lvl,
@@ -1283,10 +1315,16 @@ static void r_check(bool full)
 					    lvl, m, i, e);
 				continue;
 			}
+			if (t == m) { /* a self-map takes no reference */
+				linear++;
+				continue;
+			}
 			exp_gen[t]++;
 			exp_type[t]++;
 			if (ty(t) == frame_level_type(lvl) && !(e & RW)) {
 				linear++;
+				lin_holds[m]++;
+				lin_targets[t]++;
 				continue;
 			}
 			if (ty(t) != frame_level_type(lvl - 1))
@@ -1303,6 +1341,17 @@ static void r_check(bool full)
 		r_prev_type[m] = ty(m);
 	}
 	r_prev_flushes = hv_fake_flushes;
+	/* Linear entries one level deep: holders are never targets. */
+	for (mfn_t m = 0; m < NFRAMES; m++) {
+		if (lin_holds[m] && lin_targets[m])
+			r_bad_state("frame %lu holds %d linear entries and is "
+				    "the target of %d",
+				    m, lin_holds[m], lin_targets[m]);
+		if (full && fr(m)->linear != lin_holds[m] - lin_targets[m])
+			r_bad_state("frame %lu linear %d, recounted %d", m,
+				    fr(m)->linear,
+				    lin_holds[m] - lin_targets[m]);
+	}
 	r_stats.max_tables = MAX(r_stats.max_tables, tables);
 	r_stats.max_linear = MAX(r_stats.max_linear, linear);
 	for (mfn_t m = 0; m < NFRAMES; m++) {
@@ -1350,11 +1399,12 @@ static void r_teardown(void)
 			put_page_and_type(fr(r_holds[r_nholds].m));
 	}
 	r_note("teardown: relinquish d1, then d0");
-	domain_relinquish_page_tables(d1);
+	current->pending_teardown = NULL; /* vcpu_release */
+	relinquish(d1);
 	for (mfn_t m = R1; m < R1 + R_POOL; m++)
 		r_pinned[m] = false;
 	r_check(true);
-	domain_relinquish_page_tables(d0);
+	relinquish(d0);
 	for (mfn_t m = R0; m < R0 + R_POOL; m++)
 		r_pinned[m] = false;
 	r_ngrants = 0;
@@ -1368,10 +1418,81 @@ static void r_teardown(void)
 	r_stats.teardowns++;
 }
 
+/*
+ * A third of the steps run as a memory hypercall that may stop every 64
+ * entries (hv_fake_preempt at random): a stopped pin or update is issued
+ * again as its continuation would be, or now and then abandoned, and the
+ * vCPU's pending teardown is finished afterwards, or now and then left.
+ */
+static bool r_preemptible;
+
+static int r_again(int rc, int (*retry)(void *), void *arg)
+{
+	while (rc == -ERESTART) {
+		r_stats.restarts++;
+		if (rnd() % 8 == 0) {
+			r_stats.abandoned++;
+			r_note("  (abandoned part-way)");
+			return rc;
+		}
+		hv_fake_preempt = rnd() % 2;
+		rc = retry(arg);
+	}
+	return rc;
+}
+
+static void r_finish_pending(void)
+{
+	if (!r_preemptible || rnd() % 8 == 0)
+		return;
+	while (mm_finish_pending(current))
+		hv_fake_preempt = rnd() % 2;
+}
+
+struct r_call {
+	struct domain *d, *pg_owner;
+	mfn_t m;
+	unsigned int idx, lvl;
+	u64 e;
+	bool ad;
+	enum pt_update_op how;
+};
+
+static int r_retry_update(void *arg)
+{
+	struct r_call *c = arg;
+
+	return update_pt_entry(c->d, c->pg_owner, c->m, c->idx, c->e, c->ad,
+			       c->how);
+}
+
+static int r_retry_pin(void *arg)
+{
+	struct r_call *c = arg;
+
+	return pin_table(c->d, c->m, frame_level_type(c->lvl));
+}
+
+static void r_op(void);
+
 static void r_step(void)
+{
+	r_preemptible = rnd() % 3 == 0;
+	if (r_preemptible) {
+		mm_preemptible(true);
+		hv_fake_preempt = rnd() % 2;
+	}
+	r_op();
+	r_finish_pending();
+	mm_preemptible(false);
+	hv_fake_preempt = false;
+}
+
+static void r_op(void)
 {
 	struct domain *d = rnd() % 2 ? d1 : d0, *pg_owner = d;
 	unsigned int op = rnd() % 100, idx = r_slot();
+	struct r_call call;
 	mfn_t m;
 	u64 e;
 	int rc;
@@ -1402,11 +1523,18 @@ static void r_step(void)
 		if (d == d0 && rnd() % 5 == 0)
 			pg_owner = d1;
 		old = pg(m)[idx];
-		rc = update_pt_entry(d, pg_owner, m, idx, e, ad, how);
+		call = (struct r_call){ .d = d, .pg_owner = pg_owner, .m = m,
+					.idx = idx, .e = e, .ad = ad,
+					.how = how };
+		rc = r_again(r_retry_update(&call), r_retry_update, &call);
 		r_note("d%u update %lu[%u] = %#lx (pg_owner d%u%s): %d", d->id,
 		       m, idx, e, pg_owner->id, ad ? ", keep A/D" : "", rc);
 		r_stats.updates++;
-		if (!rc) {
+		if (rc == -ERESTART) {
+			if (pg(m)[idx] != old)
+				r_bad_state("stopped update changed %lu[%u]",
+					    m, idx);
+		} else if (!rc) {
 			r_stats.updates_ok++;
 			if (pte_mfn(pg(m)[idx]) != pte_mfn(e) ||
 			    (pg(m)[idx] & (P | RW)) != (e & (P | RW)))
@@ -1424,7 +1552,8 @@ static void r_step(void)
 
 		m = rnd() % 10 ? r_pool(d) : r_pool(d == d0 ? d1 : d0);
 		was = r_pinned[m];
-		rc = pin_table(d, m, frame_level_type(lvl));
+		call = (struct r_call){ .d = d, .m = m, .lvl = lvl };
+		rc = r_again(r_retry_pin(&call), r_retry_pin, &call);
 		r_note("d%u pin %lu as L%u: %d", d->id, m, lvl, rc);
 		r_stats.pins++;
 		if (!rc) {
@@ -1524,7 +1653,9 @@ static void test_random(void)
 		   "map/unmap, teardown every 20000 steps; after every step "
 		   "(a) no page table writable, (b) general counts and (c) "
 		   "type counts equal a recount from scratch, (d) TLBs flushed "
-		   "when a frame leaves WRITABLE");
+		   "when a frame leaves WRITABLE, (e) linear entries one level "
+		   "deep; a third of the steps may stop part-way (PARTIAL "
+		   "tables, continued, abandoned, pending teardowns)");
 	r_setup();
 	memset(&r_stats, 0, sizeof(r_stats));
 	for (r_step_nr = 1; r_step_nr <= R_STEPS; r_step_nr++) {
@@ -1553,15 +1684,21 @@ static void test_random(void)
 	CHECK(r_bad == 0, "%lu inconsistencies", r_bad);
 	printf("  %lu writes, %lu/%lu updates, %lu/%lu pins, %lu unpins, "
 	       "%lu holds, %lu grants, %lu teardowns; up to %lu tables in "
-	       "use, trees %lu deep, up to %lu linear entries\n",
+	       "use, trees %lu deep, up to %lu linear entries; %lu stops "
+	       "part-way (%lu abandoned), %lu partial tables seen\n",
 	       r_stats.writes, r_stats.updates_ok, r_stats.updates,
 	       r_stats.pins_ok, r_stats.pins, r_stats.unpins_ok,
 	       r_stats.holds_ok, r_stats.grants_ok, r_stats.teardowns,
-	       r_stats.max_tables, r_stats.max_depth, r_stats.max_linear);
+	       r_stats.max_tables, r_stats.max_depth, r_stats.max_linear,
+	       r_stats.restarts, r_stats.abandoned, r_stats.partials);
 	CHECK(r_stats.pins_ok > 1000 && r_stats.updates_ok > 1000 &&
 		  r_stats.grants_ok > 100 && r_stats.max_depth == 4 &&
 		  r_stats.max_linear > 0,
 	      "the random guests built 4-level trees and linear maps");
+	CHECK(r_stats.restarts > 1000 && r_stats.abandoned > 100 &&
+		  r_stats.partials > 1000,
+	      "validations and teardowns stopped part-way, continued, "
+	      "abandoned");
 }
 
 /* GNTTABOP_unmap_and_replace's PTE move (grant_pte_replace). */

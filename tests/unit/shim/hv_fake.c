@@ -22,6 +22,19 @@ mfn_t hv_fake_last_freed = INVALID_MFN;
 mfn_t hv_fake_mmio_denied = INVALID_MFN;
 bool hv_fake_verbose;
 
+bool hv_fake_preempt; /* what hypercall_preempt_check answers */
+static struct vcpu fake_vcpu;
+
+bool hypercall_preempt_check(void)
+{
+	return hv_fake_preempt;
+}
+
+struct vcpu *current_vcpu(void)
+{
+	return &fake_vcpu;
+}
+
 static struct domain fake_domains[HV_FAKE_MAX_DOMAINS];
 static unsigned int nr_fake_domains;
 
@@ -61,6 +74,7 @@ void hv_fake_init(mfn_t nr_frames, unsigned int nr_domains)
 		fake_domains[i].id = i;
 		fake_domains[i].privileged = i == 0;
 		list_init(&fake_domains[i].pages);
+		list_init(&fake_domains[i].relinquished);
 	}
 
 	/* The hypervisor's slots: supervisor-only, not the guest's. */
@@ -69,6 +83,8 @@ void hv_fake_init(mfn_t nr_frames, unsigned int nr_domains)
 		idle_l4[i] =
 		    ((u64)(0x1000 + i) << PAGE_SHIFT) | PAGE_TABLE_FLAGS;
 
+	memset(&fake_vcpu, 0, sizeof(fake_vcpu));
+	hv_fake_preempt = false;
 	hv_fake_flushes = 0;
 	hv_fake_clock = 1;
 	hv_fake_flush_stamp = 0;

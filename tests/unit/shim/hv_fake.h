@@ -28,6 +28,7 @@ extern unsigned long hv_fake_nr_freed; /* free_frames() calls */
 extern mfn_t hv_fake_last_freed;
 extern mfn_t hv_fake_mmio_denied; /* the one device frame dom0 may not map */
 extern bool hv_fake_verbose; /* print printk/pr_* output */
+extern bool hv_fake_preempt; /* hypercall_preempt_check's answer */
 
 void hv_fake_init(mfn_t nr_frames, unsigned int nr_domains);
 void hv_fake_fini(void);
