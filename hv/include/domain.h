@@ -128,6 +128,7 @@ struct domain {
 
 	/* Events. */
 	struct evtchn *evtchn; /* NR_EVTCHN_PORTS entries */
+	u32 valid_evtchns; /* ports below are "allocated" (Xen's buckets) */
 	struct grant_table *grant;
 
 	/* Life cycle. */
