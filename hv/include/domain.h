@@ -111,6 +111,7 @@ struct domain {
 	domid_t id;
 	bool privileged;
 	bool cr4_noted; /* a CR4 write was ignored (logged once) */
+	bool m2p_strict_noted; /* vm_assist m2p_strict refused (logged once) */
 	char name[32];
 	spinlock_t lock;       /* pages, vCPU state changes */
 	spinlock_t event_lock; /* event channels */
