@@ -61,6 +61,8 @@ struct vcpu {
 	bool kernel_mode;
 	u8 iopl; /* virtual IOPL 0-3 (set_iopl, or iret: architectural_iopl) */
 	bool cpuid_faulting; /* virtual MISC_FEATURES_ENABLES.CPUID_FAULTING */
+	u64 iobmp;     /* PHYSDEVOP_set_iobitmap: guest (kernel) address */
+	u32 iobmp_nr;  /* ports it covers */
 	bool initialising; /* VCPUOP_initialise in progress */
 	mfn_t guest_table;      /* kernel L4 */
 	mfn_t guest_table_user; /* user L4, 0 = none */

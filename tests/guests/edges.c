@@ -2,9 +2,10 @@
  * Xen 4.17's answers at the edges of the PV ABI, checked one by one:
  * privileged instructions Xen refuses (HLT, INVD), the virtual IOPL
  * (PHYSDEVOP_set_iopl, VMASST_TYPE_architectural_iopl) for CLI/STI and
- * port I/O in kernel and user mode, a domain U's ports (all-ones, but the
- * 0xCF8 and CMOS index latches), INS/OUTS, the MSRs a guest sees and
- * CPUID faulting, console_io, vm_assist and XENVER_guest_handle.
+ * port I/O in kernel and user mode, the I/O bitmap, a domain U's ports
+ * (all-ones, but the 0xCF8 and CMOS index latches), INS/OUTS, the MSRs a
+ * guest sees and CPUID faulting, console_io, vm_assist and
+ * XENVER_guest_handle.
  *
  * role=dom0 (as domain 0): console_io and the domain handle as the
  * control domain sees them. role=quiet (a domain U under the default
@@ -56,6 +57,8 @@ FN(s_cli, "", "cli");
 FN(s_sti, "", "sti");
 FN(s_outb, "mov $0x80, %dx", "outb %al, %dx");
 FN(s_inb, "", "inb $0x80, %al");
+FN(s_inb81, "", "inb $0x81, %al");
+FN(s_inw80, "", "inw $0x80, %ax");
 FN(s_insb, "mov $0x80, %dx; lea io_buf(%rip), %rdi", "insb");
 FN(s_outsb, "mov $0x80, %dx; lea io_buf(%rip), %rsi", "outsb");
 FN(s_int3, "", "int3");
@@ -367,6 +370,53 @@ static void check_iopl(void)
 	arm("cli after architectural_iopl off", s_cli_end);
 	s_cli();
 	expect_gp("in the kernel", true, s_cli_insn);
+}
+
+/* --- The I/O bitmap ------------------------------------------------ */
+
+static uint8_t iobmp[8192] __attribute__((aligned(4096)));
+
+static long set_iobitmap(uint64_t bitmap, uint32_t nr)
+{
+	struct physdev_set_iobitmap b = { bitmap, nr };
+
+	return physdev_op(PHYSDEVOP_set_iobitmap, &b);
+}
+
+/* One instruction in kernel and user mode: expected to fault or not. */
+static void io_both(const char *name, void (*fn)(void), const char *insn,
+		    const char *end, bool fault)
+{
+	arm(name, end);
+	fn();
+	expect_gp("in the kernel", fault, insn);
+	arm(name, end);
+	in_user(fn, 0);
+	expect_gp("in user mode", fault, insn);
+}
+
+static void check_iobitmap(void)
+{
+	pv_test_group("PHYSDEVOP_set_iobitmap: ports the IOPL refuses");
+	CHECK_EQ(pv_set_iopl(0), 0);
+	memset(iobmp, 0xff, sizeof(iobmp));
+	iobmp[0x80 / 8] = 0xfe; /* port 0x80 only */
+	CHECK_EQ(set_iobitmap((uint64_t)iobmp, 0x100), 0);
+	io_both("bitmap inb 0x80", s_inb, s_inb_insn, s_inb_end, false);
+	io_both("bitmap outb 0x80", s_outb, s_outb_insn, s_outb_end, false);
+	io_both("bitmap inb 0x81", s_inb81, s_inb81_insn, s_inb81_end, true);
+	io_both("bitmap inw 0x80", s_inw80, s_inw80_insn, s_inw80_end, true);
+	io_both("bitmap cli", s_cli, s_cli_insn, s_cli_end, true);
+	/* Ports from nr_ports on are refused whatever their bits. */
+	CHECK_EQ(set_iobitmap((uint64_t)iobmp, 0x80), 0);
+	io_both("inb 0x80, nr_ports 0x80", s_inb, s_inb_insn, s_inb_end, true);
+	/* A bitmap that cannot be read refuses. */
+	CHECK_EQ(set_iobitmap(UNMAPPED, 0x100), 0);
+	io_both("unmapped bitmap", s_inb, s_inb_insn, s_inb_end, true);
+	CHECK_EQ(set_iobitmap((uint64_t)HV_ADDR, 0x100), -EINVAL);
+	CHECK_EQ(set_iobitmap((uint64_t)iobmp, 65537), -EINVAL);
+	CHECK_EQ(set_iobitmap(0, 0), 0);
+	io_both("no bitmap", s_inb, s_inb_insn, s_inb_end, true);
 }
 
 /* --- A domain U's ports ---------------------------------------------- */
@@ -728,6 +778,7 @@ void pv_main(void)
 	user_setup();
 	check_refused();
 	check_iopl();
+	check_iobitmap();
 	check_ports();
 	check_string_io();
 	check_page_end();

@@ -4,8 +4,9 @@
  *
  * First the virtual IOPL: the guest kernel counts as CPL 1 (CPL 0 once it
  * enabled VMASST_TYPE_architectural_iopl), user mode as CPL 3; an access
- * at a CPL above the vCPU's IOPL is #GP(0) in the guest. PV kernels set
- * IOPL 1 with PHYSDEVOP_set_iopl (Linux does so in domain 0 only).
+ * at a CPL above the vCPU's IOPL is #GP(0) in the guest, unless the
+ * vCPU's I/O bitmap (PHYSDEVOP_set_iobitmap) allows the port. PV kernels
+ * set IOPL 1 with PHYSDEVOP_set_iopl (Linux does so in domain 0 only).
  *
  * Then the port: only the privileged domain reaches real ports, and never
  * the ones the hypervisor drives itself (PICs, PIT, the speaker/PIT gate
@@ -21,6 +22,7 @@
  */
 #include <xen/xen.h>
 #include "domain.h"
+#include "context.h"
 #include "guest_access.h"
 #include "lib.h"
 #include "pv.h"
@@ -67,6 +69,33 @@ bool pv_iopl_ok(const struct vcpu *v)
 			  ? 0
 			  : 1;
 	return cpl <= v->iopl;
+}
+
+/*
+ * The I/O bitmap of PHYSDEVOP_set_iobitmap, for what the IOPL refuses:
+ * ports below its nr_ports are allowed where their bits are clear. It is
+ * read through the kernel's page tables, two bytes as the CPU reads a
+ * TSS bitmap; a byte that cannot be read counts as all set (Xen 4.17).
+ */
+static bool iobitmap_allows(struct vcpu *v, u16 port, unsigned int size)
+{
+	u8 bits[2] = { 0xff, 0xff };
+	bool user = !v->kernel_mode;
+
+	if (port + size > v->iobmp_nr)
+		return false;
+	if (user) {
+		v->kernel_mode = true;
+		write_guest_cr3(v);
+	}
+	if (copy_from_guest(&bits[0], v->iobmp + port / 8, 1) == 0 &&
+	    copy_from_guest(&bits[1], v->iobmp + port / 8 + 1, 1))
+		bits[1] = 0xff;
+	if (user) {
+		v->kernel_mode = false;
+		write_guest_cr3(v);
+	}
+	return !((bits[0] | (bits[1] << 8)) & (((1U << size) - 1) << (port % 8)));
 }
 
 static u32 port_in(u16 port, unsigned int size)
@@ -240,7 +269,7 @@ int pv_emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
 	struct domain *d = v->domain;
 
 	*len = (op & 0xf0) == 0x60 || (op & 8) ? 1 : 2;
-	if (!pv_iopl_ok(v))
+	if (!pv_iopl_ok(v) && !iobitmap_allows(v, port, size))
 		return EMUL_REFUSED;
 	if ((op & 0xf0) == 0x60)
 		return string_io(v, regs, px, op);
