@@ -123,13 +123,20 @@ user_saved_rsp:
 
 /*
  * void pv_enter_user(u64 rip, u64 rsp): start user mode at rip with a
- * fresh iret frame (FLAT_USER_CS64/SS64, IF set).
+ * fresh iret frame (FLAT_USER_CS64/SS64, RFLAGS pv_user_rflags: IF set).
  */
+	.data
+	.balign 8
+	.globl pv_user_rflags
+pv_user_rflags:
+	.quad 0x200
+	.text
+
 	.globl pv_enter_user
 pv_enter_user:
 	pushq $0xe02b		/* ss */
 	pushq %rsi		/* rsp */
-	pushq $0x200		/* rflags */
+	pushq pv_user_rflags(%rip) /* rflags */
 	pushq $0xe033		/* cs, RPL 3: user mode */
 	pushq %rdi		/* rip */
 	jmp pv_iret

@@ -7,6 +7,7 @@
 #include <xen/callback.h>
 #include <xen/event_channel.h>
 #include <xen/memory.h>
+#include <xen/physdev.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 #include "klib.h"
@@ -404,4 +405,11 @@ void pv_start(void)
 					sizeof(kernel_entry_stack));
 	pv_main();
 	pv_shutdown(SHUTDOWN_poweroff);
+}
+
+long pv_set_iopl(unsigned int iopl)
+{
+	struct physdev_set_iopl s = { iopl };
+
+	return HYPERCALL2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &s);
 }

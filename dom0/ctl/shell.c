@@ -43,12 +43,11 @@ static void shell_write(struct ctl_io *io, enum ctl_stream s, const char *buf,
 	(void)s;
 	while (n) {
 		unsigned int k = n > 2048 ? 2048 : (unsigned int)n;
-		long rc =
-		    HYPERVISOR_console_io(CONSOLEIO_write, k, (void *)buf);
-		if (rc <= 0)
+		/* 0 once all k bytes are written (as on Xen), or an error. */
+		if (HYPERVISOR_console_io(CONSOLEIO_write, k, (void *)buf))
 			return;
-		buf += rc;
-		n -= (size_t)rc;
+		buf += k;
+		n -= k;
 	}
 }
 

@@ -2,10 +2,12 @@
  * `info`: the hypervisor's version (xen_version) and the machine
  * (sysctl physinfo), in xl info's "key : value" form.
  */
+#include <xen/domctl.h>
 #include <xen/version.h>
 #include "errno.h"
 #include "hvctl.h"
 #include "kernel.h"
+#include "sched_id.h"
 #include "ctl.h"
 
 static void field(struct ctl_io *io, const char *key, const char *fmt, ...)
@@ -20,6 +22,26 @@ static void field(struct ctl_io *io, const char *key, const char *fmt, ...)
 	vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
 	io_printf(io, "%-22s : %s\n", key, val);
+}
+
+/* xl's names for the schedulers sysctl sched_id reports. */
+static const char *scheduler_name(void)
+{
+	uint32_t id;
+
+	if (hv_sched_id(&id))
+		return "?";
+	switch (id) {
+	case XEN_SCHEDULER_CREDIT:
+		return "credit";
+	case XEN_SCHEDULER_CREDIT2:
+		return "credit2";
+	case XEN_SCHEDULER_NULL:
+		return "null";
+	case XENOLITH_SCHEDULER_RR:
+		return "rr";
+	}
+	return "unknown";
 }
 
 int xl_info(struct ctl_io *io, int argc, char **argv)
@@ -56,6 +78,7 @@ int xl_info(struct ctl_io *io, int argc, char **argv)
 		field(io, "total_memory", "%lu", pi.total_pages >> 8);
 		field(io, "free_memory", "%lu", pi.free_pages >> 8);
 	}
+	field(io, "xen_scheduler", "%s", scheduler_name());
 	field(io, "dom0_memory", "%lu", mem_total_pages() >> 8);
 	field(io, "dom0_free_memory", "%lu", mem_free_pages() >> 8);
 	return rc ? 1 : 0;

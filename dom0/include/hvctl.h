@@ -19,6 +19,7 @@ long hv_domain_list(uint16_t first, struct xen_domctl_getdomaininfo *out,
 		    unsigned int max);
 long hv_domain_info(uint16_t domid, struct xen_domctl_getdomaininfo *out);
 long hv_physinfo(struct xen_sysctl_physinfo *out);
+long hv_sched_id(uint32_t *id); /* XEN_SCHEDULER_* */
 /* Hypervisor log from *index on (incremental); returns bytes copied. */
 long hv_readconsole(char *buf, uint32_t len, uint32_t *index);
 long hv_debug_keys(const char *keys, uint32_t n);

@@ -50,6 +50,16 @@ long hv_physinfo(struct xen_sysctl_physinfo *out)
 	return rc;
 }
 
+long hv_sched_id(uint32_t *id)
+{
+	struct xen_sysctl op = { .cmd = XEN_SYSCTL_sched_id };
+	long rc = hv_sysctl(&op);
+
+	if (!rc)
+		*id = op.u.sched_id.sched_id;
+	return rc;
+}
+
 long hv_readconsole(char *buf, uint32_t len, uint32_t *index)
 {
 	struct xen_sysctl op = { .cmd = XEN_SYSCTL_readconsole };

@@ -41,6 +41,8 @@ void pv_main(void)
 {
 	mem_init();
 	bind_timer();
+	if (pv_set_iopl(1)) /* PCI and device ports */
+		pv_panic("dom0: cannot set IOPL 1");
 	printf("dom0: Xenolith control domain, %lu MiB, %lu MiB free\n",
 	       mem_total_pages() >> 8, mem_free_pages() >> 8);
 	bundle_init();

@@ -1,8 +1,16 @@
 /*
- * console_io (18): guests writing to the hypervisor console. Domain 0 may
- * read and write freely; other domains may write only when guest_loglvl
- * allows it, at a limited rate, and their lines are prefixed "(dN) " so
- * that no guest can impersonate the hypervisor in the log.
+ * console_io (18): guests writing to the hypervisor console, answered as
+ * Xen 4.17's release build does. Only the control domain may use it:
+ * another domain gets -EPERM for every command (XSM's default policy),
+ * unless guest_loglvl=all lets domains U write, as a Xen debug build
+ * does; their lines are prefixed "(dN) ", so that no guest can
+ * impersonate the hypervisor, and limited in rate (the excess is
+ * dropped, as Xen's guest log rate limit does).
+ *
+ * A write takes count bytes however many (preempted and continued in
+ * pieces) and returns 0; a bad buffer is -EFAULT, and a count of 0 reads
+ * nothing, so it is 0 whatever the pointer. A read returns the number of
+ * bytes of serial input copied; -E2BIG if count is negative as an int.
  */
 #include <xen/xen.h>
 #include "console.h"
@@ -12,7 +20,7 @@
 #include "lib.h"
 #include "time.h"
 
-#define MAX_WRITE 4096
+#define CHUNK 256 /* bytes copied in at a time */
 #define DOMU_BYTES_PER_SEC 16384 /* rate limit for unprivileged guests */
 
 bool guest_console_allowed = true; /* guest_loglvl */
@@ -67,34 +75,44 @@ static bool rate_ok(struct domain *d, unsigned int n)
 	return true;
 }
 
-static long guest_console_write(struct domain *d, unsigned int count, u64 buffer)
+/* Under the domain's console lock: its vCPUs share the line and rate. */
+static void console_put(struct domain *d, const char *buf, unsigned int n)
 {
-	char buf[256];
-	unsigned int done = 0;
-
-	if (!d->privileged && !guest_console_allowed)
-		return -EPERM;
-	if (count > MAX_WRITE)
-		count = MAX_WRITE;
-	while (done < count) {
-		unsigned int n = MIN(count - done, (unsigned int)sizeof(buf));
-		bool ok;
-
-		if (copy_from_guest(buf, buffer + done, n))
-			return -EFAULT;
-		spin_lock(&d->con_lock);
-		ok = rate_ok(d, n);
-		if (ok && d->privileged && opt_dom0_console)
-			console_write_raw(buf, n);
-		else if (ok)
-			for (unsigned int i = 0; i < n; i++)
-				guest_putc(d, buf[i]);
-		spin_unlock(&d->con_lock);
-		if (!ok)
-			return done ? (long)done : -EAGAIN;
-		done += n;
+	spin_lock(&d->con_lock);
+	if (!rate_ok(d, n))
+		goto out;
+	if (d->privileged && opt_dom0_console) {
+		console_write_raw(buf, n);
+		goto out;
 	}
-	return done;
+	for (unsigned int i = 0; i < n; i++)
+		guest_putc(d, buf[i]);
+out:
+	spin_unlock(&d->con_lock);
+}
+
+static long guest_console_write(struct domain *d, unsigned int count,
+				u64 buffer)
+{
+	char buf[CHUNK];
+	bool started = false;
+
+	while (count) {
+		unsigned int n = MIN(count, (unsigned int)sizeof(buf));
+
+		/* Each call writes something before it may stop. */
+		if (started && hypercall_preempt_check())
+			return hypercall_continue(__HYPERVISOR_console_io,
+						  CONSOLEIO_write, count,
+						  buffer, 0);
+		started = true;
+		if (copy_from_guest(buf, buffer, n))
+			return -EFAULT;
+		console_put(d, buf, n);
+		buffer += n;
+		count -= n;
+	}
+	return 0;
 }
 
 /* Domain 0 reads what has arrived on the serial line (non-blocking). */
@@ -117,12 +135,17 @@ long do_console_io(int cmd, unsigned int count, u64 buffer)
 {
 	struct domain *d = current->domain;
 
+	/* XSM's default: the control domain; domains U may only write, and
+	 * only where a Xen debug build would let them (guest_loglvl=all). */
+	if (!d->privileged &&
+	    !(cmd == CONSOLEIO_write && guest_console_allowed))
+		return -EPERM;
 	switch (cmd) {
 	case CONSOLEIO_write:
 		return guest_console_write(d, count, buffer);
 	case CONSOLEIO_read:
-		if (!d->privileged)
-			return -EPERM;
+		if ((int)count < 0)
+			return -E2BIG;
 		return console_read_input(count, buffer);
 	}
 	return -ENOSYS;

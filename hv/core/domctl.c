@@ -303,6 +303,7 @@ static void get_vcpu_context(struct vcpu *v, struct vcpu_guest_context *c)
 		c->flags |= VGCF_syscall_disables_events;
 	c->user_regs = v->regs;
 	c->user_regs.saved_upcall_mask = v->vcpu_info->evtchn_upcall_mask;
+	c->user_regs.rflags |= (u64)v->iopl << 12; /* virtual IOPL, as Xen */
 	memcpy(c->trap_ctxt, v->traps, sizeof(c->trap_ctxt));
 	c->ldt_base = v->ldt_base;
 	c->ldt_ents = v->ldt_ents;

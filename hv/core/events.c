@@ -37,16 +37,33 @@ static bool test(const unsigned long *w, unsigned long bit)
 	return __atomic_load_n(w, __ATOMIC_SEQ_CST) & bit;
 }
 
+/*
+ * Xen allocates ports in buckets of 64 and calls a port valid once its
+ * bucket exists: bucket 0 (with the reserved port 0) from the start, the
+ * next one when a port is first allocated in it, never freed. Operations
+ * on a port outside (send, close, unmask, status, bind_vcpu, poll, ...)
+ * are -EINVAL; inside, a free port answers as its state says.
+ */
+#define EVTCHNS_PER_BUCKET 64
+
 int evtchn_domain_init(struct domain *d)
 {
 	d->evtchn = xzalloc(NR_EVTCHN_PORTS * sizeof(struct evtchn));
+	d->valid_evtchns = EVTCHNS_PER_BUCKET;
 	return d->evtchn ? 0 : -ENOMEM;
 }
 
+/* A port the hypervisor itself may raise. */
 static bool port_valid(struct domain *d, u32 port)
 {
 	(void)d; /* all domains have the same number of ports */
 	return port && port < NR_EVTCHN_PORTS;
+}
+
+/* Xen's port_is_valid: the port's bucket was allocated. */
+static bool port_is_valid(struct domain *d, u32 port)
+{
+	return port < __atomic_load_n(&d->valid_evtchns, __ATOMIC_ACQUIRE);
 }
 
 /* A poll of more ports than poll_ports holds wakes on any port. */
@@ -122,11 +139,19 @@ static struct vcpu *notify_vcpu(struct domain *d, struct evtchn *c)
 	return v ? v : d->vcpu[0];
 }
 
+/* The lowest free port; its bucket becomes valid. d->event_lock held. */
 static int alloc_port(struct domain *d)
 {
-	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++)
-		if (d->evtchn[p].state == ECS_FREE)
-			return (int)p;
+	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++) {
+		if (d->evtchn[p].state != ECS_FREE)
+			continue;
+		if (p >= d->valid_evtchns)
+			__atomic_store_n(&d->valid_evtchns,
+					 (p / EVTCHNS_PER_BUCKET + 1) *
+						 EVTCHNS_PER_BUCKET,
+					 __ATOMIC_RELEASE);
+		return (int)p;
+	}
 	return -ENOSPC;
 }
 
@@ -217,7 +242,7 @@ static long op_bind_interdomain(struct evtchn_bind_interdomain *b)
 	rd = b->remote_dom == DOMID_SELF ? ld : domain_lookup(b->remote_dom);
 	if (!rd)
 		return -ESRCH;
-	if (!port_valid(rd, b->remote_port))
+	if (!port_is_valid(rd, b->remote_port))
 		return -EINVAL;
 	lock_two(ld, rd);
 	rc = &rd->evtchn[b->remote_port];
@@ -379,7 +404,7 @@ static long close_port(struct domain *d, u32 port)
 	struct domain *rd;
 	long ret = 0;
 
-	if (!port_valid(d, port))
+	if (!port_is_valid(d, port))
 		return -EINVAL;
 	c = &d->evtchn[port];
 	for (;;) {
@@ -413,7 +438,7 @@ static long evtchn_send(struct domain *d, u32 port)
 	struct domain *rd;
 	long ret = 0;
 
-	if (!port_valid(d, port))
+	if (!port_is_valid(d, port))
 		return -EINVAL;
 	spin_lock(&d->event_lock);
 	c = &d->evtchn[port];
@@ -445,7 +470,7 @@ static long op_status(struct evtchn_status *st)
 
 	if (!d)
 		return err;
-	if (!port_valid(d, st->port))
+	if (!port_is_valid(d, st->port))
 		return -EINVAL;
 	spin_lock(&d->event_lock);
 	c = &d->evtchn[st->port];
@@ -486,10 +511,10 @@ static long op_bind_vcpu(struct evtchn_bind_vcpu *b)
 	struct evtchn *c;
 	long ret = 0;
 
-	if (!port_valid(d, b->port))
-		return -EINVAL;
 	if (b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu])
-		return -ENOENT;
+		return -ENOENT; /* checked first, as on Xen */
+	if (!port_is_valid(d, b->port))
+		return -EINVAL;
 	spin_lock(&d->event_lock);
 	c = &d->evtchn[b->port];
 	switch (c->state) {
@@ -517,7 +542,7 @@ static long op_unmask(u32 port)
 	struct shared_info *s = d->shared_info;
 	struct vcpu *v;
 
-	if (!port_valid(d, port))
+	if (!port_is_valid(d, port))
 		return -EINVAL;
 	spin_lock(&d->event_lock);
 	v = notify_vcpu(d, &d->evtchn[port]);
@@ -699,7 +724,7 @@ static long check_long_poll_list(struct vcpu *v, u64 ports, u32 nr)
 				    n * sizeof(u32)))
 			return -EFAULT;
 		for (u32 j = 0; j < n; j++) {
-			if (!port_valid(v->domain, chunk[j]))
+			if (!port_is_valid(v->domain, chunk[j]))
 				return -EINVAL;
 			if (test(&s->evtchn_pending[WORD(chunk[j])],
 				 BIT(chunk[j])))
@@ -736,7 +761,7 @@ long sched_poll(u64 arg)
 				    p.nr_ports * sizeof(u32)))
 			return -EFAULT;
 		for (u32 i = 0; i < p.nr_ports; i++)
-			if (!port_valid(v->domain, v->poll_ports[i]))
+			if (!port_is_valid(v->domain, v->poll_ports[i]))
 				return -EINVAL;
 		v->poll_nr = p.nr_ports;
 	}

@@ -5,11 +5,11 @@
  * copy in, version (-EACCES), privilege (-EPERM), control_lock, act,
  * copy back.
  *
- * sched_id: Xenolith's scheduler (sched.c) is round robin with equal time
- * slices on per-CPU queues, which is what Xen's credit scheduler does
- * when every domain has the default weight and no cap. It reports
- * XEN_SCHEDULER_CREDIT, the scheduler it is to become (sched_credit.c);
- * until then weights and caps cannot be set (scheduler_op is ENOSYS).
+ * sched_id: the scheduler that runs, Xenolith's round robin with equal
+ * time slices on per-CPU queues (sched.c). It is none of Xen's, so it has
+ * an id of its own (XENOLITH_SCHEDULER_RR; toolstacks that do not
+ * know it say "unknown"); weights and caps cannot be set (scheduler_op
+ * is ENOSYS).
  */
 #include <xen/sysctl.h>
 #include "console.h"
@@ -18,6 +18,7 @@
 #include "hypercall.h"
 #include "lib.h"
 #include "mm.h"
+#include "sched_id.h"
 #include "percpu.h"
 #include "time.h"
 #include "x86.h"
@@ -70,7 +71,7 @@ static long physinfo(struct xen_sysctl *op)
 
 static long sched_id(struct xen_sysctl *op)
 {
-	op->u.sched_id.sched_id = XEN_SCHEDULER_CREDIT;
+	op->u.sched_id.sched_id = XENOLITH_SCHEDULER_RR;
 	return 0;
 }
 

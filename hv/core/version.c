@@ -76,10 +76,8 @@ long do_xen_version(int cmd, u64 arg)
 	}
 	case XENVER_pagesize:
 		return PAGE_SIZE;
-	case XENVER_guest_handle: {
-		u8 handle[16] = { 0 };
-		return copy_to_guest(arg, handle, sizeof(handle));
-	}
+	case XENVER_guest_handle: /* as createdomain/setdomainhandle set it */
+		return copy_to_guest(arg, d->handle, sizeof(d->handle));
 	case XENVER_commandline:
 		if (!d->privileged)
 			return -EPERM;
@@ -89,7 +87,13 @@ long do_xen_version(int cmd, u64 arg)
 	return -ENOSYS;
 }
 
-/* vm_assist (21): optional behaviours a guest switches on. */
+/*
+ * vm_assist (21): optional behaviours a guest switches on. Xen 4.17
+ * accepts seven types from a 64-bit PV guest; three of them only matter
+ * to 32-bit guests and are accepted and ignored, as on Xen. m2p_strict
+ * (no M2P in user page tables) is not implemented, so it is refused
+ * rather than pretended; any other type is -EINVAL as on Xen.
+ */
 long do_vm_assist(unsigned int cmd, unsigned int type)
 {
 	struct domain *d = current->domain;
@@ -98,9 +102,19 @@ long do_vm_assist(unsigned int cmd, unsigned int type)
 			  (1UL << VMASST_TYPE_writable_pagetables) |
 			  (1UL << VMASST_TYPE_pae_extended_cr3) |
 			  (1UL << VMASST_TYPE_architectural_iopl) |
-			  (1UL << VMASST_TYPE_runstate_update_flag) |
-			  (1UL << VMASST_TYPE_m2p_strict);
+			  (1UL << VMASST_TYPE_runstate_update_flag);
 
+	if (type == VMASST_TYPE_m2p_strict && cmd == VMASST_CMD_disable)
+		return 0; /* it is off */
+	if (type == VMASST_TYPE_m2p_strict && cmd == VMASST_CMD_enable) {
+		if (!d->m2p_strict_noted) {
+			d->m2p_strict_noted = true;
+			pr_info("d%u: vm_assist m2p_strict refused: not "
+				"implemented\n",
+				d->id);
+		}
+		return -EINVAL;
+	}
 	if (type >= 64 || !(known & (1UL << type)))
 		return -EINVAL;
 	if (cmd == VMASST_CMD_enable)

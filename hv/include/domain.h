@@ -59,7 +59,10 @@ struct vcpu {
 
 	/* PV CPU state. */
 	bool kernel_mode;
-	u8 iopl; /* virtual IOPL (PHYSDEVOP_set_iopl) */
+	u8 iopl; /* virtual IOPL 0-3 (set_iopl, or iret: architectural_iopl) */
+	bool cpuid_faulting; /* virtual MISC_FEATURES_ENABLES.CPUID_FAULTING */
+	u64 iobmp;     /* PHYSDEVOP_set_iobitmap: guest (kernel) address */
+	u32 iobmp_nr;  /* ports it covers */
 	bool initialising; /* VCPUOP_initialise in progress */
 	mfn_t guest_table;      /* kernel L4 */
 	mfn_t guest_table_user; /* user L4, 0 = none */
@@ -114,6 +117,8 @@ struct domain {
 	domid_t id;
 	bool privileged;
 	bool cr4_noted; /* a CR4 write was ignored (logged once) */
+	bool m2p_strict_noted; /* vm_assist m2p_strict refused (logged once) */
+	bool rdmsr_fake_noted; /* an early RDMSR read as 0 (logged once) */
 	char name[32];
 	spinlock_t lock;       /* pages, vCPU state changes */
 	spinlock_t event_lock; /* event channels */
@@ -132,6 +137,7 @@ struct domain {
 
 	/* Events. */
 	struct evtchn *evtchn; /* NR_EVTCHN_PORTS entries */
+	u32 valid_evtchns; /* ports below are "allocated" (Xen's buckets) */
 	struct grant_table *grant;
 
 	/* Life cycle. */
@@ -146,6 +152,10 @@ struct domain {
 	u8 shutdown_code;  /* SHUTDOWN_*, or 0xff if not set */
 	u8 shutdown_reason;
 	u64 start_ns;
+
+	/* Emulated port latches: PCI config address, CMOS index. */
+	u32 pci_cf8;
+	u8 cmos_idx;
 
 	/* Control (domctl): the toolstack's handle, wall clock offset. */
 	u8 handle[16];

@@ -11,6 +11,22 @@
 #include "percpu.h"
 #include "regs.h"
 
+/* Outcome of emulating a faulting instruction. */
+enum {
+	EMUL_REFUSED, /* not emulated: the guest gets #GP(0) */
+	EMUL_DONE,    /* performed, RIP moves on */
+	EMUL_RAISED,  /* another exception was delivered, or RIP stays */
+};
+
+/* Instruction prefixes the emulators understand. */
+struct pv_prefixes {
+	bool opsize16; /* 0x66 */
+	bool addr32;   /* 0x67 */
+	bool rep;      /* 0xf3 or 0xf2 */
+	u8 seg;	       /* segment override byte, or 0 */
+	u8 rex;
+};
+
 /* pv_traps.c */
 void do_syscall(struct cpu_user_regs *regs);
 void pv_handle_guest_trap(struct cpu_user_regs *regs);
@@ -20,16 +36,22 @@ void pv_deliver_event_upcall(struct vcpu *v, struct cpu_user_regs *regs);
 long do_iret(void);
 
 /* pv_emul.c */
-bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs);
-bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
+int pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs);
+int pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
 void pv_cpuid(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c,
 	      u32 *d);
+
+/* pv_msr.c */
 int pv_wrmsr(struct vcpu *v, u32 msr, u64 val);
 int pv_rdmsr(struct vcpu *v, u32 msr, u64 *val);
+bool pv_rdmsr_early_fake(struct vcpu *v, u32 msr);
+bool host_has_cpuid_faulting(void);
+void pv_cpuid_faulting_switch(const struct vcpu *next);
 
 /* pv_ioport.c */
-bool pv_emulate_io(struct vcpu *v, struct cpu_user_regs *regs, u8 op,
-		   const u8 *p, bool opsize16, unsigned int *len);
+bool pv_iopl_ok(const struct vcpu *v);
+int pv_emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
+		  const struct pv_prefixes *px, const u8 *p, unsigned int *len);
 
 /* pv_descriptors.c */
 void gdt_window_init(struct percpu *pc);

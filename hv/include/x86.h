@@ -49,6 +49,30 @@ static inline u64 rdmsr(u32 msr)
 	return ((u64)hi << 32) | lo;
 }
 
+/* RDMSR of an MSR the CPU may not have: -1 (and *val = 0) on #GP. */
+static inline int rdmsr_safe(u32 msr, u64 *val)
+{
+	u32 lo, hi;
+	int err = 0;
+
+	asm volatile("1: rdmsr\n"
+		     "2:\n"
+		     ".pushsection .text.fixup, \"ax\"\n"
+		     "3: movl $-1, %2\n"
+		     "   xorl %0, %0\n"
+		     "   xorl %1, %1\n"
+		     "   jmp 2b\n"
+		     ".popsection\n"
+		     ".pushsection __ex_table, \"a\"\n"
+		     ".balign 8\n"
+		     ".quad 1b, 3b\n"
+		     ".popsection"
+		     : "=a"(lo), "=d"(hi), "+r"(err)
+		     : "c"(msr));
+	*val = ((u64)hi << 32) | lo;
+	return err;
+}
+
 static inline void wrmsr(u32 msr, u64 v)
 {
 	asm volatile("wrmsr"

@@ -43,6 +43,13 @@ struct physdev_set_iopl {
 	uint32_t iopl;
 };
 
+/* I/O permission bitmap (guest memory, a clear bit allows the port). */
+#define PHYSDEVOP_set_iobitmap 7
+struct physdev_set_iobitmap {
+	uint64_t bitmap; /* guest address of 8 KiB */
+	uint32_t nr_ports;
+};
+
 /* Legacy: a "vector" for an IRQ (it is the IRQ number itself). */
 #define PHYSDEVOP_alloc_irq_vector 10
 #define PHYSDEVOP_free_irq_vector 11

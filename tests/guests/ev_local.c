@@ -237,6 +237,42 @@ static void check_close(void)
 static const uint32_t bad_ports[] = { 4096, 4097, 0x10000, 0x7fffffff,
 				      0xffffffff };
 
+/* A port that was never allocated: -EINVAL for every operation. */
+static void check_unallocated_ports(uint32_t p)
+{
+	struct evtchn_status st;
+
+	CHECK(ev_send(p) == -EINVAL, "send %u", p);
+	CHECK(ev_close(p) == -EINVAL, "close %u", p);
+	CHECK(ev_unmask_op(p) == -EINVAL, "unmask %u", p);
+	CHECK(ev_status(DOMID_SELF, p, &st) == -EINVAL, "status %u", p);
+	CHECK(ev_bind_vcpu(p, 0) == -EINVAL, "bind_vcpu %u", p);
+	CHECK(ev_bind_interdomain(DOMID_SELF, p, NULL) == -EINVAL,
+	      "bind_interdomain %u", p);
+	CHECK(sched_poll(&p, 1, pv_now() + NS_PER_MS) == -EINVAL, "poll %u",
+	      p);
+}
+
+/* Allocating port 64 makes ports 64-127 valid, and they stay valid. */
+static void check_bucket_growth(void)
+{
+	uint32_t ports[NPORTS + 1], n = 0, p = 0;
+
+	while (n < ARRAY_SIZE(ports) && p < NPORTS &&
+	       !ev_alloc_unbound(DOMID_SELF, 0, &p))
+		ports[n++] = p;
+	CHECK_EQ(p, 64);
+	CHECK_EQ(ev_state(64), EVTCHNSTAT_unbound);
+	CHECK_EQ(ev_state(127), EVTCHNSTAT_closed);
+	CHECK_EQ(ev_unmask_op(127), 0);
+	CHECK_EQ(ev_state(128), -EINVAL);
+	for (uint32_t i = 0; i < n; i++)
+		ev_close(ports[i]);
+	CHECK_EQ(ev_state(64), EVTCHNSTAT_closed);
+	CHECK_EQ(ev_state(100), EVTCHNSTAT_closed);
+	check_unallocated_ports(128);
+}
+
 static void check_bad_ports(void)
 {
 	struct evtchn_status st;
@@ -256,15 +292,26 @@ static void check_bad_ports(void)
 		CHECK(sched_poll(&p, 1, pv_now() + NS_PER_MS) == -EINVAL,
 		      "poll %#x", p);
 	}
-	/* Port 0 is never a channel. */
+	/*
+	 * Xen allocates ports in buckets of 64: port 0 is reserved, but its
+	 * bucket exists, so its status is closed and unmask does nothing.
+	 */
 	CHECK_EQ(ev_send(0), -EINVAL);
 	CHECK_EQ(ev_close(0), -EINVAL);
 	CHECK_EQ(ev_bind_vcpu(0, 0), -EINVAL);
 	CHECK_EQ(ev_bind_interdomain(DOMID_SELF, 0, NULL), -EINVAL);
-	/* A valid but free port: closed. */
-	CHECK_EQ(ev_state(4095), EVTCHNSTAT_closed);
-	CHECK_EQ(ev_send(4095), -EINVAL);
-	CHECK_EQ(ev_close(4095), -EINVAL);
+	CHECK_EQ(ev_state(0), EVTCHNSTAT_closed);
+	CHECK_EQ(ev_unmask_op(0), 0);
+	/* A free port in an allocated bucket: closed, nothing else. */
+	CHECK_EQ(ev_state(60), EVTCHNSTAT_closed);
+	CHECK_EQ(ev_unmask_op(60), 0);
+	CHECK_EQ(ev_send(60), -EINVAL);
+	CHECK_EQ(ev_close(60), -EINVAL);
+	CHECK_EQ(ev_bind_vcpu(60, 0), -EINVAL);
+	check_unallocated_ports(64);
+	check_unallocated_ports(1000);
+	check_unallocated_ports(4095);
+	check_bucket_growth();
 	/* Bad argument pointers. */
 	CHECK_EQ(evtchn_op(EVTCHNOP_send, NULL), -EFAULT);
 	CHECK_EQ(evtchn_op(EVTCHNOP_status, HV_ADDR), -EFAULT);

@@ -364,6 +364,8 @@ void pv_main(void)
 {
 	mm_init(1);
 	pv_events_enable();
+	pv_test_group("IOPL 1 for port I/O (PHYSDEVOP_set_iopl)");
+	CHECK_EQ(pv_set_iopl(1), 0);
 	check_pci();
 	check_bar_mapping();
 	check_refusals();

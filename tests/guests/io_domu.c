@@ -1,8 +1,9 @@
 /*
  * A domain U next to io_dom0: it has no I/O privileges. Every interrupt
- * operation is -EPERM and changes nothing, its port I/O reads all-ones
- * (PCI configuration space included) and writes nothing, and it cannot
- * map device memory or the interrupt controllers.
+ * operation is -EPERM and changes nothing, its port I/O is #GP at IOPL 0
+ * and at IOPL 1 reads all-ones (PCI configuration space included) and
+ * writes nothing, and it cannot map device memory or the interrupt
+ * controllers.
  */
 #include "io_common.h"
 #include "mmtest.h"
@@ -32,11 +33,36 @@ static void check_interrupt_ops(void)
 	CHECK_EQ(ev_state(3), EVTCHNSTAT_closed);
 }
 
+static unsigned int gp_count;
+
+/* #GP on a one-byte IN/OUT (port in DX): count it, go on after it. */
+static void on_gp(struct pv_frame *f)
+{
+	gp_count++;
+	f->rip += 1;
+}
+
+static void check_iopl0(void)
+{
+	uint8_t v = 0x5a;
+
+	pv_test_group("domain U: port I/O at IOPL 0 is #GP, as on Xen");
+	pv_set_trap_handler(13, on_gp);
+	asm volatile("inb %%dx, %%al" : "+a"(v) : "d"(0x80) : "memory");
+	CHECK_EQ(gp_count, 1);
+	CHECK_EQ(v, 0x5a); /* nothing read */
+	asm volatile("outb %%al, %%dx" : : "a"(v), "d"(0x80) : "memory");
+	CHECK_EQ(gp_count, 2);
+	pv_set_trap_handler(13, NULL);
+	CHECK_EQ(pv_set_iopl(1), 0);
+}
+
 static void check_ports(void)
 {
 	pv_test_group("domain U: ports read all-ones, PCI included");
+	/* Xen latches a 32-bit CONFIG_ADDRESS for every PV domain. */
 	outl(PCI_CONF_ADDR, 0x80000000U);
-	CHECK_EQ(inl(PCI_CONF_ADDR), 0xffffffffU);
+	CHECK_EQ(inl(PCI_CONF_ADDR), 0x80000000U);
 	CHECK_EQ(inl(PCI_CONF_DATA), 0xffffffffU);
 	CHECK_EQ(inw(PCI_CONF_DATA + 2), 0xffff);
 	CHECK_EQ(inb(PCI_CONF_DATA + 1), 0xff);
@@ -72,6 +98,7 @@ void pv_main(void)
 {
 	mm_init(1);
 	check_interrupt_ops();
+	check_iopl0();
 	check_ports();
 	check_mmio();
 	pv_test_summary();

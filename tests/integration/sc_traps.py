@@ -59,3 +59,19 @@ def guest_crash_isolation(c):
                 crash and done and crash[0] < done[-1])
         c.check("d%d (%s) did not survive its fault" % (d, name),
                 not m.find_all(r"\(d%d\) FAIL" % d))
+
+
+@scenario
+def guest_edges(c):
+    """Xen 4.17 at the edges: HLT/INVD, virtual IOPL, ports, INS/OUTS, MSRs, vm_assist, console_io, guest handle."""
+    m = run_guests(c, [("edges", "role=dom0"), ("edges", "")],
+                   cmdline="guest_loglvl=all")
+    c.check("no guest was crashed", not m.find_all(r"d\d+: crashed"))
+    c.check("m2p_strict refusal logged",
+            m.find_all(r"d1: vm_assist m2p_strict refused: not implemented"))
+    for hit in m.find_all(r"\(d1\) CPUID faulting .*"):
+        c.note(hit.group(0))
+    # Default guest_loglvl (none): a domain U's console_io is -EPERM for
+    # everything; it says so by its shutdown reason.
+    run_guests(c, [("hello", ""), ("edges", "role=quiet")],
+               cmdline="guest_loglvl=none", expect_shutdown={1: "reboot"})

@@ -60,6 +60,13 @@ extern volatile unsigned long pv_traps_taken;
 uint64_t pv_run_user(uint64_t rip, uint64_t rsp);
 void __attribute__((noreturn)) pv_return_from_user(uint64_t value);
 void pv_enter_user(uint64_t rip, uint64_t rsp);
+/* RFLAGS user mode starts with (0x200; its IOPL bits set the virtual
+ * IOPL under VMASST_TYPE_architectural_iopl). */
+extern uint64_t pv_user_rflags;
+
+/* Port I/O and CLI/STI: the virtual IOPL (PHYSDEVOP_set_iopl). A kernel
+ * needs 1 to use ports, as Linux sets it in domain 0. */
+long pv_set_iopl(unsigned int iopl);
 
 /* Events. */
 typedef void (*pv_event_handler)(uint32_t port);

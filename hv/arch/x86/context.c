@@ -164,6 +164,7 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 		load_guest_gdt(next);
 		load_guest_ldt(next);
 		load_segments(next);
+		pv_cpuid_faulting_switch(next);
 	} else {
 		tlb_load_cr3(__pa(idle_l4), NULL);
 	}

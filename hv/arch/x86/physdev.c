@@ -170,6 +170,25 @@ static bool privileged_op(int cmd)
 	return false;
 }
 
+/*
+ * An I/O bitmap as the TSS has: ports the virtual IOPL refuses are
+ * allowed where its bit is clear (pv_ioport.c reads it at each access).
+ */
+#define IOBMP_BYTES 8192 /* one bit per port */
+
+static long op_set_iobitmap(struct vcpu *v, u64 arg)
+{
+	struct physdev_set_iobitmap b;
+
+	if (get_guest(b, arg))
+		return -EFAULT;
+	if (!guest_range_ok(b.bitmap, IOBMP_BYTES) || b.nr_ports > 65536)
+		return -EINVAL;
+	v->iobmp = b.bitmap;
+	v->iobmp_nr = b.nr_ports;
+	return 0;
+}
+
 static long dispatch(struct domain *d, int cmd, u64 arg)
 {
 	switch (cmd) {
@@ -185,6 +204,8 @@ static long dispatch(struct domain *d, int cmd, u64 arg)
 		current->iopl = (u8)s.iopl;
 		return 0;
 	}
+	case PHYSDEVOP_set_iobitmap:
+		return op_set_iobitmap(current, arg);
 	case PHYSDEVOP_map_pirq:
 		return op_map_pirq(d, arg);
 	case PHYSDEVOP_unmap_pirq:

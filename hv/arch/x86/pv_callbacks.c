@@ -252,7 +252,9 @@ long vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c)
 	v->regs.entry_vector = TRAP_FULL_FRAME; /* all registers matter */
 	v->regs.cs |= 3;
 	v->regs.ss |= 3;
-	/* IOPL and VM cleared, IF set, as do_iret does. */
+	/* The frame's IOPL is the virtual IOPL (as on Xen); the real one
+	 * is 0, VM clear, IF set, as do_iret leaves them. */
+	v->iopl = (v->regs.rflags >> 12) & 3;
 	v->regs.rflags = (v->regs.rflags & ~(0x3000UL | (1UL << 17))) | 0x200;
 	for (unsigned int i = 0; i < 256; i++)
 		if (c->trap_ctxt[i].address &&

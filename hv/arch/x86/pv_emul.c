@@ -1,14 +1,15 @@
 /*
- * Emulation of the privileged instructions a PV guest kernel still
- * executes in ring 3: they fault (#GP, or #UD for the forced-CPUID
- * prefix) and we perform them on the guest's virtual state.
+ * Emulation of the privileged instructions a PV guest still executes in
+ * ring 3: they fault (#GP, or #UD for the forced-CPUID prefix) and we
+ * perform them on the guest's virtual state, as Xen 4.17 does.
  *
- * Supported: WRMSR/RDMSR (a small set, #GP for the rest), MOV from
- * CR0/CR2/CR3/CR4, MOV to CR0 (TS only) and CR4 (no change), CPUID via
- * "ud2; .ascii \"xen\"; cpuid", WBINVD (ignored), HLT (= block), and
- * IN/OUT (pv_ioport.c). Anything else gets #GP in the guest.
+ * Guest kernel: RDMSR/WRMSR (pv_msr.c), MOV from CR0/CR2/CR3/CR4, MOV to
+ * CR0 (TS only), CR3 and CR4 (no change), CLTS, WBINVD (ignored), XSETBV,
+ * CPUID. Kernel and user mode: IN/OUT/INS/OUTS (pv_ioport.c) and CLI/STI
+ * as far as the virtual IOPL allows; CLI/STI then do nothing (Xen leaves
+ * the event mask to the guest). Anything else, HLT and INVD included,
+ * is #GP(0) in the guest: a PV kernel waits with SCHEDOP_block.
  */
-#include <xen/sched.h>
 #include <xen/version.h>
 #include "context.h"
 #include "guest_access.h"
@@ -16,95 +17,16 @@
 #include "lib.h"
 #include "page.h"
 #include "pv.h"
-#include "sched.h"
 #include "traps.h"
 #include "x86.h"
 
 #define XEN_CPUID_BASE 0x40000000U
-#define XEN_MSR_PAT 0x0000050100070406UL
-#define MSR_IA32_TSC 0x10
-#define MSR_IA32_PLATFORM_ID 0x17
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_UCODE_REV 0x8b
-#define MSR_IA32_MISC_ENABLE 0x1a0
-#define MSR_IA32_PAT 0x277
-#define MSR_IA32_PERF_CAPABILITIES 0x345
-
 #define XCR0_AVX512 (7UL << 5) /* opmask, ZMM_Hi256, Hi16_ZMM */
 #define AVX512_EBX ((1U << 16) | (1U << 17) | (1U << 21) | (1U << 26) | \
 		    (1U << 27) | (1U << 28) | (1U << 30) | (1U << 31))
 #define AVX512_ECX ((1U << 1) | (1U << 6) | (1U << 11) | (1U << 12) | \
 		    (1U << 14))
 #define AVX512_EDX ((1U << 2) | (1U << 3) | (1U << 8) | (1U << 23))
-
-static bool canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
-}
-
-int pv_rdmsr(struct vcpu *v, u32 msr, u64 *val)
-{
-	switch (msr) {
-	case MSR_FS_BASE:
-		*val = rdmsr(MSR_FS_BASE);
-		return 0;
-	case MSR_GS_BASE:
-		*val = rdmsr(MSR_GS_BASE);
-		return 0;
-	case MSR_SHADOW_GS_BASE:
-		*val = rdmsr(MSR_SHADOW_GS_BASE);
-		return 0;
-	case MSR_EFER:
-		*val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | (1UL << 10) |
-					  EFER_NXE);
-		return 0;
-	case MSR_APIC_BASE:
-		*val = 0xfee00800UL | (v->id == 0 ? 0x100 : 0);
-		return 0;
-	case MSR_IA32_PAT:
-		*val = XEN_MSR_PAT;
-		return 0;
-	case MSR_IA32_TSC:
-		*val = rdtsc();
-		return 0;
-	case MSR_IA32_MISC_ENABLE:
-		*val = (1UL << 11) | (1UL << 12); /* BTS/PEBS unavailable */
-		return 0;
-	case MSR_IA32_PLATFORM_ID:
-	case MSR_IA32_UCODE_REV:
-	case MSR_IA32_FEATURE_CONTROL:
-	case MSR_IA32_PERF_CAPABILITIES:
-		*val = 0;
-		return 0;
-	}
-	return -EPERM;
-}
-
-int pv_wrmsr(struct vcpu *v, u32 msr, u64 val)
-{
-	switch (msr) {
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_SHADOW_GS_BASE:
-		if (!canonical(val))
-			return -EINVAL;
-		wrmsr(msr, val);
-		if (msr == MSR_SHADOW_GS_BASE && v->kernel_mode)
-			v->gs_base_user = val;
-		return 0;
-	case MSR_EFER:
-		/* Only a write of the current value. */
-		{
-			u64 cur;
-			pv_rdmsr(v, MSR_EFER, &cur);
-			return val == cur ? 0 : -EINVAL;
-		}
-	case MSR_IA32_MISC_ENABLE:
-	case MSR_IA32_PAT:
-		return 0; /* ignored, as on Xen */
-	}
-	return -EPERM;
-}
 
 static void set_result(struct cpu_user_regs *r, u32 a, u32 b, u32 c, u32 d)
 {
@@ -174,6 +96,9 @@ void pv_cpuid(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c,
 	case 5:
 		*a = *b = *c = *d = 0; /* no MONITOR/MWAIT */
 		break;
+	case 0xa:
+		*a = *b = *c = *d = 0; /* no PMU: Xen's vPMU is off */
+		break;
 	case 7:
 		if (sub == 0) {
 			/* FSGSBASE TSC_ADJUST SGX SMEP INVPCID MPX SMAP
@@ -211,19 +136,34 @@ void pv_cpuid(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c,
 	}
 }
 
-bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
+static void emulate_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
+{
+	u32 a, b, c, d;
+
+	pv_cpuid(v, (u32)regs->rax, (u32)regs->rcx, &a, &b, &c, &d);
+	set_result(regs, a, b, c, d);
+}
+
+/*
+ * "ud2; .ascii \"xen\"; cpuid". With CPUID faulting enabled, user mode
+ * gets #GP(0) instead, reported at the CPUID after the signature.
+ */
+int pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
 {
 	static const u8 sig[7] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
 	u8 insn[7];
-	u32 a, b, c, d;
 
 	if (copy_from_guest(insn, regs->rip, sizeof(insn)) ||
 	    memcmp(insn, sig, sizeof(sig)))
-		return false;
-	pv_cpuid(v, (u32)regs->rax, (u32)regs->rcx, &a, &b, &c, &d);
-	set_result(regs, a, b, c, d);
+		return EMUL_REFUSED;
+	if (v->cpuid_faulting && !v->kernel_mode) {
+		regs->rip += 5;
+		pv_inject_trap(v, regs, TRAP_GP, true, 0);
+		return EMUL_RAISED;
+	}
+	emulate_cpuid(v, regs);
 	regs->rip += sizeof(sig);
-	return true;
+	return EMUL_DONE;
 }
 
 static u64 guest_cr0(struct vcpu *v)
@@ -304,8 +244,16 @@ static bool emulate_msr(struct vcpu *v, struct cpu_user_regs *regs,
 		val = (regs->rdx << 32) | (u32)regs->rax;
 		return pv_wrmsr(v, msr, val) == 0;
 	}
-	if (pv_rdmsr(v, msr, &val))
-		return false;
+	if (pv_rdmsr(v, msr, &val)) {
+		if (!pv_rdmsr_early_fake(v, msr))
+			return false;
+		if (!v->domain->rdmsr_fake_noted) {
+			v->domain->rdmsr_fake_noted = true;
+			pr_warn("d%u v%u: faking RDMSR %#x (no #GP handler)\n",
+				v->domain->id, v->id, msr);
+		}
+		val = 0;
+	}
 	regs->rax = (u32)val;
 	regs->rdx = val >> 32;
 	return true;
@@ -326,70 +274,127 @@ static bool emulate_xsetbv(struct cpu_user_regs *regs)
 	return true;
 }
 
-/**
- * pv_emulate_privileged - try to perform the instruction at the guest's
- * RIP that raised #GP(0). Returns true if it was emulated (RIP advanced).
- */
-bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
+/* Instructions only the guest kernel may have emulated. */
+static bool emulate_kernel_op(struct vcpu *v, struct cpu_user_regs *regs,
+			      const struct pv_prefixes *px, const u8 *p,
+			      unsigned int *len)
 {
-	u8 buf[16], *p = buf, rex = 0;
-	bool opsize16 = false;
-	unsigned int len = 0, pfx = 0;
-	bool ok = false;
-
-	if (copy_from_guest(buf, regs->rip, sizeof(buf)))
+	if (p[0] != 0x0f)
 		return false;
-	/* Prefixes: operand size, then REX. */
-	while (pfx < 4 && (*p == 0x66 || *p == 0xf3 || *p == 0xf2)) {
-		opsize16 |= *p == 0x66;
-		p++, pfx++;
+	*len = 2;
+	switch (p[1]) {
+	case 0x30: /* wrmsr */
+	case 0x32: /* rdmsr */
+		return emulate_msr(v, regs, p[1] == 0x30);
+	case 0x20: /* mov from cr */
+	case 0x22: /* mov to cr */
+		return emulate_mov_cr(v, regs, p, px->rex, len);
+	case 0x09: /* wbinvd: nothing to write back for a domain */
+		return true;
+	case 0x06: /* clts */
+		fpu_set_guest_ts(v, false);
+		return true;
+	case 0xa2: /* cpuid, trapped by hardware CPUID faulting */
+		emulate_cpuid(v, regs);
+		return true;
+	case 0x01:
+		*len = 3;
+		return p[2] == 0xd1 && emulate_xsetbv(regs);
 	}
-	if ((*p & 0xf0) == 0x40) {
-		rex = *p++;
-		pfx++;
-	}
+	return false;
+}
+
+/* Instructions the virtual IOPL governs, in either mode. */
+static int emulate_iopl_op(struct vcpu *v, struct cpu_user_regs *regs,
+			   const struct pv_prefixes *px, const u8 *p,
+			   unsigned int *len)
+{
 	switch (p[0]) {
-	case 0x0f:
-		if (p[1] == 0x30 || p[1] == 0x32) {
-			ok = emulate_msr(v, regs, p[1] == 0x30);
-			len = 2;
-		} else if (p[1] == 0x20 || p[1] == 0x22) {
-			ok = emulate_mov_cr(v, regs, p, rex, &len);
-		} else if (p[1] == 0x09 || p[1] == 0x08) { /* wbinvd, invd */
-			ok = true;
-			len = 2;
-		} else if (p[1] == 0x01 && p[2] == 0xd1) { /* xsetbv */
-			ok = emulate_xsetbv(regs);
-			len = 3;
-		} else if (p[1] == 0x06) { /* clts */
-			fpu_set_guest_ts(v, false);
-			ok = true;
-			len = 2;
-		}
-		break;
 	case 0xfa: /* cli */
 	case 0xfb: /* sti */
-		/*
-		 * The event mask stands in for IF, for a kernel whose
-		 * virtual IOPL allows it (Linux sets 1 at boot), as Xen does.
-		 */
-		if (!v->kernel_mode || v->iopl < 1)
-			break;
-		v->vcpu_info->evtchn_upcall_mask = p[0] == 0xfa;
-		ok = true;
-		len = 1;
-		break;
-	case 0xf4: /* hlt: the guest waits for an event */
-		do_sched_op(SCHEDOP_block, 0);
-		ok = true;
-		len = 1;
-		break;
-	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
-	case 0xec: case 0xed: case 0xee: case 0xef:
-		ok = pv_emulate_io(v, regs, p[0], p, opsize16, &len);
-		break;
+		*len = 1;
+		return pv_iopl_ok(v) ? EMUL_DONE : EMUL_REFUSED;
+	case 0x6c ... 0x6f: /* ins, outs */
+	case 0xe4 ... 0xe7: /* in, out imm8 */
+	case 0xec ... 0xef: /* in, out dx */
+		return pv_emulate_io(v, regs, px, p, len);
 	}
-	if (ok)
+	return EMUL_REFUSED;
+}
+
+/*
+ * The instruction bytes at rip: those on its page must be readable; the
+ * next page may be absent (then zeros, which no instruction we emulate
+ * that ends on this page looks at).
+ */
+static int fetch_insn(u64 rip, u8 *buf, size_t n)
+{
+	size_t first = MIN(n, PAGE_SIZE - (rip & (PAGE_SIZE - 1)));
+
+	memset(buf, 0, n);
+	if (copy_from_guest(buf, rip, first))
+		return -EFAULT;
+	if (first < n)
+		copy_from_guest(buf + first, rip + first, n - first);
+	return 0;
+}
+
+static bool take_prefix(struct pv_prefixes *px, u8 b)
+{
+	switch (b) {
+	case 0x66:
+		px->opsize16 = true;
+		return true;
+	case 0x67:
+		px->addr32 = true;
+		return true;
+	case 0xf2:
+	case 0xf3:
+		px->rep = true;
+		return true;
+	case 0x26:
+	case 0x2e:
+	case 0x36:
+	case 0x3e:
+	case 0x64:
+	case 0x65:
+		px->seg = b;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * pv_emulate_privileged - try to perform the instruction at the guest's
+ * RIP that raised #GP(0). Returns EMUL_DONE (RIP advanced), EMUL_REFUSED
+ * (the guest gets the #GP) or EMUL_RAISED (something else was delivered).
+ */
+int pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
+{
+	u8 buf[16], *p = buf;
+	struct pv_prefixes px = { 0 };
+	unsigned int len = 0, pfx = 0;
+	int rc;
+
+	if (fetch_insn(regs->rip, buf, sizeof(buf)))
+		return EMUL_REFUSED;
+	while (pfx < 8 && take_prefix(&px, *p))
+		p++, pfx++;
+	if ((*p & 0xf0) == 0x40) {
+		px.rex = *p++;
+		pfx++;
+	}
+	rc = emulate_iopl_op(v, regs, &px, p, &len);
+	if (rc == EMUL_REFUSED && p[0] == 0x0f && p[1] == 0xa2 &&
+	    !v->kernel_mode && !v->cpuid_faulting) {
+		emulate_cpuid(v, regs); /* user CPUID, trapped by hardware */
+		len = 2;
+		rc = EMUL_DONE;
+	} else if (rc == EMUL_REFUSED && v->kernel_mode &&
+		   emulate_kernel_op(v, regs, &px, p, &len)) {
+		rc = EMUL_DONE;
+	}
+	if (rc == EMUL_DONE)
 		regs->rip += pfx + len;
-	return ok;
+	return rc;
 }

@@ -46,6 +46,17 @@ static bool stack_in_hypervisor(u64 sp, u64 len)
 	return sp - len < HV_RESERVED_END && sp > HV_RESERVED_START;
 }
 
+static bool architectural_iopl(const struct vcpu *v)
+{
+	return v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl);
+}
+
+/* With architectural_iopl, frames carry the virtual IOPL, as on Xen. */
+static u64 frame_iopl(const struct vcpu *v)
+{
+	return architectural_iopl(v) ? (u64)v->iopl << 12 : 0;
+}
+
 /*
  * Build the frame and point the vCPU at the handler. Returns false if the
  * domain had to be crashed.
@@ -77,7 +88,7 @@ static bool create_bounce_frame(struct vcpu *v, struct cpu_user_regs *regs,
 	frame[n++] = regs->rip;
 	frame[n++] = cs | ((u64)saved_mask << 32);
 	frame[n++] = (regs->rflags & ~(EFLAGS_IF | EFLAGS_IOPL)) |
-		     (saved_mask ? 0 : EFLAGS_IF);
+		     (saved_mask ? 0 : EFLAGS_IF) | frame_iopl(v);
 	frame[n++] = regs->rsp;
 	frame[n++] = regs->ss;
 	sp -= n * 8;
@@ -203,6 +214,14 @@ static void emulation_done(struct vcpu *v, struct cpu_user_regs *regs)
 	}
 }
 
+/* After an emulation attempt: false if the original fault stands. */
+static bool emulated(struct vcpu *v, struct cpu_user_regs *regs, int rc)
+{
+	if (rc == EMUL_DONE)
+		emulation_done(v, regs);
+	return rc != EMUL_REFUSED;
+}
+
 /*
  * A #DB in the guest: move the CPU's DR6 status into the guest's virtual
  * DR6, which it reads with get_debugreg. B0-B3 describe this exception
@@ -247,19 +266,15 @@ void pv_handle_guest_trap(struct cpu_user_regs *regs)
 		guest_page_fault(v, regs);
 		return;
 	case TRAP_GP:
-		if (regs->error_code == 0 && v->kernel_mode &&
-		    pv_emulate_privileged(v, regs)) {
-			emulation_done(v, regs);
+		if (regs->error_code == 0 &&
+		    emulated(v, regs, pv_emulate_privileged(v, regs)))
 			return;
-		}
 		if ((regs->error_code & 3) == 2 && emulate_int_n(v, regs))
 			return;
 		break;
 	case TRAP_UD:
-		if (pv_emulate_forced_cpuid(v, regs)) {
-			emulation_done(v, regs);
+		if (emulated(v, regs, pv_emulate_forced_cpuid(v, regs)))
 			return;
-		}
 		break;
 	case TRAP_DB:
 		update_guest_dr6(v);
@@ -295,6 +310,9 @@ long do_iret(void)
 		}
 		toggle_guest_mode(v);
 	}
+	/* architectural_iopl: the frame's IOPL is the new virtual IOPL. */
+	if (architectural_iopl(v))
+		v->iopl = (ctx.rflags & EFLAGS_IOPL) >> 12;
 	regs->rip = ctx.rip;
 	regs->cs = ctx.cs | 3;
 	regs->rflags = (ctx.rflags & ~(EFLAGS_IOPL | EFLAGS_VM)) | EFLAGS_IF;
