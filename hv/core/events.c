@@ -1,20 +1,21 @@
 /*
- * Event channels, 2-level ABI. Each domain has NR_EVTCHN_PORTS ports;
- * port 0 is never allocated. A port's pending and mask bits live in the
- * domain's shared_info, which the guest writes concurrently, so they are
- * changed only with atomic operations. Channel state is protected by the
- * domain's event_lock; operations on two domains take both locks in
- * domain-id order.
+ * Event channels. Each domain has NR_EVTCHN_PORTS ports; port 0 is never
+ * allocated. Channel state is protected by the domain's event_lock;
+ * operations on two domains take both locks in domain-id order.
  *
- * Raising port p for vCPU v: set pending[p]; if it was clear and p is not
- * masked, set bit p/64 in v's selector and evtchn_upcall_pending, and kick
- * v (wake it if blocked; make its CPU check on the way back to the guest).
- * A vCPU polling p is woken whether or not p is masked.
+ * Where a port's pending and mask state lives depends on the ABI the
+ * domain uses (events_abi.h): shared_info's bitmaps (2-level, from the
+ * start) or the guest's FIFO event words (after EVTCHNOP_init_control).
+ * Raising a port makes it pending there and, if the guest should look,
+ * raises evtchn_upcall_pending and kicks the vCPU (wake it if blocked;
+ * make its CPU check on the way back to the guest). A vCPU polling the
+ * port is woken whether or not the port is masked.
  */
 #include <xen/event_channel.h>
 #include <xen/sched.h>
 #include "domain.h"
 #include "events.h"
+#include "events_abi.h"
 #include "guest_access.h"
 #include "hypercall.h"
 #include "irq.h"
@@ -23,19 +24,6 @@
 #include "sched.h"
 #include "time.h"
 #include "xmalloc.h"
-
-#define WORD(p) ((p) / 64)
-#define BIT(p) (1UL << ((p) % 64))
-
-static bool test_and_set(unsigned long *w, unsigned long bit)
-{
-	return __atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST) & bit;
-}
-
-static bool test(const unsigned long *w, unsigned long bit)
-{
-	return __atomic_load_n(w, __ATOMIC_SEQ_CST) & bit;
-}
 
 /*
  * Xen allocates ports in buckets of 64 and calls a port valid once its
@@ -50,6 +38,8 @@ int evtchn_domain_init(struct domain *d)
 {
 	d->evtchn = xzalloc(NR_EVTCHN_PORTS * sizeof(struct evtchn));
 	d->valid_evtchns = EVTCHNS_PER_BUCKET;
+	d->evtchn_ops = &evtchn_ops_2l;
+	d->evtchn_abi_lock = (spinlock_t)SPIN_LOCK_UNLOCKED;
 	return d->evtchn ? 0 : -ENOMEM;
 }
 
@@ -113,22 +103,53 @@ static void wake_pollers(struct domain *d, u32 port)
 	}
 }
 
+void evtchn_wake_all_pollers(struct domain *d)
+{
+	struct vcpu *v;
+
+	for_each_vcpu(d, v)
+		poll_wake(v);
+}
+
+void evtchn_notify(struct vcpu *v, u32 port, unsigned int flags)
+{
+	if (flags & EVTCHN_NEW)
+		wake_pollers(v->domain, port);
+	if (flags & EVTCHN_KICK)
+		vcpu_kick(v);
+}
+
 static void evtchn_set_pending(struct vcpu *v, u32 port)
 {
-	struct shared_info *s = v->domain->shared_info;
-	struct vcpu_info *vi = v->vcpu_info;
+	struct domain *d = v->domain;
+	u64 flags = spin_lock_irqsave(&d->evtchn_abi_lock);
+	unsigned int r = d->evtchn_ops->set_pending(v, port);
 
-	if (test_and_set(&s->evtchn_pending[WORD(port)], BIT(port)))
-		return;
-	wake_pollers(v->domain, port);
-	if (test(&s->evtchn_mask[WORD(port)], BIT(port)))
-		return;
-	__atomic_fetch_or(&vi->evtchn_pending_sel, BIT(WORD(port)),
-			  __ATOMIC_SEQ_CST);
-	if (__atomic_exchange_n(&vi->evtchn_upcall_pending, 1,
-				__ATOMIC_SEQ_CST))
-		return;
-	vcpu_kick(v);
+	spin_unlock_irqrestore(&d->evtchn_abi_lock, flags);
+	evtchn_notify(v, port, r);
+}
+
+static bool port_pending(struct domain *d, u32 port)
+{
+	u64 flags = spin_lock_irqsave(&d->evtchn_abi_lock);
+	bool pending = d->evtchn_ops->is_pending(d, port);
+
+	spin_unlock_irqrestore(&d->evtchn_abi_lock, flags);
+	return pending;
+}
+
+/* Free, and (FIFO) no longer on a queue, as Xen's get_free_port wants. */
+static bool port_reusable(struct domain *d, u32 port)
+{
+	u64 flags;
+	bool busy;
+
+	if (d->evtchn[port].state != ECS_FREE)
+		return false;
+	flags = spin_lock_irqsave(&d->evtchn_abi_lock);
+	busy = d->evtchn_ops->is_busy(d, port);
+	spin_unlock_irqrestore(&d->evtchn_abi_lock, flags);
+	return !busy;
 }
 
 static struct vcpu *notify_vcpu(struct domain *d, struct evtchn *c)
@@ -143,8 +164,9 @@ static struct vcpu *notify_vcpu(struct domain *d, struct evtchn *c)
 static int alloc_port(struct domain *d)
 {
 	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++) {
-		if (d->evtchn[p].state != ECS_FREE)
+		if (!port_reusable(d, p))
 			continue;
+		d->evtchn[p].priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
 		if (p >= d->valid_evtchns)
 			__atomic_store_n(&d->valid_evtchns,
 					 (p / EVTCHNS_PER_BUCKET + 1) *
@@ -372,6 +394,7 @@ void evtchn_raise(struct domain *d, u32 port)
 static void close_port_locked(struct domain *d, u32 port)
 {
 	struct evtchn *c = &d->evtchn[port];
+	u64 flags;
 
 	if (c->state == ECS_VIRQ) {
 		struct vcpu *v = notify_vcpu(d, c);
@@ -394,8 +417,9 @@ static void close_port_locked(struct domain *d, u32 port)
 	c->remote_port = 0;
 	c->virq = 0;
 	/* A stale pending bit must not fire on the port's next user. */
-	__atomic_fetch_and(&d->shared_info->evtchn_pending[WORD(port)],
-			   ~BIT(port), __ATOMIC_SEQ_CST);
+	flags = spin_lock_irqsave(&d->evtchn_abi_lock);
+	d->evtchn_ops->clear_pending(d, port);
+	spin_unlock_irqrestore(&d->evtchn_abi_lock, flags);
 }
 
 static long close_port(struct domain *d, u32 port)
@@ -536,27 +560,40 @@ static long op_bind_vcpu(struct evtchn_bind_vcpu *b)
 	return ret;
 }
 
+/* Unmask; a pending port raises the upcall (FIFO: is linked again). */
 static long op_unmask(u32 port)
 {
 	struct domain *d = current->domain;
-	struct shared_info *s = d->shared_info;
 	struct vcpu *v;
+	unsigned int r;
+	u64 flags;
 
 	if (!port_is_valid(d, port))
 		return -EINVAL;
 	spin_lock(&d->event_lock);
 	v = notify_vcpu(d, &d->evtchn[port]);
-	__atomic_fetch_and(&s->evtchn_mask[WORD(port)], ~BIT(port),
-			   __ATOMIC_SEQ_CST);
-	if (test(&s->evtchn_pending[WORD(port)], BIT(port))) {
-		__atomic_fetch_or(&v->vcpu_info->evtchn_pending_sel,
-				  BIT(WORD(port)), __ATOMIC_SEQ_CST);
-		if (!__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending,
-					 1, __ATOMIC_SEQ_CST))
-			vcpu_kick(v);
-	}
+	flags = spin_lock_irqsave(&d->evtchn_abi_lock);
+	r = d->evtchn_ops->unmask(v, port);
+	spin_unlock_irqrestore(&d->evtchn_abi_lock, flags);
 	spin_unlock(&d->event_lock);
+	evtchn_notify(v, port, r);
 	return 0;
+}
+
+/* Xen checks the port, then the ABI (-ENOSYS for 2-level). */
+static long op_set_priority(const struct evtchn_set_priority *sp)
+{
+	struct domain *d = current->domain;
+	long ret = -ENOSYS;
+	u64 flags;
+
+	if (!port_is_valid(d, sp->port))
+		return -EINVAL;
+	flags = spin_lock_irqsave(&d->evtchn_abi_lock);
+	if (d->evtchn_ops->set_priority)
+		ret = d->evtchn_ops->set_priority(d, sp->port, sp->priority);
+	spin_unlock_irqrestore(&d->evtchn_abi_lock, flags);
+	return ret;
 }
 
 static long op_reset(struct evtchn_reset *r)
@@ -569,6 +606,10 @@ static long op_reset(struct evtchn_reset *r)
 	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++)
 		if (d->evtchn[p].state != ECS_FREE)
 			close_port(d, p);
+	/* As on Xen, a reset domain is back on the 2-level ABI. */
+	spin_lock(&d->event_lock);
+	evtchn_fifo_destroy(d);
+	spin_unlock(&d->event_lock);
 	return 0;
 }
 
@@ -579,6 +620,11 @@ void evtchn_domain_destroy(struct domain *d)
 	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++)
 		if (d->evtchn[p].state != ECS_FREE)
 			close_port(d, p);
+	spin_lock(&d->event_lock);
+	evtchn_fifo_destroy(d);
+	spin_unlock(&d->event_lock);
+	xfree(d->evtchn_fifo);
+	d->evtchn_fifo = NULL;
 	xfree(d->evtchn);
 	d->evtchn = NULL;
 }
@@ -628,6 +674,12 @@ static size_t op_size(int cmd)
 		return sizeof(struct evtchn_bind_vcpu);
 	case EVTCHNOP_reset:
 		return sizeof(struct evtchn_reset);
+	case EVTCHNOP_init_control:
+		return sizeof(struct evtchn_init_control);
+	case EVTCHNOP_expand_array:
+		return sizeof(struct evtchn_expand_array);
+	case EVTCHNOP_set_priority:
+		return sizeof(struct evtchn_set_priority);
 	}
 	return 0;
 }
@@ -643,13 +695,16 @@ long do_event_channel_op(int cmd, u64 arg)
 		struct evtchn_status status;
 		struct evtchn_bind_vcpu vcpu;
 		struct evtchn_reset reset;
+		struct evtchn_init_control init;
+		struct evtchn_expand_array expand;
+		struct evtchn_set_priority prio;
 		u32 port;
 	} a;
 	size_t size = op_size(cmd);
 	long ret;
 
 	if (!size)
-		return -ENOSYS; /* FIFO ABI ops: use 2-level */
+		return -ENOSYS;
 	if (copy_from_guest(&a, arg, size))
 		return -EFAULT;
 	switch (cmd) {
@@ -681,6 +736,13 @@ long do_event_channel_op(int cmd, u64 arg)
 		return op_bind_vcpu(&a.vcpu);
 	case EVTCHNOP_reset:
 		return op_reset(&a.reset);
+	case EVTCHNOP_init_control:
+		ret = evtchn_fifo_init_control(&a.init);
+		break;
+	case EVTCHNOP_expand_array:
+		return evtchn_fifo_expand_array(&a.expand);
+	case EVTCHNOP_set_priority:
+		return op_set_priority(&a.prio);
 	default:
 		return -ENOSYS;
 	}
@@ -699,11 +761,8 @@ static void poll_timeout(void *data)
 
 static bool any_polled_pending(struct vcpu *v)
 {
-	struct shared_info *s = v->domain->shared_info;
-
 	for (u32 i = 0; i < v->poll_nr; i++)
-		if (test(&s->evtchn_pending[WORD(v->poll_ports[i])],
-			 BIT(v->poll_ports[i])))
+		if (port_pending(v->domain, v->poll_ports[i]))
 			return true;
 	return false;
 }
@@ -714,7 +773,6 @@ static bool any_polled_pending(struct vcpu *v)
  */
 static long check_long_poll_list(struct vcpu *v, u64 ports, u32 nr)
 {
-	struct shared_info *s = v->domain->shared_info;
 	u32 chunk[16];
 
 	for (u32 i = 0; i < nr; i += ARRAY_SIZE(chunk)) {
@@ -726,8 +784,7 @@ static long check_long_poll_list(struct vcpu *v, u64 ports, u32 nr)
 		for (u32 j = 0; j < n; j++) {
 			if (!port_is_valid(v->domain, chunk[j]))
 				return -EINVAL;
-			if (test(&s->evtchn_pending[WORD(chunk[j])],
-				 BIT(chunk[j])))
+			if (port_pending(v->domain, chunk[j]))
 				return 1;
 		}
 	}

@@ -25,6 +25,8 @@
 
 struct domain;
 struct grant_table;
+struct evtchn_fifo;
+struct evtchn_port_ops;
 
 /* Guest callbacks (set_callbacks / callback_op). */
 struct pv_callback {
@@ -111,6 +113,11 @@ struct evtchn {
 	u16 remote_domid;    /* unbound: who may bind; interdomain: peer */
 	u32 remote_port;     /* interdomain peer's port */
 	u32 virq;            /* VIRQ number or PIRQ */
+	/* FIFO ABI (events_fifo.c), under the domain's evtchn_abi_lock. */
+	u8 priority;         /* queue for new events, 0 (highest) .. 15 */
+	u8 last_vcpu;        /* queue it was last linked on: vCPU ... */
+	u8 last_priority;    /* ... and priority */
+	bool fifo_pending;   /* raised while its event word was not mapped */
 };
 
 struct domain {
@@ -138,6 +145,17 @@ struct domain {
 	/* Events. */
 	struct evtchn *evtchn; /* NR_EVTCHN_PORTS entries */
 	u32 valid_evtchns; /* ports below are "allocated" (Xen's buckets) */
+	/*
+	 * The ABI in use: 2-level, or FIFO once EVTCHNOP_init_control has
+	 * succeeded. The ops, the FIFO state and the guest's pending/mask
+	 * bits are changed under evtchn_abi_lock (interrupts off: pirqs and
+	 * timers raise events); evtchn_fifo stays allocated until the
+	 * domain is destroyed.
+	 */
+	const struct evtchn_port_ops *evtchn_ops;
+	spinlock_t evtchn_abi_lock;
+	struct evtchn_fifo *evtchn_fifo;
+	bool evtchn_fifo_noted; /* a hostile FIFO case was logged */
 	struct grant_table *grant;
 
 	/* Life cycle. */

@@ -1,4 +1,4 @@
-/* Event channels: the 2-level ABI (see include/xen/event_channel.h). */
+/* Event channels, 2-level or FIFO (events_abi.h, xen/event_channel.h). */
 #ifndef XENOLITH_EVENTS_H
 #define XENOLITH_EVENTS_H
 

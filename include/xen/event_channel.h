@@ -101,4 +101,46 @@ struct evtchn_reset {
 	domid_t dom;
 };
 
+/* EVTCHNOP_init_control: vcpu's FIFO control block at offset in a frame. */
+struct evtchn_init_control {
+	uint64_t control_gfn;
+	uint32_t offset;
+	uint32_t vcpu;
+	uint8_t link_bits; /* out */
+	uint8_t _pad[7];
+};
+
+/* EVTCHNOP_expand_array: one more page of event words. */
+struct evtchn_expand_array {
+	uint64_t array_gfn;
+};
+
+/* EVTCHNOP_set_priority: 0 (highest) .. 15 (lowest). */
+struct evtchn_set_priority {
+	evtchn_port_t port;
+	uint32_t priority;
+};
+
+/* The FIFO ABI: one 32-bit event word per port, queues per priority. */
+#define EVTCHN_FIFO_PRIORITY_MAX 0
+#define EVTCHN_FIFO_PRIORITY_DEFAULT 7
+#define EVTCHN_FIFO_PRIORITY_MIN 15
+#define EVTCHN_FIFO_MAX_QUEUES (EVTCHN_FIFO_PRIORITY_MIN + 1)
+
+typedef uint32_t event_word_t;
+
+#define EVTCHN_FIFO_PENDING 31
+#define EVTCHN_FIFO_MASKED 30
+#define EVTCHN_FIFO_LINKED 29
+#define EVTCHN_FIFO_BUSY 28
+#define EVTCHN_FIFO_LINK_BITS 17
+#define EVTCHN_FIFO_LINK_MASK ((1U << EVTCHN_FIFO_LINK_BITS) - 1)
+#define EVTCHN_FIFO_NR_CHANNELS (1U << EVTCHN_FIFO_LINK_BITS)
+
+struct evtchn_fifo_control_block {
+	uint32_t ready; /* bit q: queue q may be non-empty */
+	uint32_t _rsvd;
+	event_word_t head[EVTCHN_FIFO_MAX_QUEUES];
+};
+
 #endif
