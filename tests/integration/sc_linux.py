@@ -103,6 +103,8 @@ def check_programs(c, con):
             repr(out))
     out = con.run("dmesg | grep -m1 'Hypervisor detected'") or ""
     c.check("dmesg: booted paravirtualized on Xen", "Xen PV" in out, out)
+    out = con.run("dmesg | grep -m1 'xen:events: Using'") or ""
+    c.check("dmesg: events use the FIFO ABI", "FIFO-based ABI" in out, out)
     out = (con.run("uname -r") or "").strip()
     c.check("uname -r is the package's (%s)" % out, out == kernel_release())
     out = con.run("lxtest", timeout=120) or ""
