@@ -34,6 +34,9 @@
  */
 #define EVTCHNS_PER_BUCKET 64
 
+/* 4096 of them per domain: the FIFO fields fit in the old 12 bytes. */
+_Static_assert(sizeof(struct evtchn) == 12, "struct evtchn grew");
+
 int evtchn_domain_init(struct domain *d)
 {
 	d->evtchn = xzalloc(NR_EVTCHN_PORTS * sizeof(struct evtchn));
@@ -138,8 +141,11 @@ static bool port_pending(struct domain *d, u32 port)
 	return pending;
 }
 
-/* Free, and (FIFO) no longer on a queue, as Xen's get_free_port wants. */
-static bool port_reusable(struct domain *d, u32 port)
+/*
+ * Take a free port that is (FIFO) no longer on a queue, as Xen's
+ * get_free_port does, with the default priority for its new life.
+ */
+static bool claim_port(struct domain *d, u32 port)
 {
 	u64 flags;
 	bool busy;
@@ -148,6 +154,8 @@ static bool port_reusable(struct domain *d, u32 port)
 		return false;
 	flags = spin_lock_irqsave(&d->evtchn_abi_lock);
 	busy = d->evtchn_ops->is_busy(d, port);
+	if (!busy)
+		d->evtchn[port].priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
 	spin_unlock_irqrestore(&d->evtchn_abi_lock, flags);
 	return !busy;
 }
@@ -164,9 +172,8 @@ static struct vcpu *notify_vcpu(struct domain *d, struct evtchn *c)
 static int alloc_port(struct domain *d)
 {
 	for (u32 p = 1; p < NR_EVTCHN_PORTS; p++) {
-		if (!port_reusable(d, p))
+		if (!claim_port(d, p))
 			continue;
-		d->evtchn[p].priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
 		if (p >= d->valid_evtchns)
 			__atomic_store_n(&d->valid_evtchns,
 					 (p / EVTCHNS_PER_BUCKET + 1) *
@@ -323,7 +330,7 @@ static long op_bind_virq(struct evtchn_bind_virq *b)
 	port = alloc_port(d);
 	if (port > 0) {
 		d->evtchn[port].state = ECS_VIRQ;
-		d->evtchn[port].virq = b->virq;
+		d->evtchn[port].virq = (u16)b->virq;
 		d->evtchn[port].notify_vcpu = (u8)b->vcpu;
 		v->virq_port[b->virq] = (u32)port;
 		b->port = (u32)port;
@@ -374,7 +381,7 @@ static long op_bind_pirq(struct evtchn_bind_pirq *b)
 			port = rc;
 		} else {
 			d->evtchn[port].state = ECS_PIRQ;
-			d->evtchn[port].virq = b->pirq;
+			d->evtchn[port].virq = (u16)b->pirq;
 			d->evtchn[port].notify_vcpu = 0;
 			b->port = (u32)port;
 		}

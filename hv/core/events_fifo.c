@@ -48,13 +48,15 @@ struct evtchn_fifo {
 	struct fifo_vcpu vcpu[MAX_VIRT_CPUS];
 };
 
-static void note_once(struct domain *d, const char *what, u32 port)
+/* Logged once per domain: a tail word that kept changing. */
+static void note_hostile(struct domain *d, u32 port)
 {
-	if (d->evtchn_fifo_noted)
+	if (d->fifo_hostile_noted)
 		return;
-	d->evtchn_fifo_noted = true;
-	pr_warn("d%u: FIFO events: %s (port %u); its own events may be lost\n",
-		d->id, what, port);
+	d->fifo_hostile_noted = true;
+	pr_warn("d%u: FIFO events: port %u's word kept changing; "
+		"its own events may be lost\n",
+		d->id, port);
 }
 
 static event_word_t *word_of(struct evtchn_fifo *f, u32 port)
@@ -121,7 +123,7 @@ static bool link_after(struct domain *d, event_word_t *w, u32 port)
 		}
 	}
 	clear(w, F_BUSY);
-	note_once(d, "a tail word kept changing", port);
+	note_hostile(d, port);
 	return true;
 }
 
@@ -317,10 +319,12 @@ long evtchn_fifo_init_control(struct evtchn_init_control *ic)
 	else if ((page = map_guest_frame(d, ic->control_gfn)))
 		ret = attach_control_block(d, vcpu, page + offset);
 	spin_unlock(&d->event_lock);
-	if (ret)
-		pr_debug("d%u: init_control vcpu %u gfn %#lx offset %u: %ld\n",
-			 d->id, vcpu, (unsigned long)ic->control_gfn, offset,
-			 ret);
+	if (ret && !d->fifo_refusal_noted) {
+		d->fifo_refusal_noted = true; /* once per domain */
+		pr_info("d%u: init_control vcpu %u gfn %#lx offset %u: %ld\n",
+			d->id, vcpu, (unsigned long)ic->control_gfn, offset,
+			ret);
+	}
 	return ret;
 }
 

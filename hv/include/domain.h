@@ -112,12 +112,12 @@ struct evtchn {
 	u8 notify_vcpu;
 	u16 remote_domid;    /* unbound: who may bind; interdomain: peer */
 	u32 remote_port;     /* interdomain peer's port */
-	u32 virq;            /* VIRQ number or PIRQ */
+	u16 virq;            /* VIRQ number or PIRQ (< NR_PIRQS) */
 	/* FIFO ABI (events_fifo.c), under the domain's evtchn_abi_lock. */
-	u8 priority;         /* queue for new events, 0 (highest) .. 15 */
-	u8 last_vcpu;        /* queue it was last linked on: vCPU ... */
-	u8 last_priority;    /* ... and priority */
-	bool fifo_pending;   /* raised while its event word was not mapped */
+	u8 priority : 4;      /* queue for new events, 0 (highest) .. 15 */
+	u8 last_priority : 4; /* queue it was last linked on: priority, */
+	u8 last_vcpu : 7;     /* and vCPU */
+	u8 fifo_pending : 1;  /* raised while its event word was not mapped */
 };
 
 struct domain {
@@ -155,7 +155,8 @@ struct domain {
 	const struct evtchn_port_ops *evtchn_ops;
 	spinlock_t evtchn_abi_lock;
 	struct evtchn_fifo *evtchn_fifo;
-	bool evtchn_fifo_noted; /* a hostile FIFO case was logged */
+	bool fifo_refusal_noted; /* a refused FIFO op was logged */
+	bool fifo_hostile_noted; /* lost FIFO links were logged */
 	struct grant_table *grant;
 
 	/* Life cycle. */
