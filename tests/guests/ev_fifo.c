@@ -504,6 +504,7 @@ static void check_reset(void)
 static void role_fifo(void)
 {
 	unsigned int ok;
+	uint64_t t0;
 
 	pv_events_disable(); /* we read the queues ourselves */
 	check_before_switch();
@@ -517,8 +518,11 @@ static void role_fifo(void)
 	check_close_linked();
 	check_high_port();
 	bind_peer();
+	t0 = pv_now();
 	ok = rounds();
 	CHECK_EQ(ok, ROUNDS);
+	printf("ping-pong: %u round trips, %lu us each\n", ok,
+	       (unsigned long)((pv_now() - t0) / NS_PER_US / ROUNDS));
 	check_hostile();
 	check_limit();
 	CHECK_EQ(ev_send(done), 0);
