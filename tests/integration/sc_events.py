@@ -62,10 +62,11 @@ def events_interdomain(c):
 def events_fifo(c):
     """The FIFO event ABI: init_control/expand_array/set_priority and their errors, queues by priority, unmask, close while linked, high ports, a guest corrupting its own words, the limit, reset; a 2-level neighbour loses nothing."""
     specs = [("hello", ""), ("ev_fifo", "role=fifo"), ("ev_fifo", "role=peer")]
-    m = run_guests(c, specs, cmdline="guest_loglvl=all")
-    note_lines(c, m, r"\(d1\) ping-pong: .*")
-    note_lines(c, m, r"\(d1\) hostile: .*")
-    note_lines(c, m, r"\(d2\) peer: .*")
+    for smp in (2, 1):  # the peers on different CPUs, then on one
+        m = run_guests(c, specs, cmdline="guest_loglvl=all", smp=smp)
+        note_lines(c, m, r"\(d1\) ping-pong: .*")
+        note_lines(c, m, r"\(d1\) hostile: .*")
+        note_lines(c, m, r"\(d2\) peer: .*")
 
 
 @scenario
