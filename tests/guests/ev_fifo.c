@@ -16,6 +16,7 @@
  *     its own self-IPIs all along: a hostile neighbour must not cost it
  *     an event.
  */
+#include <xen/memory.h>
 #include "ev_common.h"
 
 #define EOPNOTSUPP 95
@@ -36,6 +37,7 @@
 static uint8_t cb_page[4096] __attribute__((aligned(4096)));
 static uint32_t array[2][WORDS_PER_PAGE] __attribute__((aligned(4096)));
 static uint8_t spare[4096] __attribute__((aligned(4096)));
+static uint8_t table[4096] __attribute__((aligned(4096))); /* stays zero */
 static struct evtchn_fifo_control_block *cb;
 static unsigned int nr_pages;
 
@@ -71,6 +73,28 @@ static long set_prio(uint32_t port, uint32_t prio)
 static uint64_t mfn_of(const void *va)
 {
 	return pv_virt_to_mfn(va);
+}
+
+static long remap_table(bool writable)
+{
+	uint64_t pte = mfn_of(table) << 12 | 0x21 | (writable ? 0x42 : 0);
+
+	return HYPERVISOR_update_va_mapping((uint64_t)table, pte, UVMF_INVLPG);
+}
+
+/* Pin (and unpin) our zeroed page as an L1 table: 0, or the refusal. */
+static long pin_table(void)
+{
+	struct mmuext_op op = { .cmd = MMUEXT_PIN_L1_TABLE };
+	long rc;
+
+	op.arg1.mfn = mfn_of(table);
+	rc = HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+	if (!rc) {
+		op.cmd = MMUEXT_UNPIN_TABLE;
+		CHECK_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+	}
+	return rc;
 }
 
 static uint64_t l4_mfn(void)
@@ -468,6 +492,20 @@ static void check_hostile(void)
 	CHECK(ping_pong(), "ping-pong after the clean-up");
 }
 
+/*
+ * An array page is held as writable: it can never become a page table
+ * while the hypervisor writes it (dropped by EVTCHNOP_reset, see there).
+ */
+static void check_type_reference(void)
+{
+	pv_test_group("array pages can never become page tables");
+	CHECK_EQ(remap_table(false), 0);
+	CHECK_EQ(pin_table(), 0); /* a zeroed page we map read-only: it could */
+	CHECK_EQ(expand(mfn_of(table)), 0);
+	nr_pages++;
+	CHECK(pin_table() < 0, "pinned an event-array page as an L1 table");
+}
+
 static void check_limit(void)
 {
 	unsigned int added = 0;
@@ -477,7 +515,7 @@ static void check_limit(void)
 	/* Xen takes the same frame again: fill pages 2..127 with it. */
 	while (added < 2 * MAX_PAGES && !(rc = expand(mfn_of(spare))))
 		added++;
-	CHECK_EQ(added, MAX_PAGES - 2);
+	CHECK_EQ(added, MAX_PAGES - nr_pages);
 	CHECK_EQ(rc, -ENOSPC);
 	CHECK_EQ(expand(BAD_GFN), -ENOSPC); /* full comes first */
 	CHECK(ping_pong(), "events still work at the limit");
@@ -496,6 +534,8 @@ static void check_reset(void)
 	CHECK_EQ(ev_send(p), 0);
 	CHECK(pv_pending(p), "2-level bits again");
 	pv_clear(p);
+	CHECK_EQ(pin_table(), 0); /* the array page was let go */
+	CHECK_EQ(remap_table(true), 0);
 	/* Its frames were let go: they can be registered again. */
 	CHECK_EQ(init_control(mfn_of(cb_page), 0, 0, NULL), 0);
 	CHECK_EQ(set_prio(p, 0), 0);
@@ -524,6 +564,7 @@ static void role_fifo(void)
 	printf("ping-pong: %u round trips, %lu us each\n", ok,
 	       (unsigned long)((pv_now() - t0) / NS_PER_US / ROUNDS));
 	check_hostile();
+	check_type_reference();
 	check_limit();
 	CHECK_EQ(ev_send(done), 0);
 	check_reset();
