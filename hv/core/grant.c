@@ -720,6 +720,13 @@ out:
 }
 
 /* Read op i of an unmap (or unmap_and_replace) batch into r. */
+static size_t unmap_op_size(unsigned int cmd)
+{
+	return cmd == GNTTABOP_unmap_grant_ref ?
+		       sizeof(struct gnttab_unmap_grant_ref) :
+		       sizeof(struct gnttab_unmap_and_replace);
+}
+
 static int unmap_read(unsigned int cmd, u64 uop, unsigned int i,
 		      struct unmap_req *r)
 {
@@ -781,6 +788,12 @@ static long unmap_batch(struct domain *d, unsigned int cmd, u64 uop,
 		unmap_flush_and_complete(d, w, n);
 		if (rc)
 			return rc;
+		/* Between chunks, all complete: the rest may continue later. */
+		if (base + c < count && hypercall_preempt_check())
+			return hypercall_continue(
+				__HYPERVISOR_grant_table_op, cmd,
+				uop + (base + c) * unmap_op_size(cmd),
+				count - base - c, 0);
 	}
 	return 0;
 }
@@ -1226,15 +1239,22 @@ static long get_version(struct domain *d, u64 uop)
 			 uop + offsetof(struct gnttab_get_version, version));
 }
 
-#define GRANT_BATCH_OP(type, fn)                      \
-	for (unsigned int i = 0; i < count; i++) {    \
-		type op;                              \
-		u64 a = uop + i * sizeof(op);         \
-		if (get_guest(op, a))                 \
-			return i ? (long)i : -EFAULT; \
-		fn(d, &op);                           \
-		if (put_guest(op, a))                 \
-			return -EFAULT;               \
+/*
+ * One op after another; as on Xen, a long batch stops between ops when
+ * the CPU is wanted and continues with the rest (no limit on count).
+ */
+#define GRANT_BATCH_OP(type, fn)                                            \
+	for (unsigned int i = 0; i < count; i++) {                          \
+		type op;                                                    \
+		u64 a = uop + i * sizeof(op);                               \
+		if (i && hypercall_preempt_check())                         \
+			return hypercall_continue(__HYPERVISOR_grant_table_op, \
+						  cmd, a, count - i, 0);    \
+		if (get_guest(op, a))                                       \
+			return i ? (long)i : -EFAULT;                       \
+		fn(d, &op);                                                 \
+		if (put_guest(op, a))                                       \
+			return -EFAULT;                                     \
 	}
 
 long do_grant_table_op(unsigned int cmd, u64 uop, unsigned int count)
@@ -1243,7 +1263,7 @@ long do_grant_table_op(unsigned int cmd, u64 uop, unsigned int count)
 
 	if (!d->grant || d->grant->dead)
 		return -ENOSYS;
-	if (count > 4096)
+	if ((int)count < 0) /* as Xen */
 		return -EINVAL;
 	switch (cmd) {
 	case GNTTABOP_map_grant_ref:

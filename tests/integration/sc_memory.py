@@ -144,6 +144,14 @@ def mm_big_pin(c):
 
 
 @scenario
+def mm_grant_long_batch(c):
+    """A 50,000-op grant copy continues while the caller's timer fires."""
+    m = run_guests(c, [("mm_grant_batch", "")], cmdline="guest_loglvl=all")
+    for t in m.find_all(r"\(d0\) grant batch: .*"):
+        c.note(t.group(0).split(") ", 1)[1])
+
+
+@scenario
 def mm_address_spaces(c):
     """Build an address space in one multicall, fork it, switch."""
     run_guests(c, [("mm_fork", "")], cmdline="guest_loglvl=all")
