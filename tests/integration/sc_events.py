@@ -162,3 +162,17 @@ def shutdown_reasons(c):
     for d, (args, reason) in enumerate(SHUTDOWNS):
         if reason != "poweroff":
             check_result(c, m, d, "ev_shutdown " + args)
+
+
+@scenario
+def console_two_vcpus(c):
+    """Two vCPUs of one domain write console lines at once: whole lines."""
+    m = run_guests(c, [("hello", ""), ("con_race", "")],
+                   cmdline="domu_vcpus=2 guest_loglvl=all")
+    lines = [x.group(1) for x in m.find_all(r"\(d1\) ([AB?][^\r\n]*)")]
+    pure = [l for l in lines if l in ("A" * 60, "B" * 60)]
+    mixed = [l for l in lines if l not in pure]
+    c.check("80 whole lines from each vCPU, none mixed or cut (%d lines, "
+            "%d mixed)" % (len(lines), len(mixed)),
+            pure.count("A" * 60) == 80 and pure.count("B" * 60) == 80
+            and not mixed, mixed[:3])
