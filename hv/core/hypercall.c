@@ -107,8 +107,10 @@ bool hypercall_preempt_check(void)
 {
 	const struct vcpu_info *vi = current->vcpu_info;
 
+	/* vcpu_info: none yet for a vCPU past the legacy 32 that has
+	 * not registered one. */
 	return this_cpu()->need_resched ||
-	       (READ_ONCE(vi->evtchn_upcall_pending) &&
+	       (vi && READ_ONCE(vi->evtchn_upcall_pending) &&
 		!READ_ONCE(vi->evtchn_upcall_mask));
 }
 

@@ -17,6 +17,7 @@
 #include "lib.h"
 #include "page.h"
 #include "pv.h"
+#include "ptval.h"
 #include "traps.h"
 #include "x86.h"
 
@@ -179,6 +180,9 @@ static u64 guest_cr4(void)
 			     X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE);
 }
 
+/* An emulated instruction's length meaning "execute it again". */
+#define LEN_AGAIN (~0U)
+
 /* MOV to or from a control register: 0f 20 /r and 0f 22 /r. */
 static bool emulate_mov_cr(struct vcpu *v, struct cpu_user_regs *regs,
 			   const u8 *p, u8 rex, unsigned int *len)
@@ -210,9 +214,24 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_user_regs *regs,
 		return false;
 	}
 	switch (cr) {
-	case 3:
-		/* A new kernel root table, as MMUEXT_NEW_BASEPTR (Xen does). */
-		return new_baseptr(v, *reg >> PAGE_SHIFT, !v->kernel_mode) == 0;
+	case 3: {
+		/*
+		 * A new kernel root table, as MMUEXT_NEW_BASEPTR (Xen does). A
+		 * big tree's validation may stop part-way: the instruction is
+		 * then executed again (events delivered first) and continues it.
+		 */
+		int rc;
+
+		local_irq_enable(); /* as for page faults: type work may wait */
+		mm_preemptible(true);
+		rc = mm_finish_pending(v);
+		if (!rc)
+			rc = new_baseptr(v, *reg >> PAGE_SHIFT, !v->kernel_mode);
+		mm_preemptible(false);
+		if (rc == -ERESTART)
+			*len = LEN_AGAIN;
+		return rc == 0 || rc == -ERESTART;
+	}
 	case 0:
 		/* Only TS may change (fpu_taskswitch in disguise). */
 		if ((*reg ^ guest_cr0(v)) & ~X86_CR0_TS)
@@ -394,7 +413,7 @@ int pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 		   emulate_kernel_op(v, regs, &px, p, &len)) {
 		rc = EMUL_DONE;
 	}
-	if (rc == EMUL_DONE)
+	if (rc == EMUL_DONE && len != LEN_AGAIN)
 		regs->rip += pfx + len;
 	return rc;
 }
