@@ -135,8 +135,9 @@ def mm_big_pin(c):
     """Pin and unpin a tree of 16 million entries, twice: each call stops
     for the caller's timer, and the victim's 1 ms timer keeps firing."""
     m = run_guests(c, [("mm_victim", "peers=1 events=2 timer=1"),
-                       ("mm_bigtree", "id=1 mode=pin")],
-                   cmdline="guest_loglvl=all domu_mem=128M", smp=1,
+                       ("mm_bigtree", "id=1 mode=pin vcpus=2")],
+                   cmdline="guest_loglvl=all domu_mem=128M domu_vcpus=2",
+                   smp=1,
                    timeout=300)
     for pat in (r"\(d1\) bigtree: .*", r"\(d0\) victim: timer: .*"):
         for t in m.find_all(pat):

@@ -230,6 +230,7 @@ long do_get_debugreg(int reg)
 long vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c)
 {
 	struct frame *l4;
+	int rc;
 
 	if (v->guest_table)
 		return -EEXIST;
@@ -241,10 +242,14 @@ long vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c)
 	    (c->syscall_callback_eip && !guest_code_ok(c->syscall_callback_eip)))
 		return -EINVAL;
 	l4 = mfn_to_frame(c->ctrlreg[3] >> PAGE_SHIFT);
-	if (!l4 || !get_page_and_type(l4, v->domain, PGT_L4))
+	if (!l4)
 		return -EINVAL;
+	/* Stops part-way only where the caller enabled it (VCPUOP). */
+	rc = get_page_and_type_preemptible(l4, v->domain, PGT_L4);
+	if (rc)
+		return rc == -ERESTART ? rc : -EINVAL;
 	if (c->gdt_ents && set_vcpu_gdt(v, c->gdt_frames, c->gdt_ents)) {
-		put_page_and_type(l4);
+		put_page_and_type_preemptible(l4);
 		return -EINVAL;
 	}
 	v->guest_table = c->ctrlreg[3] >> PAGE_SHIFT;
@@ -296,9 +301,18 @@ long vcpu_initialise(struct vcpu *v, u64 arg)
 		rc = -ENOMEM;
 	else if (copy_from_guest(c, arg, sizeof(*c)))
 		rc = -EFAULT;
-	else
-		rc = vcpu_set_context(v, c);
+	else {
+		/* A big root table validates a batch at a time. */
+		mm_preemptible(true);
+		rc = mm_finish_pending(current);
+		if (!rc)
+			rc = vcpu_set_context(v, c);
+		mm_preemptible(false);
+	}
 	xfree(c);
 	__atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
+	if (rc == -ERESTART)
+		return hypercall_continue(__HYPERVISOR_vcpu_op,
+					  VCPUOP_initialise, v->id, arg, 0);
 	return rc;
 }
