@@ -65,16 +65,16 @@ static int mmu_update_one(struct domain *d, struct domain *pg_owner,
 	case MMU_PT_UPDATE_PRESERVE_AD:
 		if (req->ptr & 7 & ~3UL)
 			return -EINVAL;
-		return update_pt_entry(d, pg_owner, mfn,
-				       (req->ptr & ~PAGE_MASK) >> 3, req->val,
-				       cmd == MMU_PT_UPDATE_PRESERVE_AD,
-				       PTU_MMU_UPDATE);
+		return update_pt_entry(
+		    d, pg_owner, mfn, (req->ptr & ~PAGE_MASK) >> 3, req->val,
+		    cmd == MMU_PT_UPDATE_PRESERVE_AD, PTU_MMU_UPDATE);
 	case MMU_MACHPHYS_UPDATE:
 		f = mfn_to_frame(mfn);
 		if (!f || f->owner != pg_owner->id) {
-			mm_refused(d, MMR_MACHPHYS,
-				   "mmu_update: M2P entry of frame %#lx: not its own",
-				   mfn);
+			mm_refused(
+			    d, MMR_MACHPHYS,
+			    "mmu_update: M2P entry of frame %#lx: not its own",
+			    mfn);
 			return -EINVAL;
 		}
 		set_gpfn_from_mfn(mfn, req->val);
@@ -93,9 +93,8 @@ static long continue_batch(unsigned int nr, u64 reqs, size_t size,
 {
 	if (finish_batch(pdone, done + i))
 		return -EFAULT;
-	return hypercall_continue(nr, reqs + i * size,
-				  (count - i) | MMU_UPDATE_PREEMPTED, pdone,
-				  fd);
+	return hypercall_continue(
+	    nr, reqs + i * size, (count - i) | MMU_UPDATE_PREEMPTED, pdone, fd);
 }
 
 /*
@@ -108,8 +107,7 @@ static int batch_stop(unsigned int i, int rc)
 {
 	if (rc == -ERESTART)
 		return (int)i;
-	if (!rc && current->pending_teardown &&
-	    mm_finish_pending(current))
+	if (!rc && current->pending_teardown && mm_finish_pending(current))
 		return (int)i + 1;
 	return -1;
 }
@@ -135,7 +133,8 @@ static long mmu_update_batch(u64 reqs, unsigned int count, u64 pdone,
 			return continue_batch(__HYPERVISOR_mmu_update, reqs,
 					      sizeof(req), i, count, done,
 					      pdone, fd);
-		if (copy_from_guest(&req, reqs + i * sizeof(req), sizeof(req))) {
+		if (copy_from_guest(&req, reqs + i * sizeof(req),
+				    sizeof(req))) {
 			rc = -EFAULT;
 			break;
 		}
@@ -157,14 +156,22 @@ static long mmu_update_batch(u64 reqs, unsigned int count, u64 pdone,
 	return rc;
 }
 
-long do_mmu_update(u64 reqs, unsigned int count, u64 pdone, unsigned int fd)
+/* A batch whose page-table walks may stop part-way (see ptval.c). */
+static long preemptible(long (*batch)(u64, unsigned int, u64, unsigned int),
+			u64 reqs, unsigned int count, u64 pdone,
+			unsigned int fd)
 {
 	long rc;
 
 	mm_preemptible(true);
-	rc = mmu_update_batch(reqs, count, pdone, fd);
+	rc = batch(reqs, count, pdone, fd);
 	mm_preemptible(false);
 	return rc;
+}
+
+long do_mmu_update(u64 reqs, unsigned int count, u64 pdone, unsigned int fd)
+{
+	return preemptible(mmu_update_batch, reqs, count, pdone, fd);
 }
 
 /*
@@ -193,7 +200,7 @@ static void do_flush(u64 flags, u64 va)
 }
 
 static long update_va_mapping_in(struct domain *pg_owner, u64 va, u64 val,
-				  u64 flags)
+				 u64 flags)
 {
 	struct vcpu *v = current;
 	mfn_t l1;
@@ -243,8 +250,8 @@ long do_update_va_mapping_otherdomain(u64 va, u64 val, u64 flags,
 		return current->domain->privileged ? -ESRCH : -EPERM;
 	if (teardown_first())
 		return hypercall_continue(
-			__HYPERVISOR_update_va_mapping_otherdomain, va, val,
-			flags, fd);
+		    __HYPERVISOR_update_va_mapping_otherdomain, va, val, flags,
+		    fd);
 	return update_va_mapping_in(pg_owner, va, val, flags);
 }
 
@@ -262,9 +269,10 @@ int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 		   (rc = get_page_and_type_preemptible(f, v->domain, PGT_L4))) {
 		if (rc == -ERESTART)
 			return rc; /* validating it continues */
-		mm_refused(v->domain, MMR_BASEPTR,
-			   "new_%sbaseptr: frame %#lx is not an L4 table of its own",
-			   user ? "user_" : "", mfn);
+		mm_refused(
+		    v->domain, MMR_BASEPTR,
+		    "new_%sbaseptr: frame %#lx is not an L4 table of its own",
+		    user ? "user_" : "", mfn);
 		return -EINVAL;
 	} else {
 		*slot = mfn;
@@ -288,10 +296,11 @@ static int page_op(struct domain *d, const struct mmuext_op *op)
 	void *dva;
 
 	if (!dst || !get_page_writable(dst, d)) {
-		mm_refused(d, MMR_PAGE_OP,
-			   "%s: destination %#lx is not a writable frame of its own",
-			   op->cmd == MMUEXT_CLEAR_PAGE ? "clear_page" : "copy_page",
-			   op->arg1.mfn);
+		mm_refused(
+		    d, MMR_PAGE_OP,
+		    "%s: destination %#lx is not a writable frame of its own",
+		    op->cmd == MMUEXT_CLEAR_PAGE ? "clear_page" : "copy_page",
+		    op->arg1.mfn);
 		return -EINVAL;
 	}
 	dva = __va(op->arg1.mfn << PAGE_SHIFT);
@@ -410,11 +419,5 @@ static long mmuext_batch(u64 ops, unsigned int count, u64 pdone,
 
 long do_mmuext_op(u64 ops, unsigned int count, u64 pdone, unsigned int fd)
 {
-	long rc;
-
-	mm_preemptible(true);
-	rc = mmuext_batch(ops, count, pdone, fd);
-	mm_preemptible(false);
-	return rc;
+	return preemptible(mmuext_batch, ops, count, pdone, fd);
 }
-

@@ -6,7 +6,6 @@
  * Boot with domu_vcpus=2 guest_loglvl=all.
  */
 #include "mmtest.h"
-#include <xen/vcpu.h>
 
 #define LINES 80
 #define WIDTH 60
@@ -37,18 +36,8 @@ static void __attribute__((noreturn)) second_vcpu(void)
 
 static void start_second_vcpu(void)
 {
-	const struct trap_info *t = pv_trap_table();
-
-	for (unsigned int i = 0; t[i].address; i++)
-		ctx.trap_ctxt[i] = t[i];
-	ctx.flags = VGCF_IN_KERNEL;
-	ctx.user_regs.rip = (uint64_t)second_vcpu;
-	ctx.user_regs.rsp = (uint64_t)(stack1 + sizeof(stack1) - 8);
-	ctx.user_regs.cs = FLAT_KERNEL_CS;
-	ctx.user_regs.ss = FLAT_KERNEL_SS;
-	ctx.kernel_ss = FLAT_KERNEL_SS;
-	ctx.kernel_sp = (uint64_t)(stack1 + sizeof(stack1));
-	ctx.ctrlreg[3] = pv_virt_to_mfn((void *)start_info->pt_base) << 12;
+	mm_vcpu_context(&ctx, second_vcpu, stack1, sizeof(stack1),
+			pv_virt_to_mfn((void *)start_info->pt_base));
 	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx), 0);
 	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_up, 1, NULL), 0);
 }

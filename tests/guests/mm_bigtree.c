@@ -21,7 +21,6 @@
  * how many events to send the victim when built (default 1).
  */
 #include "mmtest.h"
-#include <xen/vcpu.h>
 
 #define MAX_L1 65536
 #define DATA 512
@@ -59,26 +58,38 @@ static void start_timer(void)
 	pv_events_enable();
 }
 
-/* One pin or unpin of the whole tree, timed, with our timer ticking. */
-static void timed(unsigned int cmd, uint64_t mfn, const char *what)
-{
-	uint64_t t0 = pv_now(), n0 = ticks, ms;
+/* A call over the whole tree is timed while our timer ticks. */
+static uint64_t window_t0, window_n0;
 
-	last_tick = t0;
+static void window_open(void)
+{
+	last_tick = window_t0 = pv_now();
+	window_n0 = ticks;
 	max_gap = 0;
-	CHECK_EQ(mm_ext(cmd, mfn, 0), 0);
-	ms = (pv_now() - t0) / 1000000;
+}
+
+static void window_close(const char *what)
+{
+	uint64_t ms = (pv_now() - window_t0) / 1000000, n = ticks - window_n0;
+
 	printf("bigtree: %s in %lu ms, %lu timer ticks meanwhile, longest gap "
 	       "%lu us\n",
-	       what, ms, ticks - n0, max_gap / 1000);
+	       what, ms, n, max_gap / 1000);
 	if (pv_arg("bench", 0)) {
 		printf("bench: bigtree_%s_ms = %lu ms\n", what, ms);
 		printf("bench: bigtree_%s_timer_gap = %lu us\n", what,
 		       max_gap / 1000);
 	}
 	/* A call that never stopped would let no tick through at all. */
-	CHECK(ms < 20 || ticks - n0 >= ms / 20, "%s: %lu ticks in %lu ms", what,
-	      ticks - n0, ms);
+	CHECK(ms < 20 || n >= ms / 20, "%s: %lu ticks in %lu ms", what, n, ms);
+}
+
+/* One pin or unpin of the whole tree. */
+static void timed(unsigned int cmd, uint64_t mfn, const char *what)
+{
+	window_open();
+	CHECK_EQ(mm_ext(cmd, mfn, 0), 0);
+	window_close(what);
 }
 
 /* mode=pin: pin and unpin the tree twice, then every frame is free. */
@@ -203,19 +214,11 @@ static uint64_t big_l4(uint64_t l3)
 
 static void cr3_round(uint64_t l3)
 {
-	uint64_t l4 = big_l4(l3), t0 = 0, n0, ms;
+	uint64_t l4 = big_l4(l3);
 
-	n0 = ticks;
-	last_tick = t0 = pv_now();
-	max_gap = 0;
+	window_open();
 	asm volatile("mov %0, %%cr3" : : "r"(l4 << 12) : "memory");
-	ms = (pv_now() - t0) / 1000000;
-	n0 = ticks - n0;
-	printf("bigtree: mov to cr3 in %lu ms, %lu timer ticks meanwhile, "
-	       "longest gap %lu us\n",
-	       ms, n0, max_gap / 1000);
-	CHECK(ms < 20 || n0 >= ms / 20, "mov to cr3: %lu ticks in %lu ms", n0,
-	      ms);
+	window_close("mov_cr3");
 	asm volatile("mov %0, %%cr3" : : "r"(mm.l4_mfn << 12) : "memory");
 }
 
@@ -229,28 +232,8 @@ static uint8_t stack1[4096] __attribute__((aligned(16)));
 
 static void initialise_round(uint64_t l3)
 {
-	const struct trap_info *t = pv_trap_table();
-	uint64_t t0, n0, ms;
-
-	for (unsigned int i = 0; t[i].address; i++)
-		ctx1.trap_ctxt[i] = t[i];
-	ctx1.flags = VGCF_IN_KERNEL;
-	ctx1.user_regs.rip = (uint64_t)pv_main;
-	ctx1.user_regs.rsp = (uint64_t)(stack1 + sizeof(stack1) - 8);
-	ctx1.user_regs.cs = FLAT_KERNEL_CS;
-	ctx1.user_regs.ss = FLAT_KERNEL_SS;
-	ctx1.kernel_ss = FLAT_KERNEL_SS;
-	ctx1.kernel_sp = (uint64_t)(stack1 + sizeof(stack1));
-	ctx1.ctrlreg[3] = big_l4(l3) << 12;
-	n0 = ticks;
-	last_tick = t0 = pv_now();
-	max_gap = 0;
+	mm_vcpu_context(&ctx1, pv_main, stack1, sizeof(stack1), big_l4(l3));
+	window_open();
 	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx1), 0);
-	ms = (pv_now() - t0) / 1000000;
-	n0 = ticks - n0;
-	printf("bigtree: vcpu initialise in %lu ms, %lu timer ticks "
-	       "meanwhile, longest gap %lu us\n",
-	       ms, n0, max_gap / 1000);
-	CHECK(ms < 20 || n0 >= ms / 20, "initialise: %lu ticks in %lu ms", n0,
-	      ms);
+	window_close("vcpu_initialise");
 }

@@ -126,18 +126,7 @@ static void __attribute__((noreturn)) writer(void)
 
 static void start_writer(void)
 {
-	const struct trap_info *t = pv_trap_table();
-
-	for (unsigned int i = 0; t[i].address; i++)
-		ctx.trap_ctxt[i] = t[i];
-	ctx.flags = VGCF_IN_KERNEL;
-	ctx.user_regs.rip = (uint64_t)writer;
-	ctx.user_regs.rsp = (uint64_t)(stack1 + sizeof(stack1) - 8);
-	ctx.user_regs.cs = FLAT_KERNEL_CS;
-	ctx.user_regs.ss = FLAT_KERNEL_SS;
-	ctx.kernel_ss = FLAT_KERNEL_SS;
-	ctx.kernel_sp = (uint64_t)(stack1 + sizeof(stack1));
-	ctx.ctrlreg[3] = mm.l4_mfn << 12;
+	mm_vcpu_context(&ctx, writer, stack1, sizeof(stack1), mm.l4_mfn);
 	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx), 0);
 	CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_up, 1, NULL), 0);
 }

@@ -27,6 +27,7 @@
 #include <xen/grant_table.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
+#include <xen/vcpu.h>
 
 #define MM_VIRT_BASE 0xffffffff80000000UL
 #define MM_M2P ((const volatile uint64_t *)0xffff800000000000UL)
@@ -383,6 +384,28 @@ static __unused void mm_notify(uint32_t port)
 
 	if (HYPERVISOR_event_channel_op(EVTCHNOP_send, &s))
 		pv_panic("cannot notify port %u", port);
+}
+
+/*
+ * The context a second vCPU starts with (VCPUOP_initialise): our trap
+ * table, kernel mode at fn on its own stack, the given root table.
+ */
+static __unused void mm_vcpu_context(struct vcpu_guest_context *c,
+				     void (*fn)(void), uint8_t *stack,
+				     size_t size, uint64_t l4_mfn)
+{
+	const struct trap_info *t = pv_trap_table();
+
+	for (unsigned int i = 0; t[i].address; i++)
+		c->trap_ctxt[i] = t[i];
+	c->flags = VGCF_IN_KERNEL;
+	c->user_regs.rip = (uint64_t)fn;
+	c->user_regs.rsp = (uint64_t)(stack + size - 8);
+	c->user_regs.cs = FLAT_KERNEL_CS;
+	c->user_regs.ss = FLAT_KERNEL_SS;
+	c->kernel_ss = FLAT_KERNEL_SS;
+	c->kernel_sp = (uint64_t)(stack + size);
+	c->ctrlreg[3] = l4_mfn << 12;
 }
 
 #endif
