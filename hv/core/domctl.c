@@ -14,6 +14,7 @@
 #include <xen/domctl.h>
 #include <xen/sched.h>
 #include "control.h"
+#include "debugreg.h"
 #include "guest_access.h"
 #include "hypercall.h"
 #include "lib.h"
@@ -372,8 +373,8 @@ static long setvcpucontext(struct domain *d, struct xen_domctl *op)
 	__atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
 	if (rc)
 		return rc;
-	v->debugreg[6] = 0xffff0ff0;
-	v->debugreg[7] = 0x400;
+	v->debugreg[6] = DR6_DEFAULT;
+	v->debugreg[7] = DR7_DEFAULT;
 	update_domain_wallclock(d);
 	update_vcpu_system_time(v);
 	if (ctxt.flags & VGCF_online)
