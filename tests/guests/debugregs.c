@@ -47,6 +47,27 @@ volatile uint32_t watch_var __attribute__((aligned(8)));
 volatile uint64_t other_var __attribute__((aligned(8)));
 static char hc_buf[16] __attribute__((aligned(16)));
 
+/*
+ * MOV SS from a watched word, then SYSCALL (xen_version): the #DB of the
+ * MOV SS waits for the next instruction to retire, so on hardware it is
+ * raised at the hypervisor's first instruction, still on our stack. It
+ * must land on the #DB IST stack and be ignored, as on Xen.
+ */
+volatile uint16_t ss_var __attribute__((aligned(8)));
+long movss_syscall(void);
+extern char movss_syscall_insn[];
+asm(".pushsection .text\n"
+    ".globl movss_syscall, movss_syscall_insn\n"
+    "movss_syscall:\n"
+    "	mov $17, %eax\n" /* __HYPERVISOR_xen_version */
+    "	xor %edi, %edi\n"
+    "	xor %esi, %esi\n"
+    "	mov ss_var(%rip), %ss\n"
+    "movss_syscall_insn:\n"
+    "	syscall\n"
+    "	ret\n"
+    ".popsection");
+
 void bp_target(void);
 void watch_write(void);
 extern char watch_write_end[];
@@ -391,6 +412,23 @@ static void test_fire(void)
 	*(volatile char *)hc_buf = 1;
 	CHECK_EQ(db_count, 1);
 	CHECK_EQ(db_dr6 & 0xf, 0x4);
+
+	pv_test_group("MOV SS from a watched word, then SYSCALL");
+	reset_drs();
+	asm volatile("mov %%ss, %0" : "=r"(ss_var));
+	set_dr(0, (uint64_t)&ss_var);
+	CHECK_EQ(set_dr(7, DR7_BP(0, RW_RDWR, 1)), 0);
+	rc = movss_syscall();
+	CHECK_EQ(rc, (4 << 16) | 17);
+	/*
+	 * Hardware: the #DB hits the hypervisor, which ignores it (no #DB
+	 * here). QEMU's TCG raises it before the SYSCALL, in the guest.
+	 */
+	CHECK(db_count == 0 ||
+		  (db_count == 1 && db_rip == (uint64_t)movss_syscall_insn),
+	      "%u #DB at %#lx", db_count, db_rip);
+	printf("MOV SS; SYSCALL: %u #DB in the guest%s\n", db_count,
+	       db_count ? " (before the SYSCALL)" : "");
 	reset_drs();
 }
 

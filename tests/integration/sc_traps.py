@@ -95,5 +95,5 @@ def guest_debugregs(c):
     c.check("xen_version's write tripped the guest's watchpoint (noted)",
             at and len(grp) == 2 and grp[0] < at[0] < grp[1],
             at and lines[at[0]])
-    for hit in m.find_all(r"\(d\d\) (\d+ rounds.*|\d+ DR7 patterns.*)"):
+    for hit in m.find_all(r"\(d\d\) (\d+ rounds.*|\d+ DR7 patterns.*|MOV SS; SYSCALL.*)"):
         c.note(hit.group(0))
