@@ -319,6 +319,7 @@ static void get_vcpu_context(struct vcpu *v, struct vcpu_guest_context *c)
 	c->ctrlreg[1] = v->guest_table_user << PAGE_SHIFT;
 	c->ctrlreg[3] = v->guest_table << PAGE_SHIFT;
 	memcpy(c->debugreg, v->debugreg, sizeof(c->debugreg));
+	c->debugreg[7] |= v->dr7_emul; /* as the guest reads DR7 */
 	c->event_callback_eip = v->event_cb.address;
 	c->failsafe_callback_eip = v->failsafe_cb.address;
 	c->syscall_callback_eip = v->syscall_cb.address;
