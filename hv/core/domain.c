@@ -12,6 +12,7 @@
  * idle (so none still holds a pointer to it from before the unlink).
  */
 #include <xen/sched.h>
+#include "debugreg.h"
 #include "domain.h"
 #include "events.h"
 #include "irq.h"
@@ -78,6 +79,8 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	v->hard_affinity = v->soft_affinity = ~0ULL;
 	v->pause_flags = id ? PAUSE_DOWN : 0;
 	v->kernel_mode = true;
+	v->debugreg[6] = DR6_DEFAULT;
+	v->debugreg[7] = DR7_DEFAULT;
 	v->runstate.state = id ? RUNSTATE_offline : RUNSTATE_runnable;
 	list_init(&v->runq_link);
 	if (id < XEN_LEGACY_MAX_VCPUS)

@@ -7,6 +7,7 @@
  * the direct map) and hypervisor state.
  */
 #include <xen/arch-x86_64.h>
+#include "debugreg.h"
 #include "domain_build.h"
 #include "events.h"
 #include "lib.h"
@@ -63,8 +64,8 @@ static void setup_vcpu0(struct build *b, const struct xenelf_info *elf,
 	v->kernel_sp = r->rsp;
 	v->kernel_mode = true;
 	v->guest_table = l4;
-	v->debugreg[6] = 0xffff0ff0;
-	v->debugreg[7] = 0x400;
+	v->debugreg[6] = DR6_DEFAULT;
+	v->debugreg[7] = DR7_DEFAULT;
 }
 
 /* Ports, start_info and memory: everything but the vCPU. */

@@ -14,6 +14,7 @@
 #include <xen/domctl.h>
 #include <xen/sched.h>
 #include "control.h"
+#include "debugreg.h"
 #include "guest_access.h"
 #include "hypercall.h"
 #include "lib.h"
@@ -318,6 +319,7 @@ static void get_vcpu_context(struct vcpu *v, struct vcpu_guest_context *c)
 	c->ctrlreg[1] = v->guest_table_user << PAGE_SHIFT;
 	c->ctrlreg[3] = v->guest_table << PAGE_SHIFT;
 	memcpy(c->debugreg, v->debugreg, sizeof(c->debugreg));
+	c->debugreg[7] |= v->dr7_emul; /* as the guest reads DR7 */
 	c->event_callback_eip = v->event_cb.address;
 	c->failsafe_callback_eip = v->failsafe_cb.address;
 	c->syscall_callback_eip = v->syscall_cb.address;
@@ -372,8 +374,8 @@ static long setvcpucontext(struct domain *d, struct xen_domctl *op)
 	__atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
 	if (rc)
 		return rc;
-	v->debugreg[6] = 0xffff0ff0;
-	v->debugreg[7] = 0x400;
+	v->debugreg[6] = DR6_DEFAULT;
+	v->debugreg[7] = DR7_DEFAULT;
 	update_domain_wallclock(d);
 	update_vcpu_system_time(v);
 	if (ctxt.flags & VGCF_online)

@@ -81,7 +81,9 @@ struct vcpu {
 	unsigned int gdt_ents;
 	u64 ldt_base, ldt_ents;
 	mfn_t ldt_frames[16]; /* typed as descriptor pages while in use */
-	u64 debugreg[8];
+	u64 debugreg[8]; /* 4, 5 unused; 6, 7 as the guest reads them */
+	u32 dr7_emul;    /* DR7 I/O breakpoint enables (CR4.DE), not loaded */
+	bool cr4_de;     /* virtual CR4.DE */
 	bool fpu_dirty;      /* FPU state is live in the CPU */
 	bool fpu_initialised;
 	bool guest_cr0_ts;   /* virtual CR0.TS (fpu_taskswitch) */
@@ -124,6 +126,7 @@ struct domain {
 	domid_t id;
 	bool privileged;
 	bool cr4_noted; /* a CR4 write was ignored (logged once) */
+	bool db_noted;  /* a #DB hit the hypervisor (logged once) */
 	bool m2p_strict_noted; /* vm_assist m2p_strict refused (logged once) */
 	bool rdmsr_fake_noted; /* an early RDMSR read as 0 (logged once) */
 	char name[32];

@@ -75,3 +75,25 @@ def guest_edges(c):
     # everything; it says so by its shutdown reason.
     run_guests(c, [("hello", ""), ("edges", "role=quiet")],
                cmdline="guest_loglvl=none", expect_shutdown={1: "reboot"})
+
+
+@scenario
+def guest_debugregs(c):
+    """Debug registers as Xen 4.17: set/get_debugreg, MOV DR, breakpoints
+    that fire, a watchpoint the hypervisor trips, no leak between domains."""
+    # One CPU: the armer's breakpoints and the victim share it.
+    m = run_guests(c, [("debugregs", "role=armer"), ("debugregs", "role=victim")],
+                   cmdline="guest_loglvl=all", smp=1)
+    c.check("no guest was crashed", not m.find_all(r"d\d+: crashed"))
+    # Noted once per domain: the first is xen_version writing the buffer
+    # (raw_copy_guest), in that group of checks.
+    lines = m.lines
+    at = [i for i, l in enumerate(lines)
+          if re.search(r"d0 v0: #DB in hypervisor context at", l)]
+    grp = [i for i, l in enumerate(lines)
+           if re.search(r"\(d0\) checking: (watchpoint on a hypercall|every DR7)", l)]
+    c.check("xen_version's write tripped the guest's watchpoint (noted)",
+            at and len(grp) == 2 and grp[0] < at[0] < grp[1],
+            at and lines[at[0]])
+    for hit in m.find_all(r"\(d\d\) (\d+ rounds.*|\d+ DR7 patterns.*|MOV SS; SYSCALL.*)"):
+        c.note(hit.group(0))

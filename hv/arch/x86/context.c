@@ -5,6 +5,7 @@
  */
 #include "apic.h"
 #include "context.h"
+#include "debugreg.h"
 #include "events.h"
 #include "lib.h"
 #include "mm.h"
@@ -157,6 +158,7 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 		save_segments(prev);
 	}
 	perfc_incr(PERFC_ctx_switch);
+	debugregs_switch(prev, next);
 	this_cpu()->curr = next;
 	if (next) {
 		ci->guest_regs = next->regs;

@@ -187,38 +187,6 @@ long do_fpu_taskswitch(int set)
 	return 0;
 }
 
-/* Debug registers: kept per vCPU; breakpoints on our range refused. */
-long do_set_debugreg(int reg, u64 value)
-{
-	struct vcpu *v = current;
-
-	switch (reg) {
-	case 0: case 1: case 2: case 3:
-		if (!guest_range_ok(value, 1) || !canonical(value))
-			return -EPERM;
-		break;
-	case 6:
-		value = (value & 0xe00f) | 0xffff0ff0UL;
-		break;
-	case 7:
-		if (value & (1UL << 13)) /* general detect: ours */
-			return -EPERM;
-		value |= 0x400;
-		break;
-	default:
-		return -EINVAL;
-	}
-	v->debugreg[reg] = value;
-	return 0;
-}
-
-long do_get_debugreg(int reg)
-{
-	if (reg < 0 || reg > 7 || reg == 4 || reg == 5)
-		return -EINVAL;
-	return (long)current->debugreg[reg];
-}
-
 /**
  * vcpu_set_context - give v (down, never initialised) a whole context.
  * Every field is checked before anything is taken: the callbacks and the

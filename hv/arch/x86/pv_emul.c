@@ -4,14 +4,15 @@
  * perform them on the guest's virtual state, as Xen 4.17 does.
  *
  * Guest kernel: RDMSR/WRMSR (pv_msr.c), MOV from CR0/CR2/CR3/CR4, MOV to
- * CR0 (TS only), CR3 and CR4 (no change), CLTS, WBINVD (ignored), XSETBV,
- * CPUID. Kernel and user mode: IN/OUT/INS/OUTS (pv_ioport.c) and CLI/STI
+ * CR0 (TS only), CR3 and CR4 (no change but DE), MOV to and from DR0-DR7
+ * (debugreg.c), CLTS, WBINVD (ignored), XSETBV, CPUID. Kernel and user mode: IN/OUT/INS/OUTS (pv_ioport.c) and CLI/STI
  * as far as the virtual IOPL allows; CLI/STI then do nothing (Xen leaves
  * the event mask to the guest). Anything else, HLT and INVD included,
  * is #GP(0) in the guest: a PV kernel waits with SCHEDOP_block.
  */
 #include <xen/version.h>
 #include "context.h"
+#include "debugreg.h"
 #include "guest_access.h"
 #include "hypercall.h"
 #include "lib.h"
@@ -173,11 +174,12 @@ static u64 guest_cr0(struct vcpu *v)
 	       X86_CR0_AM | X86_CR0_PG | (v->guest_cr0_ts ? X86_CR0_TS : 0);
 }
 
-static u64 guest_cr4(void)
+static u64 guest_cr4(const struct vcpu *v)
 {
 	/* What the guest may believe is on; PGE/PSE are ours to keep. */
-	return read_cr4() & (X86_CR4_PAE | X86_CR4_OSFXSR |
-			     X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE);
+	return (read_cr4() & (X86_CR4_PAE | X86_CR4_OSFXSR |
+			      X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE)) |
+	       (v->cr4_de ? X86_CR4_DE : 0);
 }
 
 /* An emulated instruction's length meaning "execute it again". */
@@ -208,7 +210,7 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_user_regs *regs,
 			       << PAGE_SHIFT;
 			return true;
 		case 4:
-			*reg = guest_cr4();
+			*reg = guest_cr4(v);
 			return true;
 		}
 		return false;
@@ -242,15 +244,48 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_user_regs *regs,
 		/*
 		 * As on Xen, a write never faults: bits the guest does not
 		 * control (PGE, FSGSBASE, PCE, ...) are ignored, noted once.
+		 * DE is the guest's own (DR4/DR5 aliasing, I/O breakpoints).
 		 */
-		if (*reg != guest_cr4() && !v->domain->cr4_noted) {
+		v->cr4_de = *reg & X86_CR4_DE;
+		if (*reg != guest_cr4(v) && !v->domain->cr4_noted) {
 			v->domain->cr4_noted = true;
 			pr_debug("d%u: CR4 write %#lx ignored (keeps %#lx)\n",
-				 v->domain->id, *reg, guest_cr4());
+				 v->domain->id, *reg, guest_cr4(v));
 		}
 		return true;
 	}
 	return false;
+}
+
+/*
+ * MOV to or from a debug register: 0f 21 /r and 0f 23 /r (the r/m field
+ * is the GPR whatever the mod). A refused value is #GP(0), the original
+ * fault; a register that does not exist (DR8+, DR4/5 with CR4.DE) #UD.
+ */
+static int emulate_mov_dr(struct vcpu *v, struct cpu_user_regs *regs,
+			  const u8 *p, u8 rex)
+{
+	u8 modrm = p[2];
+	unsigned int dr = (modrm >> 3) & 7;
+	u64 *reg = regs_gpr(regs, (modrm & 7) | ((rex & 1) ? 8 : 0));
+	long rc;
+
+	if (rex & 4) {
+		rc = -ENODEV;
+	} else if (p[1] == 0x21) {
+		u64 val;
+
+		rc = pv_read_debugreg(v, dr, &val);
+		if (!rc)
+			*reg = val;
+	} else {
+		rc = pv_set_debugreg(v, dr, *reg);
+	}
+	if (rc == -ENODEV) {
+		pv_inject_trap(v, regs, TRAP_UD, false, 0);
+		return EMUL_RAISED;
+	}
+	return rc ? EMUL_REFUSED : EMUL_DONE;
 }
 
 static bool emulate_msr(struct vcpu *v, struct cpu_user_regs *regs,
@@ -409,6 +444,10 @@ int pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 		emulate_cpuid(v, regs); /* user CPUID, trapped by hardware */
 		len = 2;
 		rc = EMUL_DONE;
+	} else if (rc == EMUL_REFUSED && v->kernel_mode && p[0] == 0x0f &&
+		   (p[1] == 0x21 || p[1] == 0x23)) {
+		rc = emulate_mov_dr(v, regs, p, px.rex);
+		len = 3;
 	} else if (rc == EMUL_REFUSED && v->kernel_mode &&
 		   emulate_kernel_op(v, regs, &px, p, &len)) {
 		rc = EMUL_DONE;

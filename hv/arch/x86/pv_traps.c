@@ -11,6 +11,7 @@
  */
 #include <xen/xen.h>
 #include "context.h"
+#include "debugreg.h"
 #include "events.h"
 #include "guest_access.h"
 #include "hypercall.h"
@@ -30,9 +31,6 @@
 #define EFLAGS_VM (1UL << 17)
 #define EFLAGS_AC (1UL << 18)
 
-#define DR6_DEFAULT 0xffff0ff0UL
-#define DR6_STATUS 0xe00fUL /* B0-B3, BD, BS, BT */
-#define DR6_BS (1UL << 14)
 
 struct bounce {
 	u64 handler;
@@ -222,21 +220,6 @@ static bool emulated(struct vcpu *v, struct cpu_user_regs *regs, int rc)
 	return rc != EMUL_REFUSED;
 }
 
-/*
- * A #DB in the guest: move the CPU's DR6 status into the guest's virtual
- * DR6, which it reads with get_debugreg. B0-B3 describe this exception
- * only; BD, BS and BT accumulate until the guest clears them.
- */
-static void update_guest_dr6(struct vcpu *v)
-{
-	u64 hw, dr6 = v->debugreg[6] ^ DR6_DEFAULT;
-
-	asm volatile("mov %%db6, %0" : "=r"(hw));
-	asm volatile("mov %0, %%db6" : : "r"(DR6_DEFAULT));
-	dr6 = (dr6 & DR6_STATUS & ~0xfUL) | ((hw ^ DR6_DEFAULT) & DR6_STATUS);
-	v->debugreg[6] = dr6 ^ DR6_DEFAULT;
-}
-
 static void guest_page_fault(struct vcpu *v, struct cpu_user_regs *regs)
 {
 	u64 cr2 = read_cr2();
@@ -275,9 +258,6 @@ void pv_handle_guest_trap(struct cpu_user_regs *regs)
 	case TRAP_UD:
 		if (emulated(v, regs, pv_emulate_forced_cpuid(v, regs)))
 			return;
-		break;
-	case TRAP_DB:
-		update_guest_dr6(v);
 		break;
 	case TRAP_NM:
 		fpu_handle_nm(v);

@@ -6,6 +6,7 @@
  */
 #include "apic.h"
 #include "context.h"
+#include "debugreg.h"
 #include "lib.h"
 #include "panic.h"
 #include "pv.h"
@@ -98,10 +99,10 @@ void traps_init(void)
 	set_gate(TRAP_NMI, IST_NMI + 1);
 	set_gate(TRAP_MC, IST_MC + 1);
 	/*
-	 * #DB keeps the current stack for now: its IST stack is reserved but
-	 * unused until the debug registers are live (a #DB on an IST stack
-	 * taken on the guest's SYSCALL path needs its own care).
+	 * #DB too: a guest's MOV SS delays one past its SYSCALL, to our
+	 * first instruction, still on the guest's stack (do_debug).
 	 */
+	set_gate(TRAP_DB, IST_DB + 1);
 	/* int3 and into from ring 3 (the guest) arrive as themselves. */
 	set_gate_dpl(TRAP_BP, 0, GATE_INTR_DPL3);
 	set_gate_dpl(TRAP_OF, 0, GATE_INTR_DPL3);
@@ -320,6 +321,11 @@ void do_entry(struct cpu_user_regs *regs)
 
 	if (vec == TRAP_NMI) {
 		do_nmi(regs);
+		return;
+	}
+	/* Before any fixup: a watchpoint trap is no fault of the copy. */
+	if (vec == TRAP_DB) {
+		do_debug(regs);
 		return;
 	}
 	if (vec < 32) {
