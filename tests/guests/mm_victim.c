@@ -9,7 +9,10 @@
  * Arguments: peers=N (default 1); events=K, events each peer sends
  * (default 1); timer=1 also measures its one-shot timer's lateness
  * between domain 1's first and second events (the hog's batch);
- * destroy=N destroys domain N (domctl) once it has sent its events.
+ * destroy=N destroys domain N (domctl) once it has sent its events;
+ * base=D: the peers are domains D..D+peers-1 (default 1, the victim being
+ * domain 0); maxlate=MS checks the timer's lateness over the whole wait,
+ * memory checks included: never more than MS ms late (the fuzzers' run).
  */
 #include <xen/domctl.h>
 #include "mmtest.h"
@@ -19,7 +22,7 @@
 extern char _image_start[];
 static volatile int data_marker __attribute__((section(".data"))) = 1;
 
-static unsigned int nr_peers, events_each;
+static unsigned int nr_peers, events_each, peer_base;
 static uint32_t peer_port[8];
 static volatile unsigned int peer_events[8];
 
@@ -29,6 +32,7 @@ static volatile uint64_t deadline, window_start, window_end;
 static volatile uint64_t ticks_in_window, max_late, ticks;
 static uint32_t timer_port;
 static bool timer_mode;
+static uint64_t max_late_ms; /* maxlate=: bound over the whole wait */
 
 static inline uint64_t pattern(uint64_t pfn, uint64_t word)
 {
@@ -156,8 +160,8 @@ static bool all_done(void)
 static void offer_ports(void)
 {
 	for (unsigned int i = 0; i < nr_peers; i++) {
-		struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)(i + 1),
-						  0 };
+		struct evtchn_alloc_unbound a = { DOMID_SELF,
+						  (domid_t)(peer_base + i), 0 };
 
 		CHECK_EQ(
 		    HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a), 0);
@@ -204,6 +208,8 @@ void pv_main(void)
 	bool destroyed = false;
 
 	nr_peers = (unsigned int)mm_arg("peers", 1);
+	peer_base = (unsigned int)mm_arg("base", 1);
+	max_late_ms = (uint64_t)mm_arg("maxlate", 0);
 	events_each = (unsigned int)mm_arg("events", 1);
 	timer_mode = mm_arg("timer", 0);
 	if (nr_peers > ARRAY_SIZE(peer_port))
@@ -218,6 +224,8 @@ void pv_main(void)
 	       "peer(s)\n",
 	       pattern_frames, pattern_frames >> 8, nr_peers);
 	start_timer();
+	if (max_late_ms)
+		window_start = pv_now();
 	pv_events_enable();
 
 	while (!all_done() && pv_now() < give_up) {
@@ -233,6 +241,8 @@ void pv_main(void)
 		pv_block();
 	}
 
+	if (max_late_ms)
+		window_end = pv_now();
 	destroy_when_done(destroy, &destroyed);
 	CHECK(!destroy || destroyed, "domain %u was not destroyed", destroy);
 	pv_test_group("victim memory unchanged");
@@ -263,6 +273,19 @@ void pv_main(void)
 		CHECK(max_late < len / 5,
 		      "timer %lu us late in a %lu ms window", max_late / 1000,
 		      len / 1000000);
+	}
+	if (max_late_ms) {
+		uint64_t len = window_end - window_start;
+
+		printf("victim: timer: %lu ticks in %lu ms, max lateness %lu "
+		       "us\n",
+		       ticks_in_window, len / 1000000, max_late / 1000);
+		CHECK(ticks_in_window >= len / PERIOD_NS / 20,
+		      "only %lu ticks in %lu ms", ticks_in_window,
+		      len / 1000000);
+		CHECK(max_late < max_late_ms * 1000000,
+		      "timer %lu us late (bound %lu ms)", max_late / 1000,
+		      max_late_ms);
 	}
 	pv_test_summary();
 }
