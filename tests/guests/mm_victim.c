@@ -12,7 +12,8 @@
  * destroy=N destroys domain N (domctl) once it has sent its events;
  * base=D: the peers are domains D..D+peers-1 (default 1, the victim being
  * domain 0); maxlate=MS checks the timer's lateness over the whole wait,
- * memory checks included: never more than MS ms late (the fuzzers' run).
+ * memory checks included: never more than MS ms late (the fuzzers' run);
+ * wait=S: how long to wait for the peers (default 600 s).
  */
 #include <xen/domctl.h>
 #include "mmtest.h"
@@ -203,7 +204,8 @@ static void start_timer(void)
 void pv_main(void)
 {
 	uint64_t sum0, sum1, bad = 0, rounds = 0, cursor = 0;
-	uint64_t give_up = pv_now() + 600000000000UL;
+	uint64_t give_up =
+	    pv_now() + (uint64_t)mm_arg("wait", 600) * 1000000000UL;
 	unsigned int destroy = (unsigned int)mm_arg("destroy", 0);
 	bool destroyed = false;
 

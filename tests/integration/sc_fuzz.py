@@ -25,8 +25,8 @@ def fuzz_run(c, calls, nfuzz=1, seed=1, timeout=300, maxlate_ms=1000,
     fuzzer arguments (trace=N replays a seed verbosely from call N).
     Returns the fuzzers' calls per second (summed)."""
     first = VICTIM + 1
-    specs = [("mm_victim", "peers=%d base=%d maxlate=%d"
-              % (nfuzz, first, maxlate_ms))]
+    specs = [("mm_victim", "peers=%d base=%d maxlate=%d wait=%d"
+              % (nfuzz, first, maxlate_ms, timeout + 60))]
     for i in range(nfuzz):
         specs.append(("fuzz", "seed=%d calls=%d victim=%d first=%d nfuzz=%d "
                       "index=%d every=%d %s" % (seed + i, calls, VICTIM,
