@@ -31,12 +31,17 @@ def main():
     # Under TCG each fuzzer makes some 10,000-50,000 calls a second.
     timeout = 300 + each // 2000
     print("make fuzz: %d fuzzers x %d calls, seeds %d..%d (XENOLITH_FUZZ_SEED "
-          "replays)" % (n, each, seed, seed + n - 1))
+          "replays)" % (n, each, seed, seed + n - 1), flush=True)
     c = Checker()
     t0 = time.monotonic()
     rate = fuzz_run(c, each, nfuzz=n, seed=seed, timeout=timeout,
-                    every=100000, args=args)
+                    every=100000, args=args, progress=True)
     m = c.machine
+    if m:
+        log = os.path.join(HERE, "..", "build", "fuzz-serial.log")
+        with open(log, "w") as f:
+            f.write("\n".join(m.lines) + "\n")
+        print("make fuzz: the serial log is in build/fuzz-serial.log")
     crashes = len(m.find_all(r"FATAL TRAP|Panic on CPU")) if m else -1
     print("make fuzz: %d calls, %d calls/s in all (%.0f s wall), "
           "hypervisor crashes: %d, victim intact: %s"

@@ -10,7 +10,8 @@
  * domain id), first=D and nfuzz=N (the fuzzers' ids: first..first+N-1),
  * index=I (ours is first+I; the victim offers us its port 3+I and we send
  * one event there when done), every=N (progress line every N calls),
- * trace=N (print every call from call N on: replay up to a crash).
+ * trace=N (print every call from call N on: replay up to a crash),
+ * storm=N (the fixed case's flushing grant unmaps, default 20000).
  *
  * Then the fixed cases: hostile calls that once broke the hypervisor.
  */
@@ -316,9 +317,33 @@ static void cleanup(void)
 
 /* --- Fixed cases: hostile calls that once broke the hypervisor ----------- */
 
+/*
+ * Cross-CPU call storm: every GNTTABOP_unmap_grant_ref (even of a bad
+ * handle) flushes the TLBs of all CPUs running guests, by IPI. Two
+ * fuzzers doing this at once on two CPUs once hung both for good: a CPU
+ * waiting for the call lock served a request both in its loop and in
+ * the IPI handler, and the caller then waited forever (remaining -1).
+ */
+static void flush_storm(uint64_t n)
+{
+	struct gnttab_unmap_grant_ref u = { .handle = 0xffff };
+	uint64_t t0 = pv_now(), bad = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &u,
+					      1) ||
+		    u.status >= 0)
+			bad++;
+	CHECK(bad == 0, "%lu of %lu unmaps of a bad handle not refused", bad,
+	      n);
+	printf("fuzz: %lu flushing unmaps in %lu ms\n", n,
+	       (pv_now() - t0) / 1000000);
+}
+
 static void fixed_cases(void)
 {
 	pv_test_group("fixed hostile cases");
+	flush_storm((uint64_t)pv_arg("storm", 20000));
 }
 
 static void report(uint64_t ns)
