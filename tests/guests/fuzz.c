@@ -391,6 +391,8 @@ void pv_main(void)
 	pv_events_enable();
 	report(pv_now() - t0);
 	CHECK(ncalls == calls, "%lu of %lu calls", ncalls, calls);
+	CHECK(fz.timer_lost == 0, "our timer port was lost %lu times",
+	      fz.timer_lost);
 
 	fixed_cases();
 	mm_notify(fz.port_victim);

@@ -46,6 +46,7 @@ struct fz_state {
 	uint64_t win_lo, win_hi; /* VA window for fuzzed mappings */
 	unsigned int post; /* FZ_POST_* state to restore after a call */
 	int64_t watchdog_id;
+	uint64_t timer_lost; /* blocks skipped: our timer port was gone */
 };
 
 static struct fz_state fz;
@@ -95,9 +96,15 @@ static inline int fz_pool_index(uint64_t mfn)
 	return -1;
 }
 
-/* A frame we use ourselves (code, data, page tables, arena...). */
+/*
+ * A frame we use ourselves (code, data, page tables, arena...), or our
+ * shared_info page: written by copy_page or a grant copy, it could mask
+ * our timer's port, and SCHEDOP_block would never return.
+ */
 static inline bool fz_protected(uint64_t mfn)
 {
+	if (mfn == start_info->shared_info >> 12)
+		return true;
 	return fz_is_mine(mfn) && fz_pool_index(mfn) < 0;
 }
 

@@ -476,7 +476,10 @@ static void g_event_channel_op(struct fz_call *c, bool in_mc)
 	(void)in_mc;
 	c->a[0] = cmd;
 	if (!b || chance(5)) {
-		c->a[1] = r_hostile_ptr();
+		/* A port read from the M2P could be one of ours. */
+		bool risky = cmd == EVTCHNOP_close || cmd == EVTCHNOP_send ||
+			     cmd == EVTCHNOP_bind_vcpu || cmd == EVTCHNOP_reset;
+		c->a[1] = risky ? r_unreadable_ptr() : r_hostile_ptr();
 		return;
 	}
 	c->a[1] = (uint64_t)b;
@@ -525,6 +528,25 @@ static void g_set_timer_op(struct fz_call *c, bool in_mc)
 	c->a[0] = r_time();
 }
 
+/*
+ * Is our timer's port still bound to VIRQ_TIMER on vCPU 0 and unmasked?
+ * If not, blocking would never end: count it (the run reports it).
+ */
+static bool timer_port_ok(void)
+{
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = fz.port_timer };
+	bool ok = !HYPERVISOR_event_channel_op(EVTCHNOP_status, &st) &&
+		  st.status == EVTCHNSTAT_virq && st.u.virq == VIRQ_TIMER &&
+		  st.vcpu == 0;
+
+	if (!ok && !fz.timer_lost++)
+		printf("fuzz: our timer port %u is no longer VIRQ_TIMER's "
+		       "(status %u virq %u vcpu %u)\n",
+		       fz.port_timer, st.status, st.u.virq, st.vcpu);
+	pv_unmask(fz.port_timer);
+	return ok;
+}
+
 static void g_sched_op(struct fz_call *c, bool in_mc)
 {
 	uint64_t cmd = chance(95) ? rn(8) : r_count();
@@ -538,6 +560,10 @@ static void g_sched_op(struct fz_call *c, bool in_mc)
 			break;
 		}
 		/* Never forever: the timer wakes us (VIRQ_TIMER is bound). */
+		if (!timer_port_ok()) {
+			c->a[0] = SCHEDOP_yield;
+			break;
+		}
 		HYPERVISOR_set_timer_op(now_plus(100000 + rn(1000000)));
 		break;
 	case SCHEDOP_shutdown:
