@@ -417,6 +417,7 @@ static void g_memory_op(struct fz_call *c, bool in_mc)
 	c->a[0] = cmd;
 	if (chance(10))
 		c->a[0] |= rn(1 << 10) << 6; /* a continuation's start */
+	cmd = (uint32_t)cmd & 63; /* what the hypervisor acts on */
 	switch (cmd) {
 	case XENMEM_increase_reservation:
 	case XENMEM_decrease_reservation:
@@ -475,6 +476,7 @@ static void g_event_channel_op(struct fz_call *c, bool in_mc)
 
 	(void)in_mc;
 	c->a[0] = cmd;
+	cmd = (uint32_t)cmd; /* the hypervisor takes an int */
 	if (!b || chance(5)) {
 		/* A port read from the M2P could be one of ours. */
 		bool risky = cmd == EVTCHNOP_close || cmd == EVTCHNOP_send ||
@@ -553,6 +555,7 @@ static void g_sched_op(struct fz_call *c, bool in_mc)
 
 	c->a[0] = cmd;
 	c->a[1] = 0;
+	cmd = (uint32_t)cmd; /* an int to the hypervisor: 1 << 32 | 2 is 2 */
 	switch (cmd) {
 	case SCHEDOP_block:
 		if (in_mc) {
@@ -631,6 +634,7 @@ static void g_vcpu_op(struct fz_call *c, bool in_mc)
 
 	(void)in_mc;
 	c->a[0] = cmd;
+	cmd = (uint32_t)cmd;
 	c->a[1] = chance(80) ? 0 : chance(50) ? rn(4) : r_count();
 	b = arena_alloc(
 	    cmd == VCPUOP_initialise ? sizeof(struct vcpu_guest_context) : 64);
@@ -709,6 +713,7 @@ static void g_grant_table_op(struct fz_call *c, bool in_mc)
 
 	(void)in_mc;
 	c->a[0] = cmd;
+	cmd = (uint32_t)cmd;
 	c->a[2] = n;
 	if (!b) {
 		c->a[1] = r_unreadable_ptr();
