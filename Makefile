@@ -3,6 +3,7 @@
 #   make run      install what is missing, build, boot it under QEMU
 #   make test     install what is missing, build, run every test
 #   make bench    benchmarks: micro-figures, then Linux native/Xenolith/Xen 4.17
+#   make fuzz     10 million fuzzed hypercalls from 3 domains (tests/fuzz.py)
 
 BUILD := build
 HV := $(BUILD)/hv
@@ -26,7 +27,7 @@ HV_S := $(wildcard hv/arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C)) \
 	$(patsubst %.S,$(BUILD)/%.o,$(HV_S))
 
-.PHONY: all run run-demo test unit bench clean deps format guests
+.PHONY: all run run-demo test unit bench fuzz clean deps format guests
 all: $(BUILD)/xenolith.elf guests
 
 $(HV)/asm-offsets.h: hv/arch/x86/asm-offsets.c $(wildcard hv/include/*.h)
@@ -200,6 +201,10 @@ bench: deps all
 	@$(MAKE) --no-print-directory linux || echo "bench: make linux failed"
 	@rc=0; python3 bench/run.py || rc=1; \
 	python3 bench/linux_bench.py || rc=1; exit $$rc
+
+# The hypercall fuzzer at length (XENOLITH_FUZZ_CALLS, _DOMAINS, _SEED).
+fuzz: deps all
+	python3 tests/fuzz.py
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -17,6 +17,10 @@
  * unmap of the old mapping leaves the new grant's pin alone. In timer
  * mode each tick also times one mmu_update of our own; bench=1 prints
  * the figures as "bench:" lines for bench/run.py.
+ * base=D: the peers are domains D..D+peers-1 (default 1, the victim being
+ * domain 0); maxlate=MS checks the timer's lateness over the whole wait,
+ * memory checks included: never more than MS ms late (the fuzzers' run);
+ * wait=S: how long to wait for the peers (default 600 s).
  */
 #include <xen/domctl.h>
 #include "mmtest.h"
@@ -26,7 +30,7 @@
 extern char _image_start[];
 static volatile int data_marker __attribute__((section(".data"))) = 1;
 
-static unsigned int nr_peers, events_each;
+static unsigned int nr_peers, events_each, peer_base;
 static uint32_t peer_port[8];
 static volatile unsigned int peer_events[8];
 
@@ -52,6 +56,7 @@ static void time_mmu_update(void)
 	mmu_sum += t0;
 	mmu_n++;
 }
+static uint64_t max_late_ms; /* maxlate=: bound over the whole wait */
 
 static inline uint64_t pattern(uint64_t pfn, uint64_t word)
 {
@@ -182,8 +187,8 @@ static bool all_done(void)
 static void offer_ports(void)
 {
 	for (unsigned int i = 0; i < nr_peers; i++) {
-		struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)(i + 1),
-						  0 };
+		struct evtchn_alloc_unbound a = { DOMID_SELF,
+						  (domid_t)(peer_base + i), 0 };
 
 		CHECK_EQ(
 		    HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a), 0);
@@ -302,10 +307,10 @@ static void destroy_when_done(unsigned int id, bool *done,
 	if (*done || !id || id > nr_peers || peer_events[id - 1] < events_each)
 		return;
 	*done = true;
-	if (timer_mode)
+	if (timer_mode && destroying)
 		window_start = pv_now();
 	CHECK_EQ(HYPERCALL1(__HYPERVISOR_domctl, &op), 0);
-	if (timer_mode)
+	if (timer_mode && destroying)
 		window_end = pv_now();
 	printf("victim: destroyed domain %u\n", id);
 	if (reuse)
@@ -327,13 +332,16 @@ static void start_timer(void)
 void pv_main(void)
 {
 	uint64_t sum0, sum1, bad = 0, rounds = 0, cursor = 0;
-	uint64_t give_up = pv_now() + 600000000000UL;
+	uint64_t give_up =
+	    pv_now() + (uint64_t)mm_arg("wait", 600) * 1000000000UL;
 	unsigned int destroy = (unsigned int)mm_arg("destroy", 0);
 	unsigned int idx = 0;
 	bool destroyed = false;
 
 	nr_peers = (unsigned int)mm_arg("peers", 1);
 	reuse = (unsigned int)mm_arg("reuse", 0);
+	peer_base = (unsigned int)mm_arg("base", 1);
+	max_late_ms = (uint64_t)mm_arg("maxlate", 0);
 	events_each = (unsigned int)mm_arg("events", 1);
 	timer_mode = mm_arg("timer", 0);
 	destroying = destroy != 0 && !pv_arg("window_peer", 0);
@@ -351,6 +359,8 @@ void pv_main(void)
 	       "peer(s)\n",
 	       pattern_frames, pattern_frames >> 8, nr_peers);
 	start_timer();
+	if (max_late_ms)
+		window_start = pv_now();
 	pv_events_enable();
 
 	while (!all_done() && pv_now() < give_up) {
@@ -366,6 +376,8 @@ void pv_main(void)
 		pv_block();
 	}
 
+	if (max_late_ms)
+		window_end = pv_now();
 	destroy_when_done(destroy, &destroyed, reuse, idx);
 	CHECK(!destroy || destroyed, "domain %u was not destroyed", destroy);
 	pv_test_group("victim memory unchanged");
@@ -410,6 +422,19 @@ void pv_main(void)
 		CHECK(max_late < len / 5,
 		      "timer %lu us late in a %lu ms window", max_late / 1000,
 		      len / 1000000);
+	}
+	if (max_late_ms) {
+		uint64_t len = window_end - window_start;
+
+		printf("victim: timer: %lu ticks in %lu ms, max lateness %lu "
+		       "us\n",
+		       ticks_in_window, len / 1000000, max_late / 1000);
+		CHECK(ticks_in_window >= len / PERIOD_NS / 20,
+		      "only %lu ticks in %lu ms", ticks_in_window,
+		      len / 1000000);
+		CHECK(max_late < max_late_ms * 1000000,
+		      "timer %lu us late (bound %lu ms)", max_late / 1000,
+		      max_late_ms);
 	}
 	pv_test_summary();
 }

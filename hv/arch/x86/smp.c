@@ -20,14 +20,18 @@ static struct {
 	int remaining;
 } call;
 
-/* Run the request if it is for this CPU; true if it was. */
+/*
+ * Run the request if it is for this CPU; true if it was. Claimed with one
+ * exchange: the IPI handler may interrupt a CPU serving from its wait for
+ * call_lock, and only one of them may run the request (a second would
+ * drive call.remaining below zero and leave the caller waiting forever).
+ */
 static bool serve_call(void)
 {
 	struct percpu *pc = this_cpu();
 
-	if (!__atomic_load_n(&pc->call_pending, __ATOMIC_ACQUIRE))
+	if (!__atomic_exchange_n(&pc->call_pending, false, __ATOMIC_ACQUIRE))
 		return false;
-	__atomic_store_n(&pc->call_pending, false, __ATOMIC_RELAXED);
 	call.fn(call.arg);
 	__atomic_fetch_sub(&call.remaining, 1, __ATOMIC_RELEASE);
 	return true;
