@@ -521,6 +521,20 @@ static void g_event_channel_op(struct fz_call *c, bool in_mc)
 		*(uint16_t *)b = (uint16_t)(dom_is_self(d) ? fz.victim : d);
 		break;
 	}
+	case EVTCHNOP_init_control: {
+		/*
+		 * Switching ourselves to the FIFO ABI would hide our timer
+		 * (libpv speaks 2-level): only a frame not ours, or an offset
+		 * or a vCPU the hypervisor must refuse.
+		 */
+		struct evtchn_init_control *ic = (void *)b;
+		uint64_t mfn = r_mfn();
+
+		ic->control_gfn = fz_is_mine(mfn) ? fz.max_mfn + rn(64) : mfn;
+		ic->offset = (uint32_t)(chance(50) ? rn(4096) : r_count());
+		ic->vcpu = (uint32_t)(chance(80) ? rn(3) : r_count());
+		break;
+	}
 	}
 }
 
