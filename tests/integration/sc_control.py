@@ -1,17 +1,10 @@
 """Scenarios for the control interface (guests ctl_*.c): domctl, sysctl
 and hvm_op from domain 0, and refused to an unprivileged domain."""
 from qemu import Machine
-from scenarios import scenario, guest_modules
+from scenarios import scenario, guest_modules, result
 
 DOMU_MIB = 32
 RAM = "1G"
-
-
-def result(c, m, d, name):
-    res = m.find_all(r"\(d%d\) (\d+) passed, (\d+) failed" % d)
-    ok = bool(res) and res[-1].group(2) == "0" and int(res[-1].group(1)) > 0
-    c.check("d%d (%s): %s" % (d, name, res[-1].group(0).split(") ", 1)[1]
-                              if res else "no result line"), ok)
 
 
 @scenario

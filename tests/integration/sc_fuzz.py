@@ -11,7 +11,7 @@ import os
 import time
 
 from qemu import ROOT, Machine
-from scenarios import scenario, guest_modules
+from scenarios import scenario, guest_modules, result
 
 DOM0 = os.path.join(ROOT, "build", "dom0.elf")
 READY = r"dom0: virtio console .*receive pages posted"
@@ -103,13 +103,6 @@ def dump_state(m):
     for key in (b"q", b"r"):
         m.send(key)
         time.sleep(1)
-
-
-def result(c, m, d, name):
-    res = m.find_all(r"\(d%d\) (\d+) passed, (\d+) failed" % d)
-    ok = bool(res) and res[-1].group(2) == "0" and int(res[-1].group(1)) > 0
-    c.check("d%d (%s): %s" % (d, name, res[-1].group(0).split(") ", 1)[1]
-                              if res else "no result line"), ok)
 
 
 @scenario

@@ -98,8 +98,9 @@ def mm_grant_flush(c):
 
 @scenario
 def mm_linear_chains(c):
-    """Linear page-table chains of 2..1024 tables at each level: only one
-    link is accepted, every unpin and the domain's destruction unwind."""
+    """Linear page-table chains of 2..1024 tables at each level: no two
+    links in a row are accepted; every unpin and the domain's destruction
+    unwind."""
     m = run_guests(c, [("mm_victim", "peers=1 destroy=1"),
                        ("mm_linear", "id=1")],
                    cmdline="guest_loglvl=all", timeout=300)

@@ -62,6 +62,14 @@ def run_guests(c, specs, cmdline="", smp=2, timeout=120, expect_shutdown=None,
     return m
 
 
+def result(c, m, d, name):
+    """Check domain d's own "N passed, 0 failed" line (N > 0)."""
+    res = m.find_all(r"\(d%d\) (\d+) passed, (\d+) failed" % d)
+    ok = bool(res) and res[-1].group(2) == "0" and int(res[-1].group(1)) > 0
+    c.check("d%d (%s): %s" % (d, name, res[-1].group(0).split(") ", 1)[1]
+                              if res else "no result line"), ok)
+
+
 READY = r"Xenolith ready: (\d+) of (\d+) CPUs? online, (\d+) MiB free; boot took ([\d.]+) ms"
 
 
