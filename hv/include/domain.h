@@ -70,7 +70,6 @@ struct vcpu {
 	mfn_t guest_table_user; /* user L4, 0 = none */
 	struct frame *pending_teardown; /* ptval.c: finished before more */
 	bool mm_preemptible;            /* in a memory call that can stop */
-	unsigned int mm_work;           /* entries it has done */
 	struct trap_info traps[256];
 	struct pv_callback event_cb, failsafe_cb, syscall_cb, syscall32_cb,
 		sysenter_cb, nmi_cb;

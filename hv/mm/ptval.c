@@ -286,8 +286,6 @@ static bool set_preemptible(bool on)
 void mm_preemptible(bool on)
 {
 	set_preemptible(on);
-	if (current)
-		current->mm_work = 0;
 }
 
 /*
@@ -300,8 +298,13 @@ static bool should_preempt(void)
 	struct vcpu *v = current;
 
 	return v && v->mm_preemptible &&
-	       !(++v->mm_work % PREEMPT_EVERY_ENTRIES) &&
 	       (hypercall_preempt_check() || spin_is_contended(&type_lock));
+}
+
+/* Only every 64th entry of a table checks: the walk costs per entry. */
+static bool at_check(unsigned int i)
+{
+	return (i & (PREEMPT_EVERY_ENTRIES - 1)) == PREEMPT_EVERY_ENTRIES - 1;
 }
 
 /* Leave f PARTIAL at entry n; child: the table entry n left PARTIAL. */
@@ -754,21 +757,23 @@ static u64 adjust_entry(u64 e, unsigned int level)
 	return e | _PAGE_USER;
 }
 
+/* Only an upper entry's table can be left PARTIAL (left_partial). */
 static int get_entry(u64 e, struct domain *d, struct domain *pg_owner,
 		     unsigned int level, struct frame *t)
 {
+	if (level == 1)
+		return get_l1e(e, d, pg_owner);
 	left_partial = NULL;
-	return level == 1 ? get_l1e(e, d, pg_owner) :
-			    get_upper_entry(e, d, level, t);
+	return get_upper_entry(e, d, level, t);
 }
 
 static int put_entry(u64 e, unsigned int level, struct frame *t)
 {
-	left_partial = NULL;
 	if (level == 1) {
 		put_l1e(e);
 		return 0;
 	}
+	left_partial = NULL;
 	return put_upper_entry(e, t);
 }
 
@@ -818,7 +823,7 @@ static int validate_table(struct frame *f, unsigned int level)
 					     (c->type_info & PGT_PARTIAL))));
 			return rc;
 		}
-		if (i + 1 < PT_ENTRIES && should_preempt()) {
+		if (at_check(i) && i + 1 < PT_ENTRIES && should_preempt()) {
 			leave_partial(f, i + 1, false);
 			return -ERESTART;
 		}
@@ -858,7 +863,7 @@ static int devalidate_table(struct frame *f, unsigned int level)
 			}
 		}
 		f->nr_done = i;
-		if (i && should_preempt())
+		if (i && at_check(i) && should_preempt())
 			return -ERESTART;
 	}
 	return 0;
