@@ -32,13 +32,12 @@ static pv_trap_handler trap_handlers[0x103];
 static struct trap_info trap_table[32 + 4];
 static pv_event_handler event_handlers[EVTCHN_2L_NR_CHANNELS];
 
-extern char pv_trap_0[], pv_trap_1[], pv_trap_2[], pv_trap_3[],
-	pv_trap_4[], pv_trap_5[], pv_trap_6[], pv_trap_7[], pv_trap_8[],
-	pv_trap_9[], pv_trap_10[], pv_trap_11[], pv_trap_12[],
-	pv_trap_13[], pv_trap_14[], pv_trap_15[], pv_trap_16[],
-	pv_trap_17[], pv_trap_18[], pv_trap_19[], pv_trap_20[],
-	pv_trap_21[], pv_trap_0x20[], pv_trap_0x80[], pv_trap_0xf0[],
-	pv_event_entry[], pv_syscall_entry[], pv_failsafe_entry[];
+extern char pv_trap_0[], pv_trap_1[], pv_trap_2[], pv_trap_3[], pv_trap_4[],
+    pv_trap_5[], pv_trap_6[], pv_trap_7[], pv_trap_8[], pv_trap_9[],
+    pv_trap_10[], pv_trap_11[], pv_trap_12[], pv_trap_13[], pv_trap_14[],
+    pv_trap_15[], pv_trap_16[], pv_trap_17[], pv_trap_18[], pv_trap_19[],
+    pv_trap_20[], pv_trap_21[], pv_trap_0x20[], pv_trap_0x80[], pv_trap_0xf0[],
+    pv_event_entry[], pv_syscall_entry[], pv_failsafe_entry[];
 
 uint64_t pv_virt_base(void)
 {
@@ -136,11 +135,10 @@ void pv_test_summary(void)
 /* --- Traps --------------------------------------------------------------- */
 
 static char *const trap_stubs[32] = {
-	pv_trap_0,  pv_trap_1,  pv_trap_2,  pv_trap_3,  pv_trap_4,
-	pv_trap_5,  pv_trap_6,  pv_trap_7,  pv_trap_8,  pv_trap_9,
-	pv_trap_10, pv_trap_11, pv_trap_12, pv_trap_13, pv_trap_14,
-	pv_trap_15, pv_trap_16, pv_trap_17, pv_trap_18, pv_trap_19,
-	pv_trap_20, pv_trap_21,
+	pv_trap_0,  pv_trap_1,	pv_trap_2,  pv_trap_3,	pv_trap_4,  pv_trap_5,
+	pv_trap_6,  pv_trap_7,	pv_trap_8,  pv_trap_9,	pv_trap_10, pv_trap_11,
+	pv_trap_12, pv_trap_13, pv_trap_14, pv_trap_15, pv_trap_16, pv_trap_17,
+	pv_trap_18, pv_trap_19, pv_trap_20, pv_trap_21,
 };
 
 void pv_set_trap_handler(unsigned int vector, pv_trap_handler h)
@@ -285,8 +283,8 @@ static void handle_events(void)
 
 	while (__atomic_exchange_n(&vi->evtchn_upcall_pending, 0,
 				   __ATOMIC_SEQ_CST)) {
-		unsigned long sel = __atomic_exchange_n(
-			&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+		unsigned long sel = __atomic_exchange_n(&vi->evtchn_pending_sel,
+							0, __ATOMIC_SEQ_CST);
 		while (sel) {
 			unsigned int w = __builtin_ctzl(sel);
 			unsigned long bits;
@@ -295,8 +293,8 @@ static void handle_events(void)
 			bits = shared_info->evtchn_pending[w] &
 			       ~shared_info->evtchn_mask[w];
 			while (bits) {
-				unsigned int port = w * 64 +
-						    __builtin_ctzl(bits);
+				unsigned int port =
+				    w * 64 + __builtin_ctzl(bits);
 				bits &= bits - 1;
 				pv_clear(port);
 				if (event_handlers[port])
@@ -350,9 +348,9 @@ uint64_t pv_now(void)
 			delta <<= t->tsc_shift;
 		else
 			delta >>= -t->tsc_shift;
-		ns = t->system_time +
-		     (uint64_t)(((unsigned __int128)delta *
-				 t->tsc_to_system_mul) >> 32);
+		ns = t->system_time + (uint64_t)(((unsigned __int128)delta *
+						  t->tsc_to_system_mul) >>
+						 32);
 		barrier();
 	} while ((version & 1) || version != t->version);
 	return ns;
@@ -363,8 +361,8 @@ uint64_t pv_now(void)
 static void map_shared_info(void)
 {
 	long rc = HYPERVISOR_update_va_mapping(
-		(unsigned long)shared_info_page,
-		start_info->shared_info | 7 /* present, rw, user */, UVMF_INVLPG);
+	    (unsigned long)shared_info_page,
+	    start_info->shared_info | 7 /* present, rw, user */, UVMF_INVLPG);
 
 	if (rc)
 		pv_shutdown(SHUTDOWN_crash);
@@ -402,7 +400,7 @@ void pv_start(void)
 	register_callbacks();
 	HYPERVISOR_stack_switch(FLAT_KERNEL_SS,
 				(unsigned long)kernel_entry_stack +
-					sizeof(kernel_entry_stack));
+				    sizeof(kernel_entry_stack));
 	pv_main();
 	pv_shutdown(SHUTDOWN_poweroff);
 }
@@ -412,4 +410,19 @@ long pv_set_iopl(unsigned int iopl)
 	struct physdev_set_iopl s = { iopl };
 
 	return HYPERCALL2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &s);
+}
+
+long pv_user_mode_setup(void *kstack, size_t size, pv_trap_handler on_syscall)
+{
+	struct mmuext_op op = { .cmd = MMUEXT_NEW_USER_BASEPTR };
+	long rc;
+
+	op.arg1.mfn = pv_virt_to_mfn((void *)start_info->pt_base);
+	rc = HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+	if (!rc)
+		rc = HYPERVISOR_stack_switch(FLAT_KERNEL_SS,
+					     (uint64_t)kstack + size);
+	if (!rc)
+		pv_set_trap_handler(VEC_SYSCALL, on_syscall);
+	return rc;
 }

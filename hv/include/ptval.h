@@ -28,7 +28,7 @@ void put_page_and_type(struct frame *f);
 bool get_page_writable(struct frame *f, struct domain *d);
 
 /* Preemption of long validations and teardowns (memory hypercalls). */
-void mm_preemptible(bool on);
+bool mm_preemptible(bool on); /* returns the old setting */
 int mm_finish_pending(struct vcpu *v);
 int get_page_and_type_preemptible(struct frame *f, struct domain *d,
 				  u32 type);

@@ -273,7 +273,7 @@ static int devalidate_table(struct frame *f, unsigned int level);
 static struct frame *left_partial;
 
 /* Set whether the current vCPU's memory call may stop; the old setting. */
-static bool set_preemptible(bool on)
+bool mm_preemptible(bool on)
 {
 	struct vcpu *v = current;
 	bool old = v && v->mm_preemptible;
@@ -283,10 +283,6 @@ static bool set_preemptible(bool on)
 	return old;
 }
 
-void mm_preemptible(bool on)
-{
-	set_preemptible(on);
-}
 
 /*
  * Stop when this CPU is wanted, or when another CPU waits for type_lock:
@@ -434,10 +430,10 @@ static int put_type_locked(struct frame *f)
 /* A put with preemption off: the work is done when it returns. */
 static void unpreempted_put(struct frame *f, int (*put)(struct frame *))
 {
-	bool on = set_preemptible(false);
+	bool on = mm_preemptible(false);
 
 	put(f);
-	set_preemptible(on);
+	mm_preemptible(on);
 }
 
 bool get_page_type(struct frame *f, u32 type)
@@ -502,14 +498,14 @@ static int put_page_and_type_locked(struct frame *f)
  */
 static int get_page_and_type_now(struct frame *f, struct domain *d, u32 type)
 {
-	bool on = set_preemptible(false);
+	bool on = mm_preemptible(false);
 	int rc;
 
 	left_partial = NULL;
 	rc = get_page_and_type_locked(f, d, type);
 	if (rc)
 		finish_teardown(left_partial);
-	set_preemptible(on);
+	mm_preemptible(on);
 	return rc;
 }
 
@@ -550,7 +546,7 @@ static void defer_teardown(struct frame *f)
 
 	if (!f)
 		return;
-	on = set_preemptible(false);
+	on = mm_preemptible(false);
 	if (!on) { /* no continuation to finish it later: finish now */
 		finish_teardown(f);
 	} else {
@@ -559,7 +555,7 @@ static void defer_teardown(struct frame *f)
 			finish_teardown(v->pending_teardown);
 		v->pending_teardown = f;
 	}
-	set_preemptible(on);
+	mm_preemptible(on);
 }
 
 /* Finish v's pending teardown: 0, or -ERESTART (still pending). */

@@ -27,7 +27,6 @@
 #define DR7_DEFAULT 0x400UL
 #define EFLAGS_TF 0x100UL
 #define CR4_DE 0x8UL
-#define VEC_SYSCALL 0x101
 #define SYS_EXIT 60
 
 /* DR7 for breakpoint bp: local enable, RW and LEN fields. */
@@ -338,7 +337,6 @@ static void user_main(void)
 
 static void test_fire(void)
 {
-	struct mmuext_op op;
 	long rc;
 
 	pv_test_group("breakpoints and watchpoints fire");
@@ -374,13 +372,7 @@ static void test_fire(void)
 
 	/* In user mode. */
 	reset_drs();
-	op.cmd = MMUEXT_NEW_USER_BASEPTR;
-	op.arg1.mfn = pv_virt_to_mfn((void *)start_info->pt_base);
-	CHECK_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
-	CHECK_EQ(HYPERVISOR_stack_switch(FLAT_KERNEL_SS,
-					 (uint64_t)kstack + sizeof(kstack)),
-		 0);
-	pv_set_trap_handler(VEC_SYSCALL, on_syscall);
+	CHECK_EQ(pv_user_mode_setup(kstack, sizeof(kstack), on_syscall), 0);
 	set_dr(3, (uint64_t)&watch_var);
 	set_dr(7, DR7_BP(3, RW_WRITE, LEN_4));
 	user_mov_vec = 0;

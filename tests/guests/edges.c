@@ -27,7 +27,6 @@
 #define EFLAGS_IOPL 0x3000UL
 #define EFLAGS_DF 0x400UL
 #define PFEC_W 2
-#define VEC_SYSCALL 0x101
 #define SYS_EXIT 60
 
 #define MSR_PLATFORM_INFO 0xce
@@ -231,14 +230,7 @@ static void on_syscall(struct pv_frame *f)
 
 static void user_setup(void)
 {
-	struct mmuext_op op = { .cmd = MMUEXT_NEW_USER_BASEPTR };
-
-	op.arg1.mfn = pv_virt_to_mfn((void *)start_info->pt_base);
-	CHECK_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
-	CHECK_EQ(HYPERVISOR_stack_switch(FLAT_KERNEL_SS,
-					 (uint64_t)kstack + sizeof(kstack)),
-		 0);
-	pv_set_trap_handler(VEC_SYSCALL, on_syscall);
+	CHECK_EQ(pv_user_mode_setup(kstack, sizeof(kstack), on_syscall), 0);
 }
 
 /* Run fn in user mode, entered with IOPL iopl in its RFLAGS. */

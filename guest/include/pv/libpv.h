@@ -58,6 +58,12 @@ extern volatile unsigned long pv_traps_taken;
  * one, vector 0x101) calls pv_return_from_user(v); returns v.
  */
 uint64_t pv_run_user(uint64_t rip, uint64_t rsp);
+/*
+ * Before pv_run_user: our own tables as the user root, kstack for entries
+ * from user mode, on_syscall for its system calls. 0 or the error.
+ */
+long pv_user_mode_setup(void *kstack, size_t size,
+			pv_trap_handler on_syscall);
 void __attribute__((noreturn)) pv_return_from_user(uint64_t value);
 void pv_enter_user(uint64_t rip, uint64_t rsp);
 /* RFLAGS user mode starts with (0x200; its IOPL bits set the virtual
