@@ -7,13 +7,15 @@
  *  - map the frame (map_grant_ref): we check the entry is a live
  *    permit_access for D (writable unless GTF_readonly), pin it (active
  *    entry counts per kind, GTF_reading/GTF_writing set in G's entry or,
- *    in version 2, its status) and install a marked PTE in D's page
- *    tables and/or hand out its bus address (device_map). Every pin holds
+ *    in version 2, its status) and install a PTE in D's page tables
+ *    (recorded as a grant mapping in ptval.c's grant slots, never by a
+ *    bit the guest could write) and/or hand out its bus address
+ *    (device_map). Every pin holds
  *    a reference on the frame (as does the PTE), so it stays G's, or an
  *    orphan if G dies, until the last unmap: G cannot give it back or
  *    away meanwhile. Writable uses hold a writable type reference, so the
  *    frame is never a page table while D may write it. Only unmaps change
- *    a marked PTE. As in Xen, a domain may map its own grants. D's
+ *    a grant PTE. As in Xen, a domain may map its own grants. D's
  *    maptrack (maptrack.c) names each mapping by a handle and records
  *    G's table instance, never just its id.
  *  - copy to or from it (copy), within one page, holding the same
@@ -479,7 +481,7 @@ static s16 map_locked(struct domain *d, struct domain *g,
 	}
 	if (host) {
 		u64 pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED |
-			  _PAGE_DIRTY | (ro ? 0 : _PAGE_RW) | PTE_GRANT_MAPPING;
+			  _PAGE_DIRTY | (ro ? 0 : _PAGE_RW);
 		if (grant_pte_install(d, l1, idx, pte)) {
 			if (dev && !ro)
 				put_page_type(f);

@@ -60,6 +60,11 @@ struct frame {
 	s16 linear;
 	u16 nr_done; /* PARTIAL or TEARDOWN: entries [0, nr_done) hold refs */
 	u64 tlb_stamp; /* tlbflush.h: when its last writable mapping went */
+	/*
+	 * An L1 table's entries that are grant mappings (ptval.c, "Grant
+	 * slots"); NULL while it holds none, as every other frame.
+	 */
+	struct grant_slots *grant_slots;
 };
 
 #endif

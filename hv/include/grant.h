@@ -12,9 +12,6 @@
 	((GNTTAB_MAX_FRAMES * GNTTAB_V2_ENTRIES_PER_FRAME +          \
 	  GNTTAB_STATUS_PER_FRAME - 1) / GNTTAB_STATUS_PER_FRAME)
 
-/* Marks a PTE as a grant mapping: only unmap_grant_ref may change it. */
-#define PTE_GRANT_MAPPING (1UL << 62)
-
 int grant_domain_init(struct domain *d);
 void grant_domain_destroy(struct domain *d);
 void grant_domain_free(struct domain *d); /* after the page tables go */

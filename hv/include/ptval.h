@@ -57,6 +57,8 @@ void grant_pte_remove(struct domain *d, mfn_t table, unsigned int idx,
 		      mfn_t mfn);
 int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 		      mfn_t mfn, mfn_t new_table, unsigned int new_idx);
+/* Is entry idx of table a grant mapping (the hypervisor's record)? */
+bool is_grant_pte(mfn_t table, unsigned int idx);
 enum { RELQ_MARK, RELQ_EMPTY, RELQ_RESET }; /* teardown stages */
 int domain_relinquish_page_tables(struct domain *d, unsigned int stage);
 void mm_forget_refusals(struct domain *d);
@@ -86,7 +88,7 @@ enum mm_refusal {
 	MMR_HV_SLOT,       /* L4 slots 256..271 */
 	MMR_LINEAR_RW,     /* writable linear page-table entry */
 	MMR_LINEAR_DEPTH,  /* linear entry that would be a chain */
-	MMR_GRANT_PTE,     /* the grant-mapping marker */
+	MMR_GRANT_PTE,     /* an update over a grant mapping */
 	MMR_NOT_TABLE,     /* update of a frame that is not a table in use */
 	MMR_NOT_OWNER,     /* pin/unpin/page op on a frame not its own */
 	MMR_PIN,           /* pinned twice, or unpinned when not pinned */

@@ -11,6 +11,10 @@
  *    entries is never a linear target, and a target never holds them.
  *  - No superpages; no entries in the hypervisor's L4 slots 256..271,
  *    which the hypervisor fills itself.
+ *  - A non-present entry is the guest's alone (Linux keeps swap and
+ *    migration entries there, any bit set), and so are bits 52..62 of a
+ *    present L1 entry, as on Xen. Nothing here reads meaning into them:
+ *    which entries are grant mappings is our own record ("Grant slots").
  *  - Kernel and user both run in ring 3, so USER is set on every entry.
  *
  * Counts live in the frame table. One lock (type_lock) serialises type
@@ -38,6 +42,7 @@
 #include "pv.h"
 #include "spinlock.h"
 #include "hypercall.h"
+#include "xmalloc.h"
 
 #define PT_ENTRIES 512
 #define COUNT(f) ((f)->type_info & PGT_COUNT_MASK)
@@ -153,9 +158,6 @@ static void describe(char *buf, size_t n)
 			 "linear entry to %#lx: not a table of this level in "
 			 "use, or linear entries one level deep only",
 			 why.mfn);
-		break;
-	case MMR_GRANT_PTE:
-		snprintf(buf, n, "grant-mapping marker (bit 62) set");
 		break;
 	default:
 		snprintf(buf, n, "refused");
@@ -626,8 +628,6 @@ static int get_l1e(u64 e, struct domain *d, struct domain *pg_owner)
 
 	if (!(e & _PAGE_PRESENT))
 		return 0;
-	if (e & PTE_GRANT_MAPPING) /* only the grant code makes these */
-		return refuse(MMR_GRANT_PTE, mfn);
 	if (is_io_frame(mfn)) /* domain 0 only */
 		return d->privileged && mmio_allowed(mfn) ?
 			       0 :
@@ -773,6 +773,59 @@ static int put_entry(u64 e, unsigned int level, struct frame *t)
 	return put_upper_entry(e, t);
 }
 
+/* --- Grant slots ------------------------------------------------------- */
+
+/*
+ * Which entries of an L1 are grant mappings. No bit of an entry can say
+ * so: the guest owns every bit of a non-present entry and bits 52..62
+ * of a present one, and a marker it may write could forge a mapping for
+ * unmap_grant_ref to act on, or hide a real one. (Xen keeps no such
+ * marker either in its release builds; it checks an unmap against the
+ * entry's frame.) So the record is the hypervisor's own: a bitmap per L1
+ * frame that holds grant mappings, made at the first and freed with the
+ * last, reached from the frame table (one load per L1 update). Under
+ * type_lock, bit i is set exactly while entry i is a present grant
+ * mapping holding its own references: grant_pte_install sets it, the
+ * unmap (or replace) and the entry's devalidation clear it. A table's
+ * type count is never zero while a bit is set, so only a table in use
+ * (or left PARTIAL, for its entries [0, nr_done)) has a record, and a
+ * guest can write nothing over a grant mapping but through the unmap.
+ */
+struct grant_slots {
+	u64 bits[PT_ENTRIES / 64];
+	unsigned int count;
+};
+
+static bool is_grant_slot(const struct frame *t, unsigned int i)
+{
+	return t->grant_slots && (t->grant_slots->bits[i / 64] >> (i % 64) & 1);
+}
+
+/* Record entry i of t as a grant mapping: 0, or -ENOMEM. */
+static int grant_slot_set(struct frame *t, unsigned int i)
+{
+	if (!t->grant_slots) {
+		t->grant_slots = xzalloc(sizeof(*t->grant_slots));
+		if (!t->grant_slots)
+			return -ENOMEM;
+	}
+	t->grant_slots->bits[i / 64] |= 1UL << (i % 64);
+	t->grant_slots->count++;
+	return 0;
+}
+
+/* Entry i of t is no grant mapping (any more); the last one frees. */
+static void grant_slot_clear(struct frame *t, unsigned int i)
+{
+	if (!is_grant_slot(t, i))
+		return;
+	t->grant_slots->bits[i / 64] &= ~(1UL << (i % 64));
+	if (--t->grant_slots->count == 0) {
+		xfree(t->grant_slots);
+		t->grant_slots = NULL;
+	}
+}
+
 /* Record where a validation was refused (the innermost table wins). */
 static void why_at(struct frame *f, unsigned int level, unsigned int i)
 {
@@ -857,6 +910,8 @@ static int devalidate_table(struct frame *f, unsigned int level)
 				f->type_info |= PGT_PARTIAL_CHILD;
 				return rc;
 			}
+			if (level == 1)
+				grant_slot_clear(f, i); /* its refs went */
 		}
 		f->nr_done = i;
 		if (i && at_check(i) && should_preempt())
@@ -982,7 +1037,7 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 	}
 	slot = table_va(f) + index;
 	old = *slot;
-	if (level == 1 && (old & PTE_GRANT_MAPPING)) {
+	if (level == 1 && is_grant_slot(f, index)) {
 		mm_refused(d, MMR_GRANT_PTE | cls,
 			   "%s: L1 %#lx entry %u is a grant mapping", op,
 			   table, index);
@@ -1107,12 +1162,13 @@ static void remove_partial_grant(struct frame *t, unsigned int idx,
 {
 	u64 *slot = table_va(t) + idx, old = *slot;
 
-	if (!(old & PTE_GRANT_MAPPING) || !(old & _PAGE_PRESENT) ||
+	if (!is_grant_slot(t, idx) || !(old & _PAGE_PRESENT) ||
 	    ((old & ADDR_MASK) >> PAGE_SHIFT) != mfn)
 		return;
 	__atomic_store_n(slot, 0, __ATOMIC_SEQ_CST);
 	if (idx < t->nr_done)
-		put_l1e(old & ~PTE_GRANT_MAPPING);
+		put_l1e(old);
+	grant_slot_clear(t, idx);
 }
 
 int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
@@ -1134,24 +1190,27 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 		rc = -EINVAL;
 		goto out;
 	}
-	slot = table_va(t) + idx;
-	old = *slot;
-	if (old & PTE_GRANT_MAPPING) {
+	if (is_grant_slot(t, idx)) {
 		mm_refused(d, MMR_GRANT_ADDR,
 			   "grant map: L1 %#lx entry %u is already a grant mapping",
 			   table, idx);
 		rc = -EBUSY;
 		goto out;
 	}
+	rc = grant_slot_set(t, idx);
+	if (rc)
+		goto out;
 	__atomic_fetch_add(&f->count, 1, __ATOMIC_SEQ_CST);
 	if ((pte & _PAGE_RW) && get_type_locked(f, PGT_WRITABLE)) {
 		mm_refused(d, MMR_GRANT_TABLE,
 			   "grant map: granted frame %#lx is a %s: no writable mapping",
 			   f - frame_table, type_name(f->type_info));
 		put_page(f);
+		grant_slot_clear(t, idx);
 		rc = -EINVAL;
 		goto out;
 	}
+	slot = table_va(t) + idx;
 	old = __atomic_exchange_n(slot, adjust_entry(pte, 1), __ATOMIC_SEQ_CST);
 	put_l1e(old);
 out:
@@ -1176,8 +1235,7 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 	if (idx >= PT_ENTRIES || new_idx >= PT_ENTRIES)
 		return -EINVAL;
 	spin_lock(&type_lock);
-	if (new_table && (!l1_in_use(n, d) ||
-			  (table_va(n)[new_idx] & PTE_GRANT_MAPPING))) {
+	if (new_table && (!l1_in_use(n, d) || is_grant_slot(n, new_idx))) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -1185,7 +1243,7 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 	if (l1_in_use(t, d)) {
 		slot = table_va(t) + idx;
 		old = *slot;
-		if ((old & PTE_GRANT_MAPPING) && (old & _PAGE_PRESENT) &&
+		if (is_grant_slot(t, idx) && (old & _PAGE_PRESENT) &&
 		    ((old & ADDR_MASK) >> PAGE_SHIFT) == mfn) {
 			u64 repl = new_table ? __atomic_exchange_n(
 						       table_va(n) + new_idx, 0,
@@ -1193,7 +1251,8 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 					       0;
 
 			__atomic_store_n(slot, repl, __ATOMIC_SEQ_CST);
-			put_l1e(old & ~PTE_GRANT_MAPPING);
+			grant_slot_clear(t, idx);
+			put_l1e(old);
 		}
 	} else if (l1_partial(t, d)) {
 		remove_partial_grant(t, idx, mfn);
@@ -1201,6 +1260,19 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 out:
 	spin_unlock(&type_lock);
 	return rc;
+}
+
+bool is_grant_pte(mfn_t table, unsigned int idx)
+{
+	struct frame *t = mfn_to_frame(table);
+	bool yes;
+
+	if (!t || idx >= PT_ENTRIES)
+		return false;
+	spin_lock(&type_lock);
+	yes = is_grant_slot(t, idx);
+	spin_unlock(&type_lock);
+	return yes;
 }
 
 /* Remove d's grant mapping of frame mfn at (table, idx), if still there. */
@@ -1329,6 +1401,9 @@ static unsigned int relinquish_frame(struct frame *f, unsigned int stage)
 		/* Only references held by d itself can be left here. */
 		if (type_level(TYPE(f)) || TYPE(f) == PGT_SEG_DESC)
 			f->type_info &= ~PGT_COUNT_MASK;
+		/* EMPTY cleared every grant slot with its entry; be sure. */
+		xfree(f->grant_slots);
+		f->grant_slots = NULL;
 		f->linear = 0;
 		f->nr_done = 0;
 		return 1;

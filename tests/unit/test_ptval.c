@@ -5,7 +5,8 @@
  * The directed tests walk every transition: general references and
  * ownership, type changes (only at type count zero), validation of each
  * table level, pinning, entry updates, devalidation, the TLB flush on
- * leaving WRITABLE, grant entries and domain teardown. The random test
+ * leaving WRITABLE, grant entries (recorded by the hypervisor, whatever
+ * bits the guest writes) and domain teardown. The random test
  * then drives long sequences of guest-like operations and, after every
  * step, recounts all references from scratch (pins, held references and
  * the entries of every validated table) and compares them with the frame
@@ -45,7 +46,9 @@
 #define PSE _PAGE_PSE
 #define GLOBAL _PAGE_GLOBAL
 #define NX _PAGE_NX
-#define GRANT PTE_GRANT_MAPPING
+/* Bits 52..62: the guest's in a present entry, as on Xen. */
+#define SOFT (0x7ffUL << 52)
+#define BIT62 (1UL << 62)
 
 static struct domain *d0, *d1, *d2;
 
@@ -155,6 +158,11 @@ static bool quiet(void)
 			       is_pinned(m) ? ", pinned" : "");
 			return false;
 		}
+	if (hv_fake_heap_live) {
+		printf("  %lu heap blocks (grant slots) not freed\n",
+		       hv_fake_heap_live);
+		return false;
+	}
 	return true;
 }
 
@@ -396,14 +404,14 @@ static void test_l1_validation(void)
 		{ pte(FREE_MFN, P), "a free frame" },
 		{ pte(HOLE_MFN, P), "a hole (not RAM), unprivileged" },
 		{ pte(MMIO_FAR, P | RW), "device memory, unprivileged" },
-		{ pte(D1 + 5, P | GRANT), "a grant-marked entry" },
 		{ pte(D1, P | RW), "the table itself, writable" },
 		{ pte(D1 + 4, P | RW), "another L1 in use, writable" },
 	};
 
 	TEST_GROUP(
 	    "L1 validation: own frames RO/RW (RW takes WRITABLE), "
-	    "foreign/Xen/free/hole/MMIO/grant-marked refused for domU, "
+	    "foreign/Xen/free/hole/MMIO refused for domU, bits 52-62 "
+	    "and non-present entries the guest's, "
 	    "refusal undoes earlier entries, USER added, GLOBAL stripped, "
 	    "self map RO only, dom0 device frames");
 	setup();
@@ -418,6 +426,8 @@ static void test_l1_validation(void)
 	t[5] = pte(z, P | USER | NX);
 	t[6] = pte(l, P); /* itself, read-only */
 	t[7] = pte(other_l1, P);
+	t[9] = pte(z, P | SOFT); /* bits 52..62 (Linux's software bits) */
+	t[10] = ~(u64)P; /* a non-present entry with every bit */
 	CHECK(pin_table(d1, l, PGT_L1) == 0, "pin L1");
 	CHECK(ty(x) == PGT_WRITABLE && tc(x) == 1 && gc(x) == 1,
 	      "RW entry: WRITABLE ref (%#x, %u)", fr(x)->type_info, gc(x));
@@ -432,11 +442,17 @@ static void test_l1_validation(void)
 	CHECK(t[3] == (GLOBAL | RW) && t[4] == pte(D2, 0),
 	      "non-present entries untouched");
 	CHECK(t[5] == pte(z, P | USER | NX), "NX kept");
+	CHECK(t[9] == pte(z, P | USER | SOFT) && t[10] == ~(u64)P && gc(z) == 2,
+	      "bits 52-62 kept and counted as a plain mapping; a "
+	      "non-present entry with all other bits set untouched");
+	CHECK(!is_grant_pte(l, 9) && !is_grant_pte(l, 10),
+	      "neither is taken for a grant mapping");
 	CHECK(unpin_table(d1, l) == 0, "unpin");
 	CHECK(gc(x) == 0 && tc(x) == 0 && gc(y) == 0 && gc(z) == 0 &&
 		  gc(l) == 0 && tc(l) == 0,
 	      "devalidation dropped every entry's refs");
 	CHECK(gc(other_l1) == 1, "other L1: its pin only");
+	t[9] = t[10] = 0;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(refused); i++) {
 		t[8] = refused[i].e;
@@ -661,8 +677,10 @@ static void test_update(void)
 	      "foreign frame refused");
 	CHECK(pg(t)[0] == old && gc(y) == 1 && gc(g) == 0,
 	      "refused update: old entry and refs kept");
-	CHECK(upd(d1, d1, t, 0, pte(x, P | GRANT), false) == -EINVAL,
-	      "grant-marked entry refused");
+	CHECK(upd(d1, d1, t, 0, pte(x, P | BIT62), false) == 0 &&
+		  upd(d1, d1, t, 0, old, false) == 0 && gc(x) == 0 &&
+		  gc(y) == 1,
+	      "bit 62 set and cleared again: a plain mapping both ways");
 	CHECK(upd(d1, d1, t, 0, pte(t, P | RW), false) == -EINVAL,
 	      "the table itself RW");
 	CHECK(pg(t)[0] == old && gc(y) == 1, "still the old entry");
@@ -707,30 +725,65 @@ static void test_update(void)
 	      "a refused entry is still refused");
 	CHECK(upd(d1, d1, t, 1, 0, false) == 0 && gc(x) == 0, "unmap");
 
+	/* Non-present entries: any bits, any number of times. */
+	for (unsigned int b = 0; b < 64; b++) {
+		u64 e = (1UL << b) & ~(u64)P;
+
+		if (upd(d1, d1, t, 2, e, false) ||
+		    upd(d1, d1, t, 2, ~e & ~(u64)P, false) ||
+		    pg(t)[2] != (~e & ~(u64)P))
+			break;
+		if (b == 63)
+			CHECK(true, "non-present entries with each bit set, "
+				    "then each clear, written over each other");
+	}
+	CHECK(upd(d1, d1, t, 2, 0, false) == 0 && gc(x) == 0 && gc(y) == 1 &&
+		  !is_grant_pte(t, 2),
+	      "nothing referenced by them, no grant recorded");
+
 	/* Grant entries: only the grant code changes them. */
-	CHECK(grant_pte_install(d1, t, 2, pte(g, P | RW | GRANT)) == 0,
+	CHECK(grant_pte_install(d1, t, 2, pte(g, P | RW)) == 0,
 	      "grant map of g (RW)");
-	CHECK(gc(g) == 1 && ty(g) == PGT_WRITABLE && tc(g) == 1,
-	      "grant ref on g");
+	CHECK(gc(g) == 1 && ty(g) == PGT_WRITABLE && tc(g) == 1 &&
+		  is_grant_pte(t, 2) && !is_grant_pte(t, 1),
+	      "grant ref on g, recorded at entry 2 only");
 	CHECK(upd(d1, d1, t, 2, 0, false) == -EBUSY, "update of a grant entry");
-	CHECK(grant_pte_install(d1, t, 2, pte(g, P | GRANT)) == -EBUSY,
+	CHECK(upd(d1, d1, t, 2, pte(g, P | RW), false) == -EBUSY &&
+		  update_pt_entry_if(d1, t, 2, pg(t)[2], 0) == -EBUSY,
+	      "... even to the same value, or by ptwr");
+	CHECK(grant_pte_install(d1, t, 2, pte(g, P)) == -EBUSY,
 	      "grant over a grant");
+	hv_fake_heap_fail = 1;
+	CHECK(grant_pte_install(d1, t, 4, pte(g, P)) == 0 && gc(g) == 2 &&
+		  is_grant_pte(t, 4),
+	      "a second grant in a table with a record: no allocation");
+	hv_fake_heap_fail = 0;
+	grant_pte_remove(d1, t, 4, g);
+	CHECK(gc(g) == 1 && pg(t)[4] == 0 && !is_grant_pte(t, 4) &&
+		  hv_fake_heap_live == 1,
+	      "removed; the record stays for entry 2");
 	grant_pte_remove(d1, t, 2, g + 1);
 	CHECK(gc(g) == 1, "remove with the wrong frame: no-op");
 	grant_pte_remove(d2, t, 2, g);
 	CHECK(gc(g) == 1, "remove by the wrong domain: no-op");
 	grant_pte_remove(d1, t, 2, g);
-	CHECK(gc(g) == 0 && tc(g) == 0 && pg(t)[2] == 0, "grant removed");
+	CHECK(gc(g) == 0 && tc(g) == 0 && pg(t)[2] == 0 && !is_grant_pte(t, 2),
+	      "grant removed, and its record");
+	hv_fake_heap_fail = 1;
+	CHECK(grant_pte_install(d1, t, 2, pte(g, P)) == -ENOMEM && gc(g) == 0 &&
+		  pg(t)[2] == 0 && !is_grant_pte(t, 2),
+	      "no memory for the record: refused, nothing changed");
 	CHECK(upd(d1, d1, t, 3, pte(x, P), false) == 0, "map x");
-	CHECK(grant_pte_install(d1, t, 3, pte(g, P | GRANT)) == 0 &&
-		  gc(x) == 0 && gc(g) == 1 && tc(g) == 0,
+	CHECK(grant_pte_install(d1, t, 3, pte(g, P)) == 0 && gc(x) == 0 &&
+		  gc(g) == 1 && tc(g) == 0,
 	      "grant RO over a normal entry drops its ref");
 	grant_pte_remove(d1, t, 3, g);
 	CHECK(pin_table(d2, g, PGT_L1) == 0, "g is d2's L1");
-	CHECK(grant_pte_install(d1, t, 3, pte(g, P | RW | GRANT)) == -EINVAL &&
-		  gc(g) == 1 && tc(g) == 1 && pg(t)[3] == 0,
-	      "RW grant of a page table refused");
-	CHECK(grant_pte_install(d1, l2, 3, pte(y, P | GRANT)) == -EINVAL,
+	CHECK(grant_pte_install(d1, t, 3, pte(g, P | RW)) == -EINVAL &&
+		  gc(g) == 1 && tc(g) == 1 && pg(t)[3] == 0 &&
+		  !is_grant_pte(t, 3),
+	      "RW grant of a page table refused, not recorded");
+	CHECK(grant_pte_install(d1, l2, 3, pte(y, P)) == -EINVAL,
 	      "grant into a frame that is not an L1 in use");
 	CHECK(unpin_table(d2, g) == 0, "unpin g");
 
@@ -1130,7 +1183,7 @@ static u64 r_entry(struct domain *d, mfn_t self)
 	if (rnd() % 8 == 0)
 		e |= GLOBAL;
 	if (rnd() % 30 == 0)
-		e |= GRANT;
+		e |= SOFT & rnd();
 	if (rnd() % 2)
 		e |= USER;
 	if (rnd() % 4 == 0)
@@ -1286,12 +1339,16 @@ static void r_check(bool full)
 							    m, i, e);
 					continue;
 				}
-				if ((e & GRANT) && !r_granted(m, i, t))
+				if (is_grant_pte(m, i) && !r_granted(m, i, t))
 					r_bad_state("L1 %lu[%u] = %#lx: grant "
 						    "entry nobody made",
 						    m, i, e);
+				if (r_granted(m, i, t) && !is_grant_pte(m, i))
+					r_bad_state("L1 %lu[%u] = %#lx: grant "
+						    "entry not recorded",
+						    m, i, e);
 				if (!r_dom(t) ||
-				    (!(e & GRANT) && r_dom(t) != od &&
+				    (!is_grant_pte(m, i) && r_dom(t) != od &&
 				     !od->privileged))
 					r_bad_state("L1 %lu[%u] = %#lx: "
 						    "frame of %u",
@@ -1415,6 +1472,9 @@ static void r_teardown(void)
 			r_bad_state("after teardown frame %lu: count %u, "
 				    "type_info %#x",
 				    m, gc(m), fr(m)->type_info);
+	if (hv_fake_heap_live)
+		r_bad_state("after teardown: %lu grant records left",
+			    hv_fake_heap_live);
 	r_stats.teardowns++;
 }
 
@@ -1616,7 +1676,7 @@ static void r_op(void)
 		if (r_ngrants == R_MAX_GRANTS)
 			return;
 		m = r_pool(d == d0 ? d1 : d0);
-		e = pte(m, P | ACC | DIRTY | GRANT | (rnd() % 2 ? RW : 0));
+		e = pte(m, P | ACC | DIRTY | (rnd() % 2 ? RW : 0));
 		rc = grant_pte_install(d, table, idx, e);
 		r_note("d%u grant map %lu[%u] = %#lx: %d", d->id, table, idx, e,
 		       rc);
@@ -1701,6 +1761,54 @@ static void test_random(void)
 	      "abandoned");
 }
 
+/*
+ * No entry the guest writes is taken for a grant mapping, and no grant
+ * mapping is lost: the record goes with the entry's references only.
+ */
+static void test_grant_record(void)
+{
+	mfn_t t = D1, x = D1 + 1, y = D1 + 2, g = D2;
+
+	TEST_GROUP("grant record: an unmap never acts on an entry the guest "
+		   "wrote (same frame, same slot, any bits), a self-grant "
+		   "whose table was torn down comes back a plain mapping, "
+		   "teardown drops a grant's refs and its record");
+	setup();
+	CHECK(pin_table(d1, t, PGT_L1) == 0, "pin L1");
+	CHECK(upd(d1, d1, t, 5, pte(x, P | SOFT), false) == 0,
+	      "own x at 5, bits 52-62 set");
+	grant_pte_remove(d1, t, 5, x);
+	CHECK(pg(t)[5] == pte(x, P | USER | SOFT) && gc(x) == 1,
+	      "an unmap naming that slot and frame: nothing happens");
+	/* A self-grant: d1 maps its own y through the grant code. */
+	CHECK(grant_pte_install(d1, t, 6, pte(y, P | RW)) == 0 && gc(y) == 1 &&
+		  tc(y) == 1 && is_grant_pte(t, 6),
+	      "self-grant of y at 6");
+	CHECK(unpin_table(d1, t) == 0 && gc(y) == 0 && tc(y) == 0 &&
+		  gc(x) == 0 && hv_fake_heap_live == 0,
+	      "teardown: the grant's refs and the record go");
+	CHECK(pin_table(d1, t, PGT_L1) == 0 && gc(y) == 1 && tc(y) == 1 &&
+		  !is_grant_pte(t, 6),
+	      "pinned again: entry 6 is a plain mapping of y now");
+	grant_pte_remove(d1, t, 6, y);
+	CHECK(pg(t)[6] == pte(y, P | RW | USER) && gc(y) == 1,
+	      "the old grant's unmap leaves it alone");
+	CHECK(grant_pte_install(d1, t, 7, pte(g, P)) == 0 && gc(g) == 1,
+	      "d2's g granted at 7");
+	CHECK(upd(d1, d1, t, 7, pte(g, P | SOFT), false) == -EBUSY &&
+		  upd(d1, d1, t, 7, pte(x, P), false) == -EBUSY &&
+		  pg(t)[7] == pte(g, P | USER) && gc(g) == 1 &&
+		  is_grant_pte(t, 7),
+	      "it cannot be rewritten, hidden or replaced");
+	CHECK(upd(d1, d1, t, 5, 0, false) == 0 &&
+		  upd(d1, d1, t, 6, 0, false) == 0,
+	      "plain entries unmapped");
+	CHECK(unpin_table(d1, t) == 0 && gc(g) == 0 && quiet(),
+	      "teardown with the grant still mapped: counts zero, record "
+	      "freed");
+	pg(t)[5] = pg(t)[6] = pg(t)[7] = 0;
+}
+
 /* GNTTABOP_unmap_and_replace's PTE move (grant_pte_replace). */
 static void test_grant_replace(void)
 {
@@ -1714,12 +1822,12 @@ static void test_grant_replace(void)
 	CHECK(pin_table(d1, t, PGT_L1) == 0 && pin_table(d1, t2, PGT_L1) == 0,
 	      "two L1s");
 	CHECK(upd(d1, d1, t2, 7, pte(x, P | RW), false) == 0, "map x RW");
-	CHECK(grant_pte_install(d1, t, 2, pte(g, P | RW | GRANT)) == 0,
+	CHECK(grant_pte_install(d1, t, 2, pte(g, P | RW)) == 0,
 	      "grant map of g");
 	CHECK(grant_pte_replace(d1, t, 2, g, w, 7) == -EINVAL &&
-		  pg(t)[2] == pte(g, P | RW | USER | GRANT) && gc(g) == 1,
+		  pg(t)[2] == pte(g, P | RW | USER) && gc(g) == 1,
 	      "new entry in a frame that is no L1 in use: nothing changes");
-	CHECK(grant_pte_install(d1, t2, 8, pte(g, P | GRANT)) == 0,
+	CHECK(grant_pte_install(d1, t2, 8, pte(g, P)) == 0,
 	      "a second grant mapping of g");
 	CHECK(grant_pte_replace(d1, t, 2, g, t2, 8) == -EINVAL &&
 		  gc(g) == 2,
@@ -1727,8 +1835,9 @@ static void test_grant_replace(void)
 	CHECK(grant_pte_replace(d1, t, 2, g, t2, 512) == -EINVAL,
 	      "index 512");
 	CHECK(grant_pte_replace(d1, t, 2, g, t2, 7) == 0, "replace");
-	CHECK(pg(t)[2] == pte(x, P | RW | USER) && pg(t2)[7] == 0,
-	      "x moved into the grant's slot: %#lx", pg(t)[2]);
+	CHECK(pg(t)[2] == pte(x, P | RW | USER) && pg(t2)[7] == 0 &&
+		  !is_grant_pte(t, 2),
+	      "x moved into the grant's slot, no grant there: %#lx", pg(t)[2]);
 	CHECK(gc(x) == 1 && tc(x) == 1 && ty(x) == PGT_WRITABLE,
 	      "x's references moved with it");
 	CHECK(gc(g) == 1 && tc(g) == 0, "the RW grant's refs went");
@@ -1757,6 +1866,7 @@ static const struct {
 	{ "pin", test_pin },
 	{ "update", test_update },
 	{ "grant_replace", test_grant_replace },
+	{ "grant_record", test_grant_record },
 	{ "shared_frame", test_shared_frame },
 	{ "find_l1_slot", test_find_l1_slot },
 	{ "relinquish", test_relinquish },

@@ -8,6 +8,7 @@
 #include "hv_fake.h"
 #include <page.h> /* the shim, via -I (see lib.h) */
 #include "ptval.h"
+#include "xmalloc.h"
 
 struct frame *frame_table;
 mfn_t max_mfn;
@@ -21,6 +22,8 @@ unsigned long hv_fake_nr_freed;
 mfn_t hv_fake_last_freed = INVALID_MFN;
 mfn_t hv_fake_mmio_denied = INVALID_MFN;
 bool hv_fake_verbose;
+unsigned long hv_fake_heap_live;
+unsigned int hv_fake_heap_fail;
 
 bool hv_fake_preempt; /* what hypercall_preempt_check answers */
 static struct vcpu fake_vcpu;
@@ -91,6 +94,7 @@ void hv_fake_init(mfn_t nr_frames, unsigned int nr_domains)
 	hv_fake_nr_freed = 0;
 	hv_fake_last_freed = INVALID_MFN;
 	hv_fake_mmio_denied = INVALID_MFN;
+	hv_fake_heap_fail = 0;
 }
 
 struct domain *hv_fake_domain(domid_t id)
@@ -134,6 +138,36 @@ void free_frames(mfn_t mfn, unsigned int order)
 	hv_fake_last_freed = mfn;
 	f->flags = FRAME_FREE;
 	f->owner = DOMID_INVALID;
+}
+
+void *xmalloc(size_t size)
+{
+	void *p;
+
+	if (hv_fake_heap_fail) {
+		hv_fake_heap_fail--;
+		return NULL;
+	}
+	p = malloc(size);
+	if (p)
+		hv_fake_heap_live++;
+	return p;
+}
+
+void *xzalloc(size_t size)
+{
+	void *p = xmalloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void xfree(void *p)
+{
+	if (p)
+		hv_fake_heap_live--;
+	free(p);
 }
 
 bool mmio_allowed(mfn_t mfn)

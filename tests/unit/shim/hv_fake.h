@@ -2,7 +2,8 @@
  * A fake machine for host tests of hypervisor sources: a frame table and
  * the memory it describes, a few domains, and the hypervisor services the
  * memory-management code calls (domain_lookup, free_frames, mmio_allowed,
- * tlb_clock_now, flush_tlbs_since, validate_descriptor_page, idle_l4, printk, panic),
+ * tlb_clock_now, flush_tlbs_since, validate_descriptor_page, idle_l4, printk, panic,
+ * the heap),
  * each recording what it was asked to do.
  *
  * hv_fake_init() gives a clean machine: every frame free RAM
@@ -29,6 +30,8 @@ extern mfn_t hv_fake_last_freed;
 extern mfn_t hv_fake_mmio_denied; /* the one device frame dom0 may not map */
 extern bool hv_fake_verbose; /* print printk/pr_* output */
 extern bool hv_fake_preempt; /* hypercall_preempt_check's answer */
+extern unsigned long hv_fake_heap_live; /* xmalloc'd blocks not freed */
+extern unsigned int hv_fake_heap_fail; /* the next N xmallocs fail */
 
 void hv_fake_init(mfn_t nr_frames, unsigned int nr_domains);
 void hv_fake_fini(void);
