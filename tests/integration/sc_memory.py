@@ -20,7 +20,6 @@ HOSTILE_LOG = [
     ("superpage", r"d1: .*refused: .*superpage \(PSE\)"),
     ("hypervisor L4 slot", r"d1: .*L4 0x[0-9a-f]+ slot 2\d\d is the hypervisor's"),
     ("writable linear page table", r"d1: .*refused: .*writable linear page-table entry"),
-    ("grant-mapping marker", r"d1: .*refused: .*grant-mapping marker"),
     ("pin of a table pointing at the hypervisor", r"d1: pin of 0x[0-9a-f]+ refused: L\d 0x[0-9a-f]+ entry \d+ .*hypervisor"),
     ("pinned twice / not pinned", r"d1: (pin of 0x[0-9a-f]+: already pinned|unpin of 0x[0-9a-f]+: not pinned)"),
     ("update of a frame that is not a page table", r"d1: mmu_update: frame 0x[0-9a-f]+ is not"),
