@@ -21,8 +21,12 @@
  * domain 0); maxlate=MS checks the timer's lateness over the whole wait,
  * memory checks included: never more than MS ms late (the fuzzers' run);
  * wait=S: how long to wait for the peers (default 600 s).
+ * frames=1 (with destroy=N): every frame of N comes back when it is
+ * destroyed (free memory grows by at least its pages; a frame kept by a
+ * reference count gone wrong would stay an orphan).
  */
 #include <xen/domctl.h>
+#include <xen/sysctl.h>
 #include "mmtest.h"
 
 #define PERIOD_NS 1000000UL /* the timer's period in timer mode */
@@ -41,6 +45,7 @@ static volatile uint64_t ticks_in_window, max_late, ticks;
 static uint32_t timer_port;
 static bool timer_mode;
 static bool destroying; /* destroy=N: the timer window is the destroy */
+static bool check_frames; /* frames=1: the destroyed domain's all come back */
 static uint64_t mmu_max, mmu_sum, mmu_n; /* in-window mmu_update times */
 
 /* One mmu_update of our own (a PTE rewritten as it is), timed. */
@@ -205,6 +210,26 @@ static long domctl(struct xen_domctl *op)
 	return HYPERCALL1(__HYPERVISOR_domctl, op);
 }
 
+/* The machine's free pages (sysctl physinfo), or 0. */
+static uint64_t free_pages(void)
+{
+	struct xen_sysctl op = { .cmd = XEN_SYSCTL_physinfo,
+				 .interface_version =
+				     XEN_SYSCTL_INTERFACE_VERSION };
+
+	return HYPERCALL1(__HYPERVISOR_sysctl, &op) ? 0
+						    : op.u.physinfo.free_pages;
+}
+
+/* Domain id's pages (getdomaininfo), or 0. */
+static uint64_t domain_pages(unsigned int id)
+{
+	struct xen_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo,
+				 .domain = (domid_t)id };
+
+	return domctl(&op) ? 0 : op.u.getdomaininfo.tot_pages;
+}
+
 static bool wait_until(volatile uint32_t *p, uint32_t mask, uint32_t want)
 {
 	uint64_t end = pv_now() + 120000000000UL;
@@ -304,15 +329,28 @@ static void destroy_when_done(unsigned int id, bool *done,
 		.domain = (domid_t)id,
 	};
 
+	uint64_t pages, free0;
+
 	if (*done || !id || id > nr_peers || peer_events[id - 1] < events_each)
 		return;
 	*done = true;
+	pages = domain_pages(id);
+	free0 = free_pages();
 	if (timer_mode && destroying)
 		window_start = pv_now();
 	CHECK_EQ(HYPERCALL1(__HYPERVISOR_domctl, &op), 0);
 	if (timer_mode && destroying)
 		window_end = pv_now();
 	printf("victim: destroyed domain %u\n", id);
+	if (check_frames) {
+		uint64_t back = free_pages() - free0;
+
+		printf("victim: destroy gave back %lu pages (domain %u had "
+		       "%lu)\n",
+		       back, id, pages);
+		CHECK(pages && back >= pages, "%lu of %lu pages came back",
+		      back, pages);
+	}
 	if (reuse)
 		reuse_domid(id, reuse, idx);
 }
@@ -345,6 +383,7 @@ void pv_main(void)
 	events_each = (unsigned int)mm_arg("events", 1);
 	timer_mode = mm_arg("timer", 0);
 	destroying = destroy != 0 && !pv_arg("window_peer", 0);
+	check_frames = mm_arg("frames", 0);
 	if (nr_peers > ARRAY_SIZE(peer_port))
 		nr_peers = ARRAY_SIZE(peer_port);
 

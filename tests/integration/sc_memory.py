@@ -96,6 +96,28 @@ def mm_grant_flush(c):
 
 
 @scenario
+def mm_grant_ptes(c):
+    """Grant mappings over entries the guest filled with every bit pattern
+    (mmu_update, update_va_mapping, ptwr), made present, granted over and
+    unmapped: no pattern refused, no grant mapping forged, rewritten or
+    lost, every frame given back; destroyed with grants still mapped,
+    every frame comes back."""
+    m = run_guests(c, [("mm_victim", "peers=1 destroy=1 frames=1"),
+                       ("mm_grant_pte", "id=1")],
+                   cmdline="guest_loglvl=all", timeout=240)
+    c.check("domain 0 destroyed it with grants mapped",
+            m.find_all(r"\(d0\) victim: destroyed domain 1") and
+            m.find_all(r"d1: destroyed"))
+    c.check("hypervisor log names the refusal: update over a grant mapping",
+            m.find_all(r"d1: mmu_update: L1 0x[0-9a-f]+ entry \d+ is a "
+                       r"grant mapping"))
+    for pat in (r"\(d1\) grant-pte: \d+ patterns.*",
+                r"\(d0\) victim: destroy gave back.*"):
+        for t in m.find_all(pat):
+            c.note(t.group(0).split(") ", 1)[1])
+
+
+@scenario
 def mm_linear_chains(c):
     """Linear page-table chains of 2..1024 tables at each level: no two
     links in a row are accepted; every unpin and the domain's destruction
