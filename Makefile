@@ -159,14 +159,17 @@ $(LINUX)/vmlinux: $(LINUX)/kernel-dir $(BUILD)/bzimage2elf
 	@./$(BUILD)/bzimage2elf $$(cat $<)/boot/vmlinuz-* $@
 $(LINUX)/lxtest: tests/linux/lxtest.c
 	@$(CC) -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
+$(LINUX)/lxmem: tests/linux/lxmem.c
+	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/xbench: bench/linux/xbench.c
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
-		$(LINUX)/xbench tools/mkinitramfs.sh tools/initramfs/init
+		$(LINUX)/xbench $(LINUX)/lxmem tools/mkinitramfs.sh \
+		tools/initramfs/init
 	@echo "  CPIO    $@"
 	@./tools/mkinitramfs.sh $$(cat $<) $@ $(LINUX)/lxtest:bin/lxtest \
-		$(LINUX)/xbench:bin/xbench
+		$(LINUX)/xbench:bin/xbench $(LINUX)/lxmem:bin/lxmem
 
 deps:
 	@./tools/install-deps.sh

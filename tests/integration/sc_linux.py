@@ -37,13 +37,13 @@ def bzimage():
                                if f.startswith("vmlinuz-")][0])
 
 
-def write_config(name, extra_lines="", kernel=None):
+def write_config(name, extra_lines="", kernel=None, mem=None):
     path = os.path.join(m_tmp(), name + ".cfg")
     with open(path, "w") as f:
         f.write('name = "%s"\nmemory = %d\nvcpus = 1\n'
                 'kernel = "%s"\nramdisk = "%s"\n'
                 'extra = "console=hvc0 loglevel=4"\n%s' %
-                (name, MEM_MB, kernel or os.path.join(LINUX, "vmlinux"),
+                (name, mem or MEM_MB, kernel or os.path.join(LINUX, "vmlinux"),
                  os.path.join(LINUX, "initramfs.cpio"), extra_lines))
     return path
 
@@ -75,9 +75,10 @@ def wait_new_domid(m, name, old, timeout=30):
     return new
 
 
-def create(c, m, name, extra_lines="", kernel=None):
+def create(c, m, name, extra_lines="", kernel=None, mem=None):
     t = time.monotonic()
-    r = m.xl("create", write_config(name, extra_lines, kernel), timeout=180)
+    r = m.xl("create", write_config(name, extra_lines, kernel, mem),
+             timeout=180)
     c.check("xl create %s (kernel %s)" % (name, os.path.basename(
         kernel or "vmlinux")), r.returncode == 0, r.stdout + r.stderr)
     return t
@@ -245,3 +246,78 @@ def check_clock(c, con):
     rate = (g1 - g0) / (h1 - h0) if ok else 0
     c.check("guest clock against host over 10 s: rate %.4f (within 1%%)" %
             rate, ok and abs(rate - 1) <= 0.01)
+
+
+LXMEM_STEPS = [
+    # (subcommand, timeout s): the OOM kill before swap, so that nothing
+    # but RAM is there to fill.
+    ("oom", 120), ("ioperm", 60), ("touch 3", 400), ("migrate", 120),
+    ("madvise", 120), ("mremap", 240), ("mprotect", 120), ("fork", 300),
+]
+ZRAM = ("insmod /lib/modules/extra/zsmalloc.ko && "
+        "insmod /lib/modules/extra/zram.ko && "
+        "echo 384M > /sys/block/zram0/disksize && "
+        "mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 && "
+        "grep -c zram0 /proc/swaps")
+# What Linux logs when something went wrong underneath it.
+DMESG_BAD = r"WARNING:|BUG:|kernel BUG|multicall|Oops"
+
+
+@scenario
+def linux_memory(c):
+    """A 128 MiB Debian guest with zram swap under memory pressure:
+    3x its memory touched and verified, compaction and soft-offline of
+    pages in use, MADV_FREE/PAGEOUT/DONTNEED, large mremaps, an mprotect
+    storm, fork+COW, the OOM killer, ioperm(0x80); no warning in dmesg,
+    no refusal in the hypervisor's log."""
+    m = boot_dom0()
+    c.machine = m
+    con = None
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        t = create(c, m, "lxmem", mem=128)
+        con = attach(c, m, "lxmem", since=t)
+        if not con:
+            return
+        dom = None
+        for step, timeout in LXMEM_STEPS:
+            if step == "touch 3":
+                out = con.run(ZRAM, timeout=60) or ""
+                c.check("zram swap of 384 MiB on", out.strip() == "1", out)
+            t0 = time.monotonic()
+            out = con.run("lxmem " + step, timeout=timeout)
+            res = re.search(r"lxmem: (\d+) passed, (\d+) failed", out or "")
+            c.check("lxmem %s: %s (%.0f s)" % (
+                step, res.group(0) if res else "no result",
+                time.monotonic() - t0),
+                res is not None and res.group(2) == "0" and
+                int(res.group(1)) > 0,
+                (out or "timeout: " + con.tail(800))[-1500:])
+            for line in (out or "").splitlines():
+                if line.startswith("lxmem: ok") and re.search(
+                        r"swapped|migrated|moved \d+ of", line):
+                    c.note(line[len("lxmem: ok   "):])
+            if out is None:
+                break
+        out = con.run("dmesg | grep -cE '%s'" % DMESG_BAD, timeout=30)
+        n = re.search(r"^(\d+)\s*$", out or "", re.M)
+        c.check("dmesg has no WARNING, BUG, Oops or multicall failure",
+                n is not None and n.group(1) == "0",
+                con.run("dmesg | grep -E -A12 '%s' | head -40" % DMESG_BAD,
+                        timeout=30))
+        out = con.run("echo alive", timeout=30) or ""
+        c.check("the guest still answers", "alive" in out)
+        con.close()
+        con = None
+        dom = domid_of(m, "lxmem")
+        bad = [l for l in m.tail(100000).splitlines()
+               if re.search(r"\(XEN\) d%s: " % dom, l) and
+               not re.search(r"created by|shut down|destroyed", l)]
+        c.check("the hypervisor refused nothing of the guest's (d%s)" % dom,
+                dom is not None and not bad, "\n".join(bad[:10]))
+        c.check("no hypervisor crash", not m.find_all(
+            r"FATAL TRAP|Panic on CPU") and m.alive())
+    finally:
+        if con:
+            con.close()
+        m.stop()
