@@ -501,15 +501,21 @@ static int port_io(void)
 	return v == 0xff ? 0 : 1;
 }
 
+/*
+ * With the permission, a fault is an error (6); the word at 0x80 needs
+ * 0x81 too and must fault; without it again, the last access must kill
+ * us with SIGSEGV (the caller's 128 + SIGSEGV).
+ */
 static int port_io_granted(void)
 {
 	if (ioperm(0x80, 1, 1))
 		return 2;
+	signal(SIGSEGV, on_segv);
+	if (sigsetjmp(fault_jmp, 1))
+		return 6;
 	if (port_io())
 		return 1;
-	/* A word at 0x80 needs 0x81 too: refused. */
 	if (sigsetjmp(fault_jmp, 1) == 0) {
-		signal(SIGSEGV, on_segv);
 		(void)inw(0x80);
 		return 3;
 	}
