@@ -65,7 +65,8 @@ void sched_latency_show(const char *const *hc_names, unsigned int nr_hc)
 		printk("  cpu%u: worst wait for a reschedule %lu us (d%u in "
 		       "%s)\n",
 		       c, pc->resched_worst / 1000, pc->resched_worst_dom,
-		       hc < nr_hc && hc_names[hc] ? hc_names[hc] : "no hypercall");
+		       hc < nr_hc && hc_names[hc] ? hc_names[hc]
+						  : "no hypercall");
 		pc->resched_worst = 0;
 	}
 }
@@ -112,7 +113,8 @@ static void runstate_change(struct vcpu *v, int state)
 {
 	u64 now = NOW();
 
-	v->runstate.time[v->runstate.state] += now - v->runstate.state_entry_time;
+	v->runstate.time[v->runstate.state] +=
+	    now - v->runstate.state_entry_time;
 	v->runstate.state = state;
 	v->runstate.state_entry_time = now;
 }
@@ -136,11 +138,11 @@ static unsigned int lock_vcpu_runq(struct vcpu *v, u64 *flags)
 /* Top up v's boost budget for the time since the last top-up. */
 static void boost_refill(struct vcpu *v, u64 now)
 {
-	u64 budget = v->boost_budget +
-		     (now - v->boost_refilled) / SCHED_BOOST_SHARE;
+	u64 budget =
+	    v->boost_budget + (now - v->boost_refilled) / SCHED_BOOST_SHARE;
 
-	v->boost_budget = budget < SCHED_BOOST_CAP_NS ? budget
-						      : SCHED_BOOST_CAP_NS;
+	v->boost_budget =
+	    budget < SCHED_BOOST_CAP_NS ? budget : SCHED_BOOST_CAP_NS;
 	v->boost_refilled = now;
 }
 
@@ -170,8 +172,8 @@ static void boost_charge(struct vcpu *prev, struct percpu *pc, u64 now)
 
 	if (!prev->boosted)
 		return;
-	prev->boost_budget = prev->boost_budget > ran ? prev->boost_budget - ran
-						      : 0;
+	prev->boost_budget =
+	    prev->boost_budget > ran ? prev->boost_budget - ran : 0;
 	prev->boosted = false;
 }
 
@@ -186,7 +188,8 @@ void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *r)
 
 	*r = v->runstate;
 	now = NOW();
-	if (now > r->state_entry_time && (unsigned int)r->state < ARRAY_SIZE(r->time))
+	if (now > r->state_entry_time &&
+	    (unsigned int)r->state < ARRAY_SIZE(r->time))
 		r->time[r->state] += now - r->state_entry_time;
 	spin_unlock_irqrestore(&runq_lock[cpu], f);
 }
@@ -219,8 +222,8 @@ void vcpu_pause(struct vcpu *v, u32 reason)
 		list_del(&v->runq_link);
 		v->on_runq = false;
 	}
-	runstate_change(v, reason & PAUSE_DOWN ? RUNSTATE_offline :
-						 RUNSTATE_blocked);
+	runstate_change(v, reason & PAUSE_DOWN ? RUNSTATE_offline
+					       : RUNSTATE_blocked);
 	spin_unlock_irqrestore(&runq_lock[cpu], f);
 	if (v->running)
 		sched_kick(cpu);
