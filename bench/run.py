@@ -29,12 +29,18 @@ RUNS = [
     ("memory", [("bench_mm", "")], "", 2),
     # Isolation (issue 12): the victim's 1 ms timer and its own
     # mmu_update while domain 1 pins and unpins a 16M-entry tree twice and
-    # domain 2, holding another such tree, is destroyed; all on one CPU.
+    # the victim destroys domain 2, holding another such tree; domain 3, a
+    # bystander, only sleeps on its 1 ms timer meanwhile; all on one CPU.
     ("isolation", [("mm_victim", "peers=2 events=2 timer=1 destroy=2 "
                     "window_peer=1 bench=1"),
                    ("mm_bigtree", "id=1 mode=pin bench=1"),
-                   ("mm_bigtree", "id=2 events=2")],
-     "domains=2 domu_mem=128M hcstats", 1),
+                   ("mm_bigtree", "id=2 events=2"),
+                   ("ev_boost", "role=sleeper ticks=8000 bench=1")],
+     "domains=3 domu_mem=128M hcstats", 1),
+    # The bystander alone on the CPU: the floor its lateness stands on
+    # (QEMU's timers on this host), for the isolation rows beside it.
+    ("isolation-floor", [("ev_boost", "role=sleeper ticks=8000 bench=1")],
+     "hcstats", 1),
     # The same pins alone, as Xen 4.17's domain 0 runs them (the baseline).
     ("bigpin", [("mm_bigtree", "solo=1 mode=pin bench=1")],
      "dom0_mem=128M", 1),

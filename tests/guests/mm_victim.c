@@ -143,6 +143,31 @@ static uint64_t verify_frames(uint64_t first, uint64_t n)
 	return bad;
 }
 
+/* The window's ticks by lateness, in 100 us steps (the last: 100 ms+). */
+#define LATE_STEP_NS 100000UL
+#define LATE_BUCKETS 1001
+static uint32_t late_hist[LATE_BUCKETS];
+
+static void note_late(uint64_t late)
+{
+	uint64_t b = late / LATE_STEP_NS;
+
+	late_hist[b < LATE_BUCKETS ? b : LATE_BUCKETS - 1]++;
+}
+
+/* The lateness (us, bucket's upper bound) that pct% of the ticks beat. */
+static uint64_t late_percentile(unsigned int pct)
+{
+	uint64_t need = (ticks_in_window * pct + 99) / 100, seen = 0;
+
+	for (unsigned int b = 0; b < LATE_BUCKETS; b++) {
+		seen += late_hist[b];
+		if (seen >= need)
+			return (b + 1) * LATE_STEP_NS / 1000;
+	}
+	return LATE_BUCKETS * LATE_STEP_NS / 1000;
+}
+
 static void on_timer(uint32_t port)
 {
 	uint64_t now = pv_now();
@@ -153,6 +178,7 @@ static void on_timer(uint32_t port)
 		ticks_in_window++;
 		if (now - deadline > max_late)
 			max_late = now - deadline;
+		note_late(now - deadline);
 		time_mmu_update();
 	}
 	deadline = now + PERIOD_NS;
@@ -403,6 +429,10 @@ void pv_main(void)
 		if (pv_arg("bench", 0)) {
 			printf("bench: victim_timer_max_late = %lu us\n",
 			       max_late / 1000);
+			printf("bench: victim_timer_p50_late = %lu us\n",
+			       late_percentile(50));
+			printf("bench: victim_timer_p99_late = %lu us\n",
+			       late_percentile(99));
 			printf("bench: victim_ticks_per_s = %lu 1/s\n",
 			       len ? ticks_in_window * 1000000000UL / len : 0);
 			printf("bench: victim_mmu_update_max = %lu us\n",
