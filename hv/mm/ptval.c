@@ -839,29 +839,33 @@ static int validate_table(struct frame *f, unsigned int level)
 static int devalidate_table(struct frame *f, unsigned int level)
 {
 	u64 *t = table_va(f);
+	unsigned int i = f->nr_done;
 	int rc;
 
 	if (f->type_info & PGT_PARTIAL_CHILD) {
-		rc = finish_teardown(entry_frame(t[f->nr_done]));
+		rc = finish_teardown(entry_frame(t[i]));
 		if (rc)
 			return rc;
 		f->type_info &= ~PGT_PARTIAL_CHILD;
 	}
-	while (f->nr_done) {
-		unsigned int i = f->nr_done - 1;
+	/* The progress stays in i (not f) until we stop: the loop is hot. */
+	while (i) {
+		u64 e = t[--i];
 
-		if (!is_hv_slot(level, i)) {
-			rc = put_entry(t[i], level, f);
+		if ((e & _PAGE_PRESENT) && !is_hv_slot(level, i)) {
+			rc = put_entry(e, level, f);
 			if (rc) {
 				f->nr_done = i;
 				f->type_info |= PGT_PARTIAL_CHILD;
 				return rc;
 			}
 		}
-		f->nr_done = i;
-		if (i && at_check(i) && should_preempt())
+		if (i && at_check(i) && should_preempt()) {
+			f->nr_done = i;
 			return -ERESTART;
+		}
 	}
+	f->nr_done = 0;
 	return 0;
 }
 
