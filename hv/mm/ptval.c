@@ -804,11 +804,14 @@ static int validate_table(struct frame *f, unsigned int level)
 	}
 	for (; i < PT_ENTRIES; i++) {
 		struct frame *c;
+		u64 e = t[i], a;
 
-		if (is_hv_slot(level, i))
-			continue;
-		t[i] = adjust_entry(t[i], level);
-		rc = get_entry(t[i], d, d, level, f);
+		if (!(e & _PAGE_PRESENT) || is_hv_slot(level, i))
+			goto next; /* nothing to take (the hot case) */
+		a = adjust_entry(e, level);
+		if (a != e)
+			t[i] = a;
+		rc = get_entry(a, d, d, level, f);
 		if (rc) {
 			c = level > 1 ? entry_frame(t[i]) : NULL;
 			if (rc != -ERESTART)
@@ -819,6 +822,7 @@ static int validate_table(struct frame *f, unsigned int level)
 					     (c->type_info & PGT_PARTIAL))));
 			return rc;
 		}
+next:
 		if (at_check(i) && i + 1 < PT_ENTRIES && should_preempt()) {
 			leave_partial(f, i + 1, false);
 			return -ERESTART;
