@@ -37,6 +37,14 @@ RUNS = [
                    ("mm_bigtree", "id=2 events=2"),
                    ("ev_boost", "role=sleeper ticks=8000 bench=1")],
      "domains=3 domu_mem=128M hcstats", 1),
+    # The type lock across CPUs: the victim's own mmu_update on CPU 0
+    # while domain 1 pins and unpins its 16M-entry tree on CPU 1 (the walk
+    # lets go of the one type lock within 64 entries when another CPU
+    # waits; a spinning waiter on an overcommitted host shows lock-holder
+    # preemption here).
+    ("isolation-2cpu", [("mm_victim", "peers=1 events=2 timer=1 bench=1"),
+                        ("mm_bigtree", "id=1 mode=pin bench=1")],
+     "domains=1 domu_mem=128M", 2),
     # The bystander alone on the CPU: the floor its lateness stands on
     # (QEMU's timers on this host), for the isolation rows beside it.
     ("isolation-floor", [("ev_boost", "role=sleeper ticks=8000 bench=1")],

@@ -15,8 +15,9 @@
  * creates a new domain with N's id, which grants domain D the ref
  * (MM_REF_REUSE) D still maps of the destroyed one, and checks that D's
  * unmap of the old mapping leaves the new grant's pin alone. In timer
- * mode each tick also times one mmu_update of our own; bench=1 prints
- * the figures as "bench:" lines for bench/run.py.
+ * mode each tick also times one mmu_update of our own (mmu_max=MS: none
+ * may take that long); bench=1 prints the figures as "bench:" lines for
+ * bench/run.py.
  * base=D: the peers are domains D..D+peers-1 (default 1, the victim being
  * domain 0); maxlate=MS checks the timer's lateness over the whole wait,
  * memory checks included: never more than MS ms late (the fuzzers' run);
@@ -452,6 +453,11 @@ void pv_main(void)
 		CHECK(max_late < len / 5,
 		      "timer %lu us late in a %lu ms window", max_late / 1000,
 		      len / 1000000);
+		/* mmu_max=MS: our own mmu_update never waited longer (on a
+		 * CPU of its own, only the page-type lock can hold it up). */
+		if (pv_arg("mmu_max", 0))
+			CHECK(mmu_max / 1000000 < (uint64_t)pv_arg("mmu_max", 0),
+			      "an mmu_update took %lu us", mmu_max / 1000);
 	}
 	if (max_late_ms) {
 		uint64_t len = window_end - window_start;
