@@ -21,7 +21,9 @@
  * base=D: the peers are domains D..D+peers-1 (default 1, the victim being
  * domain 0); maxlate=MS checks the timer's lateness over the whole wait,
  * memory checks included: never more than MS ms late (the fuzzers' run);
- * wait=S: how long to wait for the peers (default 600 s).
+ * wait=S: how long to wait for the peers (default 600 s); probe_dying=1
+ * (with destroy=N timer=1): each tick during the destroy asks for a frame
+ * for domain N, which must be refused while it is dying.
  */
 #include <xen/domctl.h>
 #include "mmtest.h"
@@ -169,6 +171,33 @@ static uint64_t late_percentile(unsigned int pct)
 	return LATE_BUCKETS * LATE_STEP_NS / 1000;
 }
 
+/*
+ * probe_dying=1: at each tick during the destroy call, ask for a frame
+ * for the domain being destroyed (its teardown stops for our timer, so
+ * the domain is dying meanwhile): it must never get one.
+ */
+static unsigned int dying_target;
+static uint64_t dying_refused, dying_gone, dying_granted;
+
+static void probe_dying(void)
+{
+	uint64_t pfn = 0x100;
+	struct xen_memory_reservation r = {
+		.extent_start = (uint64_t)&pfn,
+		.nr_extents = 1,
+		.domid = (domid_t)dying_target,
+	};
+	long rc;
+
+	rc = HYPERVISOR_memory_op(XENMEM_populate_physmap, &r);
+	if (rc == 0)
+		dying_refused++;
+	else if (rc < 0)
+		dying_gone++;
+	else
+		dying_granted++;
+}
+
 static void on_timer(uint32_t port)
 {
 	uint64_t now = pv_now();
@@ -181,6 +210,8 @@ static void on_timer(uint32_t port)
 			max_late = now - deadline;
 		note_late(now - deadline);
 		time_mmu_update();
+		if (dying_target && destroying)
+			probe_dying();
 	}
 	deadline = now + PERIOD_NS;
 	HYPERVISOR_set_timer_op(deadline);
@@ -334,12 +365,30 @@ static void destroy_when_done(unsigned int id, bool *done,
 	if (*done || !id || id > nr_peers || peer_events[id - 1] < events_each)
 		return;
 	*done = true;
+	if (pv_arg("probe_dying", 0)) {
+		/* Room to grow, so only its dying can refuse it a frame. */
+		struct xen_domctl mm = { .cmd = XEN_DOMCTL_max_mem,
+					 .domain = (domid_t)id };
+
+		mm.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+		mm.u.max_mem.max_memkb = 1024 * 1024;
+		CHECK_EQ(HYPERCALL1(__HYPERVISOR_domctl, &mm), 0);
+		dying_target = id;
+	}
 	if (timer_mode && destroying)
 		window_start = pv_now();
 	CHECK_EQ(HYPERCALL1(__HYPERVISOR_domctl, &op), 0);
 	if (timer_mode && destroying)
 		window_end = pv_now();
 	printf("victim: destroyed domain %u\n", id);
+	if (dying_target) {
+		printf("victim: while it was dying: %lu frames refused, %lu "
+		       "granted, %lu calls after it was gone\n",
+		       dying_refused, dying_granted, dying_gone);
+		CHECK(dying_refused > 0, "no reservation while it was dying");
+		CHECK(dying_granted == 0, "a dying domain got %lu frames",
+		      dying_granted);
+	}
 	if (reuse)
 		reuse_domid(id, reuse, idx);
 }
