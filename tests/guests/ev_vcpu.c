@@ -34,8 +34,7 @@ static void sleep_ms(uint64_t ms)
 	uint64_t d = pv_now() + ms * NS_PER_MS;
 
 	HYPERVISOR_set_timer_op(d);
-	while (timer_hits == before || pv_now() < d)
-		pv_block();
+	pv_block_until(timer_hits != before && pv_now() >= d);
 }
 
 static uint64_t total(const struct vcpu_runstate_info *r)
