@@ -425,6 +425,10 @@ void __noreturn schedule(void)
 	if (next && next != prev) {
 		next->running = true;
 		runstate_change(next, RUNSTATE_running);
+	} else if (next && next->runstate.state != RUNSTATE_running) {
+		/* It blocked, and an event woke it before it was switched
+		 * out: it runs on, and so does its runstate. */
+		runstate_change(next, RUNSTATE_running);
 	}
 	spin_unlock(&runq_lock[pc->id]);
 
