@@ -89,6 +89,7 @@ struct vcpu {
 	u64 debugreg[8]; /* 4, 5 unused; 6, 7 as the guest reads them */
 	u32 dr7_emul;    /* DR7 I/O breakpoint enables (CR4.DE), not loaded */
 	bool cr4_de;     /* virtual CR4.DE */
+	u8 io_bp_hits;   /* I/O breakpoints the emulated instruction met */
 	bool fpu_dirty;      /* FPU state is live in the CPU */
 	bool fpu_initialised;
 	bool guest_cr0_ts;   /* virtual CR0.TS (fpu_taskswitch) */
