@@ -102,7 +102,8 @@ u32 io_breakpoint_hits(const struct vcpu *v, u16 port, unsigned int size)
 
 		if (!(v->dr7_emul & (3U << (bp * 2))) || (ctl & 3) != DR_RW_IO)
 			continue;
-		if (start < (u64)port + size && start + width[(ctl >> 2) & 3] > port)
+		if (start < (u64)port + size &&
+		    start + width[(ctl >> 2) & 3] > port)
 			hits |= 1U << bp;
 	}
 	return hits;
