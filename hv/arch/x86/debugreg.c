@@ -191,6 +191,23 @@ int pv_read_debugreg(const struct vcpu *v, unsigned int reg, u64 *value)
 	return -ENODEV;
 }
 
+/*
+ * A new context's debug registers (VCPUOP_initialise, setvcpucontext):
+ * from the defaults, each value as set_debugreg takes it; one it refuses
+ * is dropped, not the context, as on Xen. @dr: DR0-DR7 (4, 5 unused).
+ */
+void pv_debugregs_from_context(struct vcpu *v, const u64 *dr)
+{
+	for (unsigned int i = 0; i < 4; i++)
+		v->debugreg[i] = 0;
+	v->debugreg[6] = DR6_DEFAULT;
+	v->debugreg[7] = DR7_DEFAULT;
+	v->dr7_emul = 0;
+	for (unsigned int i = 0; i < 8; i++)
+		if (i != 4 && i != 5)
+			pv_set_debugreg(v, i, dr[i]);
+}
+
 long do_set_debugreg(int reg, u64 value)
 {
 	return pv_set_debugreg(current, (unsigned int)reg, value);
