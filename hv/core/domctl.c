@@ -374,8 +374,6 @@ static long setvcpucontext(struct domain *d, struct xen_domctl *op)
 	__atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
 	if (rc)
 		return rc;
-	v->debugreg[6] = DR6_DEFAULT;
-	v->debugreg[7] = DR7_DEFAULT;
 	update_domain_wallclock(d);
 	update_vcpu_system_time(v);
 	if (ctxt.flags & VGCF_online)

@@ -22,6 +22,8 @@ struct cpu_user_regs;
 long pv_set_debugreg(struct vcpu *v, unsigned int reg, u64 value);
 int pv_read_debugreg(const struct vcpu *v, unsigned int reg, u64 *value);
 void debugregs_switch(struct vcpu *prev, struct vcpu *next);
+void pv_debugregs_from_context(struct vcpu *v, const u64 *dr);
+u32 io_breakpoint_hits(const struct vcpu *v, u16 port, unsigned int size);
 void do_debug(struct cpu_user_regs *regs);
 
 #endif

@@ -55,6 +55,12 @@ struct vcpu {
 	u32 pause_flags;
 	struct list_head runq_link;
 	bool on_runq;
+	/* Wake-up boost (sched.c): a vCPU woken from blocking runs first,
+	 * paid from a budget that refills at a quarter of a CPU. */
+	bool boosted;
+	u64 boost_budget; /* ns */
+	u64 boost_refilled; /* when the budget was last topped up */
+	u64 slice_left; /* what a boost preempted it with; 0: a whole slice */
 	u64 runstate_entry; /* ns */
 	struct vcpu_runstate_info runstate;
 	u64 runstate_guest; /* guest VA of a registered copy, or 0 */
@@ -83,6 +89,7 @@ struct vcpu {
 	u64 debugreg[8]; /* 4, 5 unused; 6, 7 as the guest reads them */
 	u32 dr7_emul;    /* DR7 I/O breakpoint enables (CR4.DE), not loaded */
 	bool cr4_de;     /* virtual CR4.DE */
+	u8 io_bp_hits;   /* I/O breakpoints the emulated instruction met */
 	bool fpu_dirty;      /* FPU state is live in the CPU */
 	bool fpu_initialised;
 	bool guest_cr0_ts;   /* virtual CR0.TS (fpu_taskswitch) */

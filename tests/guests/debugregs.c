@@ -426,6 +426,58 @@ static void test_fire(void)
 
 /* --- A hostile guest ----------------------------------------------------- */
 
+/* Port I/O the hypervisor emulates (at virtual IOPL 1): outb/inb. */
+long io_outb(void);
+extern char io_outb_end[], io_inw_end[];
+asm(".pushsection .text\n"
+    ".globl io_outb, io_outb_end, io_inw_end\n"
+    "io_outb:\n"
+    "	movb $0x5a, %al\n"
+    "	outb %al, $0x80\n"
+    "io_outb_end:\n"
+    "	movw $0x81, %dx\n"
+    "	inw %dx, %ax\n"
+    "io_inw_end:\n"
+    "	ret\n"
+    ".popsection\n");
+
+/*
+ * I/O breakpoints (RW = 10b, with CR4.DE): the CPU never sees them, so
+ * the hypervisor checks the ports it emulates and raises #DB after the
+ * instruction, with the breakpoint's bit in DR6, as Xen does.
+ */
+static void test_io_breakpoints(void)
+{
+	pv_test_group("I/O breakpoints fire on emulated port I/O");
+	reset_drs();
+	CHECK_EQ(pv_set_iopl(1), 0);
+	write_cr4(read_cr4() | CR4_DE);
+	/* DR2: port 0x80, one byte; DR3: ports 0x82-0x83 (not touched). */
+	CHECK_EQ(set_dr(2, 0x80), 0);
+	CHECK_EQ(set_dr(3, 0x82), 0);
+	CHECK_EQ(set_dr(7, DR7_BP(2, RW_IO, 0) | DR7_BP(3, RW_IO, 1)), 0);
+	io_outb();
+	CHECK_EQ(db_count, 1);
+	CHECK_EQ(db_rip, (uint64_t)io_outb_end);
+	CHECK_EQ(db_dr6 & 0xf, 0x4);
+	/* on_db disarmed DR7: arm DR3 alone, two bytes at 0x82; inw at
+	 * 0x81 covers 0x81-0x82, so it meets it. */
+	reset_drs();
+	CHECK_EQ(set_dr(3, 0x82), 0);
+	CHECK_EQ(set_dr(7, DR7_BP(3, RW_IO, 1)), 0);
+	io_outb();
+	CHECK_EQ(db_count, 1);
+	CHECK_EQ(db_rip, (uint64_t)io_inw_end);
+	CHECK_EQ(db_dr6 & 0xf, 0x8);
+	/* Without CR4.DE they are refused, and none fires. */
+	reset_drs();
+	write_cr4(read_cr4() & ~CR4_DE);
+	CHECK_EQ(set_dr(7, DR7_BP(2, RW_IO, 0)), -EPERM);
+	io_outb();
+	CHECK_EQ(db_count, 0);
+	CHECK_EQ(pv_set_iopl(0), 0);
+}
+
 /* What Xen 4.17 does with value written to DR7 (CR4.DE clear). */
 static long xen_dr7(uint64_t v, uint64_t *out)
 {
@@ -540,6 +592,7 @@ void pv_main(void)
 	test_hypercalls();
 	test_mov();
 	test_fire();
+	test_io_breakpoints();
 	test_hostile();
 	pv_test_summary();
 }

@@ -97,3 +97,11 @@ def guest_debugregs(c):
             at and lines[at[0]])
     for hit in m.find_all(r"\(d\d\) (\d+ rounds.*|\d+ DR7 patterns.*|MOV SS; SYSCALL.*)"):
         c.note(hit.group(0))
+
+
+@scenario
+def vcpu_context_debugregs(c):
+    """VCPUOP_initialise takes the context's debug registers as
+    set_debugreg would (a watchpoint armed there fires at once)."""
+    run_guests(c, [("hello", ""), ("vcpu_dregs", "")],
+               cmdline="domu_vcpus=2 guest_loglvl=all")

@@ -5,7 +5,8 @@
  *  - DR6 and DR7 take 32 bits (-EINVAL above), their reserved bits are
  *    forced; DR7.GD is refused (-EPERM); an I/O breakpoint (RW = 10b)
  *    needs the guest's CR4.DE (-EPERM without) and is kept aside, never
- *    loaded into the CPU;
+ *    loaded into the CPU: the port I/O we emulate checks it
+ *    (io_breakpoint_hits) and raises #DB after the instruction;
  *  - DR4/DR5 alias DR6/DR7 unless CR4.DE is set (then -ENODEV, a #UD
  *    for MOV), as does any other register number.
  * A vCPU with no breakpoint enabled costs nothing at a context switch.
@@ -80,6 +81,32 @@ static long io_enables(const struct vcpu *v, u64 value, u32 *io)
 		*io |= value & (3U << (bp * 2));
 	}
 	return 0;
+}
+
+/*
+ * The I/O breakpoints of v that an access of size bytes at port meets:
+ * their DR6 bits (B0-B3). The CPU never sees them (set_dr7 keeps their
+ * enables in dr7_emul), so port I/O that we emulate checks them, as on
+ * Xen.
+ */
+u32 io_breakpoint_hits(const struct vcpu *v, u16 port, unsigned int size)
+{
+	static const u8 width[4] = { 1, 2, 8, 4 }; /* by DR7's LEN field */
+	u32 hits = 0;
+
+	if (!v->dr7_emul || !v->cr4_de)
+		return 0;
+	for (unsigned int bp = 0; bp < 4; bp++) {
+		u64 ctl = v->debugreg[7] >> (16 + bp * 4);
+		u64 start = v->debugreg[bp];
+
+		if (!(v->dr7_emul & (3U << (bp * 2))) || (ctl & 3) != DR_RW_IO)
+			continue;
+		if (start < (u64)port + size &&
+		    start + width[(ctl >> 2) & 3] > port)
+			hits |= 1U << bp;
+	}
+	return hits;
 }
 
 static long set_dr7(struct vcpu *v, u64 value)
@@ -162,6 +189,23 @@ int pv_read_debugreg(const struct vcpu *v, unsigned int reg, u64 *value)
 		return 0;
 	}
 	return -ENODEV;
+}
+
+/*
+ * A new context's debug registers (VCPUOP_initialise, setvcpucontext):
+ * from the defaults, each value as set_debugreg takes it; one it refuses
+ * is dropped, not the context, as on Xen. @dr: DR0-DR7 (4, 5 unused).
+ */
+void pv_debugregs_from_context(struct vcpu *v, const u64 *dr)
+{
+	for (unsigned int i = 0; i < 4; i++)
+		v->debugreg[i] = 0;
+	v->debugreg[6] = DR6_DEFAULT;
+	v->debugreg[7] = DR7_DEFAULT;
+	v->dr7_emul = 0;
+	for (unsigned int i = 0; i < 8; i++)
+		if (i != 4 && i != 5)
+			pv_set_debugreg(v, i, dr[i]);
 }
 
 long do_set_debugreg(int reg, u64 value)

@@ -5,6 +5,7 @@
  */
 #include <xen/callback.h>
 #include "context.h"
+#include "debugreg.h"
 #include "guest_access.h"
 #include "hypercall.h"
 #include "lib.h"
@@ -247,6 +248,9 @@ long vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c)
 	v->gs_base_kernel = canonical(c->gs_base_kernel) ? c->gs_base_kernel : 0;
 	v->gs_base_user = canonical(c->gs_base_user) ? c->gs_base_user : 0;
 	v->kernel_mode = true;
+	/* CR4.DE is the guest's (it allows I/O breakpoints); then the DRs. */
+	v->cr4_de = c->ctrlreg[4] & X86_CR4_DE;
+	pv_debugregs_from_context(v, c->debugreg);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <xen/xen.h>
 #include "domain.h"
 #include "context.h"
+#include "debugreg.h"
 #include "guest_access.h"
 #include "lib.h"
 #include "pv.h"
@@ -246,6 +247,9 @@ static int string_io(struct vcpu *v, struct cpu_user_regs *regs,
 		if (n == MAX_REPS)
 			return EMUL_RAISED; /* not retired: it runs again */
 		rc = string_step(v, regs, px, op < 0x6e, (u16)regs->rdx, size);
+		if (rc == EMUL_DONE)
+			v->io_bp_hits |= io_breakpoint_hits(v, (u16)regs->rdx,
+							    size);
 		if (rc != EMUL_DONE || !px->rep)
 			return rc;
 		regs->rcx = (regs->rcx - 1) & cmask;
@@ -269,10 +273,12 @@ int pv_emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
 	struct domain *d = v->domain;
 
 	*len = (op & 0xf0) == 0x60 || (op & 8) ? 1 : 2;
+	v->io_bp_hits = 0;
 	if (!pv_iopl_ok(v) && !iobitmap_allows(v, port, size))
 		return EMUL_REFUSED;
 	if ((op & 0xf0) == 0x60)
 		return string_io(v, regs, px, op);
+	v->io_bp_hits = io_breakpoint_hits(v, port, size);
 	if (op & 2) {
 		io_write(d, port, size, (u32)regs->rax);
 	} else {

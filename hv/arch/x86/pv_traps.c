@@ -205,9 +205,14 @@ static bool emulate_int_n(struct vcpu *v, struct cpu_user_regs *regs)
  */
 static void emulation_done(struct vcpu *v, struct cpu_user_regs *regs)
 {
+	u32 io = v->io_bp_hits;
+
 	regs->rflags &= ~EFLAGS_RF;
-	if (regs->rflags & EFLAGS_TF) {
-		v->debugreg[6] |= DR6_BS;
+	v->io_bp_hits = 0;
+	if ((regs->rflags & EFLAGS_TF) || io) {
+		/* One #DB after the instruction, as the CPU raises for a
+		 * single step or an I/O breakpoint (B0-B3, BS). */
+		v->debugreg[6] |= io | (regs->rflags & EFLAGS_TF ? DR6_BS : 0);
 		pv_inject_trap(v, regs, TRAP_DB, false, 0);
 	}
 }
@@ -217,6 +222,8 @@ static bool emulated(struct vcpu *v, struct cpu_user_regs *regs, int rc)
 {
 	if (rc == EMUL_DONE)
 		emulation_done(v, regs);
+	else
+		v->io_bp_hits = 0; /* not retired: no trap for it */
 	return rc != EMUL_REFUSED;
 }
 
