@@ -1,0 +1,188 @@
+"""Virtual block devices: Debian's unmodified xen-blkfront against domain
+0's blkback, on an extent of a virtio disk whose image the test makes in
+build/. Data written and flushed by one guest is in the host's image
+file and is read back by the next guest; a read-only VBD refuses writes
+inside the guest and may be shared; a second writer is refused."""
+import hashlib
+import os
+import re
+
+from qemu import ROOT, Machine
+from scenarios import scenario
+from sc_linux import Console, attach, wait_listed, write_config, free_mb
+
+DOM0 = os.path.join(ROOT, "build", "dom0.elf")
+IMG_DIR = os.path.join(ROOT, "build", "block")
+DISK_MB = 80
+EXT_START_MB, EXT_MB = 1, 64  # the VBD: an extent of the disk
+DATA_MB = 16
+EXTENT = "vblk0:%dM+%dM" % (EXT_START_MB, EXT_MB)
+# The same extent as domain 0 prints it (512-byte sectors).
+EXTENT_SECTORS = "vblk0:%d+%d" % (EXT_START_MB * 2048, EXT_MB * 2048)
+
+
+def make_image():
+    os.makedirs(IMG_DIR, exist_ok=True)
+    path = os.path.join(IMG_DIR, "disk0.img")
+    with open(path, "wb") as f:
+        # A marker just before and after the extent: it must stay as is.
+        f.truncate(DISK_MB << 20)
+        f.seek((EXT_START_MB << 20) - 512)
+        f.write(b"B" * 512)
+        f.seek((EXT_START_MB + EXT_MB) << 20)
+        f.write(b"A" * 512)
+    return path
+
+
+def image_sha(path, offset, length):
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return hashlib.sha256(f.read(length)).hexdigest()
+
+
+def boot(image):
+    return Machine("dom0_mem=400M", smp=2, mem="1536M", ctl=True,
+                   extra=["-initrd", DOM0,
+                          "-drive", "file=%s,if=none,id=d0,format=raw" % image,
+                          "-device", "virtio-blk-pci,drive=d0,disable-legacy=on"])
+
+
+def create(c, m, name, disk, expect_ok=True):
+    cfg = write_config(name, "disk = [ '%s' ]\n" % disk)
+    r = m.xl("create", cfg, timeout=180)
+    out = r.stdout + r.stderr
+    if expect_ok:
+        c.check("xl create %s with disk '%s'" % (name, disk),
+                r.returncode == 0, out)
+    return r.returncode == 0, out
+
+
+def sha_of(out):
+    m = re.search(r"\b([0-9a-f]{64})\b", out or "")
+    return m and m.group(1)
+
+
+def writer(c, m, image):
+    """lx1 writes DATA_MB of random data through xvda and flushes it."""
+    ok, _ = create(c, m, "lx1", "format=raw, vdev=xvda, access=rw, "
+                   "target=%s" % EXTENT)
+    if not ok:
+        return None
+    con = attach(c, m, "lx1")
+    if not con:
+        return None
+    try:
+        out = con.run("cat /sys/block/xvda/size", timeout=60) or ""
+        c.check("the guest sees xvda with the extent's %d sectors (%s)" %
+                (EXT_MB * 2048, out.strip()),
+                out.strip() == str(EXT_MB * 2048), out)
+        out = con.run("cat /sys/block/xvda/ro") or ""
+        c.check("xvda is writable in the guest", out.strip() == "0", out)
+        con.run("dd if=/dev/urandom of=/tmp/data bs=1M count=%d 2>/dev/null"
+                % DATA_MB, timeout=120)
+        want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
+        out = con.run("dd if=/tmp/data of=/dev/xvda bs=1M conv=fsync "
+                      "2>&1 && sync && echo WROTE", timeout=300) or ""
+        c.check("dd of %d MiB to xvda with fsync, then sync" % DATA_MB,
+                "WROTE" in out, out[-300:])
+        out = con.run("echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/xvda "
+                      "bs=1M count=%d 2>/dev/null | sha256sum" % DATA_MB,
+                      timeout=300)
+        c.check("lx1 reads back what it wrote (sha256 %s)" %
+                (want or "?")[:16], want and sha_of(out) == want, out)
+        out = con.run("dd if=/dev/zero of=/dev/xvda bs=512 count=1 "
+                      "seek=%d 2>&1; echo rc=$?" % (EXT_MB * 2048)) or ""
+        c.check("a write past the end of xvda fails in the guest",
+                "rc=0" not in out, out)
+        return want
+    finally:
+        con.close()
+
+
+def reader(c, m, name, want, check_ro_write):
+    con = attach(c, m, name)
+    if not con:
+        return
+    try:
+        out = con.run("cat /sys/block/xvda/ro") or ""
+        c.check("%s: xvda is read-only in the guest" % name,
+                out.strip() == "1", out)
+        out = con.run("dd if=/dev/xvda bs=1M count=%d 2>/dev/null | "
+                      "sha256sum" % DATA_MB, timeout=300)
+        c.check("%s reads the data lx1 wrote (same sha256)" % name,
+                want and sha_of(out) == want, out)
+        if check_ro_write:
+            out = con.run("dd if=/dev/zero of=/dev/xvda bs=4k count=1 "
+                          "conv=fsync 2>&1; echo rc=$?") or ""
+            c.check("%s: a write to the read-only VBD fails" % name,
+                    "rc=0" not in out and "rc=" in out, out)
+    finally:
+        con.close()
+
+
+@scenario
+def block_vbd(c):
+    """xen-blkfront on a VBD (an extent of a virtio disk): write, flush,
+    destroy; the data is in the host's image and a new guest reads it;
+    read-only VBDs refuse writes and are shared; a second writer is
+    refused; the sectors around the extent are untouched."""
+    image = make_image()
+    m = boot(image)
+    c.machine = m
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        free0 = free_mb(m)
+        want = writer(c, m, image)
+        r = m.xl("destroy", "lx1")
+        c.check("xl destroy lx1", r.returncode == 0 and
+                wait_listed(m, "lx1", False), r.stdout + r.stderr)
+        c.check("the host's image holds the data after the guest is gone",
+                want and image_sha(image, EXT_START_MB << 20,
+                                   DATA_MB << 20) == want)
+        with open(image, "rb") as f:
+            f.seek((EXT_START_MB << 20) - 512)
+            before = f.read(512)
+            f.seek((EXT_START_MB + EXT_MB) << 20)
+            after = f.read(512)
+        c.check("the sectors just outside the extent are untouched",
+                before == b"B" * 512 and after == b"A" * 512)
+        ok2, _ = create(c, m, "lx2", "%s,raw,xvda,r" % EXTENT)
+        ok3, _ = create(c, m, "lx3", "phy:%s,xvda,ro" % EXTENT)
+        ok, out = create(c, m, "lx4", "%s,raw,xvda,rw" % EXTENT,
+                         expect_ok=False)
+        c.check("a read-write VBD over sectors in use is refused: %s" %
+                out.strip()[-120:],
+                not ok and "in use by domain" in out)
+        c.check("the refused domain was not left behind",
+                wait_listed(m, "lx4", False, timeout=5))
+        if ok2:
+            reader(c, m, "lx2", want, True)
+        if ok3:
+            reader(c, m, "lx3", want, False)
+        lst = m.xl("block-list", "lx2")
+        c.check("xl block-list lx2 shows xvda connected, read-only, on %s"
+                % EXTENT_SECTORS,
+                lst.returncode == 0 and re.search(
+                    r"51712\s+xvda\s+connected\s+%s\s+r\b" %
+                    re.escape(EXTENT_SECTORS),
+                    lst.stdout) is not None, lst.stdout + lst.stderr)
+        for name in ("lx2", "lx3"):
+            m.xl("destroy", name)
+            wait_listed(m, name, False)
+        ok, out = create(c, m, "lx5", "%s,raw,xvda,rw" % EXTENT)
+        c.check("once the readers are gone, a writer may have it", ok, out)
+        m.xl("destroy", "lx5")
+        wait_listed(m, "lx5", False)
+        after = free_mb(m)
+        c.check("every guest's memory is returned (%s -> %s MiB free)" %
+                (free0, after), free0 is not None and after is not None and
+                abs(after - free0) <= 1)
+        c.check("the data is still intact on the host",
+                want and image_sha(image, EXT_START_MB << 20,
+                                   DATA_MB << 20) == want)
+        c.check("domain 0 never logged a blkback error for these guests",
+                not m.find_all(r"blkback: domain \d+ vbd \d+: .*error"))
+        c.check("no hypervisor crash", not m.find_all(
+            r"FATAL TRAP|Panic on CPU|dom0: .*panic") and m.alive())
+    finally:
+        m.stop()
