@@ -249,7 +249,7 @@ static bool id_in_flight(struct blkif *b, uint64_t id)
 	return false;
 }
 
-static int16_t serve(struct worker *w)
+static int16_t serve(struct worker *w, bool dup)
 {
 	struct blkif *b = w->b;
 	struct blkreq *r = &w->req;
@@ -261,12 +261,10 @@ static int16_t serve(struct worker *w)
 		log_once(b, f, blkreq_fault_name(f), r);
 		return blkreq_status(f);
 	}
-	if (id_in_flight(b, r->id)) {
+	if (dup) {
 		log_once(b, LOG_ID, "request id reused while in flight", r);
 		return BLKIF_RSP_ERROR;
 	}
-	b->ids[w->idx] = r->id;
-	b->id_busy[w->idx] = true;
 	if (r->op == BLKIF_OP_WRITE_BARRIER) {
 		/*
 		 * Ordered against everything: one barrier at a time, after
@@ -285,7 +283,6 @@ static int16_t serve(struct worker *w)
 		waitq_wake(&b->idle_wq);
 		waitq_wake(&b->wq);
 	}
-	b->id_busy[w->idx] = false;
 	return st;
 }
 
@@ -294,6 +291,7 @@ static void worker_thread(void *arg)
 	struct worker *w = arg;
 	struct blkif *b = w->b;
 	int16_t st;
+	bool dup;
 
 	for (;;) {
 		wait_event(&b->wq, ring_has_work(b));
@@ -302,7 +300,17 @@ static void worker_thread(void *arg)
 		if (!ring_take(b, &w->req))
 			continue;
 		b->inflight++;
-		st = serve(w);
+		dup = id_in_flight(b, w->req.id);
+		b->ids[w->idx] = w->req.id;
+		b->id_busy[w->idx] = !dup;
+		/*
+		 * Let the other workers take theirs before any I/O starts:
+		 * the requests of a ring then overlap at the disk, and an id
+		 * given twice is seen in flight, whatever the disk's speed.
+		 */
+		thread_yield();
+		st = serve(w, dup);
+		b->id_busy[w->idx] = false;
 		if (st != BLKIF_RSP_OKAY)
 			b->vbd->errors++;
 		b->inflight--;

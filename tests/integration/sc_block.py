@@ -186,3 +186,127 @@ def block_vbd(c):
             r"FATAL TRAP|Panic on CPU|dom0: .*panic") and m.alive())
     finally:
         m.stop()
+
+
+HOSTILE = os.path.join(ROOT, "build", "guests", "blk_hostile.elf")
+H_A, H_A_LEN = 2048, 8192  # the hostile guest's xvda (read-write)
+H_B, H_B_LEN = H_A + H_A_LEN, 2048  # its xvdb (read-only), right after
+H_L, H_L_LEN = H_B + H_B_LEN, 16384  # the Linux guest's own xvda
+H_DISK_SECTORS = H_L + H_L_LEN + 2048
+
+
+def hostile_image():
+    """Every sector of the hostile guest's VBDs says which it is; every
+    other sector says OUTSIDE."""
+    os.makedirs(IMG_DIR, exist_ok=True)
+    path = os.path.join(IMG_DIR, "hostile.img")
+    with open(path, "wb") as f:
+        for s in range(H_DISK_SECTORS):
+            if H_A <= s < H_A + H_A_LEN:
+                head = "XLBLK a %d " % (s - H_A)
+            elif H_B <= s < H_B + H_B_LEN:
+                head = "XLBLK b %d " % (s - H_B)
+            else:
+                head = "OUTSIDE %d " % s
+            f.write(head.encode().ljust(512, b"."))
+    return path
+
+
+def expected_sector(s):
+    if s == H_A + 16:
+        return b"HOSTILE-WRITE".ljust(512, b"W")
+    if H_A <= s < H_A + H_A_LEN:
+        head = "XLBLK a %d " % (s - H_A)
+    elif H_B <= s < H_B + H_B_LEN:
+        head = "XLBLK b %d " % (s - H_B)
+    else:
+        head = "OUTSIDE %d " % s
+    return head.encode().ljust(512, b".")
+
+
+@scenario
+def block_hostile(c):
+    """A hostile blkif front end (tests/guests/blk_hostile.c) sends every
+    kind of malformed request while a Linux guest reads its own VBD:
+    blkback refuses each, closes only the broken ring, logs once per
+    kind, and no byte outside what the guest may write changes."""
+    image = hostile_image()
+    m = boot(image)
+    c.machine = m
+    con = None
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        ok, _ = create(c, m, "lx", "vblk0:%d+%d,raw,xvda,rw" % (H_L, H_L_LEN))
+        con = attach(c, m, "lx") if ok else None
+        want = None
+        if con:
+            con.run("dd if=/dev/urandom of=/tmp/data bs=1M count=8 "
+                    "2>/dev/null; dd if=/tmp/data of=/dev/xvda bs=1M "
+                    "conv=fsync 2>/dev/null", timeout=300)
+            want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
+            con.run("(while :; do echo 3 > /proc/sys/vm/drop_caches; dd "
+                    "if=/dev/xvda of=/dev/null bs=1M count=8 2>/dev/null; "
+                    "done) & echo reader started")
+            con.close()
+            con = None
+        cfg = os.path.join(IMG_DIR, "hostile.cfg")
+        with open(cfg, "w") as f:
+            f.write('name = "hostile"\nkernel = "%s"\nmemory = 16\n'
+                    'cmdline = "sectors=%d ro_sectors=%d"\n'
+                    "disk = [ 'vblk0:%d+%d,raw,xvda,rw',\n"
+                    "         'target=vblk0:%d+%d, vdev=xvdb, access=r' ]\n"
+                    % (HOSTILE, H_A_LEN, H_B_LEN, H_A, H_A_LEN, H_B,
+                       H_B_LEN))
+        r = m.xl("create", cfg, timeout=120)
+        c.check("xl create the hostile front end", r.returncode == 0,
+                r.stdout + r.stderr)
+        res = m.wait_for(r"\(d(\d+)\) (\d+) passed, (\d+) failed", 180)
+        c.check("hostile guest: %s" % (res.group(0) if res else "no result"),
+                res is not None and res.group(3) == "0" and
+                int(res.group(2)) >= 30)
+        if res:
+            dom = res.group(1)
+            c.check("it shut down (poweroff)",
+                    m.wait_for(r"d%s: shut down: poweroff" % dom, 60))
+            logs = [x.group(0) for x in m.find_all(
+                r"blkback: domain %s vbd \d+: [^(]*" % dom)]
+            c.check("blkback logged the refusals, each kind once (%d "
+                    "lines)" % len(logs),
+                    len(logs) >= 6 and len(logs) == len(set(logs)),
+                    "\n".join(logs))
+            c.check("the runaway producer closed xvda with a logged reason",
+                    m.find_all(r"xenbus: domain %s vbd 51712: request "
+                               r"producer more than a ring ahead" % dom))
+        con = attach(c, m, "lx")
+        if con:
+            con.run("kill %1; wait", timeout=30)
+            out = con.run("echo 3 > /proc/sys/vm/drop_caches; dd "
+                          "if=/dev/xvda bs=1M count=8 2>/dev/null | "
+                          "sha256sum", timeout=300)
+            c.check("the Linux guest's data is intact after the attack",
+                    want and sha_of(out) == want, out)
+            con.close()
+            con = None
+        m.xl("destroy", "lx")
+        wait_listed(m, "lx", False)
+        bad = []
+        with open(image, "rb") as f:
+            for s in range(H_DISK_SECTORS):
+                got = f.read(512)
+                if H_L <= s < H_L + H_L_LEN:
+                    continue  # the Linux guest's
+                if got != expected_sector(s):
+                    bad.append(s)
+        c.check("the image holds exactly what the hostile guest could "
+                "write: its one sector, nothing in xvdb or outside (%d "
+                "sectors differ%s)" % (len(bad), (": %s" % bad[:8]) if bad
+                                       else ""), not bad)
+        c.check("no hypervisor crash", not m.find_all(
+            r"FATAL TRAP|Panic on CPU|dom0: .*panic") and m.alive())
+        r = m.xl("list")
+        c.check("domain 0 still answers (xl list)", r.returncode == 0,
+                r.stdout + r.stderr)
+    finally:
+        if con:
+            con.close()
+        m.stop()
