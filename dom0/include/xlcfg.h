@@ -34,12 +34,13 @@ struct xl_config {
 	char disks[XLCFG_MAX_DEVS][XLCFG_PATH_MAX]; /* as written */
 	struct xl_disk disk[XLCFG_MAX_DEVS]; /* parsed (xldisk.h) */
 	char vifs[XLCFG_MAX_DEVS][XLCFG_PATH_MAX];
-	char ignored[128]; /* settings xl knows but Xenolith does not use */
 };
 
 /*
  * Parse text (len bytes, need not be NUL-terminated). Returns 0, or -22
- * (EINVAL) with err saying "line N: what is wrong".
+ * (EINVAL) with err saying "line N: what is wrong". A setting Xenolith
+ * does not implement is refused (xl would ignore it); vif lines are kept
+ * unparsed for the network back end to come.
  */
 int xlcfg_parse(const char *text, size_t len, struct xl_config *cfg,
 		char *err, size_t errlen);

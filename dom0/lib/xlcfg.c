@@ -311,18 +311,19 @@ static int apply(struct lexer *lx, const char *key, const struct value *v,
 	if (!strcmp(key, "type") && v->kind == V_STRING &&
 	    strcmp(v->str, "pv"))
 		return fail(lx, "only type = \"pv\" is supported", v->str);
+	if (!strcmp(key, "builder") && v->kind == V_STRING &&
+	    strcmp(v->str, "generic"))
+		return fail(lx, "only builder = \"generic\" (PV) is supported",
+			    v->str);
 	if (!strcmp(key, "type") || !strcmp(key, "uuid") ||
 	    !strcmp(key, "builder"))
 		return 0;
-	/* Like xl, ignore settings it has no use for, but say which. */
-	if (strlen(c->ignored) + strlen(key) + 2 < sizeof(c->ignored)) {
-		if (c->ignored[0])
-			str_copy(c->ignored + strlen(c->ignored), " ",
-				sizeof(c->ignored) - strlen(c->ignored));
-		str_copy(c->ignored + strlen(c->ignored), key,
-			sizeof(c->ignored) - strlen(c->ignored));
-	}
-	return 0;
+	/*
+	 * Unlike xl, which ignores what it does not know, refuse: a setting
+	 * that would silently do nothing here is a surprise later.
+	 */
+	return fail(lx, "unsupported setting (Xenolith does not implement it)",
+		    key);
 }
 
 /* xl's rule: cmdline wins; otherwise "root=<root> <extra>". */
