@@ -6,6 +6,7 @@ inside the guest and may be shared; a second writer is refused."""
 import hashlib
 import os
 import re
+import time
 
 from qemu import ROOT, Machine
 from scenarios import scenario
@@ -57,6 +58,18 @@ def create(c, m, name, disk, expect_ok=True):
     return r.returncode == 0, out
 
 
+def timed(cmd):
+    """cmd between two readings of the guest's uptime (busybox dd prints
+    no rate); seconds() takes the difference from the output."""
+    return ("a=$(cut -d' ' -f1 /proc/uptime); %s 2>/dev/null; "
+            "echo T-$a-$(cut -d' ' -f1 /proc/uptime)-T" % cmd)
+
+
+def seconds(out):
+    m = re.search(r"T-([\d.]+)-([\d.]+)-T", out or "")
+    return m and float(m.group(2)) - float(m.group(1))
+
+
 def sha_of(out):
     m = re.search(r"\b([0-9a-f]{64})\b", out or "")
     return m and m.group(1)
@@ -81,10 +94,20 @@ def writer(c, m, image):
         con.run("dd if=/dev/urandom of=/tmp/data bs=1M count=%d 2>/dev/null"
                 % DATA_MB, timeout=120)
         want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
-        out = con.run("dd if=/tmp/data of=/dev/xvda bs=1M conv=fsync "
-                      "2>&1 && sync && echo WROTE", timeout=300) or ""
+        out = con.run(timed("dd if=/tmp/data of=/dev/xvda bs=1M "
+                            "conv=fsync && sync && echo WROTE"),
+                      timeout=300) or ""
         c.check("dd of %d MiB to xvda with fsync, then sync" % DATA_MB,
                 "WROTE" in out, out[-300:])
+        wt = seconds(out)
+        out = con.run("echo 3 > /proc/sys/vm/drop_caches; " +
+                      timed("dd if=/dev/xvda of=/dev/null bs=1M"),
+                      timeout=300) or ""
+        rt = seconds(out)
+        c.note("in the guest through blkback (TCG): dd write of %d MiB "
+               "+ fsync %.0f MiB/s; dd read of the whole %d MiB VBD "
+               "%.0f MiB/s" % (DATA_MB, DATA_MB / wt if wt else 0, EXT_MB,
+                               EXT_MB / rt if rt else 0))
         out = con.run("echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/xvda "
                       "bs=1M count=%d 2>/dev/null | sha256sum" % DATA_MB,
                       timeout=300)
@@ -118,6 +141,61 @@ def reader(c, m, name, want, check_ro_write):
                     "rc=0" not in out and "rc=" in out, out)
     finally:
         con.close()
+
+
+HOT_EXTENT = "vblk0:70M+4M"
+
+
+def hotplug(c, m, name):
+    """block-attach a second VBD to a running guest, use it, detach it."""
+    con = attach(c, m, name)
+    if not con:
+        return
+    con.close()
+    r = m.xl("block-attach", name, "%s,raw,xvdb,rw" % HOT_EXTENT)
+    c.check("xl block-attach %s %s as xvdb" % (name, HOT_EXTENT),
+            r.returncode == 0, r.stdout + r.stderr)
+    r = m.xl("block-attach", name, "%s,raw,xvdc,r" % HOT_EXTENT)
+    c.check("a reader of the hot-attached writer's sectors is refused",
+            r.returncode != 0 and "in use by domain" in r.stderr,
+            r.stdout + r.stderr)
+    con = attach(c, m, name)
+    if not con:
+        return
+    try:
+        out = con.run("for i in $(seq 1 100); do [ -e /sys/block/xvdb ] "
+                      "&& break; sleep 0.2; done; echo size-$(cat "
+                      "/sys/block/xvdb/size)-end", timeout=60) or ""
+        size = re.search(r"size-(\d*)-end", out)
+        c.check("the guest finds the hot-attached xvdb (%s sectors)" %
+                (size and size.group(1)), size and size.group(1) == "8192",
+                out)
+        out = con.run("echo hotplug-data > /tmp/h; dd if=/tmp/h of=/dev/xvdb "
+                      "conv=fsync 2>/dev/null; echo 3 > "
+                      "/proc/sys/vm/drop_caches; head -c 12 /dev/xvdb") or ""
+        c.check("and writes and reads it", "hotplug-data" in out, out)
+    finally:
+        con.close()
+    t = time.monotonic()
+    r = m.xl("block-detach", name, "xvdb", timeout=60)
+    c.check("xl block-detach %s xvdb: the guest closes it (%.1f s)" %
+            (name, time.monotonic() - t), r.returncode == 0 and
+            not m.find_all(r"removed by force"), r.stdout + r.stderr)
+    r = m.xl("block-list", name)
+    c.check("block-list no longer shows xvdb",
+            r.returncode == 0 and "xvdb" not in r.stdout and
+            "xvda" in r.stdout, r.stdout + r.stderr)
+    con = attach(c, m, name)
+    if con:
+        out = con.run("for i in $(seq 1 50); do [ -e /sys/block/xvdb ] || "
+                      "break; sleep 0.2; done; [ -e /sys/block/xvdb ] && "
+                      "echo has-$((6*7)) || echo gone-$((6*7))") or ""
+        c.check("xvdb is gone from the guest", "gone-42" in out, out)
+        con.close()
+    with open(IMG_DIR + "/disk0.img", "rb") as f:
+        f.seek(70 << 20)
+        c.check("the hot-attached VBD's data is in the host's image",
+                f.read(12) == b"hotplug-data")
 
 
 @scenario
@@ -171,6 +249,8 @@ def block_vbd(c):
             wait_listed(m, name, False)
         ok, out = create(c, m, "lx5", "%s,raw,xvda,rw" % EXTENT)
         c.check("once the readers are gone, a writer may have it", ok, out)
+        if ok:
+            hotplug(c, m, "lx5")
         m.xl("destroy", "lx5")
         wait_listed(m, "lx5", False)
         after = free_mb(m)
