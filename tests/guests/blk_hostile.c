@@ -23,7 +23,7 @@
 #define XVDA 51712
 #define XVDB 51728
 #define NPAGES 4 /* data pages */
-#define REF_RING 8 /* grant refs: ring of dev i at 8 + i */
+#define REF_RING 8 /* grant refs: ring pages at 8.. */
 #define REF_DATA 16 /* data page i at 16 + i */
 #define REF_RO 24 /* data page 0 again, read-only */
 #define REF_OTHER 25 /* data page 1, granted to domain 7 */
@@ -31,7 +31,8 @@
 #define RSP_TIMEOUT (10000 * XSC_MS)
 
 static uint8_t gt_page[4096] __attribute__((aligned(4096)));
-static uint8_t ring_pages[2][4096] __attribute__((aligned(4096)));
+/* xvda's one-page ring, then xvdb's two-page ring (ring-page-order 1). */
+static uint8_t ring_pages[3][4096] __attribute__((aligned(4096)));
 static uint8_t data[NPAGES][4096] __attribute__((aligned(4096)));
 static struct grant_entry_v1 *gt;
 
@@ -122,6 +123,7 @@ static bool fe_write(struct dev *d, const char *key, const char *val)
 static bool connect(struct dev *d, unsigned int idx)
 {
 	struct evtchn_alloc_unbound a = { DOMID_SELF, 0, 0 };
+	unsigned int pages = idx ? 2 : 1, first = idx; /* 0, or 1 and 2 */
 	char path[96], v[16];
 
 	snprintf(d->fe, sizeof(d->fe), "device/vbd/%u", d->devid);
@@ -130,18 +132,32 @@ static bool connect(struct dev *d, unsigned int idx)
 		return false;
 	if (!wait_be_state(d, XenbusStateInitWait, 20000 * XSC_MS))
 		return false;
-	d->sring = (struct blkif_sring *)ring_pages[idx];
+	d->sring = (struct blkif_sring *)ring_pages[first];
 	SHARED_RING_INIT(d->sring);
-	d->size = 32;
-	grant(REF_RING + idx, d->sring, 0, false);
+	d->size = pages == 1 ? 32 : 64;
+	for (unsigned int i = 0; i < pages; i++)
+		grant(REF_RING + first + i, ring_pages[first + i], 0, false);
 	if (HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a))
 		return false;
 	d->port = a.port;
 	pv_bind_handler(d->port, xsc_nop_handler);
 	pv_unmask(d->port);
-	snprintf(v, sizeof(v), "%u", REF_RING + idx);
-	if (!fe_write(d, "ring-ref", v))
-		return false;
+	if (pages == 1) {
+		snprintf(v, sizeof(v), "%u", REF_RING + first);
+		if (!fe_write(d, "ring-ref", v))
+			return false;
+	} else {
+		for (unsigned int i = 0; i < pages; i++) {
+			char key[16];
+
+			snprintf(key, sizeof(key), "ring-ref%u", i);
+			snprintf(v, sizeof(v), "%u", REF_RING + first + i);
+			if (!fe_write(d, key, v))
+				return false;
+		}
+		if (!fe_write(d, "ring-page-order", "1"))
+			return false;
+	}
 	snprintf(v, sizeof(v), "%u", d->port);
 	if (!fe_write(d, "event-channel", v) ||
 	    !fe_write(d, "protocol", "x86_64-abi") ||
@@ -308,7 +324,15 @@ static void bad_requests(struct dev *a, struct dev *b, long sectors,
 	CHECK(data[0][0] == 0x5a && data[0][4095] == 0x5a,
 	      "a read into a read-only grant did not write it");
 
-	pv_test_group("the read-only VBD");
+	pv_test_group("the read-only VBD, on a two-page ring");
+	unsigned int good = 0;
+
+	for (unsigned int i = 0; i < 70; i++) {
+		memset(data[0], 0, 4096);
+		good += !one(b, BLKIF_OP_READ, i, REF_DATA, 0, 0) &&
+			sector_is(data[0], "b", i);
+	}
+	CHECK(good == 70, "70 reads round the 64-slot ring: %u right", good);
 	memset(data[0], 0, 4096);
 	CHECK_EQ(one(b, BLKIF_OP_READ, 0, REF_DATA, 0, 7), BLKIF_RSP_OKAY);
 	CHECK(sector_is(data[0], "b", 0), "xvdb reads its own data");
