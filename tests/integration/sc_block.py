@@ -390,3 +390,37 @@ def block_hostile(c):
         if con:
             con.close()
         m.stop()
+
+
+@scenario
+def block_durable(c):
+    """QEMU killed the moment the guest's fsync and sync return: the
+    data is in the host's image file (blkback answers a flush only after
+    virtio-blk's flush completed)."""
+    image = make_image()
+    m = boot(image)
+    c.machine = m
+    con = None
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        ok, _ = create(c, m, "dur", "%s,raw,xvda,rw" % EXTENT)
+        con = attach(c, m, "dur") if ok else None
+        if not con:
+            return
+        con.run("dd if=/dev/urandom of=/tmp/data bs=1M count=8 "
+                "2>/dev/null", timeout=120)
+        want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
+        out = con.run("dd if=/tmp/data of=/dev/xvda bs=1M seek=8 "
+                      "conv=fsync 2>/dev/null && sync && echo SYNCED",
+                      timeout=300) or ""
+        m.proc.kill()  # at once: no shutdown, no further flush
+        m.proc.wait()
+        c.check("the guest's dd with fsync and sync returned",
+                "SYNCED" in out, out[-200:])
+        c.check("the 8 MiB are in the image file after QEMU was killed",
+                want and image_sha(image, (EXT_START_MB + 8) << 20,
+                                   8 << 20) == want)
+    finally:
+        if con:
+            con.close()
+        m.stop()
