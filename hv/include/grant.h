@@ -12,8 +12,15 @@
 	((GNTTAB_MAX_FRAMES * GNTTAB_V2_ENTRIES_PER_FRAME +          \
 	  GNTTAB_STATUS_PER_FRAME - 1) / GNTTAB_STATUS_PER_FRAME)
 
-/* Marks a PTE as a grant mapping: only unmap_grant_ref may change it. */
+/*
+ * Marks a present PTE as a grant mapping: only unmap_grant_ref may change
+ * it. In a non-present PTE bit 62 is the guest's data (Linux keeps swap
+ * and migration entries' inverted offsets there): no marker.
+ */
 #define PTE_GRANT_MAPPING (1UL << 62)
+#define pte_is_grant(e)                                               \
+	(((e) & (PTE_GRANT_MAPPING | _PAGE_PRESENT)) ==               \
+	 (PTE_GRANT_MAPPING | _PAGE_PRESENT))
 
 int grant_domain_init(struct domain *d);
 void grant_domain_destroy(struct domain *d);

@@ -982,7 +982,7 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 	}
 	slot = table_va(f) + index;
 	old = *slot;
-	if (level == 1 && (old & PTE_GRANT_MAPPING)) {
+	if (level == 1 && pte_is_grant(old)) {
 		mm_refused(d, MMR_GRANT_PTE | cls,
 			   "%s: L1 %#lx entry %u is a grant mapping", op,
 			   table, index);
@@ -1136,7 +1136,7 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 	}
 	slot = table_va(t) + idx;
 	old = *slot;
-	if (old & PTE_GRANT_MAPPING) {
+	if (pte_is_grant(old)) {
 		mm_refused(d, MMR_GRANT_ADDR,
 			   "grant map: L1 %#lx entry %u is already a grant mapping",
 			   table, idx);
@@ -1177,7 +1177,7 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 		return -EINVAL;
 	spin_lock(&type_lock);
 	if (new_table && (!l1_in_use(n, d) ||
-			  (table_va(n)[new_idx] & PTE_GRANT_MAPPING))) {
+			  pte_is_grant(table_va(n)[new_idx]))) {
 		rc = -EINVAL;
 		goto out;
 	}
