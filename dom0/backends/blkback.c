@@ -16,7 +16,8 @@
  * after the disk's own flush completed, so an OKAY means durable.
  *
  * A request that fails a check gets BLKIF_RSP_ERROR (EOPNOTSUPP for an
- * unknown operation), logged once per kind and device with the domain id.
+ * unknown operation), logged once per kind and VBD (across reconnections)
+ * with the domain id.
  * A producer index more than a ring ahead means the front end is broken:
  * the ring is no longer served and the device is closed.
  */
@@ -47,7 +48,6 @@ struct blkif {
 	bool stopping, broken, draining;
 	uint64_t ids[BLK_WORKERS]; /* in flight, per worker */
 	bool id_busy[BLK_WORKERS];
-	uint32_t logged; /* LOG_* kinds already logged */
 	struct waitq wq; /* requests came, or stop */
 	struct waitq idle_wq; /* a worker finished or exited */
 };
@@ -73,9 +73,9 @@ static inline void mb(void)
 static void log_once(struct blkif *b, unsigned int kind, const char *why,
 		     const struct blkreq *r)
 {
-	if (b->logged & (1u << kind))
+	if (b->vbd->logged & (1u << kind))
 		return;
-	b->logged |= 1u << kind;
+	b->vbd->logged |= 1u << kind;
 	printf("blkback: domain %u vbd %u: %s (op %u, id %#lx, sector %lu, "
 	       "%u segments): answered with an error; this kind is not "
 	       "logged again for the device\n",
@@ -409,9 +409,12 @@ int blkif_connect(struct vbd *v, struct xbe_dev *d)
 	}
 	evtchn_attach(b->port, &b->wq);
 	v->blkif = b;
-	printf("blkback: domain %u vbd %u (%s) connected: %u-page ring, "
-	       "event channel %u\n",
-	       v->domid, v->cfg.devid, v->cfg.vdev, b->ring.pages, b->port);
+	/* A front end reconnecting in a loop must not flood the log. */
+	if (v->connects++ < 4)
+		printf("blkback: domain %u vbd %u (%s) connected: %u-page "
+		       "ring, event channel %u\n",
+		       v->domid, v->cfg.devid, v->cfg.vdev, b->ring.pages,
+		       b->port);
 	waitq_wake(&b->wq); /* requests may be there already */
 	return 0;
 }

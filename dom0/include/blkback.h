@@ -29,6 +29,9 @@ struct vbd {
 	struct blkvbd ext; /* resolved: start and length on the disk */
 	uint32_t sector_size; /* the disk's logical block size */
 	struct blkif *blkif; /* the connected ring, if any (blkback.c) */
+	/* blkback's: faults already logged (once per kind), connections. */
+	uint32_t logged;
+	unsigned int connects;
 	/* Counters for xl block-list. */
 	uint64_t reqs, sectors_read, sectors_written, flushes, errors;
 };
