@@ -51,10 +51,13 @@ static int parse_uint(const char *s, uint64_t max, uint64_t *val)
 	if (!*s)
 		return -EINVAL;
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9' ||
-		    v > (max - (uint64_t)(*s - '0')) / 10)
+		uint64_t digit = (uint64_t)(*s - '0');
+
+		/* v * 10 + digit <= max, without wrapping below zero */
+		if (*s < '0' || *s > '9' || digit > max ||
+		    v > (max - digit) / 10)
 			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
+		v = v * 10 + digit;
 	}
 	*val = v;
 	return 0;
@@ -146,6 +149,8 @@ int xbe_map_ring(struct xbe_dev *d, const char *name, unsigned int max_order,
 		order = 0;
 		err = 0;
 	}
+	if (!err && order > max_order)
+		err = -EINVAL; /* parse_uint's bound, checked again */
 	if (err) {
 		xbe_fatal(d, err, "bad ring page order");
 		return err;

@@ -22,6 +22,7 @@
 
 #define XVDA 51712
 #define XVDB 51728
+#define XVDC 51744 /* only for a connection that must be refused */
 #define NPAGES 4 /* data pages */
 #define REF_RING 8 /* grant refs: ring pages at 8.. */
 #define REF_DATA 16 /* data page i at 16 + i */
@@ -383,6 +384,30 @@ static void rewritten(struct dev *a, long sectors)
 	CHECK(sector_is(data[0], "a", 24), "and the next read is right");
 }
 
+/* Ring details blkback must refuse at connection: it closes the device. */
+static void bad_connect(void)
+{
+	struct dev d = { .devid = XVDC, .name = "xvdc" };
+	char path[128], err[96] = "";
+
+	pv_test_group("a ring page order beyond the offer is refused");
+	snprintf(d.fe, sizeof(d.fe), "device/vbd/%u", d.devid);
+	snprintf(path, sizeof(path), "%s/backend", d.fe);
+	CHECK(xsc_read(0, path, d.be, sizeof(d.be)) > 0, "xvdc's back end");
+	CHECK(wait_be_state(&d, XenbusStateInitWait, 20000 * XSC_MS),
+	      "xvdc at InitWait");
+	fe_write(&d, "ring-page-order", "9");
+	fe_write(&d, "ring-ref0", "8");
+	fe_write(&d, "event-channel", "1");
+	fe_write(&d, "state", "3");
+	CHECK(wait_be_state(&d, XenbusStateClosing, 10000 * XSC_MS),
+	      "blkback closed xvdc (state %ld)", be_state(&d));
+	snprintf(path, sizeof(path), "%s/error", d.be);
+	CHECK(xsc_read(0, path, err, sizeof(err)) > 0 &&
+		  !memcmp(err, "22 bad ring page order", 22),
+	      "its error node says why: '%s'", err);
+}
+
 /* A producer index far ahead: blkback must close xvda, keep xvdb. */
 static void runaway(struct dev *a, struct dev *b)
 {
@@ -428,6 +453,7 @@ void pv_main(void)
 	good_requests(&devs[0], sectors);
 	bad_requests(&devs[0], &devs[1], sectors, ro_sectors);
 	rewritten(&devs[0], sectors);
+	bad_connect();
 	runaway(&devs[0], &devs[1]);
 	pv_test_summary();
 	pv_shutdown(SHUTDOWN_poweroff);

@@ -335,9 +335,10 @@ def block_hostile(c):
             f.write('name = "hostile"\nkernel = "%s"\nmemory = 16\n'
                     'cmdline = "sectors=%d ro_sectors=%d"\n'
                     "disk = [ 'vblk0:%d+%d,raw,xvda,rw',\n"
-                    "         'target=vblk0:%d+%d, vdev=xvdb, access=r' ]\n"
+                    "         'target=vblk0:%d+%d, vdev=xvdb, access=r',\n"
+                    "         'vblk0:%d+%d,raw,xvdc,r' ]\n"
                     % (HOSTILE, H_A_LEN, H_B_LEN, H_A, H_A_LEN, H_B,
-                       H_B_LEN))
+                       H_B_LEN, H_B, H_B_LEN))
         r = m.xl("create", cfg, timeout=120)
         c.check("xl create the hostile front end", r.returncode == 0,
                 r.stdout + r.stderr)
