@@ -10,6 +10,7 @@
 #include <xen/io/xenbus.h>
 #include "errno.h"
 #include "kernel.h"
+#include "xbparse.h"
 #include "xenbus_be.h"
 #include "xs.h"
 
@@ -43,32 +44,12 @@ struct xbe_dev *xbe_first(void)
 	return devs;
 }
 
-/* A decimal number, digits only, at most max. */
-static int parse_uint(const char *s, uint64_t max, uint64_t *val)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		uint64_t digit = (uint64_t)(*s - '0');
-
-		/* v * 10 + digit <= max, without wrapping below zero */
-		if (*s < '0' || *s > '9' || digit > max ||
-		    v > (max - digit) / 10)
-			return -EINVAL;
-		v = v * 10 + digit;
-	}
-	*val = v;
-	return 0;
-}
-
 static int read_uint(const char *path, uint64_t max, uint64_t *val)
 {
 	char buf[24];
 	int err = xs_read(path, buf, sizeof(buf));
 
-	return err ? err : parse_uint(buf, max, val);
+	return err ? err : xb_parse_uint(buf, max, val);
 }
 
 static int read_at(const char *dir, const char *key, char *buf, size_t n)
@@ -150,7 +131,7 @@ int xbe_map_ring(struct xbe_dev *d, const char *name, unsigned int max_order,
 		err = 0;
 	}
 	if (!err && order > max_order)
-		err = -EINVAL; /* parse_uint's bound, checked again */
+		err = -EINVAL; /* xb_parse_uint's bound, checked again */
 	if (err) {
 		xbe_fatal(d, err, "bad ring page order");
 		return err;
@@ -393,13 +374,13 @@ static void scan_type(const struct xbe_type *t, char *names, char *sub)
 	snprintf(path, sizeof(path), "/local/domain/0/backend/%s", t->name);
 	n = xs_directory(path, names, DIR_BUF);
 	for (char *a = names; n > 0; n--, a += strlen(a) + 1) {
-		if (parse_uint(a, UINT16_MAX - 1, &domid))
+		if (xb_parse_uint(a, UINT16_MAX - 1, &domid))
 			continue;
 		snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%s",
 			 t->name, a);
 		m = xs_directory(path, sub, DIR_BUF);
 		for (char *b = sub; m > 0; m--, b += strlen(b) + 1)
-			if (!parse_uint(b, UINT32_MAX, &devid) &&
+			if (!xb_parse_uint(b, UINT32_MAX, &devid) &&
 			    !find(t, (uint16_t)domid, (uint32_t)devid))
 				found(t, (uint16_t)domid, (uint32_t)devid);
 	}
