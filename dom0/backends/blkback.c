@@ -2,6 +2,10 @@
  * The block back end: serves a front end's blkif ring (the native x86_64
  * layout, one to 16 pages) from the VBD's extent of a virtio disk.
  *
+ * Reads and writes come with up to 11 segments in the request, or up to
+ * BLK_MAX_INDIRECT_SEGS (feature-max-indirect-segments) in an indirect
+ * page, which is copied into our memory before its descriptors are read.
+ *
  * Each connected ring has BLK_WORKERS threads. A worker takes one request
  * off the ring (copied once into its own memory, then checked: blkreq.c),
  * does it, answers it and yields, so requests of one ring overlap at the
@@ -30,8 +34,8 @@
 
 #define BLK_WORKERS 4
 #define MAX_RING_ORDER 4
-#define SEG_PIECES (2 * BLKIF_MAX_SEGMENTS_PER_REQUEST)
-#define BUF_PAGES BLKIF_MAX_SEGMENTS_PER_REQUEST
+#define SEG_PIECES (2 * BLK_MAX_INDIRECT_SEGS)
+#define BUF_PAGES BLK_MAX_INDIRECT_SEGS
 
 enum { LOG_GRANT = BLKREQ_NFAULTS, LOG_IO, LOG_ID, LOG_KINDS };
 
@@ -56,6 +60,7 @@ struct worker {
 	struct blkif *b;
 	unsigned int idx;
 	uint8_t *buf; /* BUF_PAGES pages */
+	void *descs; /* a page: an indirect request's descriptors */
 	struct gnttab_copy ops[SEG_PIECES];
 	struct blkreq req;
 };
@@ -202,6 +207,28 @@ static int copy_segments(struct worker *w, bool to_us)
 	return 0;
 }
 
+/*
+ * An indirect request's segment descriptors, copied from its first
+ * indirect page into our own: read once, like the request itself.
+ */
+static int fetch_descriptors(struct worker *w)
+{
+	struct blkreq *r = &w->req;
+	struct gnttab_copy op = {
+		.source = { .u.ref = r->indirect_gref,
+			    .domid = w->b->vbd->domid },
+		.dest = { .u.gmfn = virt_to_maddr(w->descs) >> 12,
+			  .domid = DOMID_SELF },
+		.len = (uint16_t)(r->nseg * sizeof(r->seg[0])),
+		.flags = GNTCOPY_source_gref,
+	};
+
+	if (gnttab_copy(&op, 1) || op.status != GNTST_okay)
+		return -EPERM;
+	blkreq_set_segments(r, w->descs);
+	return 0;
+}
+
 static int16_t do_request(struct worker *w)
 {
 	struct blkreq *r = &w->req;
@@ -253,10 +280,22 @@ static int16_t serve(struct worker *w, bool dup)
 {
 	struct blkif *b = w->b;
 	struct blkreq *r = &w->req;
-	enum blkreq_fault f = blkreq_check(r, &b->vbd->ext);
+	enum blkreq_fault f = BLKREQ_OK;
 	int16_t st;
 
 	b->vbd->reqs++;
+	if (r->indirect) {
+		f = blkreq_check_indirect(r);
+		if (f == BLKREQ_OK && fetch_descriptors(w)) {
+			log_once(b, LOG_GRANT,
+				 "an indirect page domain 0 may "
+				 "not read",
+				 r);
+			return BLKIF_RSP_ERROR;
+		}
+	}
+	if (f == BLKREQ_OK)
+		f = blkreq_check(r, &b->vbd->ext);
 	if (f != BLKREQ_OK) {
 		log_once(b, f, blkreq_fault_name(f), r);
 		return blkreq_status(f);
@@ -320,6 +359,7 @@ static void worker_thread(void *arg)
 		thread_yield(); /* the other rings' turn */
 	}
 	pages_free(w->buf, BUF_PAGES);
+	page_free(w->descs);
 	free(w);
 	b->workers--;
 	waitq_wake(&b->idle_wq);
@@ -350,9 +390,15 @@ static int start_workers(struct blkif *b)
 	for (unsigned int i = 0; i < BLK_WORKERS; i++) {
 		struct worker *w = calloc(1, sizeof(*w));
 
-		if (w)
+		if (w) {
 			w->buf = pages_alloc(BUF_PAGES);
-		if (!w || !w->buf) {
+			w->descs = page_alloc();
+		}
+		if (!w || !w->buf || !w->descs) {
+			if (w && w->buf)
+				pages_free(w->buf, BUF_PAGES);
+			if (w && w->descs)
+				page_free(w->descs);
 			free(w);
 			return -ENOMEM;
 		}
@@ -360,6 +406,7 @@ static int start_workers(struct blkif *b)
 		w->idx = i;
 		if (!thread_create("blkback", worker_thread, w)) {
 			pages_free(w->buf, BUF_PAGES);
+			page_free(w->descs);
 			free(w);
 			return -ENOMEM;
 		}
@@ -462,6 +509,9 @@ static int vbd_probe(struct xbe_dev *d)
 		err = xbe_write_be(d, "feature-barrier", "1");
 	if (!err)
 		err = be_printf(d, "max-ring-page-order", MAX_RING_ORDER);
+	if (!err)
+		err = be_printf(d, "feature-max-indirect-segments",
+				BLK_MAX_INDIRECT_SEGS);
 	return err;
 }
 

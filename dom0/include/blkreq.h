@@ -12,14 +12,28 @@
 #include <xen/io/blkif.h>
 
 #define BLK_SECTORS_PER_PAGE 8
+/*
+ * Segments of an indirect request we take (feature-max-indirect-segments,
+ * Linux blkfront's own default): their descriptors fit in the first
+ * indirect page, so only indirect_grefs[0] is ever read.
+ */
+#define BLK_MAX_INDIRECT_SEGS 32
 
-/* A request in our memory; the fields as the front end wrote them. */
+/*
+ * A request in our memory; the fields as the front end wrote them. For
+ * BLKIF_OP_INDIRECT, op is the indirect_op (READ or WRITE), indirect is
+ * set, and seg[] is filled by blkreq_set_segments from the descriptors
+ * the back end copied out of the indirect page.
+ */
 struct blkreq {
-	uint8_t op;
-	uint8_t nseg;
+	uint8_t wire_op; /* operation as on the ring */
+	uint8_t op; /* what to do: wire_op, or the indirect_op */
+	bool indirect;
+	uint16_t nseg;
 	uint64_t id;
 	uint64_t sector; /* in the VBD, 512-byte units */
-	struct blkif_request_segment seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	uint32_t indirect_gref; /* indirect_grefs[0] */
+	struct blkif_request_segment seg[BLK_MAX_INDIRECT_SEGS];
 	uint32_t nsectors; /* set by blkreq_check: the segments' total */
 };
 
@@ -34,7 +48,7 @@ struct blkvbd {
 enum blkreq_fault {
 	BLKREQ_OK,
 	BLKREQ_BAD_OP, /* unknown or unsupported operation */
-	BLKREQ_BAD_NSEG, /* 0 or more than 11 segments for a read/write */
+	BLKREQ_BAD_NSEG, /* 0 or too many segments for a read/write */
 	BLKREQ_BAD_SECT, /* first_sect > last_sect, or beyond the page */
 	BLKREQ_RANGE, /* sectors beyond the end of the VBD */
 	BLKREQ_READONLY, /* a write to a read-only VBD */
@@ -46,6 +60,15 @@ enum blkreq_fault {
  * look) and take the fields from our copy only.
  */
 void blkreq_fetch(struct blkreq *r, const volatile void *slot);
+
+/*
+ * An indirect request's header: indirect_op READ or WRITE and 1 to
+ * BLK_MAX_INDIRECT_SEGS segments. BLKREQ_OK before its descriptors may be
+ * fetched (nseg * 8 bytes from indirect_gref).
+ */
+enum blkreq_fault blkreq_check_indirect(const struct blkreq *r);
+/* Take r->nseg descriptors from the back end's private copy. */
+void blkreq_set_segments(struct blkreq *r, const void *descs);
 
 /*
  * Check r against vbd; set r->nsectors. Returns BLKREQ_OK or the fault;

@@ -7,19 +7,45 @@
 
 void blkreq_fetch(struct blkreq *r, const volatile void *slot)
 {
-	struct blkif_request copy;
+	union {
+		struct blkif_request rw;
+		struct blkif_request_indirect ind;
+		uint8_t bytes[sizeof(struct blkif_request)];
+	} copy;
 	const volatile uint8_t *src = slot;
-	uint8_t *dst = (uint8_t *)&copy;
 
 	/* Byte by byte through volatile: one read of each, none repeated. */
-	for (size_t i = 0; i < sizeof(copy); i++)
-		dst[i] = src[i];
-	r->op = copy.operation;
-	r->nseg = copy.nr_segments;
-	r->id = copy.id;
-	r->sector = copy.sector_number;
-	memcpy(r->seg, copy.seg, sizeof(r->seg));
-	r->nsectors = 0;
+	for (size_t i = 0; i < sizeof(copy.bytes); i++)
+		copy.bytes[i] = src[i];
+	memset(r, 0, sizeof(*r));
+	r->wire_op = r->op = copy.rw.operation;
+	r->id = copy.rw.id;
+	r->sector = copy.rw.sector_number;
+	if (r->wire_op == BLKIF_OP_INDIRECT) {
+		r->indirect = true;
+		r->op = copy.ind.indirect_op;
+		r->nseg = copy.ind.nr_segments;
+		r->indirect_gref = copy.ind.indirect_grefs[0];
+		return;
+	}
+	r->nseg = copy.rw.nr_segments;
+	memcpy(r->seg, copy.rw.seg, sizeof(copy.rw.seg));
+}
+
+enum blkreq_fault blkreq_check_indirect(const struct blkreq *r)
+{
+	if (r->op != BLKIF_OP_READ && r->op != BLKIF_OP_WRITE)
+		return BLKREQ_BAD_OP;
+	if (!r->nseg || r->nseg > BLK_MAX_INDIRECT_SEGS)
+		return BLKREQ_BAD_NSEG;
+	return BLKREQ_OK;
+}
+
+void blkreq_set_segments(struct blkreq *r, const void *descs)
+{
+	uint16_t n = r->nseg <= BLK_MAX_INDIRECT_SEGS ? r->nseg : 0;
+
+	memcpy(r->seg, descs, n * sizeof(r->seg[0]));
 }
 
 static bool is_rw(uint8_t op)
@@ -32,10 +58,17 @@ enum blkreq_fault blkreq_check(struct blkreq *r, const struct blkvbd *vbd)
 {
 	uint32_t n = 0;
 
-	if (!is_rw(r->op))
+	if (r->indirect) {
+		enum blkreq_fault f = blkreq_check_indirect(r);
+
+		if (f != BLKREQ_OK)
+			return f;
+	} else if (!is_rw(r->op)) {
 		return BLKREQ_BAD_OP;
+	}
 	/* A flush or barrier may come without data; reads and writes not. */
-	if (r->nseg > BLKIF_MAX_SEGMENTS_PER_REQUEST ||
+	if (r->nseg > (r->indirect ? BLK_MAX_INDIRECT_SEGS
+				   : BLKIF_MAX_SEGMENTS_PER_REQUEST) ||
 	    (!r->nseg && (r->op == BLKIF_OP_READ || r->op == BLKIF_OP_WRITE)))
 		return BLKREQ_BAD_NSEG;
 	for (unsigned int i = 0; i < r->nseg; i++) {
@@ -66,7 +99,7 @@ const char *blkreq_fault_name(enum blkreq_fault f)
 	static const char *const names[BLKREQ_NFAULTS] = {
 		"ok",
 		"unknown or unsupported operation",
-		"0 or more than 11 segments",
+		"0 segments, or more than 11 (32 indirect)",
 		"first_sect > last_sect or beyond the page",
 		"sectors beyond the end of the VBD",
 		"write to a read-only VBD",

@@ -287,10 +287,6 @@ static void bad_requests(struct dev *a, struct dev *b, long sectors,
 	push(a, 1);
 	CHECK_EQ(wait_rsp(a, NULL), BLKIF_RSP_EOPNOTSUPP);
 	r = slot(a, a->prod);
-	fill(r, BLKIF_OP_INDIRECT, 3, 0, 1);
-	push(a, 1);
-	CHECK_EQ(wait_rsp(a, NULL), BLKIF_RSP_EOPNOTSUPP);
-	r = slot(a, a->prod);
 	fill(r, BLKIF_OP_READ, 4, 0, 0);
 	push(a, 1);
 	CHECK_EQ(wait_rsp(a, NULL), BLKIF_RSP_ERROR); /* 0 segments */
@@ -354,6 +350,63 @@ static void bad_requests(struct dev *a, struct dev *b, long sectors,
 	CHECK(id1 == 0x77 && id2 == 0x77 &&
 		  ((s1 == 0 && s2 == -1) || (s1 == -1 && s2 == 0)),
 	      "one answered, the other refused: %d %d", s1, s2);
+}
+
+/* An indirect request: its descriptors in data[3], granted as REF_DATA+3. */
+static int indirect(struct dev *d, uint8_t iop, uint16_t nseg, uint32_t gref,
+		    uint64_t sector)
+{
+	struct blkif_request_indirect *r = (void *)slot(d, d->prod);
+
+	memset(r, 0, sizeof(struct blkif_request));
+	r->operation = BLKIF_OP_INDIRECT;
+	r->indirect_op = iop;
+	r->nr_segments = nseg;
+	r->id = 0x2000 + d->prod;
+	r->sector_number = sector;
+	r->indirect_grefs[0] = gref;
+	push(d, 1);
+	return wait_rsp(d, NULL);
+}
+
+static void indirect_requests(struct dev *a, long sectors)
+{
+	struct blkif_request_segment *desc = (void *)data[3];
+	bool right = true;
+
+	pv_test_group("indirect requests (feature-max-indirect-segments)");
+	/* Sector i of the request into page i % 2, sector slot i / 2. */
+	for (unsigned int i = 0; i < 16; i++)
+		desc[i] = (struct blkif_request_segment){ REF_DATA + (i % 2),
+							  (uint8_t)(i / 2),
+							  (uint8_t)(i / 2), 0 };
+	memset(data[0], 0, 4096);
+	memset(data[1], 0, 4096);
+	CHECK_EQ(indirect(a, BLKIF_OP_READ, 16, REF_DATA + 3, 32),
+		 BLKIF_RSP_OKAY);
+	for (unsigned int i = 0; i < 16; i++)
+		right &= sector_is(data[i % 2] + (i / 2) * 512, "a", 32 + i);
+	CHECK(right, "16 sectors scattered as the descriptors say");
+	CHECK_EQ(indirect(a, BLKIF_OP_READ, 0, REF_DATA + 3, 0),
+		 BLKIF_RSP_ERROR);
+	CHECK_EQ(indirect(a, BLKIF_OP_READ, 33, REF_DATA + 3, 0),
+		 BLKIF_RSP_ERROR);
+	CHECK_EQ(indirect(a, BLKIF_OP_READ, 0xffff, REF_DATA + 3, 0),
+		 BLKIF_RSP_ERROR);
+	CHECK_EQ(indirect(a, BLKIF_OP_FLUSH_DISKCACHE, 1, REF_DATA + 3, 0),
+		 BLKIF_RSP_EOPNOTSUPP);
+	CHECK_EQ(indirect(a, BLKIF_OP_READ, 16, REF_NONE, 0),
+		 BLKIF_RSP_ERROR); /* an indirect page not granted */
+	CHECK_EQ(
+	    indirect(a, BLKIF_OP_READ, 16, REF_DATA + 3, (uint64_t)sectors - 8),
+	    BLKIF_RSP_ERROR); /* 16 sectors, 8 left */
+	desc[7].last_sect = 9;
+	CHECK_EQ(indirect(a, BLKIF_OP_READ, 16, REF_DATA + 3, 0),
+		 BLKIF_RSP_ERROR); /* a bad descriptor */
+	desc[7].last_sect = desc[7].first_sect;
+	desc[3].gref = REF_RO;
+	CHECK_EQ(indirect(a, BLKIF_OP_READ, 16, REF_DATA + 3, 0),
+		 BLKIF_RSP_ERROR); /* one segment a read-only grant */
 }
 
 /* Rewrite a request's slot while blkback reads it: any answer is fine,
@@ -452,6 +505,7 @@ void pv_main(void)
 	}
 	good_requests(&devs[0], sectors);
 	bad_requests(&devs[0], &devs[1], sectors, ro_sectors);
+	indirect_requests(&devs[0], sectors);
 	rewritten(&devs[0], sectors);
 	bad_connect();
 	runaway(&devs[0], &devs[1]);

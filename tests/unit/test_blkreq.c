@@ -66,13 +66,17 @@ static void test_bad(void)
 	struct blkreq r;
 
 	TEST_GROUP("blkreq: each malformed request refused");
+	unsigned int accepted = 0;
+
 	for (int op = 4; op < 256; op++) {
+		if (op == BLKIF_OP_INDIRECT)
+			continue; /* below */
 		one_seg((uint8_t)op, 0, 0, 7);
-		if (check(&v, &r) != BLKREQ_BAD_OP)
-			CHECK(0, "op %d accepted", op);
+		accepted += check(&v, &r) != BLKREQ_BAD_OP;
 	}
+	CHECK(!accepted, "%u of the unknown ops 4..255 accepted", accepted);
 	CHECK(blkreq_status(BLKREQ_BAD_OP) == BLKIF_RSP_EOPNOTSUPP,
-	      "unknown ops 4..255 (discard, indirect too): EOPNOTSUPP");
+	      "unknown ops (discard too): EOPNOTSUPP");
 	one_seg(BLKIF_OP_READ, 0, 0, 7);
 	slot.nr_segments = 0;
 	CHECK(check(&v, &r) == BLKREQ_BAD_NSEG, "read with 0 segments");
@@ -109,6 +113,77 @@ static void test_bad(void)
 		      blkreq_fault_name((enum blkreq_fault)f));
 }
 
+static void indirect(uint8_t iop, uint16_t nseg, uint64_t sector)
+{
+	struct blkif_request_indirect *ind = (void *)&slot;
+
+	memset(&slot, 0, sizeof(slot));
+	ind->operation = BLKIF_OP_INDIRECT;
+	ind->indirect_op = iop;
+	ind->nr_segments = nseg;
+	ind->id = 0x4321;
+	ind->sector_number = sector;
+	ind->indirect_grefs[0] = 77;
+}
+
+static void test_indirect(void)
+{
+	struct blkif_request_segment descs[BLK_MAX_INDIRECT_SEGS];
+	struct blkvbd v = { .start = 0, .sectors = 1024 };
+	struct blkvbd ro = { .start = 0, .sectors = 1024, .readonly = true };
+	struct blkreq r;
+
+	TEST_GROUP("blkreq: indirect requests");
+	for (int i = 0; i < BLK_MAX_INDIRECT_SEGS; i++)
+		descs[i] = (struct blkif_request_segment){ 100 + i, 0, 7, 0 };
+	indirect(BLKIF_OP_READ, 32, 0);
+	blkreq_fetch(&r, &slot);
+	CHECK(r.indirect && r.op == BLKIF_OP_READ &&
+		  r.wire_op == BLKIF_OP_INDIRECT && r.nseg == 32 &&
+		  r.id == 0x4321 && r.indirect_gref == 77,
+	      "header decoded: op %u nseg %u gref %u", r.op, r.nseg,
+	      r.indirect_gref);
+	CHECK(blkreq_check_indirect(&r) == BLKREQ_OK, "32 segments: ok");
+	blkreq_set_segments(&r, descs);
+	CHECK(blkreq_check(&r, &v) == BLKREQ_OK && r.nsectors == 256 &&
+		  r.seg[31].gref == 131,
+	      "checked with its descriptors: %u sectors", r.nsectors);
+	indirect(BLKIF_OP_WRITE, 32, 0);
+	blkreq_fetch(&r, &slot);
+	blkreq_set_segments(&r, descs);
+	CHECK(blkreq_check(&r, &ro) == BLKREQ_READONLY,
+	      "an indirect write to a read-only VBD");
+	indirect(BLKIF_OP_READ, 32, 1024 - 255);
+	blkreq_fetch(&r, &slot);
+	blkreq_set_segments(&r, descs);
+	CHECK(blkreq_check(&r, &v) == BLKREQ_RANGE, "past the VBD's end");
+	descs[5].last_sect = 8;
+	indirect(BLKIF_OP_READ, 32, 0);
+	blkreq_fetch(&r, &slot);
+	blkreq_set_segments(&r, descs);
+	CHECK(blkreq_check(&r, &v) == BLKREQ_BAD_SECT,
+	      "a bad descriptor in the indirect page");
+	indirect(BLKIF_OP_READ, 33, 0);
+	blkreq_fetch(&r, &slot);
+	CHECK(blkreq_check_indirect(&r) == BLKREQ_BAD_NSEG, "33 segments");
+	blkreq_set_segments(&r, descs); /* must not copy 33 */
+	CHECK(blkreq_check(&r, &v) == BLKREQ_BAD_NSEG, "and still refused");
+	indirect(BLKIF_OP_READ, 0, 0);
+	blkreq_fetch(&r, &slot);
+	CHECK(blkreq_check_indirect(&r) == BLKREQ_BAD_NSEG, "0 segments");
+	indirect(BLKIF_OP_READ, 0xffff, 0);
+	blkreq_fetch(&r, &slot);
+	CHECK(blkreq_check_indirect(&r) == BLKREQ_BAD_NSEG, "65535 segments");
+	indirect(BLKIF_OP_FLUSH_DISKCACHE, 1, 0);
+	blkreq_fetch(&r, &slot);
+	CHECK(blkreq_check_indirect(&r) == BLKREQ_BAD_OP, "an indirect flush");
+	indirect(BLKIF_OP_INDIRECT, 1, 0);
+	blkreq_fetch(&r, &slot);
+	CHECK(blkreq_check_indirect(&r) == BLKREQ_BAD_OP &&
+		  blkreq_check(&r, &v) == BLKREQ_BAD_OP,
+	      "indirect within indirect");
+}
+
 static void test_once(void)
 {
 	struct blkvbd v = { .start = 0, .sectors = 64 };
@@ -143,6 +218,7 @@ int main(void)
 {
 	test_good();
 	test_bad();
+	test_indirect();
 	test_once();
 	test_ring();
 	return test_summary("test_blkreq");
