@@ -311,7 +311,8 @@ static int16_t serve(struct worker *w, bool dup)
 		 * their turn do not count: they have not started).
 		 */
 		b->barrier_waiters++;
-		wait_event(&b->idle_wq, !b->draining || b->stopping);
+		waitq_wake(&b->idle_wq); /* the draining one may go now */
+		wait_event(&b->idle_wq, !b->draining);
 		b->barrier_waiters--;
 		b->draining = true;
 		wait_event(&b->idle_wq, b->inflight - b->barrier_waiters == 1);

@@ -270,6 +270,22 @@ static void good_requests(struct dev *a, long sectors)
 	      "the written sector reads back, its neighbour unchanged");
 }
 
+/* Barriers wait for each other and for the rest: none may wait forever. */
+static void barriers(struct dev *a)
+{
+	unsigned int ok = 0;
+
+	pv_test_group("barriers pushed together are all answered");
+	for (unsigned int i = 0; i < 6; i++)
+		fill(slot(a, a->prod + i), BLKIF_OP_WRITE_BARRIER, 0x300 + i, 0,
+		     0);
+	fill(slot(a, a->prod + 2), BLKIF_OP_READ, 0x302, 0, 1);
+	push(a, 6);
+	for (unsigned int i = 0; i < 6; i++)
+		ok += wait_rsp(a, NULL) == BLKIF_RSP_OKAY;
+	CHECK(ok == 6, "5 barriers and a read: %u of 6 answered OKAY", ok);
+}
+
 static void bad_requests(struct dev *a, struct dev *b, long sectors,
 			 long ro_sectors)
 {
@@ -504,6 +520,7 @@ void pv_main(void)
 		pv_shutdown(SHUTDOWN_poweroff);
 	}
 	good_requests(&devs[0], sectors);
+	barriers(&devs[0]);
 	bad_requests(&devs[0], &devs[1], sectors, ro_sectors);
 	indirect_requests(&devs[0], sectors);
 	rewritten(&devs[0], sectors);
