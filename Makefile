@@ -128,12 +128,12 @@ $(BUILD)/dom0.elf: $(DOM0_OBJS) $(LIBPV_OBJS) $(GB)/guest/head.o \
 
 # --- Host tools ----------------------------------------------------------
 all: $(BUILD)/xl
-$(BUILD)/xl: $(BUILD)/bzimage2elf tools/xl.c dom0/lib/xlcfg.c dom0/include/ctlproto.h \
-		dom0/include/xlcfg.h
+$(BUILD)/xl: $(BUILD)/bzimage2elf tools/xl.c dom0/lib/xlcfg.c dom0/lib/xldisk.c \
+		dom0/include/ctlproto.h dom0/include/xlcfg.h dom0/include/xldisk.h
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -iquote dom0/include \
-		-iquote common -o $@ tools/xl.c dom0/lib/xlcfg.c
+		-iquote common -o $@ tools/xl.c dom0/lib/xlcfg.c dom0/lib/xldisk.c
 
 # The boot bundle of `make run`: a test guest and its autostart config.
 all: $(BUILD)/bundle.cpio
@@ -174,16 +174,37 @@ $(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
 deps:
 	@./tools/install-deps.sh
 
-# make run: Debian's Linux as the autostarted guest, on the terminal.
+# make run: Debian's Linux as the autostarted guest, on the terminal,
+# with a persistent disk (cache/run-disk.img, 1 GiB sparse, made once)
+# mounted at /mnt: its initramfs adds ext4 and rc.disk.
+RUN_DISK := cache/run-disk.img
+FS_MODS := lib/crc16.ko crypto/crc32c_generic.ko fs/mbcache.ko \
+	fs/jbd2/jbd2.ko fs/ext4/ext4.ko
+$(LINUX)/initramfs-run.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
+		$(LINUX)/xbench tools/mkinitramfs.sh tools/initramfs/init \
+		tools/initramfs/rc.disk
+	@echo "  CPIO    $@"
+	@k=$$(cat $<); m=$$(ls -d $$k/lib/modules/*/kernel); i=0; mods=; \
+	for f in $(FS_MODS); do \
+		mods="$$mods $$m/$$f:lib/modules/fs$$i-$$(basename $$f)"; \
+		i=$$((i + 1)); \
+	done; \
+	./tools/mkinitramfs.sh $$k $@ $(LINUX)/lxtest:bin/lxtest \
+		$(LINUX)/xbench:bin/xbench \
+		tools/initramfs/rc.disk:etc/rc.local $$mods
+$(RUN_DISK):
+	@echo "  DISK    $@ (1 GiB sparse; the guest makes its file system)"
+	@truncate -s 1G $@
 $(BUILD)/bundle-linux.cpio: tools/mkbundle.sh tools/bundle/linux.cfg \
-		$(LINUX)/vmlinux $(LINUX)/initramfs.cpio
+		$(LINUX)/vmlinux $(LINUX)/initramfs-run.cpio
 	@echo "  CPIO    $@"
 	@./tools/mkbundle.sh $@ boot/vmlinux=$(LINUX)/vmlinux \
-		boot/initramfs.cpio=$(LINUX)/initramfs.cpio \
+		boot/initramfs.cpio=$(LINUX)/initramfs-run.cpio \
 		etc/xen/auto/linux.cfg=tools/bundle/linux.cfg
 
-run: deps all linux $(BUILD)/bundle-linux.cpio
+run: deps all linux $(BUILD)/bundle-linux.cpio $(RUN_DISK)
 	XENOLITH_CMDLINE="dom0_mem=400M dom0_console=raw $${XENOLITH_CMDLINE:-}" \
+	XENOLITH_DISK=$${XENOLITH_DISK:-$(RUN_DISK)} \
 	XENOLITH_MEM=$${XENOLITH_MEM:-1536M} ./tools/run-qemu.sh \
 		-initrd "$(BUILD)/dom0.elf attach=linux,$(BUILD)/bundle-linux.cpio"
 

@@ -58,6 +58,10 @@ int xl_blk_write(struct ctl_io *io, int argc, char **argv);
 int xl_blk_flush(struct ctl_io *io, int argc, char **argv);
 int xl_net_info(struct ctl_io *io, int argc, char **argv);
 int xl_net_ping(struct ctl_io *io, int argc, char **argv);
+/* xl_block.c: virtual block devices of running domains */
+int xl_block_list(struct ctl_io *io, int argc, char **argv);
+int xl_block_attach(struct ctl_io *io, int argc, char **argv);
+int xl_block_detach(struct ctl_io *io, int argc, char **argv);
 int xl_create(struct ctl_io *io, int argc, char **argv);
 int xl_cycle(struct ctl_io *io, int argc, char **argv);
 int xl_destroy(struct ctl_io *io, int argc, char **argv);

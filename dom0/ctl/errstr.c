@@ -23,6 +23,7 @@ const char *strerror(int err)
 		{ ERANGE, "out of range" },
 		{ ENAMETOOLONG, "name too long" },
 		{ ENOSYS, "not implemented by this hypervisor" },
+		{ EPROTO, "protocol error" },
 		{ ECONNRESET, "connection reset" },
 		{ ETIMEDOUT, "timed out" },
 	};

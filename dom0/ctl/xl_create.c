@@ -113,11 +113,6 @@ static bool read_config(struct ctl_io *io, const char *cmd, const char *file,
 		io_errorf(io, "%s: %s: %s\n", cmd, file, err);
 		return false;
 	}
-	if (cfg->ignored[0])
-		io_errorf(io,
-			  "%s: %s: ignoring settings Xenolith does not "
-			  "use: %s\n",
-			  cmd, file, cfg->ignored);
 	return true;
 }
 

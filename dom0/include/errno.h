@@ -24,6 +24,7 @@
 #define ERANGE 34
 #define ENAMETOOLONG 36
 #define ENOSYS 38
+#define EPROTO 71
 #define ECONNRESET 104
 #define ETIMEDOUT 110
 

@@ -48,6 +48,9 @@ void *map_foreign_pages(uint16_t domid, const uint64_t *mfns, size_t n,
 			bool writable, int *err);
 void *map_mmio(uint64_t maddr, size_t len, int *err);
 void unmap_window(void *va, size_t len);
+/* n empty window slots, for mappings the hypervisor makes (grants). */
+void *window_reserve(size_t n, int *err);
+void window_release(void *va, size_t n);
 
 /* --- Threads (thread.c) ---------------------------------------------- */
 struct thread;

@@ -6,6 +6,7 @@
 #ifndef DOM0_XS_H
 #define DOM0_XS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,27 @@ int xs_mkdir(const char *path);
 int xs_rm(const char *path);
 /* perms: space-separated entries as on the wire, e.g. "n5 r0". */
 int xs_set_perms(const char *path, const char *perms);
+/*
+ * DIRECTORY: the child names, each NUL-terminated, into buf (n bytes).
+ * Returns how many, or a negative errno (-E2BIG: buf too small).
+ */
+int xs_directory(const char *path, char *buf, size_t n);
+
+/*
+ * Watches for domain 0's services: a watcher is an in-process connection
+ * whose events wake `wq`; the woken thread takes them with
+ * xs_watcher_next (1 per event with its path and token, 0 when none is
+ * left). As on the wire, a watch fires for the path and everything below.
+ * The first firing that WATCH itself causes is dropped: a caller scans
+ * what is there after setting the watch.
+ */
+struct waitq;
+struct xs_watcher;
+struct xs_watcher *xs_watcher_new(struct waitq *wq);
+int xs_watch(struct xs_watcher *w, const char *path, const char *token);
+int xs_unwatch(struct xs_watcher *w, const char *path, const char *token);
+int xs_watcher_next(struct xs_watcher *w, char *path, size_t plen,
+		    char *token, size_t tlen);
+bool xs_watcher_pending(const struct xs_watcher *w);
 
 #endif

@@ -401,6 +401,31 @@ void unmap_window(void *va, size_t len)
 }
 
 /*
+ * Slots for the hypervisor to fill (grant mappings, gnttab.c): reserved
+ * here, their entries written by GNTTABOP_map_grant_ref and cleared by
+ * the unmap, so releasing them only marks them free.
+ */
+void *window_reserve(size_t n, int *err)
+{
+	long slot = n ? window_alloc(n) : -1;
+
+	if (slot < 0) {
+		*err = -12; /* ENOMEM */
+		return NULL;
+	}
+	return slot_va((size_t)slot);
+}
+
+void window_release(void *va, size_t n)
+{
+	size_t slot = ((uint64_t)va - (uint64_t)slot_va(0)) / PAGE_SIZE;
+
+	if (slot >= WINDOW_PAGES || n > WINDOW_PAGES - slot)
+		pv_panic("window_release: %p+%lu is not in the window", va, n);
+	memset(window_used + slot, 0, n);
+}
+
+/*
  * n frames of domain domid at consecutive slots: one mmu_update per
  * batch of frames instead of one per frame (the builder maps hundreds).
  */

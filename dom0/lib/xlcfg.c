@@ -26,6 +26,7 @@ struct value {
 	uint64_t num;
 	unsigned int nitems;
 	char items[XLCFG_MAX_DEVS][XLCFG_PATH_MAX];
+	unsigned int item_line[XLCFG_MAX_DEVS]; /* where each item is */
 };
 
 /* strlcpy, which the host's libc (the unit test's) may lack. */
@@ -129,6 +130,7 @@ static int lex_list(struct lexer *lx, struct value *v)
 				    NULL);
 		if (v->nitems == XLCFG_MAX_DEVS)
 			return fail(lx, "too many list items", NULL);
+		v->item_line[v->nitems] = lx->line;
 		int rc = lex_string(lx, v->items[v->nitems],
 				    sizeof(v->items[0]));
 		if (rc)
@@ -212,6 +214,35 @@ static int copy_str(struct lexer *lx, const struct value *v, const char *key,
 	return 0;
 }
 
+/* Each item a disk (xldisk.c); an error names the item's own line. */
+static int parse_disks(struct lexer *lx, const struct value *v,
+		       struct xl_config *c)
+{
+	char why[160];
+	int rc = want(lx, v, V_LIST, "disk");
+
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < v->nitems; i++) {
+		if (xldisk_parse(v->items[i], &c->disk[i], why, sizeof(why))) {
+			snprintf(lx->err, lx->errlen, "line %u: %s",
+				 v->item_line[i], why);
+			return -EINVAL;
+		}
+		for (unsigned int j = 0; j < i; j++)
+			if (c->disk[j].devid == c->disk[i].devid) {
+				snprintf(lx->err, lx->errlen,
+					 "line %u: disk: vdev %s is given "
+					 "twice",
+					 v->item_line[i], c->disk[i].vdev);
+				return -EINVAL;
+			}
+		str_copy(c->disks[i], v->items[i], XLCFG_PATH_MAX);
+	}
+	c->ndisks = v->nitems;
+	return 0;
+}
+
 struct extras {
 	char root[XLCFG_PATH_MAX], extra[XLCFG_CMDLINE_MAX];
 	int has_cmdline, has_maxmem;
@@ -266,32 +297,33 @@ static int apply(struct lexer *lx, const char *key, const struct value *v,
 		return parse_action(lx, v, key, &c->on_reboot);
 	if (!strcmp(key, "on_crash"))
 		return parse_action(lx, v, key, &c->on_crash);
-	if (!strcmp(key, "disk") || !strcmp(key, "vif")) {
+	if (!strcmp(key, "disk"))
+		return parse_disks(lx, v, c);
+	if (!strcmp(key, "vif")) {
 		if ((rc = want(lx, v, V_LIST, key)))
 			return rc;
-		int d = key[0] == 'd';
 		for (unsigned int i = 0; i < v->nitems; i++)
-			str_copy(d ? c->disks[i] : c->vifs[i], v->items[i],
-				XLCFG_PATH_MAX);
-		*(d ? &c->ndisks : &c->nvifs) = v->nitems;
+			str_copy(c->vifs[i], v->items[i], XLCFG_PATH_MAX);
+		c->nvifs = v->nitems;
 		return 0;
 	}
 	/* xl's own keys that need nothing from a PV domain here. */
 	if (!strcmp(key, "type") && v->kind == V_STRING &&
 	    strcmp(v->str, "pv"))
 		return fail(lx, "only type = \"pv\" is supported", v->str);
+	if (!strcmp(key, "builder") && v->kind == V_STRING &&
+	    strcmp(v->str, "generic"))
+		return fail(lx, "only builder = \"generic\" (PV) is supported",
+			    v->str);
 	if (!strcmp(key, "type") || !strcmp(key, "uuid") ||
 	    !strcmp(key, "builder"))
 		return 0;
-	/* Like xl, ignore settings it has no use for, but say which. */
-	if (strlen(c->ignored) + strlen(key) + 2 < sizeof(c->ignored)) {
-		if (c->ignored[0])
-			str_copy(c->ignored + strlen(c->ignored), " ",
-				sizeof(c->ignored) - strlen(c->ignored));
-		str_copy(c->ignored + strlen(c->ignored), key,
-			sizeof(c->ignored) - strlen(c->ignored));
-	}
-	return 0;
+	/*
+	 * Unlike xl, which ignores what it does not know, refuse: a setting
+	 * that would silently do nothing here is a surprise later.
+	 */
+	return fail(lx, "unsupported setting (Xenolith does not implement it)",
+		    key);
 }
 
 /* xl's rule: cmdline wins; otherwise "root=<root> <extra>". */

@@ -5,15 +5,19 @@
  * Create: check what a user can get wrong before anything is allocated
  * (the name, the files, free memory); build the domain, paused
  * (builder.c); record it, give it a UUID; introduce it to xenstored and
- * write the entries a toolstack writes; connect its console; unpause. A
+ * write the entries a toolstack writes; connect its console; add its
+ * virtual block devices (whose back end connects when the guest's front
+ * end asks); unpause. A
  * failure at any step after the build destroys what was built, so a
  * failed create leaves nothing behind.
  *
  * Destroy: pause the domain, drop domain 0's mappings of its pages
- * (xenstore and console rings) so that none of its frames is held, then
+ * (its block rings, after their I/O drained; xenstore and console rings)
+ * so that none of its frames is held, then
  * have the hypervisor destroy it and forget its entries and record.
  */
 #include <xen/domctl.h>
+#include "blkback.h"
 #include "builder.h"
 #include "consoled.h"
 #include "errno.h"
@@ -160,6 +164,11 @@ static int connect_domain(struct tk_domain *k, const struct built_domain *b,
 		return rc;
 	}
 	k->console = true;
+	for (unsigned int i = 0; k->cfg && i < k->cfg->ndisks; i++) {
+		rc = vbd_add(k->domid, &k->cfg->disk[i], err, errlen);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -175,6 +184,7 @@ int tk_create_locked(const struct xl_config *cfg, uint16_t *domid, char *err,
 
 	if ((rc = check_name(cfg->name, err, errlen)) ||
 	    (rc = check_memory(cfg, err, errlen)) ||
+	    (rc = vbd_check(cfg->disk, cfg->ndisks, err, errlen)) ||
 	    (rc = get_file("kernel", cfg->kernel, &kernel, err, errlen)))
 		return rc;
 	if (cfg->ramdisk[0] &&
@@ -246,6 +256,7 @@ int tk_destroy_locked(struct tk_domain *k, char *err, size_t errlen)
 
 	/* Stopped, it cannot touch the rings while they go. */
 	domctl_simple(XEN_DOMCTL_pausedomain, domid);
+	vbd_remove_domain(domid);
 	if (k->console)
 		console_disconnect(domid);
 	if (k->store)

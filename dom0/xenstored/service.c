@@ -26,6 +26,14 @@
 #define LOG_LINES_PER_DOMAIN 16
 #define XS_MAX_PERMS 8 /* entries xs_set_perms takes */
 
+/* An in-process client of domain 0 that receives watch events. */
+struct xs_watcher {
+	struct xs_watcher *next;
+	struct xs_conn *conn;
+	struct waitq *wq; /* woken when an event is queued */
+	bool dropped; /* events were dropped: report one "" event */
+};
+
 struct xs_domain {
 	struct xs_domain *next;
 	uint16_t domid;
@@ -40,6 +48,7 @@ static struct xs_conn *dom0_conn; /* domain 0's requests */
 static struct xs_conn *echo_conn; /* the xs_echo hook's watch */
 static bool echo_kicked;
 static struct xs_domain *domains;
+static struct xs_watcher *watchers; /* in-process watch clients */
 static struct waitq xs_wq = WAITQ_INIT(xs_wq);
 static uint8_t msg_buf[XS_MSG_MAX]; /* in-process requests and replies */
 
@@ -148,6 +157,11 @@ static void op_kick(void *priv, struct xs_conn *conn)
 	struct xs_domain *d = xs_conn_priv(conn);
 
 	(void)priv;
+	for (struct xs_watcher *w = watchers; w; w = w->next)
+		if (w->conn == conn) {
+			waitq_wake(w->wq);
+			return;
+		}
 	if (d)
 		d->ring.kicked = true;
 	else if (conn == echo_conn)
@@ -264,6 +278,122 @@ int xs_set_perms(const char *path, const char *perms)
 	}
 	rc = request(XS_SET_PERMS, parts, n, false);
 	return rc < 0 ? (int)rc : 0;
+}
+
+int xs_directory(const char *path, char *buf, size_t n)
+{
+	long len = request(XS_DIRECTORY, &path, 1, false);
+	int count = 0;
+
+	if (len < 0)
+		return (int)len;
+	if ((size_t)len > n || (len && msg_buf[sizeof(struct xsd_sockmsg) +
+					     len - 1]))
+		return -XS_E2BIG;
+	memcpy(buf, msg_buf + sizeof(struct xsd_sockmsg), (size_t)len);
+	for (long i = 0; i < len; i++)
+		count += !buf[i];
+	return count;
+}
+
+/* --- Domain 0's watches --------------------------------------------------- */
+
+struct xs_watcher *xs_watcher_new(struct waitq *wq)
+{
+	struct xs_watcher *w;
+
+	if (!store)
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->conn = xs_conn_new(store, 0);
+	if (!w->conn) {
+		free(w);
+		return NULL;
+	}
+	w->wq = wq;
+	w->next = watchers;
+	watchers = w;
+	return w;
+}
+
+/* WATCH or UNWATCH on the watcher's own connection; the reply is read
+ * back at once, so only events stay queued on it. */
+static int watch_request(struct xs_watcher *w, uint32_t type,
+			 const char *path, const char *token)
+{
+	struct xsd_sockmsg hdr = { .type = type };
+	size_t plen = strlen(path) + 1, tlen = strlen(token) + 1;
+	static uint8_t buf[XS_MSG_MAX];
+	size_t n;
+	int err = 0;
+
+	if (plen + tlen > XENSTORE_PAYLOAD_MAX)
+		return -XS_E2BIG;
+	hdr.len = (uint32_t)(plen + tlen);
+	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy(buf + sizeof(hdr), path, plen);
+	memcpy(buf + sizeof(hdr) + plen, token, tlen);
+	if (xs_process(w->conn, buf, sizeof(hdr) + hdr.len))
+		return -XS_ENOMEM;
+	/* The reply is the first message that is not an event. */
+	while ((n = xs_conn_pop(w->conn, buf, sizeof(buf))) >= sizeof(hdr)) {
+		memcpy(&hdr, buf, sizeof(hdr));
+		if (hdr.type == XS_WATCH_EVENT) {
+			w->dropped = true; /* the owner rescans for it */
+			continue;
+		}
+		if (hdr.type == XS_ERROR)
+			err = error_number((char *)buf + sizeof(hdr), hdr.len);
+		break;
+	}
+	if (w->dropped)
+		waitq_wake(w->wq);
+	return err;
+}
+
+int xs_watch(struct xs_watcher *w, const char *path, const char *token)
+{
+	return watch_request(w, XS_WATCH, path, token);
+}
+
+int xs_unwatch(struct xs_watcher *w, const char *path, const char *token)
+{
+	return watch_request(w, XS_UNWATCH, path, token);
+}
+
+int xs_watcher_next(struct xs_watcher *w, char *path, size_t plen,
+		    char *token, size_t tlen)
+{
+	static char buf[XS_MSG_MAX + 1];
+	struct xsd_sockmsg hdr;
+	size_t n, p;
+
+	if (w->dropped) {
+		w->dropped = false;
+		strlcpy(path, "", plen);
+		strlcpy(token, "", tlen);
+		return 1;
+	}
+	while ((n = xs_conn_pop(w->conn, buf, sizeof(buf) - 1)) >=
+	       sizeof(hdr)) {
+		memcpy(&hdr, buf, sizeof(hdr));
+		if (hdr.type != XS_WATCH_EVENT)
+			continue;
+		buf[n] = '\0';
+		p = strlen(buf + sizeof(hdr)) + 1;
+		strlcpy(path, buf + sizeof(hdr), plen);
+		strlcpy(token, sizeof(hdr) + p < n ? buf + sizeof(hdr) + p : "",
+			tlen);
+		return 1;
+	}
+	return 0;
+}
+
+bool xs_watcher_pending(const struct xs_watcher *w)
+{
+	return w->dropped || xs_conn_output_pending(w->conn) != 0;
 }
 
 /* --- Domains -------------------------------------------------------------- */

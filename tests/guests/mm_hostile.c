@@ -298,6 +298,14 @@ static void foreign_frames(void)
 	/* Bits 52-62 are the guest's (as on Xen): they forge nothing. */
 	CHECK_EQ(mm_update(ma, (frame_a << 12) | PTE_PAGE_RO | (1UL << 62)),
 		 0);
+	/*
+	 * Not present, bit 62 is data, not the marker: Linux's swap and
+	 * migration entries keep an inverted offset there. Writing one and
+	 * writing over it must work (a refused overwrite froze Linux guests
+	 * under page migration).
+	 */
+	CHECK_EQ(mm_update(ma, ~0xfffUL & ~PTE_P), 0);
+	CHECK_EQ(mm_update(ma, (1UL << 62) | (5UL << 12)), 0);
 	CHECK_EQ(mm_update(ma, 0), 0);
 
 	pv_test_group("mmu_update on tables that are not ours");

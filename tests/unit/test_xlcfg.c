@@ -31,10 +31,9 @@ static void test_typical(void)
 		"extra = 'console=hvc0'\n"
 		"on_crash = 'restart'\n"
 		"on_reboot = \"preserve\"\n"
-		"disk = [ 'phy:/dev/vg/deb1,xvda,w',\n"
-		"         'file:/x.img,xvdb,r', ]\n"
+		"disk = [ 'phy:vblk0,xvda,w',\n"
+		"         'vblk1:2048+1M,raw,xvdb,r', ]\n"
 		"vif = ['bridge=xenbr0']\n"
-		"serial = 'pty'\n"
 		"type = \"pv\"\n";
 
 	TEST_GROUP("xl.cfg: a typical PV guest config");
@@ -49,10 +48,16 @@ static void test_typical(void)
 	CHECK(c.on_crash == XL_ACTION_RESTART, "on_crash");
 	CHECK(c.on_reboot == XL_ACTION_PRESERVE, "on_reboot");
 	CHECK(c.on_poweroff == XL_ACTION_DESTROY, "on_poweroff default");
-	CHECK(c.ndisks == 2 && !strcmp(c.disks[1], "file:/x.img,xvdb,r"),
+	CHECK(c.ndisks == 2 && !strcmp(c.disks[1], "vblk1:2048+1M,raw,xvdb,r"),
 	      "disks");
+	CHECK(c.disk[0].disk == 0 && c.disk[0].devid == 51712 &&
+		      !c.disk[0].readonly && !c.disk[0].sectors,
+	      "disk 0 parsed: whole vblk0 as xvda (51712), read-write");
+	CHECK(c.disk[1].disk == 1 && c.disk[1].devid == 51728 &&
+		      c.disk[1].readonly && c.disk[1].start == 2048 &&
+		      c.disk[1].sectors == 2048,
+	      "disk 1 parsed: vblk1 sectors 2048+2048 as xvdb, read-only");
 	CHECK(c.nvifs == 1 && !strcmp(c.vifs[0], "bridge=xenbr0"), "vifs");
-	CHECK(!strcmp(c.ignored, "serial"), "ignored '%s'", c.ignored);
 }
 
 static void test_defaults(void)
@@ -96,6 +101,16 @@ static void test_errors(void)
 		{ "name='a'\n", "no kernel" },
 		{ "name='a'\nkernel='k'\nmemory=512\nmaxmem=256\n", "maxmem is below memory" },
 		{ "name=''\nkernel='k'\n", "line 1: name is empty" },
+		{ "name='a'\nkernel='k'\ndisk=['vblk0,raw,xvda,rw',\n\n 'vblk0,qcow2,xvdb']\n",
+		  "line 5: disk: only format=raw" },
+		{ "name='a'\nkernel='k'\ndisk=['target=vblk0,vdev=xvda,script=block']\n",
+		  "line 3: disk: unsupported key: script" },
+		{ "name='a'\nkernel='k'\ndisk=['vblk0,xvda,rw',\n'vblk1,xvda,r']\n",
+		  "line 4: disk: vdev xvda is given twice" },
+		{ "name='a'\nkernel='k'\n\nserial='pty'\n",
+		  "line 4: unsupported setting (Xenolith does not implement it): serial" },
+		{ "name='a'\nkernel='k'\ndisk=['/dev/sda,xvda,w']\n",
+		  "line 3: disk: target must name a disk" },
 	};
 	struct xl_config c;
 
@@ -113,7 +128,8 @@ static void test_errors(void)
 
 static void test_fuzz(void)
 {
-	const char *base = "name='a'\nkernel='k'\ndisk=['x','y']\nmemory=64\n";
+	const char *base = "name='a'\nkernel='k'\ndisk=['vblk0:8+8,xvda,r',"
+			   "'format=raw,vdev=xvdb,target=vblk1']\nmemory=64\n";
 	size_t n = strlen(base);
 
 	TEST_GROUP("xl.cfg: random corruptions stay within bounds");

@@ -1,0 +1,44 @@
+/*
+ * xl.cfg disk specifications (dom0/lib/xldisk.c), in Xen's syntax
+ * (docs/misc/xl-disk-configuration.txt): comma-separated key=value
+ * items, or positional ones in the order target, format, vdev, access,
+ * or the old three-item form target, vdev, access.
+ *
+ *   'format=raw, vdev=xvda, access=rw, target=vblk0'
+ *   'vblk0,raw,xvda,rw'        'phy:vblk0:2048+204800,xvdb,r'
+ *
+ * Xenolith's targets are domain 0's virtio disks: "vblkN" is the whole
+ * disk N (as `xl blk-info` numbers them), "vblkN:START+LENGTH" an extent
+ * of it; START and LENGTH are 512-byte sectors, or bytes with a K, M or
+ * G suffix (whole sectors). A "phy:" prefix is accepted, as xl does.
+ * Keys: target, format (raw only), vdev (xvdX, xvdXN, or a number),
+ * access (r, ro, w, rw), devtype (disk only), backend (0 or Domain-0).
+ * Anything else (script=, cdrom, qcow2, ...) is refused with the reason.
+ * Pure code, shared by domain 0, the host xl and the unit test.
+ */
+#ifndef XENOLITH_XLDISK_H
+#define XENOLITH_XLDISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XLDISK_VDEV_MAX 16
+
+struct xl_disk {
+	unsigned int disk; /* domain 0's virtio disk number */
+	uint64_t start; /* first sector of the extent */
+	uint64_t sectors; /* 0: to the end of the disk */
+	char vdev[XLDISK_VDEV_MAX]; /* as written, e.g. "xvda" */
+	uint32_t devid; /* the virtual-device number (51712 for xvda) */
+	bool readonly;
+};
+
+/* Parse one list item. 0, or -22 with err saying why. */
+int xldisk_parse(const char *spec, struct xl_disk *d, char *err, size_t errlen);
+/* The device number of a vdev name (Xen's vbd-interface rules), or 0. */
+uint32_t xldisk_vdev_number(const char *vdev);
+/* The target back as text: "vblk0" or "vblk0:2048+204800". */
+void xldisk_target(const struct xl_disk *d, char *buf, size_t n);
+
+#endif

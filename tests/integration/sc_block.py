@@ -1,0 +1,595 @@
+"""Virtual block devices: Debian's unmodified xen-blkfront against domain
+0's blkback, on an extent of a virtio disk whose image the test makes in
+build/. Data written and flushed by one guest is in the host's image
+file and is read back by the next guest; a read-only VBD refuses writes
+inside the guest and may be shared; a second writer is refused."""
+import hashlib
+import os
+import re
+import subprocess
+import time
+
+from qemu import ROOT, Machine
+from scenarios import scenario
+from sc_linux import Console, attach, wait_listed, write_config, free_mb
+
+DOM0 = os.path.join(ROOT, "build", "dom0.elf")
+IMG_DIR = os.path.join(ROOT, "build", "block")
+DISK_MB = 80
+EXT_START_MB, EXT_MB = 1, 64  # the VBD: an extent of the disk
+DATA_MB = 16
+EXTENT = "vblk0:%dM+%dM" % (EXT_START_MB, EXT_MB)
+# The same extent as domain 0 prints it (512-byte sectors).
+EXTENT_SECTORS = "vblk0:%d+%d" % (EXT_START_MB * 2048, EXT_MB * 2048)
+
+
+def make_image():
+    os.makedirs(IMG_DIR, exist_ok=True)
+    path = os.path.join(IMG_DIR, "disk0.img")
+    with open(path, "wb") as f:
+        # A marker just before and after the extent: it must stay as is.
+        f.truncate(DISK_MB << 20)
+        f.seek((EXT_START_MB << 20) - 512)
+        f.write(b"B" * 512)
+        f.seek((EXT_START_MB + EXT_MB) << 20)
+        f.write(b"A" * 512)
+    return path
+
+
+def image_sha(path, offset, length):
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return hashlib.sha256(f.read(length)).hexdigest()
+
+
+def boot(image):
+    return Machine("dom0_mem=400M", smp=2, mem="1536M", ctl=True,
+                   extra=["-initrd", DOM0,
+                          "-drive", "file=%s,if=none,id=d0,format=raw" % image,
+                          "-device", "virtio-blk-pci,drive=d0,disable-legacy=on"])
+
+
+def create(c, m, name, disk, expect_ok=True):
+    cfg = write_config(name, "disk = [ '%s' ]\n" % disk)
+    r = m.xl("create", cfg, timeout=180)
+    out = r.stdout + r.stderr
+    if expect_ok:
+        c.check("xl create %s with disk '%s'" % (name, disk),
+                r.returncode == 0, out)
+    return r.returncode == 0, out
+
+
+def timed(cmd):
+    """cmd between two readings of the guest's uptime (busybox dd prints
+    no rate); seconds() takes the difference from the output."""
+    return ("a=$(cut -d' ' -f1 /proc/uptime); %s 2>/dev/null; "
+            "echo T-$a-$(cut -d' ' -f1 /proc/uptime)-T" % cmd)
+
+
+def seconds(out):
+    m = re.search(r"T-([\d.]+)-([\d.]+)-T", out or "")
+    return m and float(m.group(2)) - float(m.group(1))
+
+
+def sha_of(out):
+    m = re.search(r"\b([0-9a-f]{64})\b", out or "")
+    return m and m.group(1)
+
+
+def writer(c, m, image):
+    """lx1 writes DATA_MB of random data through xvda and flushes it."""
+    ok, _ = create(c, m, "lx1", "format=raw, vdev=xvda, access=rw, "
+                   "target=%s" % EXTENT)
+    if not ok:
+        return None
+    con = attach(c, m, "lx1")
+    if not con:
+        return None
+    try:
+        out = con.run("cat /sys/block/xvda/size", timeout=60) or ""
+        c.check("the guest sees xvda with the extent's %d sectors (%s)" %
+                (EXT_MB * 2048, out.strip()),
+                out.strip() == str(EXT_MB * 2048), out)
+        out = con.run("cat /sys/block/xvda/ro") or ""
+        c.check("xvda is writable in the guest", out.strip() == "0", out)
+        con.run("dd if=/dev/urandom of=/tmp/data bs=1M count=%d 2>/dev/null"
+                % DATA_MB, timeout=120)
+        want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
+        out = con.run(timed("dd if=/tmp/data of=/dev/xvda bs=1M "
+                            "conv=fsync && sync && echo WROTE"),
+                      timeout=300) or ""
+        c.check("dd of %d MiB to xvda with fsync, then sync" % DATA_MB,
+                "WROTE" in out, out[-300:])
+        wt = seconds(out)
+        out = con.run("echo 3 > /proc/sys/vm/drop_caches; " +
+                      timed("dd if=/dev/xvda of=/dev/null bs=1M"),
+                      timeout=300) or ""
+        rt = seconds(out)
+        c.note("in the guest through blkback (TCG): dd write of %d MiB "
+               "+ fsync %.0f MiB/s; dd read of the whole %d MiB VBD "
+               "%.0f MiB/s" % (DATA_MB, DATA_MB / wt if wt else 0, EXT_MB,
+                               EXT_MB / rt if rt else 0))
+        out = con.run("echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/xvda "
+                      "bs=1M count=%d 2>/dev/null | sha256sum" % DATA_MB,
+                      timeout=300)
+        c.check("lx1 reads back what it wrote (sha256 %s)" %
+                (want or "?")[:16], want and sha_of(out) == want, out)
+        out = con.run("dd if=/dev/zero of=/dev/xvda bs=512 count=1 "
+                      "seek=%d 2>&1; echo rc=$?" % (EXT_MB * 2048)) or ""
+        c.check("a write past the end of xvda fails in the guest",
+                "rc=0" not in out, out)
+        return want
+    finally:
+        con.close()
+
+
+def reader(c, m, name, want, check_ro_write):
+    con = attach(c, m, name)
+    if not con:
+        return
+    try:
+        out = con.run("cat /sys/block/xvda/ro") or ""
+        c.check("%s: xvda is read-only in the guest" % name,
+                out.strip() == "1", out)
+        out = con.run("dd if=/dev/xvda bs=1M count=%d 2>/dev/null | "
+                      "sha256sum" % DATA_MB, timeout=300)
+        c.check("%s reads the data lx1 wrote (same sha256)" % name,
+                want and sha_of(out) == want, out)
+        if check_ro_write:
+            out = con.run("dd if=/dev/zero of=/dev/xvda bs=4k count=1 "
+                          "conv=fsync 2>&1; echo rc=$?") or ""
+            c.check("%s: a write to the read-only VBD fails" % name,
+                    "rc=0" not in out and "rc=" in out, out)
+    finally:
+        con.close()
+
+
+HOT_EXTENT = "vblk0:70M+4M"
+
+
+def hotplug(c, m, name):
+    """block-attach a second VBD to a running guest, use it, detach it."""
+    con = attach(c, m, name)
+    if not con:
+        return
+    con.close()
+    r = m.xl("block-attach", name, "%s,raw,xvdb,rw" % HOT_EXTENT)
+    c.check("xl block-attach %s %s as xvdb" % (name, HOT_EXTENT),
+            r.returncode == 0, r.stdout + r.stderr)
+    r = m.xl("block-attach", name, "%s,raw,xvdc,r" % HOT_EXTENT)
+    c.check("a reader of the hot-attached writer's sectors is refused",
+            r.returncode != 0 and "in use by domain" in r.stderr,
+            r.stdout + r.stderr)
+    con = attach(c, m, name)
+    if not con:
+        return
+    try:
+        out = con.run("for i in $(seq 1 100); do [ -e /sys/block/xvdb ] "
+                      "&& break; sleep 0.2; done; echo size-$(cat "
+                      "/sys/block/xvdb/size)-end", timeout=60) or ""
+        size = re.search(r"size-(\d*)-end", out)
+        c.check("the guest finds the hot-attached xvdb (%s sectors)" %
+                (size and size.group(1)), size and size.group(1) == "8192",
+                out)
+        out = con.run("echo hotplug-data > /tmp/h; dd if=/tmp/h of=/dev/xvdb "
+                      "conv=fsync 2>/dev/null; echo 3 > "
+                      "/proc/sys/vm/drop_caches; head -c 12 /dev/xvdb") or ""
+        c.check("and writes and reads it", "hotplug-data" in out, out)
+    finally:
+        con.close()
+    t = time.monotonic()
+    r = m.xl("block-detach", name, "xvdb", timeout=60)
+    c.check("xl block-detach %s xvdb: the guest closes it (%.1f s)" %
+            (name, time.monotonic() - t), r.returncode == 0 and
+            not m.find_all(r"removed by force"), r.stdout + r.stderr)
+    r = m.xl("block-list", name)
+    c.check("block-list no longer shows xvdb",
+            r.returncode == 0 and "xvdb" not in r.stdout and
+            "xvda" in r.stdout, r.stdout + r.stderr)
+    con = attach(c, m, name)
+    if con:
+        out = con.run("for i in $(seq 1 50); do [ -e /sys/block/xvdb ] || "
+                      "break; sleep 0.2; done; [ -e /sys/block/xvdb ] && "
+                      "echo has-$((6*7)) || echo gone-$((6*7))") or ""
+        c.check("xvdb is gone from the guest", "gone-42" in out, out)
+        con.close()
+    with open(IMG_DIR + "/disk0.img", "rb") as f:
+        f.seek(70 << 20)
+        c.check("the hot-attached VBD's data is in the host's image",
+                f.read(12) == b"hotplug-data")
+
+
+@scenario
+def block_vbd(c):
+    """xen-blkfront on a VBD (an extent of a virtio disk): write, flush,
+    destroy; the data is in the host's image and a new guest reads it;
+    read-only VBDs refuse writes and are shared; a second writer is
+    refused; the sectors around the extent are untouched."""
+    image = make_image()
+    m = boot(image)
+    c.machine = m
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        free0 = free_mb(m)
+        want = writer(c, m, image)
+        r = m.xl("destroy", "lx1")
+        c.check("xl destroy lx1", r.returncode == 0 and
+                wait_listed(m, "lx1", False), r.stdout + r.stderr)
+        c.check("the host's image holds the data after the guest is gone",
+                want and image_sha(image, EXT_START_MB << 20,
+                                   DATA_MB << 20) == want)
+        with open(image, "rb") as f:
+            f.seek((EXT_START_MB << 20) - 512)
+            before = f.read(512)
+            f.seek((EXT_START_MB + EXT_MB) << 20)
+            after = f.read(512)
+        c.check("the sectors just outside the extent are untouched",
+                before == b"B" * 512 and after == b"A" * 512)
+        ok2, _ = create(c, m, "lx2", "%s,raw,xvda,r" % EXTENT)
+        ok3, _ = create(c, m, "lx3", "phy:%s,xvda,ro" % EXTENT)
+        ok, out = create(c, m, "lx4", "%s,raw,xvda,rw" % EXTENT,
+                         expect_ok=False)
+        c.check("a read-write VBD over sectors in use is refused: %s" %
+                out.strip()[-120:],
+                not ok and "in use by domain" in out)
+        c.check("the refused domain was not left behind",
+                wait_listed(m, "lx4", False, timeout=5))
+        if ok2:
+            reader(c, m, "lx2", want, True)
+        if ok3:
+            reader(c, m, "lx3", want, False)
+        lst = m.xl("block-list", "lx2")
+        c.check("xl block-list lx2 shows xvda connected, read-only, on %s"
+                % EXTENT_SECTORS,
+                lst.returncode == 0 and re.search(
+                    r"51712\s+xvda\s+connected\s+%s\s+r\b" %
+                    re.escape(EXTENT_SECTORS),
+                    lst.stdout) is not None, lst.stdout + lst.stderr)
+        for name in ("lx2", "lx3"):
+            m.xl("destroy", name)
+            wait_listed(m, name, False)
+        ok, out = create(c, m, "lx5", "%s,raw,xvda,rw" % EXTENT)
+        c.check("once the readers are gone, a writer may have it", ok, out)
+        if ok:
+            hotplug(c, m, "lx5")
+        m.xl("destroy", "lx5")
+        wait_listed(m, "lx5", False)
+        after = free_mb(m)
+        c.check("every guest's memory is returned (%s -> %s MiB free)" %
+                (free0, after), free0 is not None and after is not None and
+                abs(after - free0) <= 1)
+        c.check("the data is still intact on the host",
+                want and image_sha(image, EXT_START_MB << 20,
+                                   DATA_MB << 20) == want)
+        c.check("domain 0 never logged a blkback error for these guests",
+                not m.find_all(r"blkback: domain \d+ vbd \d+: .*error"))
+        c.check("no hypervisor crash", not m.find_all(
+            r"FATAL TRAP|Panic on CPU|dom0: .*panic") and m.alive())
+    finally:
+        m.stop()
+
+
+HOSTILE = os.path.join(ROOT, "build", "guests", "blk_hostile.elf")
+H_A, H_A_LEN = 2048, 8192  # the hostile guest's xvda (read-write)
+H_B, H_B_LEN = H_A + H_A_LEN, 2048  # its xvdb (read-only), right after
+H_L, H_L_LEN = H_B + H_B_LEN, 16384  # the Linux guest's own xvda
+H_DISK_SECTORS = H_L + H_L_LEN + 2048
+
+
+def hostile_image():
+    """Every sector of the hostile guest's VBDs says which it is; every
+    other sector says OUTSIDE."""
+    os.makedirs(IMG_DIR, exist_ok=True)
+    path = os.path.join(IMG_DIR, "hostile.img")
+    with open(path, "wb") as f:
+        for s in range(H_DISK_SECTORS):
+            if H_A <= s < H_A + H_A_LEN:
+                head = "XLBLK a %d " % (s - H_A)
+            elif H_B <= s < H_B + H_B_LEN:
+                head = "XLBLK b %d " % (s - H_B)
+            else:
+                head = "OUTSIDE %d " % s
+            f.write(head.encode().ljust(512, b"."))
+    return path
+
+
+def expected_sector(s):
+    if s == H_A + 16:
+        return b"HOSTILE-WRITE".ljust(512, b"W")
+    if H_A <= s < H_A + H_A_LEN:
+        head = "XLBLK a %d " % (s - H_A)
+    elif H_B <= s < H_B + H_B_LEN:
+        head = "XLBLK b %d " % (s - H_B)
+    else:
+        head = "OUTSIDE %d " % s
+    return head.encode().ljust(512, b".")
+
+
+@scenario
+def block_hostile(c):
+    """A hostile blkif front end (tests/guests/blk_hostile.c) sends every
+    kind of malformed request while a Linux guest reads its own VBD:
+    blkback refuses each, closes only the broken ring, logs once per
+    kind, and no byte outside what the guest may write changes."""
+    image = hostile_image()
+    m = boot(image)
+    c.machine = m
+    con = None
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        ok, _ = create(c, m, "lx", "vblk0:%d+%d,raw,xvda,rw" % (H_L, H_L_LEN))
+        con = attach(c, m, "lx") if ok else None
+        want = None
+        if con:
+            con.run("dd if=/dev/urandom of=/tmp/data bs=1M count=8 "
+                    "2>/dev/null; dd if=/tmp/data of=/dev/xvda bs=1M "
+                    "conv=fsync 2>/dev/null", timeout=300)
+            want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
+            con.run("(while :; do echo 3 > /proc/sys/vm/drop_caches; dd "
+                    "if=/dev/xvda of=/dev/null bs=1M count=8 2>/dev/null; "
+                    "done) & echo reader started")
+            con.close()
+            con = None
+        cfg = os.path.join(IMG_DIR, "hostile.cfg")
+        with open(cfg, "w") as f:
+            f.write('name = "hostile"\nkernel = "%s"\nmemory = 16\n'
+                    'cmdline = "sectors=%d ro_sectors=%d"\n'
+                    "disk = [ 'vblk0:%d+%d,raw,xvda,rw',\n"
+                    "         'target=vblk0:%d+%d, vdev=xvdb, access=r',\n"
+                    "         'vblk0:%d+%d,raw,xvdc,r' ]\n"
+                    % (HOSTILE, H_A_LEN, H_B_LEN, H_A, H_A_LEN, H_B,
+                       H_B_LEN, H_B, H_B_LEN))
+        r = m.xl("create", cfg, timeout=120)
+        c.check("xl create the hostile front end", r.returncode == 0,
+                r.stdout + r.stderr)
+        res = m.wait_for(r"\(d(\d+)\) (\d+) passed, (\d+) failed", 180)
+        c.check("hostile guest: %s" % (res.group(0) if res else "no result"),
+                res is not None and res.group(3) == "0" and
+                int(res.group(2)) >= 30)
+        if res:
+            dom = res.group(1)
+            c.check("it shut down (poweroff)",
+                    m.wait_for(r"d%s: shut down: poweroff" % dom, 60))
+            logs = [x.group(0) for x in m.find_all(
+                r"blkback: domain %s vbd \d+: [^(]*" % dom)]
+            c.check("blkback logged the refusals, each kind once (%d "
+                    "lines)" % len(logs),
+                    len(logs) >= 6 and len(logs) == len(set(logs)),
+                    "\n".join(logs))
+            c.check("the runaway producer closed xvda with a logged reason",
+                    m.find_all(r"xenbus: domain %s vbd 51712: request "
+                               r"producer more than a ring ahead" % dom))
+        con = attach(c, m, "lx")
+        if con:
+            con.run("kill %1; wait", timeout=30)
+            out = con.run("echo 3 > /proc/sys/vm/drop_caches; dd "
+                          "if=/dev/xvda bs=1M count=8 2>/dev/null | "
+                          "sha256sum", timeout=300)
+            c.check("the Linux guest's data is intact after the attack",
+                    want and sha_of(out) == want, out)
+            con.close()
+            con = None
+        m.xl("destroy", "lx")
+        wait_listed(m, "lx", False)
+        bad = []
+        with open(image, "rb") as f:
+            for s in range(H_DISK_SECTORS):
+                got = f.read(512)
+                if H_L <= s < H_L + H_L_LEN:
+                    continue  # the Linux guest's
+                if got != expected_sector(s):
+                    bad.append(s)
+        c.check("the image holds exactly what the hostile guest could "
+                "write: its one sector, nothing in xvdb or outside (%d "
+                "sectors differ%s)" % (len(bad), (": %s" % bad[:8]) if bad
+                                       else ""), not bad)
+        c.check("no hypervisor crash", not m.find_all(
+            r"FATAL TRAP|Panic on CPU|dom0: .*panic") and m.alive())
+        r = m.xl("list")
+        c.check("domain 0 still answers (xl list)", r.returncode == 0,
+                r.stdout + r.stderr)
+    finally:
+        if con:
+            con.close()
+        m.stop()
+
+
+@scenario
+def block_durable(c):
+    """QEMU killed the moment the guest's fsync and sync return: the
+    data is in the host's image file (blkback answers a flush only after
+    virtio-blk's flush completed)."""
+    image = make_image()
+    m = boot(image)
+    c.machine = m
+    con = None
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        ok, _ = create(c, m, "dur", "%s,raw,xvda,rw" % EXTENT)
+        con = attach(c, m, "dur") if ok else None
+        if not con:
+            return
+        con.run("dd if=/dev/urandom of=/tmp/data bs=1M count=8 "
+                "2>/dev/null", timeout=120)
+        want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
+        out = con.run("dd if=/tmp/data of=/dev/xvda bs=1M seek=8 "
+                      "conv=fsync 2>/dev/null && sync && echo SYNCED",
+                      timeout=300) or ""
+        m.proc.kill()  # at once: no shutdown, no further flush
+        m.proc.wait()
+        c.check("the guest's dd with fsync and sync returned",
+                "SYNCED" in out, out[-200:])
+        c.check("the 8 MiB are in the image file after QEMU was killed",
+                want and image_sha(image, (EXT_START_MB + 8) << 20,
+                                   8 << 20) == want)
+    finally:
+        if con:
+            con.close()
+        m.stop()
+
+
+FS_DATA_MB = 256
+FS_MODULES = ["lib/crc16.ko", "crypto/crc32c_generic.ko", "fs/mbcache.ko",
+              "fs/jbd2/jbd2.ko", "fs/ext4/ext4.ko"]
+
+
+def fs_initramfs():
+    """The guests' initramfs plus ext4 and what it needs, named so that
+    the init script's sorted insmod loop loads them in dependency order
+    (tools/mkinitramfs.sh takes extra SRC:DEST files)."""
+    kdir = open(os.path.join(ROOT, "build", "linux",
+                             "kernel-dir")).read().strip()
+    mods = os.path.join(kdir, "lib", "modules")
+    kernel = os.path.join(mods, os.listdir(mods)[0], "kernel")
+    out = os.path.join(IMG_DIR, "initramfs-fs.cpio")
+    pairs = ["%s:lib/modules/fs%d-%s" % (os.path.join(kernel, m), i,
+                                          os.path.basename(m))
+             for i, m in enumerate(FS_MODULES)]
+    subprocess.run([os.path.join(ROOT, "tools", "mkinitramfs.sh"), kdir,
+                    out] + pairs, check=True)
+    return out
+
+
+@scenario
+def block_fs(c):
+    """A file system on a VBD: the guest makes ext2 (busybox mke2fs),
+    mounts it with the ext4 driver, writes 256 MiB with a known checksum,
+    unmounts, is destroyed; e2fsck on the host finds it clean; a new guest
+    mounts the same VBD read-only and reads the same checksum."""
+    os.makedirs(IMG_DIR, exist_ok=True)
+    image = os.path.join(IMG_DIR, "fs.img")
+    with open(image, "wb") as f:
+        f.truncate(320 << 20)
+    ramdisk = fs_initramfs()
+    m = boot(image)
+    c.machine = m
+    con = None
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        cfg = write_config("fs1", "disk = [ 'vblk0,raw,xvda,rw' ]\n")
+        cfg = retarget(cfg, ramdisk)
+        r = m.xl("create", cfg, timeout=180)
+        c.check("xl create fs1 (whole vblk0 as xvda)", r.returncode == 0,
+                r.stdout + r.stderr)
+        con = attach(c, m, "fs1")
+        if not con:
+            return
+        out = con.run("mke2fs -q /dev/xvda && mkdir -p /mnt && mount -t "
+                      "ext4 /dev/xvda /mnt && echo MOUNTED", timeout=300)
+        c.check("mke2fs on xvda, mounted with the ext4 driver",
+                "MOUNTED" in (out or ""), out)
+        out = con.run(timed("dd if=/dev/urandom of=/mnt/data bs=1M count=%d"
+                            " && sync" % FS_DATA_MB), timeout=900)
+        wt = seconds(out)
+        con.run("echo 3 > /proc/sys/vm/drop_caches")
+        want = sha_of(con.run("sha256sum /mnt/data", timeout=900))
+        out = con.run("umount /mnt && echo UNMOUNTED", timeout=300) or ""
+        c.check("%d MiB written (%.0f s, urandom included), sha256 %s, "
+                "unmounted" % (FS_DATA_MB, wt or 0, (want or "?")[:16]),
+                want is not None and "UNMOUNTED" in out, out)
+        con.close()
+        con = None
+        r = m.xl("destroy", "fs1")
+        c.check("xl destroy fs1", r.returncode == 0 and
+                wait_listed(m, "fs1", False), r.stdout + r.stderr)
+        fsck = subprocess.run(["e2fsck", "-fn", image],
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT,
+                              universal_newlines=True)
+        c.check("e2fsck -fn on the host's image: clean",
+                fsck.returncode == 0, fsck.stdout[-400:])
+        cfg = retarget(write_config("fs2", "disk = [ 'vblk0,raw,xvda,r' ]\n"),
+                       ramdisk)
+        r = m.xl("create", cfg, timeout=180)
+        c.check("xl create fs2 (the same disk, read-only)",
+                r.returncode == 0, r.stdout + r.stderr)
+        con = attach(c, m, "fs2")
+        if not con:
+            return
+        out = con.run("mkdir -p /mnt && mount -t ext4 -o ro /dev/xvda /mnt "
+                      "&& sha256sum /mnt/data", timeout=900)
+        c.check("fs2 mounts it read-only and reads the same sha256",
+                want and sha_of(out) == want, out)
+        out = con.run("touch /mnt/x 2>&1; echo rc=$?") or ""
+        c.check("and cannot write to it", "rc=0" not in out, out)
+    finally:
+        if con:
+            con.close()
+        m.stop()
+
+
+def retarget(cfg, ramdisk):
+    """Point a config from sc_linux.write_config at another initramfs."""
+    with open(cfg) as f:
+        text = f.read()
+    text = re.sub(r'ramdisk = "[^"]*"', 'ramdisk = "%s"' % ramdisk, text)
+    with open(cfg, "w") as f:
+        f.write(text)
+    return cfg
+
+
+FAIR_SECONDS = 20
+
+
+def reader_loop(delay, seconds):
+    """Shell: after `delay` seconds, read xvda in 4 MiB chunks (dropping
+    the page cache each round) for `seconds` by the guest's clock; then
+    write how many as CHUNKS-n-END to /tmp/fair."""
+    return ("(sleep %.2f; n=0; end=$(($(date +%%s) + %d)); while [ "
+            "$(date +%%s) -lt $end ]; do echo 3 > /proc/sys/vm/drop_caches;"
+            " for s in 0 1 2 3 4 5 6 7; do dd if=/dev/xvda of=/dev/null "
+            "bs=1M count=4 skip=$((s*4)) 2>/dev/null; n=$((n+1)); done; "
+            "done; echo CHUNKS-$n-END > /tmp/fair) >/dev/null 2>&1 & true"
+            % (delay, seconds))
+
+
+def chunks(con):
+    out = con.run("for i in $(seq 1 30); do [ -s /tmp/fair ] && break; "
+                  "sleep 1; done; cat /tmp/fair", timeout=60) or ""
+    m = re.search(r"CHUNKS-(\d+)-END", out)
+    return int(m.group(1)) if m else None
+
+
+@scenario
+def block_fair(c):
+    """Two Linux guests read their own VBDs at once for 20 s: blkback
+    serves them round robin, so neither starves (each gets at least 35%
+    of what both read; the split is printed)."""
+    image = make_image()
+    m = boot(image)
+    c.machine = m
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        ok1, _ = create(c, m, "fa", "vblk0:1M+32M,raw,xvda,r")
+        ok2, _ = create(c, m, "fb", "vblk0:33M+32M,raw,xvda,r")
+        if not (ok1 and ok2):
+            return
+        for name in ("fa", "fb"):
+            con = attach(c, m, name)
+            if not con:
+                return
+            con.close()
+        # Both start at the same host moment: each sleeps until then.
+        start = time.monotonic() + 15
+        for name in ("fa", "fb"):
+            con = Console(m, name)
+            con.run("rm -f /tmp/fair")
+            con.run(reader_loop(start - time.monotonic(), FAIR_SECONDS))
+            con.close()
+        time.sleep(max(0, start + FAIR_SECONDS - time.monotonic()))
+        got = []
+        for name in ("fa", "fb"):
+            con = Console(m, name)
+            got.append(chunks(con))
+            con.close()
+        ok = None not in got and sum(got) > 0
+        share = [g / float(sum(got)) for g in got] if ok else [0, 0]
+        c.note("4 MiB chunks read in %d s: fa %s, fb %s (%.0f%% / %.0f%%; "
+               "%.1f MiB/s together, TCG)" % (
+                   FAIR_SECONDS, got[0], got[1], share[0] * 100,
+                   share[1] * 100,
+                   4.0 * sum(got) / FAIR_SECONDS if ok else 0))
+        c.check("both guests read during the same 20 s, neither starved "
+                "(each at least 35%)", ok and min(share) >= 0.35, got)
+    finally:
+        m.stop()
