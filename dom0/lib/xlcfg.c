@@ -5,6 +5,7 @@
  * caller's config is written only when the whole file parses.
  */
 #include "xlcfg.h"
+#include "xldisk.h"
 #include "klib.h"
 
 #define EINVAL 22
@@ -28,19 +29,6 @@ struct value {
 	char items[XLCFG_MAX_DEVS][XLCFG_PATH_MAX];
 	unsigned int item_line[XLCFG_MAX_DEVS]; /* where each item is */
 };
-
-/* strlcpy, which the host's libc (the unit test's) may lack. */
-static void str_copy(char *d, const char *s, size_t room)
-{
-	size_t n = strlen(s);
-
-	if (!room)
-		return;
-	if (n >= room)
-		n = room - 1;
-	memcpy(d, s, n);
-	d[n] = '\0';
-}
 
 static int fail(struct lexer *lx, const char *what, const char *detail)
 {
@@ -210,7 +198,7 @@ static int copy_str(struct lexer *lx, const struct value *v, const char *key,
 		return rc;
 	if (strlen(v->str) >= outlen)
 		return fail(lx, "value too long", key);
-	str_copy(out, v->str, outlen);
+	xl_str_copy(out, v->str, outlen);
 	return 0;
 }
 
@@ -237,7 +225,7 @@ static int parse_disks(struct lexer *lx, const struct value *v,
 					 v->item_line[i], c->disk[i].vdev);
 				return -EINVAL;
 			}
-		str_copy(c->disks[i], v->items[i], XLCFG_PATH_MAX);
+		xl_str_copy(c->disks[i], v->items[i], XLCFG_PATH_MAX);
 	}
 	c->ndisks = v->nitems;
 	return 0;
@@ -303,7 +291,7 @@ static int apply(struct lexer *lx, const char *key, const struct value *v,
 		if ((rc = want(lx, v, V_LIST, key)))
 			return rc;
 		for (unsigned int i = 0; i < v->nitems; i++)
-			str_copy(c->vifs[i], v->items[i], XLCFG_PATH_MAX);
+			xl_str_copy(c->vifs[i], v->items[i], XLCFG_PATH_MAX);
 		c->nvifs = v->nitems;
 		return 0;
 	}
@@ -335,15 +323,15 @@ static int compose_cmdline(struct xl_config *c, const struct extras *x)
 		return 0;
 	c->cmdline[0] = '\0';
 	if (x->root[0]) {
-		str_copy(c->cmdline, "root=", room);
-		str_copy(c->cmdline + 5, x->root, room - 5);
+		xl_str_copy(c->cmdline, "root=", room);
+		xl_str_copy(c->cmdline + 5, x->root, room - 5);
 		if (x->extra[0])
-			str_copy(c->cmdline + strlen(c->cmdline), " ",
+			xl_str_copy(c->cmdline + strlen(c->cmdline), " ",
 				room - strlen(c->cmdline));
 	}
 	if (strlen(c->cmdline) + strlen(x->extra) >= room)
 		return -EINVAL;
-	str_copy(c->cmdline + strlen(c->cmdline), x->extra,
+	xl_str_copy(c->cmdline + strlen(c->cmdline), x->extra,
 		room - strlen(c->cmdline));
 	return 0;
 }

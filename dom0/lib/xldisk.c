@@ -22,8 +22,8 @@ static int fail(struct parse *p, const char *what, const char *detail)
 	return -EINVAL;
 }
 
-/* strlcpy, which the host's libc (xl, the unit test) may lack. */
-static void str_copy(char *d, const char *s, size_t room)
+/* strlcpy, which the host's libc (xl, the unit tests) may lack. */
+void xl_str_copy(char *d, const char *s, size_t room)
 {
 	size_t n = strlen(s);
 
@@ -145,7 +145,7 @@ static int set_vdev(struct parse *p, const char *v, struct xl_disk *d)
 	if (strlen(v) >= sizeof(d->vdev) || !(d->devid = xldisk_vdev_number(v)))
 		return fail(p, "vdev must be xvdX, xvdXN or a device number",
 			    v);
-	str_copy(d->vdev, v, sizeof(d->vdev));
+	xl_str_copy(d->vdev, v, sizeof(d->vdev));
 	return 0;
 }
 
@@ -238,7 +238,7 @@ int xldisk_parse(const char *spec, struct xl_disk *out, char *err,
 
 	if (strlen(spec) >= sizeof(item))
 		return fail(&p, "specification too long", NULL);
-	str_copy(item, spec, sizeof(item));
+	xl_str_copy(item, spec, sizeof(item));
 	for (s = item; s;) {
 		piece = s;
 		s = strchr(s, ',');

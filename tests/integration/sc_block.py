@@ -283,19 +283,12 @@ def hostile_image():
     path = os.path.join(IMG_DIR, "hostile.img")
     with open(path, "wb") as f:
         for s in range(H_DISK_SECTORS):
-            if H_A <= s < H_A + H_A_LEN:
-                head = "XLBLK a %d " % (s - H_A)
-            elif H_B <= s < H_B + H_B_LEN:
-                head = "XLBLK b %d " % (s - H_B)
-            else:
-                head = "OUTSIDE %d " % s
-            f.write(head.encode().ljust(512, b"."))
+            f.write(initial_sector(s))
     return path
 
 
-def expected_sector(s):
-    if s == H_A + 16:
-        return b"HOSTILE-WRITE".ljust(512, b"W")
+def initial_sector(s):
+    """Sector s of the hostile guest's image as the test writes it."""
     if H_A <= s < H_A + H_A_LEN:
         head = "XLBLK a %d " % (s - H_A)
     elif H_B <= s < H_B + H_B_LEN:
@@ -303,6 +296,12 @@ def expected_sector(s):
     else:
         head = "OUTSIDE %d " % s
     return head.encode().ljust(512, b".")
+
+
+def expected_sector(s):
+    if s == H_A + 16:
+        return b"HOSTILE-WRITE".ljust(512, b"W")
+    return initial_sector(s)
 
 
 @scenario
