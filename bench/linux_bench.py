@@ -670,6 +670,8 @@ def main():
                     default=os.environ.get("XENOLITH_BENCH_AGGREGATE", "best"),
                     help="how rounds combine: the fastest round (default) "
                          "or the median")
+    ap.add_argument("--hv-opts", default="",
+                    help="extra Xenolith command-line options (e.g. smap=0)")
     ap.add_argument("--no-micro", action="store_true",
                     help="skip the Xen 4.17 micro-figure runs")
     args = ap.parse_args()
@@ -702,7 +704,8 @@ def main():
             if cfg == "native":
                 res = boot_native(initrd, cmd, args.suite_timeout)
             elif cfg == "xenolith":
-                res = boot_xenolith(initrd, cmd, args.suite_timeout)
+                res = boot_xenolith(initrd, cmd, args.suite_timeout,
+                                    hv_opts=args.hv_opts)
             else:
                 res = boot_xen(xen, initrd, cmd, args.suite_timeout)
             boots.append((cfg, time.monotonic() - t0))

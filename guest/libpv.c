@@ -320,6 +320,13 @@ void pv_events_disable(void)
 	barrier();
 }
 
+/*
+ * SCHEDOP_block. Call it with events masked, after checking that there is
+ * something to wait for (pv_block_until): with events enabled, an upcall
+ * taken between the check and the hypercall consumes the wake-up, and the
+ * vCPU then blocks with nothing pending. It returns with events enabled,
+ * the pending upcall delivered.
+ */
 void pv_block(void)
 {
 	HYPERVISOR_sched_op(SCHEDOP_block, NULL);

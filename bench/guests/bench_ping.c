@@ -39,8 +39,7 @@ static void wait_event(bool block)
 {
 	if (block) {
 		static unsigned long seen;
-		while (arrived == seen)
-			pv_block();
+		pv_block_until(arrived != seen);
 		seen++;
 		return;
 	}

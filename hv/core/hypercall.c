@@ -207,6 +207,7 @@ void hypercall_stats_show(void)
 		return;
 	}
 	printk("hypercalls since the last 'p': name, count, mean time\n");
+	sched_latency_show(hc_names, NR_HYPERCALLS);
 	show_counts("", hc_names, hc_count, hc_tsc, NR_HYPERCALLS);
 	show_counts("mmuext.", mx_names, mx_count, mx_tsc, NR_MMUEXT);
 }
@@ -223,7 +224,9 @@ static long call(struct vcpu *v, u64 nr, const u64 *a)
 	if (!opt_hcstats)
 		return table[nr](a);
 	t0 = rdtsc();
+	this_cpu()->hc_nr = nr + 1;
 	rc = table[nr](a);
+	this_cpu()->hc_nr = 0;
 	__atomic_fetch_add(&hc_count[nr], 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&hc_tsc[nr], rdtsc() - t0, __ATOMIC_RELAXED);
 	return rc;

@@ -15,6 +15,7 @@
 #include "mm.h"
 #include "percpu.h"
 #include "perfc.h"
+#include "time.h"
 #include "spinlock.h"
 #include "traps.h"
 
@@ -45,11 +46,14 @@ static void show_domains(void)
 		       d->privileged ? " privileged" : "",
 		       d->is_shutdown ? " shut down" : "");
 		for_each_vcpu(d, v)
-			printk("  v%u on CPU %u: %s, pause %#x, upcall %u/%u\n",
+			printk("  v%u on CPU %u: %s, pause %#x, upcall %u/%u, "
+			       "timer %s%ld us\n",
 			       v->id, v->processor,
 			       v->running ? "running" : "not running",
 			       v->pause_flags, v->vcpu_info->evtchn_upcall_pending,
-			       v->vcpu_info->evtchn_upcall_mask);
+			       v->vcpu_info->evtchn_upcall_mask,
+			       v->singleshot.pending ? "in " : "off, last ",
+			       (long)(v->singleshot.expires - NOW()) / 1000);
 	}
 }
 

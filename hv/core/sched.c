@@ -23,9 +23,59 @@
 static spinlock_t runq_lock[NR_CPUS];
 static struct timer slice_timers[NR_CPUS];
 
+extern bool opt_hcstats;
+
+/* need_resched is being set on pc: remember since when it is wanted. */
+static void resched_asked(struct percpu *pc)
+{
+	if (!READ_ONCE(pc->need_resched) && !READ_ONCE(pc->resched_asked))
+		WRITE_ONCE(pc->resched_asked, NOW());
+}
+
+/* schedule() runs on pc: how long did the request wait, doing what? */
+static void resched_answered(struct percpu *pc)
+{
+	u64 asked = READ_ONCE(pc->resched_asked), late;
+
+	if (!asked)
+		return;
+	WRITE_ONCE(pc->resched_asked, 0);
+	late = NOW() - asked;
+	if ((s64)late <= (s64)pc->resched_worst)
+		return;
+	pc->resched_worst = late;
+	pc->resched_worst_dom = pc->curr ? pc->curr->domain->id : DOMID_IDLE;
+	pc->resched_worst_hc = pc->hc_nr;
+	if (opt_hcstats && late > MILLISECS(1))
+		printk("cpu%u: a reschedule waited %lu us (d%u, hypercall "
+		       "%ld)\n",
+		       pc->id, late / 1000, pc->resched_worst_dom,
+		       (long)pc->hc_nr - 1);
+}
+
+/* Keyhandler 'p' (with hcstats): the worst wait for schedule() per CPU. */
+void sched_latency_show(const char *const *hc_names, unsigned int nr_hc)
+{
+	for (unsigned int c = 0; c < NR_CPUS; c++) {
+		struct percpu *pc = &percpu[c];
+		u64 hc = pc->resched_worst_hc - 1; /* 0: none */
+
+		if (!pc->online || !pc->resched_worst)
+			continue;
+		printk("  cpu%u: worst wait for a reschedule %lu us (d%u in "
+		       "%s)\n",
+		       c, pc->resched_worst / 1000, pc->resched_worst_dom,
+		       hc < nr_hc && hc_names[hc] ? hc_names[hc]
+						  : "no hypercall");
+		pc->resched_worst = 0;
+	}
+}
+
 static void slice_expired(void *data)
 {
 	struct percpu *pc = data;
+	resched_asked(pc);
+	pc->slice_over = true;
 	pc->need_resched = true;
 }
 
@@ -53,6 +103,7 @@ void sched_init_cpu(void)
 
 void sched_kick(unsigned int cpu)
 {
+	resched_asked(&percpu[cpu]);
 	percpu[cpu].need_resched = true;
 	if (cpu != smp_processor_id())
 		apic_send_ipi(percpu[cpu].apic_id, VEC_EVENT_CHECK);
@@ -62,7 +113,8 @@ static void runstate_change(struct vcpu *v, int state)
 {
 	u64 now = NOW();
 
-	v->runstate.time[v->runstate.state] += now - v->runstate.state_entry_time;
+	v->runstate.time[v->runstate.state] +=
+	    now - v->runstate.state_entry_time;
 	v->runstate.state = state;
 	v->runstate.state_entry_time = now;
 }
@@ -83,6 +135,65 @@ static unsigned int lock_vcpu_runq(struct vcpu *v, u64 *flags)
 	}
 }
 
+/* Top up v's boost budget for the time since the last top-up. */
+static void boost_refill(struct vcpu *v, u64 now)
+{
+	u64 budget =
+	    v->boost_budget + (now - v->boost_refilled) / SCHED_BOOST_SHARE;
+
+	v->boost_budget =
+	    budget < SCHED_BOOST_CAP_NS ? budget : SCHED_BOOST_CAP_NS;
+	v->boost_refilled = now;
+}
+
+/*
+ * Queue a waking v: at the head if it was blocked and has boost budget
+ * left (an interactive or I/O vCPU runs at once, as Xen's BOOST
+ * priority), otherwise at the tail. The budget bounds what a vCPU that
+ * blocks and wakes all the time can take from the others. Lock held.
+ */
+static void queue_woken(struct vcpu *v, struct percpu *pc)
+{
+	v->slice_left = 0;
+	if (v->runstate.state == RUNSTATE_blocked) {
+		boost_refill(v, NOW());
+		v->boosted = v->boost_budget > 0;
+	}
+	if (v->boosted)
+		list_add(&v->runq_link, &pc->runq);
+	else
+		list_add_tail(&v->runq_link, &pc->runq);
+}
+
+/* Charge prev's run to its boost, which lasts one run. Lock held. */
+static void boost_charge(struct vcpu *prev, struct percpu *pc, u64 now)
+{
+	u64 ran = now - pc->run_start;
+
+	if (!prev->boosted)
+		return;
+	prev->boost_budget =
+	    prev->boost_budget > ran ? prev->boost_budget - ran : 0;
+	prev->boosted = false;
+}
+
+/*
+ * v's runstate as of now, as Xen's VCPUOP_get_runstate_info gives it: the
+ * current state's time so far is included.
+ */
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *r)
+{
+	u64 f, now;
+	unsigned int cpu = lock_vcpu_runq(v, &f);
+
+	*r = v->runstate;
+	now = NOW();
+	if (now > r->state_entry_time &&
+	    (unsigned int)r->state < ARRAY_SIZE(r->time))
+		r->time[r->state] += now - r->state_entry_time;
+	spin_unlock_irqrestore(&runq_lock[cpu], f);
+}
+
 /* Make v runnable if nothing holds it; lock-free callers use vcpu_wake. */
 void vcpu_wake(struct vcpu *v)
 {
@@ -91,7 +202,7 @@ void vcpu_wake(struct vcpu *v)
 	bool kick = false;
 
 	if (!v->pause_flags && !v->running && !v->on_runq) {
-		list_add_tail(&v->runq_link, &percpu[cpu].runq);
+		queue_woken(v, &percpu[cpu]);
 		v->on_runq = true;
 		runstate_change(v, RUNSTATE_runnable);
 		kick = true;
@@ -111,8 +222,8 @@ void vcpu_pause(struct vcpu *v, u32 reason)
 		list_del(&v->runq_link);
 		v->on_runq = false;
 	}
-	runstate_change(v, reason & PAUSE_DOWN ? RUNSTATE_offline :
-						 RUNSTATE_blocked);
+	runstate_change(v, reason & PAUSE_DOWN ? RUNSTATE_offline
+					       : RUNSTATE_blocked);
 	spin_unlock_irqrestore(&runq_lock[cpu], f);
 	if (v->running)
 		sched_kick(cpu);
@@ -146,14 +257,10 @@ void vcpu_pause_sync(struct vcpu *v, u32 reason)
 /* Nanoseconds v has run, including the stint it is in now. */
 u64 vcpu_cpu_time(struct vcpu *v)
 {
-	u64 f, t;
-	unsigned int cpu = lock_vcpu_runq(v, &f);
+	struct vcpu_runstate_info r;
 
-	t = v->runstate.time[RUNSTATE_running];
-	if (v->runstate.state == RUNSTATE_running)
-		t += NOW() - v->runstate.state_entry_time;
-	spin_unlock_irqrestore(&runq_lock[cpu], f);
-	return t;
+	vcpu_runstate_get(v, &r);
+	return r.time[RUNSTATE_running];
 }
 
 /* The CPU v should belong to under its affinities: keep its own if allowed. */
@@ -236,13 +343,27 @@ bool quiesce_passed(const u64 *since)
 	return passed;
 }
 
-/* Pick the next vCPU for this CPU: round robin. Lock held. */
-static struct vcpu *pick_next(struct percpu *pc, struct vcpu *prev)
+/*
+ * Pick the next vCPU for this CPU: round robin, boosted vCPUs first. A
+ * prev that a boosted vCPU preempts keeps its place and what was left of
+ * its slice: it runs next. Lock held.
+ */
+static struct vcpu *pick_next(struct percpu *pc, struct vcpu *prev, u64 now)
 {
-	struct vcpu *next;
+	struct vcpu *next = NULL;
+	bool slice_over = pc->slice_over;
 
+	pc->slice_over = false;
+	if (!list_empty(&pc->runq))
+		next = list_first_entry(&pc->runq, struct vcpu, runq_link);
 	if (prev && !prev->pause_flags && !prev->on_runq) {
-		list_add_tail(&prev->runq_link, &pc->runq);
+		if (next && next->boosted && !slice_over &&
+		    pc->slice_end > now) {
+			list_add(&prev->runq_link, &next->runq_link);
+			prev->slice_left = pc->slice_end - now;
+		} else {
+			list_add_tail(&prev->runq_link, &pc->runq);
+		}
 		prev->on_runq = true;
 	}
 	if (list_empty(&pc->runq))
@@ -251,6 +372,18 @@ static struct vcpu *pick_next(struct percpu *pc, struct vcpu *prev)
 	list_del(&next->runq_link);
 	next->on_runq = false;
 	return next;
+}
+
+/* A boosted vCPU's run ends when its budget does; a preempted one's
+ * when the rest of its slice does. */
+static u64 slice_for(struct vcpu *next)
+{
+	u64 left = next->slice_left;
+
+	next->slice_left = 0;
+	if (next->boosted && next->boost_budget < SCHED_SLICE_NS)
+		return next->boost_budget;
+	return left ? left : SCHED_SLICE_NS;
 }
 
 /*
@@ -274,21 +407,33 @@ void __noreturn schedule(void)
 {
 	struct percpu *pc = this_cpu();
 	struct vcpu *prev = pc->curr, *next;
+	u64 now;
 
 	local_irq_disable();
+	resched_answered(pc);
 	pc->need_resched = false;
 	spin_lock(&runq_lock[pc->id]);
-	next = pick_next(pc, prev);
+	now = NOW();
+	if (prev)
+		boost_charge(prev, pc, now);
+	next = pick_next(pc, prev, now);
+	pc->run_start = now;
+	if (next)
+		pc->slice_end = now + slice_for(next);
 	if (prev && next != prev && !prev->pause_flags)
 		runstate_change(prev, RUNSTATE_runnable);
 	if (next && next != prev) {
 		next->running = true;
 		runstate_change(next, RUNSTATE_running);
+	} else if (next && next->runstate.state != RUNSTATE_running) {
+		/* It blocked, and an event woke it before it was switched
+		 * out: it runs on, and so does its runstate. */
+		runstate_change(next, RUNSTATE_running);
 	}
 	spin_unlock(&runq_lock[pc->id]);
 
 	if (next)
-		set_timer(pc->slice_timer, NOW() + SCHED_SLICE_NS);
+		set_timer(pc->slice_timer, pc->slice_end);
 	else
 		stop_timer(pc->slice_timer);
 	if (next != prev) {

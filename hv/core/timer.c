@@ -106,13 +106,28 @@ void migrate_timer(struct timer *t, unsigned int cpu)
 		set_timer(t, t->expires);
 }
 
+extern bool opt_hcstats;
+
+/* With hcstats: say when a timer fired more than 1 ms late (a CPU that
+ * kept interrupts off, or QEMU's thread that the host did not run). */
+static void note_timer_late(struct percpu *pc, u64 late,
+			    const struct cpu_user_regs *regs)
+{
+	static u64 worst[NR_CPUS];
+
+	if (!opt_hcstats || late <= MILLISECS(1) || late <= worst[pc->id])
+		return;
+	worst[pc->id] = late;
+	printk("cpu%u: a timer fired %lu us late (at %#lx, cs %#x)\n", pc->id,
+	       late / 1000, regs->rip, (unsigned int)regs->cs);
+}
+
 static void timer_interrupt(struct cpu_user_regs *regs)
 {
 	struct percpu *pc = this_cpu();
 	unsigned int cpu = pc->id;
 	u64 now;
 
-	(void)regs;
 	apic_eoi();
 	pc->ticks++;
 	spin_lock(&timer_lock[cpu]);
@@ -124,6 +139,7 @@ static void timer_interrupt(struct cpu_user_regs *regs)
 			break;
 		list_del(&t->link);
 		t->pending = false;
+		note_timer_late(pc, now - t->expires, regs);
 		/* The handler may set timers on this CPU: drop the lock. */
 		spin_unlock(&timer_lock[cpu]);
 		t->fn(t->data);

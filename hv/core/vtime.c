@@ -315,8 +315,12 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, u64 arg)
 		return 0;
 	case VCPUOP_initialise:
 		return vcpu_initialise(v, arg);
-	case VCPUOP_get_runstate_info:
-		return put_guest(v->runstate, arg);
+	case VCPUOP_get_runstate_info: {
+		struct vcpu_runstate_info r;
+
+		vcpu_runstate_get(v, &r);
+		return put_guest(r, arg);
+	}
 	case VCPUOP_register_runstate_memory_area:
 		return register_runstate(v, arg);
 	case VCPUOP_register_vcpu_info:

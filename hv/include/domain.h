@@ -55,6 +55,12 @@ struct vcpu {
 	u32 pause_flags;
 	struct list_head runq_link;
 	bool on_runq;
+	/* Wake-up boost (sched.c): a vCPU woken from blocking runs first,
+	 * paid from a budget that refills at a quarter of a CPU. */
+	bool boosted;
+	u64 boost_budget; /* ns */
+	u64 boost_refilled; /* when the budget was last topped up */
+	u64 slice_left; /* what a boost preempted it with; 0: a whole slice */
 	u64 runstate_entry; /* ns */
 	struct vcpu_runstate_info runstate;
 	u64 runstate_guest; /* guest VA of a registered copy, or 0 */

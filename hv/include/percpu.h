@@ -45,7 +45,18 @@ struct percpu {
 	struct vcpu *curr;      /* NULL: idle */
 	struct vcpu *fpu_owner; /* whose state is in the FPU registers */
 	bool need_resched;
+	bool slice_over;  /* the slice timer fired since the last schedule */
+	u64 run_start;    /* when curr was last picked */
+	u64 slice_end;    /* when curr's slice ends */
 	struct timer *slice_timer;
+	/* Scheduling latency (sched.c): when need_resched was first asked
+	 * for, the worst wait for schedule() since the last 'p', and what
+	 * this CPU ran meanwhile (domain, hypercall + 1; 0: none). */
+	u64 resched_asked;
+	u64 resched_worst;
+	u16 resched_worst_dom;
+	u64 resched_worst_hc;
+	u64 hc_nr;
 	u64 gdt_va; /* per-CPU GDT window (16 pages) */
 	u64 ldt_va; /* per-CPU LDT window (16 pages) */
 	u64 *ldt_l1; /* the L1 entries that map it */

@@ -9,6 +9,9 @@
 #include "domain.h"
 
 #define SCHED_SLICE_NS MILLISECS(10)
+/* A woken vCPU's boost: the budget's cap; it refills at 1/SHARE of a CPU. */
+#define SCHED_BOOST_CAP_NS MILLISECS(2)
+#define SCHED_BOOST_SHARE 4
 
 void sched_init_cpu(void);
 void __noreturn schedule(void);
@@ -20,6 +23,7 @@ void __noreturn reset_stack_and_jump(void (*fn)(void));
 void sched_start_vcpu(struct vcpu *v);
 void vcpu_pause_sync(struct vcpu *v, u32 reason);
 u64 vcpu_cpu_time(struct vcpu *v);
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *r);
 int vcpu_set_affinity(struct vcpu *v, u64 hard, u64 soft);
 u64 sched_online_mask(void);
 void quiesce_snapshot(u64 *since);
@@ -42,5 +46,6 @@ u64 guest_timer_deadline(u64 t); /* a guest's deadline, capped */
 long vcpu_initialise(struct vcpu *v, u64 arg);
 struct vcpu_guest_context;
 long vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c);
+void sched_latency_show(const char *const *hc_names, unsigned int nr_hc);
 
 #endif

@@ -804,11 +804,14 @@ static int validate_table(struct frame *f, unsigned int level)
 	}
 	for (; i < PT_ENTRIES; i++) {
 		struct frame *c;
+		u64 e = t[i], a;
 
-		if (is_hv_slot(level, i))
-			continue;
-		t[i] = adjust_entry(t[i], level);
-		rc = get_entry(t[i], d, d, level, f);
+		if (!(e & _PAGE_PRESENT) || is_hv_slot(level, i))
+			goto next; /* nothing to take (the hot case) */
+		a = adjust_entry(e, level);
+		if (a != e)
+			t[i] = a;
+		rc = get_entry(a, d, d, level, f);
 		if (rc) {
 			c = level > 1 ? entry_frame(t[i]) : NULL;
 			if (rc != -ERESTART)
@@ -819,6 +822,7 @@ static int validate_table(struct frame *f, unsigned int level)
 					     (c->type_info & PGT_PARTIAL))));
 			return rc;
 		}
+next:
 		if (at_check(i) && i + 1 < PT_ENTRIES && should_preempt()) {
 			leave_partial(f, i + 1, false);
 			return -ERESTART;
@@ -839,29 +843,33 @@ static int validate_table(struct frame *f, unsigned int level)
 static int devalidate_table(struct frame *f, unsigned int level)
 {
 	u64 *t = table_va(f);
+	unsigned int i = f->nr_done;
 	int rc;
 
 	if (f->type_info & PGT_PARTIAL_CHILD) {
-		rc = finish_teardown(entry_frame(t[f->nr_done]));
+		rc = finish_teardown(entry_frame(t[i]));
 		if (rc)
 			return rc;
 		f->type_info &= ~PGT_PARTIAL_CHILD;
 	}
-	while (f->nr_done) {
-		unsigned int i = f->nr_done - 1;
+	/* The progress stays in i (not f) until we stop: the loop is hot. */
+	while (i) {
+		u64 e = t[--i];
 
-		if (!is_hv_slot(level, i)) {
-			rc = put_entry(t[i], level, f);
+		if ((e & _PAGE_PRESENT) && !is_hv_slot(level, i)) {
+			rc = put_entry(e, level, f);
 			if (rc) {
 				f->nr_done = i;
 				f->type_info |= PGT_PARTIAL_CHILD;
 				return rc;
 			}
 		}
-		f->nr_done = i;
-		if (i && at_check(i) && should_preempt())
+		if (i && at_check(i) && should_preempt()) {
+			f->nr_done = i;
 			return -ERESTART;
+		}
 	}
+	f->nr_done = 0;
 	return 0;
 }
 

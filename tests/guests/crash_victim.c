@@ -55,8 +55,7 @@ void pv_main(void)
 		unsigned long t = timer_hits;
 
 		CHECK_EQ(HYPERVISOR_set_timer_op(pv_now() + 20 * MS), 0);
-		while (timer_hits == t)
-			pv_block();
+		pv_block_until(timer_hits != t);
 		asm volatile("int3" ::: "memory");
 		rounds++;
 		if (exc_hits && !first_exc) {

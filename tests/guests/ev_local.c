@@ -105,8 +105,7 @@ static void check_virq(void)
 	/* The timer VIRQ arrives on its port. */
 	before = hits[timer_port];
 	CHECK_EQ(HYPERVISOR_set_timer_op(pv_now() + NS_PER_MS), 0);
-	while (hits[timer_port] == before)
-		pv_block();
+	pv_block_until(hits[timer_port] != before);
 	CHECK_EQ(hits[timer_port], before + 1);
 
 	/* Closing the VIRQ frees it for a new binding, on the same port. */

@@ -15,12 +15,15 @@
  * creates a new domain with N's id, which grants domain D the ref
  * (MM_REF_REUSE) D still maps of the destroyed one, and checks that D's
  * unmap of the old mapping leaves the new grant's pin alone. In timer
- * mode each tick also times one mmu_update of our own; bench=1 prints
- * the figures as "bench:" lines for bench/run.py.
+ * mode each tick also times one mmu_update of our own (mmu_max=MS: none
+ * may take that long); bench=1 prints the figures as "bench:" lines for
+ * bench/run.py.
  * base=D: the peers are domains D..D+peers-1 (default 1, the victim being
  * domain 0); maxlate=MS checks the timer's lateness over the whole wait,
  * memory checks included: never more than MS ms late (the fuzzers' run);
- * wait=S: how long to wait for the peers (default 600 s).
+ * wait=S: how long to wait for the peers (default 600 s); probe_dying=1
+ * (with destroy=N timer=1): each tick during the destroy asks for a frame
+ * for domain N, which must be refused while it is dying.
  */
 #include <xen/domctl.h>
 #include "mmtest.h"
@@ -143,6 +146,58 @@ static uint64_t verify_frames(uint64_t first, uint64_t n)
 	return bad;
 }
 
+/* The window's ticks by lateness, in 100 us steps (the last: 100 ms+). */
+#define LATE_STEP_NS 100000UL
+#define LATE_BUCKETS 1001
+static uint32_t late_hist[LATE_BUCKETS];
+
+static void note_late(uint64_t late)
+{
+	uint64_t b = late / LATE_STEP_NS;
+
+	late_hist[b < LATE_BUCKETS ? b : LATE_BUCKETS - 1]++;
+}
+
+/* The lateness (us, bucket's upper bound) that pct% of the ticks beat. */
+static uint64_t late_percentile(unsigned int pct)
+{
+	uint64_t need = (ticks_in_window * pct + 99) / 100, seen = 0;
+
+	for (unsigned int b = 0; b < LATE_BUCKETS; b++) {
+		seen += late_hist[b];
+		if (seen >= need)
+			return (b + 1) * LATE_STEP_NS / 1000;
+	}
+	return LATE_BUCKETS * LATE_STEP_NS / 1000;
+}
+
+/*
+ * probe_dying=1: at each tick during the destroy call, ask for a frame
+ * for the domain being destroyed (its teardown stops for our timer, so
+ * the domain is dying meanwhile): it must never get one.
+ */
+static unsigned int dying_target;
+static uint64_t dying_refused, dying_gone, dying_granted;
+
+static void probe_dying(void)
+{
+	uint64_t pfn = 0x100;
+	struct xen_memory_reservation r = {
+		.extent_start = (uint64_t)&pfn,
+		.nr_extents = 1,
+		.domid = (domid_t)dying_target,
+	};
+	long rc;
+
+	rc = HYPERVISOR_memory_op(XENMEM_populate_physmap, &r);
+	if (rc == 0)
+		dying_refused++;
+	else if (rc < 0)
+		dying_gone++;
+	else
+		dying_granted++;
+}
+
 static void on_timer(uint32_t port)
 {
 	uint64_t now = pv_now();
@@ -153,7 +208,10 @@ static void on_timer(uint32_t port)
 		ticks_in_window++;
 		if (now - deadline > max_late)
 			max_late = now - deadline;
+		note_late(now - deadline);
 		time_mmu_update();
+		if (dying_target && destroying)
+			probe_dying();
 	}
 	deadline = now + PERIOD_NS;
 	HYPERVISOR_set_timer_op(deadline);
@@ -307,12 +365,30 @@ static void destroy_when_done(unsigned int id, bool *done,
 	if (*done || !id || id > nr_peers || peer_events[id - 1] < events_each)
 		return;
 	*done = true;
+	if (pv_arg("probe_dying", 0)) {
+		/* Room to grow, so only its dying can refuse it a frame. */
+		struct xen_domctl mm = { .cmd = XEN_DOMCTL_max_mem,
+					 .domain = (domid_t)id };
+
+		mm.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+		mm.u.max_mem.max_memkb = 1024 * 1024;
+		CHECK_EQ(HYPERCALL1(__HYPERVISOR_domctl, &mm), 0);
+		dying_target = id;
+	}
 	if (timer_mode && destroying)
 		window_start = pv_now();
 	CHECK_EQ(HYPERCALL1(__HYPERVISOR_domctl, &op), 0);
 	if (timer_mode && destroying)
 		window_end = pv_now();
 	printf("victim: destroyed domain %u\n", id);
+	if (dying_target) {
+		printf("victim: while it was dying: %lu frames refused, %lu "
+		       "granted, %lu calls after it was gone\n",
+		       dying_refused, dying_granted, dying_gone);
+		CHECK(dying_refused > 0, "no reservation while it was dying");
+		CHECK(dying_granted == 0, "a dying domain got %lu frames",
+		      dying_granted);
+	}
 	if (reuse)
 		reuse_domid(id, reuse, idx);
 }
@@ -403,6 +479,10 @@ void pv_main(void)
 		if (pv_arg("bench", 0)) {
 			printf("bench: victim_timer_max_late = %lu us\n",
 			       max_late / 1000);
+			printf("bench: victim_timer_p50_late = %lu us\n",
+			       late_percentile(50));
+			printf("bench: victim_timer_p99_late = %lu us\n",
+			       late_percentile(99));
 			printf("bench: victim_ticks_per_s = %lu 1/s\n",
 			       len ? ticks_in_window * 1000000000UL / len : 0);
 			printf("bench: victim_mmu_update_max = %lu us\n",
@@ -422,6 +502,11 @@ void pv_main(void)
 		CHECK(max_late < len / 5,
 		      "timer %lu us late in a %lu ms window", max_late / 1000,
 		      len / 1000000);
+		/* mmu_max=MS: our own mmu_update never waited longer (on a
+		 * CPU of its own, only the page-type lock can hold it up). */
+		if (pv_arg("mmu_max", 0))
+			CHECK(mmu_max / 1000000 < (uint64_t)pv_arg("mmu_max", 0),
+			      "an mmu_update took %lu us", mmu_max / 1000);
 	}
 	if (max_late_ms) {
 		uint64_t len = window_end - window_start;

@@ -69,8 +69,7 @@ void pv_main(void)
 	CHECK_EQ(HYPERVISOR_event_channel_op(EVTCHNOP_send, &send), 0);
 	CHECK_EQ(ipi_hits, 1);
 	CHECK_EQ(HYPERVISOR_set_timer_op(pv_now() + 2000000), 0);
-	while (!timer_hits)
-		pv_block();
+	pv_block_until(timer_hits);
 	CHECK_EQ(timer_hits, 1);
 
 	pv_test_group("traps");

@@ -21,8 +21,15 @@ def accel_args():
     accel = os.environ.get("XENOLITH_ACCEL", "tcg")
     if accel == "kvm":
         return ["-accel", "kvm", "-cpu", "host"]
+    if accel == "icount":
+        # Deterministic: one instruction is one virtual nanosecond, so a
+        # benchmark counts instructions (not TLB refills or host load):
+        # an A/B comparison that host noise cannot blur.
+        return ["-accel", "tcg,thread=single", "-icount", "shift=0,sleep=off",
+                "-cpu", "max"]
     if accel != "tcg":
-        raise SystemExit("XENOLITH_ACCEL must be tcg or kvm, not %r" % accel)
+        raise SystemExit("XENOLITH_ACCEL must be tcg, icount or kvm, not %r"
+                         % accel)
     return ["-accel", "tcg,thread=multi", "-cpu", "max"]
 
 

@@ -128,6 +128,20 @@ def sched_ops(c):
 
 
 @scenario
+def sched_wake_boost(c):
+    """A vCPU woken from blocking runs before the CPU hogs beside it, and a domain that wakes at once again and again cannot starve a neighbour."""
+    m = run_guests(c, [("ev_boost", "role=sleeper maxmed=2000"),
+                       ("ev_boost", "role=spinner minshare=40"),
+                       ("ev_boost", "role=spinner minshare=40")],
+                   cmdline="guest_loglvl=all", smp=1)
+    note_lines(c, m, r"\(d\d\) (sleeper|spinner): .*")
+    m = run_guests(c, [("ev_boost", "role=abuser"),
+                       ("ev_boost", "role=spinner minshare=40")],
+                   cmdline="guest_loglvl=all", smp=1)
+    note_lines(c, m, r"\(d\d\) (abuser|spinner): .*")
+
+
+@scenario
 def vcpu_ops(c):
     """vcpu_op: is_up, runstate info and area (steal time with a twin on the CPU), register_vcpu_info."""
     # Domains 1 and 3 share CPU 1 (processor = domid % 2) and both spin.

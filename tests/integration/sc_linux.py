@@ -230,18 +230,24 @@ def free_mb(m):
 
 
 def uptime(con):
+    """The guest's uptime, the host time it was read at (the middle of
+    the round trip) and how far off that can be (half the round trip)."""
     t = time.monotonic()
     out = con.run("cat /proc/uptime") or ""
-    mid = (t + time.monotonic()) / 2
+    t1 = time.monotonic()
     v = re.match(r"\s*([\d.]+)", out)
-    return (float(v.group(1)) if v else None), mid
+    return (float(v.group(1)) if v else None), (t + t1) / 2, (t1 - t) / 2
 
 
 def check_clock(c, con):
-    g0, h0 = uptime(con)
+    g0, h0, e0 = uptime(con)
     time.sleep(10)
-    g1, h1 = uptime(con)
+    g1, h1, e1 = uptime(con)
     ok = g0 is not None and g1 is not None
-    rate = (g1 - g0) / (h1 - h0) if ok else 0
-    c.check("guest clock against host over 10 s: rate %.4f (within 1%%)" %
-            rate, ok and abs(rate - 1) <= 0.01)
+    host = h1 - h0
+    rate = (g1 - g0) / host if ok else 0
+    # 1%, plus what the console's round trips leave unknown (a busy host
+    # delays one read more than the other).
+    slack = 0.01 + (e0 + e1) / host
+    c.check("guest clock against host over 10 s: rate %.4f (within %.1f%%)"
+            % (rate, slack * 100), ok and abs(rate - 1) <= slack)

@@ -117,15 +117,18 @@ def mm_linear_chains(c):
 @scenario
 def mm_big_destroy(c):
     """A domain holding millions of page-table references is destroyed
-    while the destroyer's own 1 ms timer keeps firing (preemptible)."""
-    m = run_guests(c, [("mm_victim", "peers=1 destroy=1 timer=1"),
+    while the destroyer's own 1 ms timer keeps firing (preemptible), and
+    a reservation for it meanwhile gets no frame."""
+    m = run_guests(c, [("mm_victim", "peers=1 destroy=1 timer=1 "
+                                     "probe_dying=1"),
                        ("mm_bigtree", "id=1")],
                    cmdline="guest_loglvl=all domu_mem=128M", smp=1,
                    timeout=300)
     c.check("domain 0 destroyed the big domain",
             m.find_all(r"\(d0\) victim: destroyed domain 1") and
             m.find_all(r"d1: destroyed"))
-    for pat in (r"\(d1\) bigtree: .*", r"\(d0\) victim: timer: .*"):
+    for pat in (r"\(d1\) bigtree: .*", r"\(d0\) victim: timer: .*",
+                r"\(d0\) victim: while it was dying: .*"):
         t = m.find_all(pat)
         if t:
             c.note(t[-1].group(0).split(") ", 1)[1])

@@ -83,7 +83,26 @@ bool pv_pending(uint32_t port);
 void pv_clear(uint32_t port);
 void pv_events_enable(void);
 void pv_events_disable(void);
-void pv_block(void); /* SCHEDOP_block: sleep until an event */
+void pv_block(void); /* SCHEDOP_block: see pv_block_until */
+
+/*
+ * Sleep until cond, which event handlers make true. cond is tested with
+ * events masked: SCHEDOP_block unmasks them and checks for a pending
+ * upcall in one step, so an event that comes after the test keeps the
+ * vCPU awake (its handler runs on the way out of the hypercall) instead
+ * of being handled between the test and the block and lost. Returns with
+ * events enabled.
+ */
+#define pv_block_until(cond)                 \
+	do {                                 \
+		pv_events_disable();         \
+		while (!(cond)) {            \
+			pv_block();          \
+			pv_events_disable(); \
+		}                            \
+		pv_events_enable();          \
+	} while (0)
+
 /* vCPU 0's vcpu_info (shared_info's, or the one registered below). */
 struct vcpu_info *pv_vcpu_info(void);
 long pv_register_vcpu_info(struct vcpu_info *vi);

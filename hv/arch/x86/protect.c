@@ -12,6 +12,8 @@
 
 /* Read by the assembly helpers: one byte each, set before any guest runs. */
 u8 cpu_has_smap, cpu_has_smep;
+/* smap=0 / smep=0 on the command line, as Xen's options of those names. */
+bool opt_smap = true, opt_smep = true;
 
 /* On every CPU; the boot CPU decides (all CPUs are assumed alike). */
 void cpu_protect_init(void)
@@ -23,13 +25,13 @@ void cpu_protect_init(void)
 		cpuid(0, &a, &b, &c, &d);
 		if (a >= 7) {
 			cpuid_count(7, 0, &a, &b, &c, &d);
-			cpu_has_smep = !!(b & CPUID7_EBX_SMEP);
-			cpu_has_smap = !!(b & CPUID7_EBX_SMAP);
+			cpu_has_smep = opt_smep && (b & CPUID7_EBX_SMEP);
+			cpu_has_smap = opt_smap && (b & CPUID7_EBX_SMAP);
 		}
 		decided = true;
 		printk("CPU protections: SMEP %s, SMAP %s\n",
-		       cpu_has_smep ? "on" : "absent",
-		       cpu_has_smap ? "on" : "absent");
+		       cpu_has_smep ? "on" : opt_smep ? "absent" : "off",
+		       cpu_has_smap ? "on" : opt_smap ? "absent" : "off");
 	}
 	if (cpu_has_smap)
 		asm volatile("clac" ::: "memory");

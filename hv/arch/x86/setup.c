@@ -50,6 +50,7 @@ static const char *const guest_loglvl_names[] = { "none", "all", NULL };
 static const char *const dom0_console_names[] = { "lines", "raw", NULL };
 extern unsigned int opt_dom0_console;
 extern bool opt_hcstats;
+extern bool opt_smap, opt_smep;
 static const struct cmdline_opt hv_options[] = {
 	CMDLINE_STRING("console", opt_console),
 	CMDLINE_SIZE("mem", opt_mem, MiB(32), ~0UL),
@@ -64,6 +65,8 @@ static const struct cmdline_opt hv_options[] = {
 	CMDLINE_ENUM("guest_loglvl", opt_guest_loglvl, guest_loglvl_names),
 	CMDLINE_ENUM("dom0_console", opt_dom0_console, dom0_console_names),
 	CMDLINE_BOOL("hcstats", opt_hcstats),
+	CMDLINE_BOOL("smap", opt_smap),
+	CMDLINE_BOOL("smep", opt_smep),
 };
 
 static const void *boot_phys_ptr(u64 pa, u64 len, void *ctx)
