@@ -64,9 +64,11 @@ def transfer(c, m):
     want = re.search(r"\b([0-9a-f]{64})\b", sh(
         m, "lx1", "dd if=/dev/urandom of=/tmp/d bs=1M count=%d 2>/dev/null"
         "; sha256sum /tmp/d" % DATA_MB, timeout=120))
-    # setsid: the listener outlives the console's detach.
-    sh(m, "lx2", "setsid sh -c 'timeout 300 nc -l -p 5000 > /tmp/r; echo "
-       "done > /tmp/r.done' < /dev/null > /dev/null 2>&1 & sleep 1; "
+    # setsid: the listener outlives the console's detach. Its stdin must
+    # stay open: at its end busybox nc would half-close the connection,
+    # and the sender stops sending when it sees that.
+    sh(m, "lx2", "setsid sh -c 'sleep 400 | timeout 300 nc -l -p 5000 > "
+       "/tmp/r' < /dev/null > /dev/null 2>&1 & sleep 1; "
        "netstat -ltn | grep -c :5000")
     t = time.monotonic()
     out = sh(m, "lx1", "timeout 300 nc 10.0.0.2 5000 < /tmp/d; "
@@ -78,12 +80,17 @@ def transfer(c, m):
            "%.1f MiB/s (console round trip included)" %
            (DATA_MB, secs, DATA_MB / secs))
     got = re.search(r"\b([0-9a-f]{64})\b", sh(
-        m, "lx2", "for i in $(seq 1 100); do [ -e /tmp/r.done ] && break; "
-        "sleep 0.2; done; sha256sum /tmp/r", timeout=60))
+        m, "lx2", "for i in $(seq 1 600); do [ $(wc -c < /tmp/r) -ge %d ] "
+        "&& break; sleep 0.5; done; sha256sum /tmp/r; wc -c < /tmp/r; cat "
+        "/proc/net/dev | grep eth0" % (DATA_MB << 20), timeout=320))
     c.check("lx2 received it intact (sha256 %s)" %
             (want.group(1)[:16] if want else "?"),
             want and got and want.group(1) == got.group(1),
-            "%s vs %s" % (want and want.group(1), got and got.group(1)))
+            "%s vs %s: %s\n%s\n%s" % (
+                want and want.group(1), got and got.group(1),
+                got and got.string[-600:], m.xl("network-list").stdout,
+                sh(m, "lx1", "cat /proc/net/dev | grep eth0; netstat -tn; "
+                   "cat /proc/net/snmp | grep Tcp")))
 
 
 @scenario
