@@ -3,9 +3,11 @@ netback, two Linux guests joined by the VFR's bridge xenbr0. They ping
 each other, a transfer between them arrives with the right checksum, and
 a guest that takes the other's MAC or IP has its frames dropped by the
 VFR, counted in xl network-list."""
+import os
 import re
 import time
 
+from qemu import ROOT
 from scenarios import scenario
 from sc_linux import Console, attach, boot_dom0, write_config
 
@@ -152,3 +154,66 @@ def spoof(c, m):
     got, out = ping(m, "lx1", "10.0.0.2", 2)
     c.check("with its own addresses back, lx1 pings lx2 again (%d of 2)" %
             got, got == 2, out)
+
+
+HOSTILE = os.path.join(ROOT, "build", "guests", "net_hostile.elf")
+
+
+@scenario
+def net_hostile(c):
+    """A hostile netif front end (tests/guests/net_hostile.c) sends each
+    kind of malformed tx request while two Linux guests ping each other:
+    netback answers each with an error, logs each kind once with the
+    domain id, closes only the broken VIFs, and the guests still talk."""
+    with boot_dom0() as m:
+        c.machine = m
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        if not (create(c, m, "lx1") and create(c, m, "lx2")):
+            return
+        for name in ("lx1", "lx2"):
+            con = attach(c, m, name)
+            if not con:
+                return
+            con.close()
+            bring_up(c, m, name)
+        sh(m, "lx1", "setsid sh -c 'ping -i 0.2 -c 300 10.0.0.2 > "
+           "/tmp/ping' < /dev/null > /dev/null 2>&1 &")
+        cfg = os.path.join(os.path.dirname(write_config("x")), "hostile.cfg")
+        with open(cfg, "w") as f:
+            f.write('name = "hostile"\nkernel = "%s"\nmemory = 16\n'
+                    "vif = [ 'mac=00:16:3e:00:00:07', "
+                    "'mac=00:16:3e:00:00:08' ]\n" % HOSTILE)
+        r = m.xl("create", cfg, timeout=120)
+        c.check("xl create the hostile front end with two VIFs",
+                r.returncode == 0, r.stdout + r.stderr)
+        res = m.wait_for(r"\(d(\d+)\) (\d+) passed, (\d+) failed", 180)
+        c.check("hostile guest: %s" % (res.group(0) if res else "no result"),
+                res is not None and res.group(3) == "0" and
+                int(res.group(2)) >= 20)
+        dom = res.group(1) if res else "?"
+        logs = m.find_all(r"netback: domain %s vif 0: (.*); this kind is "
+                          r"not logged again" % dom)
+        kinds = [l.group(1) for l in logs]
+        c.check("netback logged each kind once with the domain id (%d: %s)"
+                % (len(kinds), "; ".join(kinds)),
+                len(kinds) == len(set(kinds)) and len(kinds) >= 7, kinds)
+        for why in ("more slots than the 18 advertised",
+                    "tx request producer more than a ring ahead"):
+            c.check("a VIF closed for '%s'" % why,
+                    m.find_all(r"netback: domain %s vif \d: %s: the VIF is "
+                               r"closed" % (dom, re.escape(why))))
+        r = m.xl("list")
+        c.check("domain 0 still answers (xl list)", r.returncode == 0 and
+                "lx1" in r.stdout, r.stdout + r.stderr)
+        got, out = ping(m, "lx2", "10.0.0.1")
+        c.check("the Linux guests still reach each other (%d of 3)" % got,
+                got == 3, out)
+        out = sh(m, "lx1", "echo replies-$(grep -c 'bytes from' /tmp/ping)"
+                 "-last-$(tail -1 /tmp/ping | sed -n 's/.*seq=\\([0-9]*\\).*/"
+                 "\\1/p')-end")
+        got = re.search(r"replies-(\d+)-last-(\d+)-end", out)
+        c.check("lx1's ping every 0.2 s during the attack lost nothing "
+                "(%s replies, last seq %s)" % (got and got.group(1),
+                                               got and got.group(2)),
+                got and int(got.group(1)) > 20 and
+                int(got.group(1)) == int(got.group(2)) + 1, out)
