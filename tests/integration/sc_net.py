@@ -3,13 +3,16 @@ netback, two Linux guests joined by the VFR's bridge xenbr0. They ping
 each other, a transfer between them arrives with the right checksum, and
 a guest that takes the other's MAC or IP has its frames dropped by the
 VFR, counted in xl network-list."""
+import hashlib
 import os
 import re
+import socket
+import threading
 import time
 
-from qemu import ROOT
+from qemu import ROOT, Machine
 from scenarios import scenario
-from sc_linux import Console, attach, boot_dom0, write_config
+from sc_linux import DOM0, Console, attach, boot_dom0, write_config
 
 GUESTS = {"lx1": ("00:16:3e:00:00:01", "10.0.0.1"),
           "lx2": ("00:16:3e:00:00:02", "10.0.0.2")}
@@ -217,3 +220,72 @@ def net_hostile(c):
                                                got and got.group(2)),
                 got and int(got.group(1)) > 5 and
                 int(got.group(1)) == int(got.group(2)) + 1, out)
+
+
+UPLINK_MAC = "52:54:00:12:34:99"
+HOST_PAYLOAD = bytes((i * 7 + (i >> 9)) & 0xff for i in range(2 << 20))
+
+
+def host_server():
+    """A TCP server on the host's loopback that sends HOST_PAYLOAD to
+    each client; its port."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(HOST_PAYLOAD)
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+@scenario
+def net_uplink(c):
+    """A guest's VIF and domain 0's virtio-net card on xenbr0: DHCP from
+    QEMU's user-mode network, ping to its gateway, and a transfer from a
+    server on the host's loopback arrives with the right checksum."""
+    srv = host_server()
+    port = srv.getsockname()[1]
+    extra = ["-netdev", "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:"
+             "5000-tcp:127.0.0.1:%d" % port,
+             "-device", "virtio-net-pci,netdev=n0,disable-legacy=on,mac=%s"
+             % UPLINK_MAC]
+    try:
+        with Machine("dom0_mem=400M", smp=2, mem="1536M", ctl=True,
+                     extra=["-initrd", DOM0] + extra) as m:
+            c.machine = m
+            c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+            cfg = write_config("up", "vif = [ 'bridge=xenbr0' ]\n")
+            r = m.xl("create", cfg, timeout=180)
+            c.check("xl create with vif 'bridge=xenbr0' (default MAC)",
+                    r.returncode == 0, r.stdout + r.stderr)
+            con = attach(c, m, "up")
+            if not con:
+                return
+            con.close()
+            c.check("vnet0 joined xenbr0 with the VIF",
+                    m.wait_for(r"vfr: vnet0 joins bridge xenbr0", 30))
+            out = sh(m, "up", "for i in $(seq 1 100); do [ -e /sys/class/"
+                     "net/eth0 ] && break; sleep 0.2; done; ip link set eth0 "
+                     "up; udhcpc -i eth0 -s /bin/true -q -n -t 5 2>&1",
+                     timeout=120)
+            c.check("udhcpc gets a lease from QEMU's DHCP server through "
+                    "the bridge", re.search(r"lease of 10\.0\.2\.\d+ "
+                                            r"obtained", out), out)
+            sh(m, "up", "ip addr add 10.0.2.15/24 dev eth0")
+            got, out = ping(m, "up", "10.0.2.2")
+            c.check("the guest pings QEMU's gateway (%d of 3)" % got,
+                    got == 3, out)
+            want = hashlib.sha256(HOST_PAYLOAD).hexdigest()
+            out = sh(m, "up", "timeout 120 nc 10.0.2.100 5000 < /dev/null "
+                     "| sha256sum", timeout=150)
+            c.check("2 MiB from a server on the host's loopback arrive "
+                    "intact (sha256 %s)" % want[:16], want in out, out)
+    finally:
+        srv.close()
