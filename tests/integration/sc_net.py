@@ -245,15 +245,43 @@ def host_server():
     return srv
 
 
+def host_sink(got):
+    """A TCP server on the host's loopback keeping in got the sha256 and
+    the length of what it received so far (QEMU's guestfwd connects it
+    once, at start, and never closes it: there is no end of stream)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve():
+        try:
+            conn, _ = srv.accept()
+        except OSError:
+            return
+        h = hashlib.sha256()
+        with conn:
+            while True:
+                b = conn.recv(65536)
+                if not b:
+                    return
+                h.update(b)
+                got["n"] = got.get("n", 0) + len(b)
+                got["sha"] = h.hexdigest()
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
 @scenario
 def net_uplink(c):
     """A guest's VIF and domain 0's virtio-net card on xenbr0: DHCP from
     QEMU's user-mode network, ping to its gateway, and a transfer from a
     server on the host's loopback arrives with the right checksum."""
-    srv = host_server()
-    port = srv.getsockname()[1]
+    srv, received = host_server(), {}
+    sink = host_sink(received)
     extra = ["-netdev", "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:"
-             "5000-tcp:127.0.0.1:%d" % port,
+             "5000-tcp:127.0.0.1:%d,guestfwd=tcp:10.0.2.100:5001-tcp:"
+             "127.0.0.1:%d" % (srv.getsockname()[1],
+                               sink.getsockname()[1]),
              "-device", "virtio-net-pci,netdev=n0,disable-legacy=on,mac=%s"
              % UPLINK_MAC]
     try:
@@ -287,5 +315,19 @@ def net_uplink(c):
                      "| sha256sum", timeout=150)
             c.check("2 MiB from a server on the host's loopback arrive "
                     "intact (sha256 %s)" % want[:16], want in out, out)
+            # Guest to host: the guest's TCP checksums are left blank by
+            # netfront and filled by the VFR before the card. nc waits
+            # for an end guestfwd never sends: timeout ends it.
+            out = sh(m, "up", "dd if=/dev/urandom of=/tmp/u bs=1M count=2 "
+                     "2>/dev/null; sha256sum /tmp/u; timeout 60 nc "
+                     "10.0.2.100 5001 < /tmp/u", timeout=90)
+            want = re.search(r"\b([0-9a-f]{64})\b", out)
+            c.check("2 MiB from the guest reach a sink on the host's "
+                    "loopback intact (%s bytes, sha256 %s)" %
+                    (received.get("n"), received.get("sha", "-")[:16]),
+                    want and received.get("n") == 2 << 20 and
+                    received.get("sha") == want.group(1),
+                    out + m.xl("network-list").stdout)
     finally:
         srv.close()
+        sink.close()
