@@ -81,6 +81,31 @@ int vif_add(uint16_t domid, uint32_t devid, const struct xl_vif *cfg, char *err,
 	return rc;
 }
 
+int vif_detach(uint16_t domid, uint32_t devid, char *err, size_t errlen)
+{
+	struct vif **pp, *v;
+	int rc;
+
+	if (!vif_find(domid, devid)) {
+		snprintf(err, errlen, "domain %u has no vif %u", domid, devid);
+		return -ENOENT;
+	}
+	rc = xbe_detach("vif", domid, devid, 10 * SEC);
+	if (rc == -ETIMEDOUT)
+		snprintf(err, errlen,
+			 "the guest did not close the vif within "
+			 "10 s: detached by force");
+	/* Looked up again: the domain may have gone while it waited. */
+	for (pp = &vifs; (v = *pp); pp = &v->next) {
+		if (v->domid == domid && v->devid == devid) {
+			*pp = v->next;
+			free(v);
+			break;
+		}
+	}
+	return rc == -ETIMEDOUT ? 0 : rc;
+}
+
 void vif_remove_domain(uint16_t domid)
 {
 	struct vif **pp = &vifs, *v;

@@ -1,10 +1,15 @@
 /*
  * Virtual network interfaces of running domains: `network-list`, with
- * each VIF's bridge, traffic and the VFR's drop counters for it.
+ * each VIF's bridge, traffic and the VFR's drop counters for it, and
+ * hotplug with `network-attach` (a vif spec as in xl.cfg) and
+ * `network-detach` (the xenbus close handshake, forced after a timeout).
  */
 #include "bridge.h"
+#include "errno.h"
 #include "kernel.h"
 #include "netback.h"
+#include "toolstack.h"
+#include "xlcfg.h"
 #include "xs.h"
 #include "ctl.h"
 
@@ -57,4 +62,83 @@ int xl_network_list(struct ctl_io *io, int argc, char **argv)
 			  v->tx_errors, v->rx_dropped, c.drop_mac, c.drop_ip);
 	}
 	return 0;
+}
+
+/* The first device number domid does not use. */
+static uint32_t free_devid(uint16_t domid)
+{
+	uint32_t id = 0;
+
+	while (vif_find(domid, id))
+		id++;
+	return id;
+}
+
+int xl_network_attach(struct ctl_io *io, int argc, char **argv)
+{
+	char spec[XLCFG_PATH_MAX] = "", err[200];
+	struct xl_vif vif;
+	uint16_t domid;
+	int rc;
+
+	if (argc < 2) {
+		io_errorf(io, "usage: network-attach DOMAIN [KEY=VALUE,...]\n");
+		return CTL_STATUS_USAGE;
+	}
+	if (ctl_domain_arg(io, "network-attach", argv[1], &domid))
+		return 1;
+	for (int i = 2; i < argc; i++) {
+		if (strlen(spec) + strlen(argv[i]) + 2 > sizeof(spec)) {
+			io_errorf(io, "network-attach: vif spec too long\n");
+			return 1;
+		}
+		if (i > 2)
+			strlcpy(spec + strlen(spec), ",",
+				sizeof(spec) - strlen(spec));
+		strlcpy(spec + strlen(spec), argv[i],
+			sizeof(spec) - strlen(spec));
+	}
+	if (xlvif_parse(spec, &vif, err, sizeof(err))) {
+		io_errorf(io, "network-attach: %s\n", err);
+		return 1;
+	}
+	tk_lock();
+	rc = domid && tk_lookup(domid)
+		 ? vif_add(domid, free_devid(domid), &vif, err, sizeof(err))
+		 : -EINVAL;
+	tk_unlock();
+	if (rc == -EINVAL && !domid)
+		snprintf(err, sizeof(err),
+			 "domain 0 is the back end: it "
+			 "takes no VIF");
+	if (rc)
+		io_errorf(io, "network-attach: %s\n", err);
+	return rc ? 1 : 0;
+}
+
+int xl_network_detach(struct ctl_io *io, int argc, char **argv)
+{
+	char err[160] = "";
+	uint16_t domid;
+	uint32_t devid = 0;
+	const char *p = argc == 3 ? argv[2] : "";
+	int rc;
+
+	if (argc != 3) {
+		io_errorf(io, "usage: network-detach DOMAIN DEVID\n");
+		return CTL_STATUS_USAGE;
+	}
+	if (ctl_domain_arg(io, "network-detach", argv[1], &domid))
+		return 1;
+	for (; *p >= '0' && *p <= '9' && devid < 1000; p++)
+		devid = devid * 10 + (uint32_t)(*p - '0');
+	if (*p || p == argv[2] || devid >= 1000) {
+		io_errorf(io, "network-detach: '%s' is not a device number\n",
+			  argv[2]);
+		return 1;
+	}
+	rc = vif_detach(domid, devid, err, sizeof(err));
+	if (err[0])
+		io_errorf(io, "network-detach: %s\n", err);
+	return rc ? 1 : 0;
 }

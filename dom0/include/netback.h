@@ -39,6 +39,8 @@ void netback_start(void);
 /* Add VIF devid of domid and write its xenstore nodes. 0 or -errno. */
 int vif_add(uint16_t domid, uint32_t devid, const struct xl_vif *cfg, char *err,
 	    size_t errlen);
+/* Detach one VIF from a running domain (clean close, forced on timeout). */
+int vif_detach(uint16_t domid, uint32_t devid, char *err, size_t errlen);
 /* Every VIF of domid goes (the domain is being destroyed). */
 void vif_remove_domain(uint16_t domid);
 struct vif *vif_find(uint16_t domid, uint32_t devid);

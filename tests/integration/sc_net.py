@@ -122,6 +122,48 @@ def net_bridge(c):
         c.check("lx2 pings lx1 (%d of 3)" % got, got == 3, out)
         transfer(c, m)
         spoof(c, m)
+        hotplug(c, m)
+
+
+def ping_count(m, name):
+    """(replies, last sequence number) of name's background ping."""
+    out = sh(m, name, "echo replies-$(grep -c 'bytes from' /tmp/ping)"
+             "-last-$(tail -1 /tmp/ping | sed -n 's/.*seq=\\([0-9]*\\).*/"
+             "\\1/p')-end")
+    got = re.search(r"replies-(\d+)-last-(\d+)-end", out)
+    return (int(got.group(1)), int(got.group(2))) if got else (0, -1)
+
+
+def hotplug(c, m):
+    """A VIF attached to lx2 and detached again while lx1 pings lx2."""
+    sh(m, "lx1", "setsid sh -c 'ping -i 0.2 -c 400 10.0.0.2 > /tmp/ping' "
+       "< /dev/null > /dev/null 2>&1 & sleep 1")
+    r = m.xl("network-attach", "lx2", "mac=00:16:3e:00:00:12,bridge=xenbr1")
+    c.check("xl network-attach lx2 mac=00:16:3e:00:00:12,bridge=xenbr1",
+            r.returncode == 0, r.stdout + r.stderr)
+    out = sh(m, "lx2", "for i in $(seq 1 100); do [ -e /sys/class/net/eth1 "
+             "] && break; sleep 0.2; done; cat /sys/class/net/eth1/address")
+    c.check("lx2 finds eth1 with the MAC given", "00:16:3e:00:00:12" in out,
+            out)
+    r = m.xl("network-list", "lx2")
+    c.check("network-list shows lx2's second VIF on xenbr1",
+            re.search(r"^\S+\s+1\s+00:16:3e:00:00:12\s+connected\s+xenbr1",
+                      r.stdout, re.M), r.stdout)
+    r = m.xl("network-detach", "lx2", "1", timeout=60)
+    c.check("xl network-detach lx2 1: the guest closes it",
+            r.returncode == 0 and not m.find_all(r"detached by force"),
+            r.stdout + r.stderr)
+    out = sh(m, "lx2", "for i in $(seq 1 50); do [ -e /sys/class/net/eth1 "
+             "] || break; sleep 0.2; done; [ -e /sys/class/net/eth1 ] && "
+             "echo has-$((6*7)) || echo gone-$((6*7))")
+    c.check("eth1 is gone from lx2", "gone-42" in out, out)
+    r = m.xl("network-list", "lx2")
+    c.check("network-list no longer shows it", r.returncode == 0 and
+            "00:16:3e:00:00:12" not in r.stdout, r.stdout)
+    got, last = ping_count(m, "lx1")
+    c.check("lx1's ping to lx2 every 0.2 s meanwhile lost nothing (%d "
+            "replies, last seq %d)" % (got, last), got > 5 and
+            got == last + 1)
 
 
 def spoof(c, m):
@@ -211,15 +253,10 @@ def net_hostile(c):
         got, out = ping(m, "lx2", "10.0.0.1")
         c.check("the Linux guests still reach each other (%d of 3)" % got,
                 got == 3, out)
-        out = sh(m, "lx1", "echo replies-$(grep -c 'bytes from' /tmp/ping)"
-                 "-last-$(tail -1 /tmp/ping | sed -n 's/.*seq=\\([0-9]*\\).*/"
-                 "\\1/p')-end")
-        got = re.search(r"replies-(\d+)-last-(\d+)-end", out)
+        got, last = ping_count(m, "lx1")
         c.check("lx1's ping every 0.2 s during the attack lost nothing "
-                "(%s replies, last seq %s)" % (got and got.group(1),
-                                               got and got.group(2)),
-                got and int(got.group(1)) > 5 and
-                int(got.group(1)) == int(got.group(2)) + 1, out)
+                "(%d replies, last seq %d)" % (got, last),
+                got > 5 and got == last + 1)
 
 
 UPLINK_MAC = "52:54:00:12:34:99"
