@@ -123,6 +123,7 @@ def net_bridge(c):
         transfer(c, m)
         spoof(c, m)
         hotplug(c, m)
+        destroyed(c, m)
 
 
 def ping_count(m, name):
@@ -164,6 +165,19 @@ def hotplug(c, m):
     c.check("lx1's ping to lx2 every 0.2 s meanwhile lost nothing (%d "
             "replies, last seq %d)" % (got, last), got > 5 and
             got == last + 1)
+
+
+def destroyed(c, m):
+    """Destroying a guest removes its VIF; the other's stays connected."""
+    r = m.xl("destroy", "lx2", timeout=60)
+    c.check("xl destroy lx2", r.returncode == 0, r.stdout + r.stderr)
+    r = m.xl("network-list")
+    c.check("network-list shows lx1's VIF alone, still connected",
+            r.returncode == 0 and "00:16:3e:00:00:02" not in r.stdout and
+            re.search(r"00:16:3e:00:00:01\s+connected", r.stdout), r.stdout)
+    got, out = ping(m, "lx1", "10.0.0.2", 1)
+    c.check("lx1 no longer reaches lx2, and its shell answers",
+            got == 0 and "packets transmitted" in out, out)
 
 
 def spoof(c, m):
