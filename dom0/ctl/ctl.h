@@ -60,6 +60,9 @@ int xl_net_info(struct ctl_io *io, int argc, char **argv);
 int xl_net_ping(struct ctl_io *io, int argc, char **argv);
 /* xl_block.c: virtual block devices of running domains */
 int xl_block_list(struct ctl_io *io, int argc, char **argv);
+int xl_network_list(struct ctl_io *io, int argc, char **argv);
+int xl_network_attach(struct ctl_io *io, int argc, char **argv);
+int xl_network_detach(struct ctl_io *io, int argc, char **argv);
 int xl_block_attach(struct ctl_io *io, int argc, char **argv);
 int xl_block_detach(struct ctl_io *io, int argc, char **argv);
 int xl_create(struct ctl_io *io, int argc, char **argv);

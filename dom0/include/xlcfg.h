@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "xldisk.h"
+#include "xlvif.h"
 
 enum xl_action {
 	XL_ACTION_DESTROY,
@@ -30,17 +31,17 @@ struct xl_config {
 	char kernel[XLCFG_PATH_MAX], ramdisk[XLCFG_PATH_MAX];
 	char cmdline[XLCFG_CMDLINE_MAX]; /* as given, or built from root/extra */
 	enum xl_action on_poweroff, on_reboot, on_crash;
-	unsigned int ndisks, nvifs; /* vifs kept for the net issue */
+	unsigned int ndisks, nvifs;
 	char disks[XLCFG_MAX_DEVS][XLCFG_PATH_MAX]; /* as written */
 	struct xl_disk disk[XLCFG_MAX_DEVS]; /* parsed (xldisk.h) */
-	char vifs[XLCFG_MAX_DEVS][XLCFG_PATH_MAX];
+	char vifs[XLCFG_MAX_DEVS][XLCFG_PATH_MAX]; /* as written */
+	struct xl_vif vif[XLCFG_MAX_DEVS]; /* parsed (xlvif.h) */
 };
 
 /*
  * Parse text (len bytes, need not be NUL-terminated). Returns 0, or -22
  * (EINVAL) with err saying "line N: what is wrong". A setting Xenolith
- * does not implement is refused (xl would ignore it); vif lines are kept
- * unparsed for the network back end to come.
+ * does not implement is refused (xl would ignore it).
  */
 int xlcfg_parse(const char *text, size_t len, struct xl_config *cfg,
 		char *err, size_t errlen);

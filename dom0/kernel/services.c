@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "blkback.h"
 #include "consoled.h"
+#include "netback.h"
 #include "services.h"
 #include "virtio_blk.h"
 #include "virtio_net.h"
@@ -17,5 +18,6 @@ void services_start(void)
 	vnet_start();
 	xbe_start(); /* the split-device back ends, on xenstore watches */
 	blkback_start();
+	netback_start();
 	ctl_start(); /* xl server (virtio console) and serial prompt */
 }

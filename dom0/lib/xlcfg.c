@@ -202,6 +202,27 @@ static int copy_str(struct lexer *lx, const struct value *v, const char *key,
 	return 0;
 }
 
+/* Each item a network interface (xlvif.c), devid its index as in xl. */
+static int parse_vifs(struct lexer *lx, const struct value *v,
+		      struct xl_config *c)
+{
+	char why[160];
+	int rc = want(lx, v, V_LIST, "vif");
+
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < v->nitems; i++) {
+		if (xlvif_parse(v->items[i], &c->vif[i], why, sizeof(why))) {
+			snprintf(lx->err, lx->errlen, "line %u: %s",
+				 v->item_line[i], why);
+			return -EINVAL;
+		}
+		str_copy(c->vifs[i], v->items[i], XLCFG_PATH_MAX);
+	}
+	c->nvifs = v->nitems;
+	return 0;
+}
+
 /* Each item a disk (xldisk.c); an error names the item's own line. */
 static int parse_disks(struct lexer *lx, const struct value *v,
 		       struct xl_config *c)
@@ -287,14 +308,8 @@ static int apply(struct lexer *lx, const char *key, const struct value *v,
 		return parse_action(lx, v, key, &c->on_crash);
 	if (!strcmp(key, "disk"))
 		return parse_disks(lx, v, c);
-	if (!strcmp(key, "vif")) {
-		if ((rc = want(lx, v, V_LIST, key)))
-			return rc;
-		for (unsigned int i = 0; i < v->nitems; i++)
-			xl_str_copy(c->vifs[i], v->items[i], XLCFG_PATH_MAX);
-		c->nvifs = v->nitems;
-		return 0;
-	}
+	if (!strcmp(key, "vif"))
+		return parse_vifs(lx, v, c);
 	/* xl's own keys that need nothing from a PV domain here. */
 	if (!strcmp(key, "type") && v->kind == V_STRING &&
 	    strcmp(v->str, "pv"))

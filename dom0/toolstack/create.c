@@ -23,6 +23,7 @@
 #include "errno.h"
 #include "hvctl.h"
 #include "kernel.h"
+#include "netback.h"
 #include "toolstack.h"
 #include "xs.h"
 
@@ -169,6 +170,11 @@ static int connect_domain(struct tk_domain *k, const struct built_domain *b,
 		if (rc)
 			return rc;
 	}
+	for (unsigned int i = 0; k->cfg && i < k->cfg->nvifs; i++) {
+		rc = vif_add(k->domid, i, &k->cfg->vif[i], err, errlen);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -257,6 +263,7 @@ int tk_destroy_locked(struct tk_domain *k, char *err, size_t errlen)
 	/* Stopped, it cannot touch the rings while they go. */
 	domctl_simple(XEN_DOMCTL_pausedomain, domid);
 	vbd_remove_domain(domid);
+	vif_remove_domain(domid);
 	if (k->console)
 		console_disconnect(domid);
 	if (k->store)

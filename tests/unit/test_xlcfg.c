@@ -57,7 +57,9 @@ static void test_typical(void)
 		      c.disk[1].readonly && c.disk[1].start == 2048 &&
 		      c.disk[1].sectors == 2048,
 	      "disk 1 parsed: vblk1 sectors 2048+2048 as xvdb, read-only");
-	CHECK(c.nvifs == 1 && !strcmp(c.vifs[0], "bridge=xenbr0"), "vifs");
+	CHECK(c.nvifs == 1 && !strcmp(c.vifs[0], "bridge=xenbr0") &&
+		  !strcmp(c.vif[0].bridge, "xenbr0"),
+	      "vifs");
 }
 
 static void test_defaults(void)
@@ -92,6 +94,7 @@ static void test_errors(void)
 		{ "name='a'\nkernel='k'\ndisk=['a',\n'b'\n", "line 5: unterminated list" },
 		{ "name='a'\nkernel='k'\ndisk=['a' 'b']\n", "line 3: expected ',' or ']'" },
 		{ "name='a'\nkernel='k'\nvif=[1]\n", "line 3: list items must be quoted" },
+		{ "name='a'\nkernel='k'\nvif=['',\n'rate=1Mb/s']\n", "line 4: vif: unsupported key: rate" },
 		{ "name='a'\nkernel=5\n", "line 2: wrong type" },
 		{ "name='a' junk\nkernel='k'\n", "line 1: unexpected text" },
 		{ "= 3\n", "line 1: expected a setting name" },
