@@ -217,7 +217,7 @@ static int parse_vifs(struct lexer *lx, const struct value *v,
 				 v->item_line[i], why);
 			return -EINVAL;
 		}
-		str_copy(c->vifs[i], v->items[i], XLCFG_PATH_MAX);
+		xl_str_copy(c->vifs[i], v->items[i], XLCFG_PATH_MAX);
 	}
 	c->nvifs = v->nitems;
 	return 0;
