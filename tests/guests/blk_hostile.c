@@ -18,7 +18,7 @@
 #include <xen/sched.h>
 #include <xen/memory.h>
 #include <xen/io/xenbus.h>
-#include "xs_common.h"
+#include "fe_common.h"
 
 #define XVDA 51712
 #define XVDB 51728
@@ -31,11 +31,9 @@
 #define REF_NONE 300 /* never granted */
 #define RSP_TIMEOUT (10000 * XSC_MS)
 
-static uint8_t gt_page[4096] __attribute__((aligned(4096)));
 /* xvda's one-page ring, then xvdb's two-page ring (ring-page-order 1). */
 static uint8_t ring_pages[3][4096] __attribute__((aligned(4096)));
 static uint8_t data[NPAGES][4096] __attribute__((aligned(4096)));
-static struct grant_entry_v1 *gt;
 
 struct dev {
 	uint32_t devid;
@@ -51,75 +49,6 @@ static struct dev devs[2] = {
 	{ .devid = XVDB, .name = "xvdb" },
 };
 
-static inline long gnttab_op(unsigned int cmd, void *uop, unsigned int n)
-{
-	return HYPERCALL3(__HYPERVISOR_grant_table_op, cmd, uop, n);
-}
-
-/* Our grant table's first frame, mapped over gt_page. */
-static bool grant_table_init(void)
-{
-	uint64_t frame = 0;
-	struct gnttab_setup_table st = { DOMID_SELF, 1, 0, (uint64_t)&frame };
-
-	if (gnttab_op(GNTTABOP_setup_table, &st, 1) || st.status)
-		return false;
-	if (HYPERVISOR_update_va_mapping((uint64_t)gt_page,
-					 (frame << 12) | 0x63, UVMF_INVLPG))
-		return false;
-	gt = (struct grant_entry_v1 *)gt_page;
-	return true;
-}
-
-static void grant(uint32_t ref, void *page, uint16_t dom, bool ro)
-{
-	gt[ref].domid = dom;
-	gt[ref].frame = (uint32_t)pv_virt_to_mfn(page);
-	__atomic_store_n(&gt[ref].flags,
-			 GTF_permit_access | (ro ? GTF_readonly : 0),
-			 __ATOMIC_RELEASE);
-}
-
-static long read_uint(const char *path)
-{
-	char buf[32];
-	long v = 0;
-
-	if (xsc_read(0, path, buf, sizeof(buf)) < 0)
-		return -1;
-	for (char *p = buf; *p >= '0' && *p <= '9'; p++)
-		v = v * 10 + (*p - '0');
-	return v;
-}
-
-static long be_state(struct dev *d)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/state", d->be);
-	return read_uint(path);
-}
-
-static bool wait_be_state(struct dev *d, long want, uint64_t ns)
-{
-	uint64_t until = pv_now() + ns;
-
-	while (pv_now() < until) {
-		if (be_state(d) == want)
-			return true;
-		xsc_sleep(10 * XSC_MS);
-	}
-	return false;
-}
-
-static bool fe_write(struct dev *d, const char *key, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/%s", d->fe, key);
-	return xsc_write(0, path, val) >= 0;
-}
-
 /* The blkfront handshake: InitWait, ring and channel, Connected. */
 static bool connect(struct dev *d, unsigned int idx)
 {
@@ -131,13 +60,13 @@ static bool connect(struct dev *d, unsigned int idx)
 	snprintf(path, sizeof(path), "%s/backend", d->fe);
 	if (xsc_read(0, path, d->be, sizeof(d->be)) < 0)
 		return false;
-	if (!wait_be_state(d, XenbusStateInitWait, 20000 * XSC_MS))
+	if (!fe_wait_be_state(d->be, XenbusStateInitWait, 20000 * XSC_MS))
 		return false;
 	d->sring = (struct blkif_sring *)ring_pages[first];
 	SHARED_RING_INIT(d->sring);
 	d->size = pages == 1 ? 32 : 64;
 	for (unsigned int i = 0; i < pages; i++)
-		grant(REF_RING + first + i, ring_pages[first + i], 0, false);
+		fe_grant(REF_RING + first + i, ring_pages[first + i], 0, false);
 	if (HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a))
 		return false;
 	d->port = a.port;
@@ -145,7 +74,7 @@ static bool connect(struct dev *d, unsigned int idx)
 	pv_unmask(d->port);
 	if (pages == 1) {
 		snprintf(v, sizeof(v), "%u", REF_RING + first);
-		if (!fe_write(d, "ring-ref", v))
+		if (!fe_write(d->fe, "ring-ref", v))
 			return false;
 	} else {
 		for (unsigned int i = 0; i < pages; i++) {
@@ -153,20 +82,20 @@ static bool connect(struct dev *d, unsigned int idx)
 
 			snprintf(key, sizeof(key), "ring-ref%u", i);
 			snprintf(v, sizeof(v), "%u", REF_RING + first + i);
-			if (!fe_write(d, key, v))
+			if (!fe_write(d->fe, key, v))
 				return false;
 		}
-		if (!fe_write(d, "ring-page-order", "1"))
+		if (!fe_write(d->fe, "ring-page-order", "1"))
 			return false;
 	}
 	snprintf(v, sizeof(v), "%u", d->port);
-	if (!fe_write(d, "event-channel", v) ||
-	    !fe_write(d, "protocol", "x86_64-abi") ||
-	    !fe_write(d, "state", "3"))
+	if (!fe_write(d->fe, "event-channel", v) ||
+	    !fe_write(d->fe, "protocol", "x86_64-abi") ||
+	    !fe_write(d->fe, "state", "3"))
 		return false;
-	if (!wait_be_state(d, XenbusStateConnected, 20000 * XSC_MS))
+	if (!fe_wait_be_state(d->be, XenbusStateConnected, 20000 * XSC_MS))
 		return false;
-	fe_write(d, "state", "4");
+	fe_write(d->fe, "state", "4");
 	d->up = true;
 	return true;
 }
@@ -463,14 +392,14 @@ static void bad_connect(void)
 	snprintf(d.fe, sizeof(d.fe), "device/vbd/%u", d.devid);
 	snprintf(path, sizeof(path), "%s/backend", d.fe);
 	CHECK(xsc_read(0, path, d.be, sizeof(d.be)) > 0, "xvdc's back end");
-	CHECK(wait_be_state(&d, XenbusStateInitWait, 20000 * XSC_MS),
+	CHECK(fe_wait_be_state(d.be, XenbusStateInitWait, 20000 * XSC_MS),
 	      "xvdc at InitWait");
-	fe_write(&d, "ring-page-order", "9");
-	fe_write(&d, "ring-ref0", "8");
-	fe_write(&d, "event-channel", "1");
-	fe_write(&d, "state", "3");
-	CHECK(wait_be_state(&d, XenbusStateClosing, 10000 * XSC_MS),
-	      "blkback closed xvdc (state %ld)", be_state(&d));
+	fe_write(d.fe, "ring-page-order", "9");
+	fe_write(d.fe, "ring-ref0", "8");
+	fe_write(d.fe, "event-channel", "1");
+	fe_write(d.fe, "state", "3");
+	CHECK(fe_wait_be_state(d.be, XenbusStateClosing, 10000 * XSC_MS),
+	      "blkback closed xvdc (state %ld)", fe_be_state(d.be));
 	snprintf(path, sizeof(path), "%s/error", d.be);
 	CHECK(xsc_read(0, path, err, sizeof(err)) > 0 &&
 		  !memcmp(err, "22 bad ring page order", 22),
@@ -487,15 +416,17 @@ static void runaway(struct dev *a, struct dev *b)
 	xsc_mb();
 	xsc_set(&a->sring->req_prod, a->prod);
 	xsc_evtchn_send(a->port);
-	CHECK(wait_be_state(a, XenbusStateClosing, 10000 * XSC_MS),
-	      "xvda's back end went to Closing (state %ld)", be_state(a));
+	CHECK(fe_wait_be_state(a->be, XenbusStateClosing, 10000 * XSC_MS),
+	      "xvda's back end went to Closing (state %ld)",
+	      fe_be_state(a->be));
 	snprintf(path, sizeof(path), "%s/error", a->be);
 	CHECK(xsc_read(0, path, err, sizeof(err)) > 0,
 	      "and wrote an error node");
 	printf("blk_hostile: xvda's error node: %s\n", err);
-	fe_write(a, "state", "6");
-	CHECK(wait_be_state(a, XenbusStateClosed, 10000 * XSC_MS),
-	      "Closed after the front end closed (state %ld)", be_state(a));
+	fe_write(a->fe, "state", "6");
+	CHECK(fe_wait_be_state(a->be, XenbusStateClosed, 10000 * XSC_MS),
+	      "Closed after the front end closed (state %ld)",
+	      fe_be_state(a->be));
 	memset(data[0], 0, 4096);
 	CHECK_EQ(one(b, BLKIF_OP_READ, 8, REF_DATA, 0, 7), BLKIF_RSP_OKAY);
 	CHECK(sector_is(data[0], "b", 8), "xvdb still served");
@@ -510,9 +441,9 @@ void pv_main(void)
 	pv_test_group("connecting to blkback as blkfront does");
 	CHECK(grant_table_init(), "grant table set up");
 	for (int i = 0; i < NPAGES; i++)
-		grant(REF_DATA + i, data[i], 0, false);
-	grant(REF_RO, data[0], 0, true);
-	grant(REF_OTHER, data[1], 7, false);
+		fe_grant(REF_DATA + i, data[i], 0, false);
+	fe_grant(REF_RO, data[0], 0, true);
+	fe_grant(REF_OTHER, data[1], 7, false);
 	for (unsigned int i = 0; i < 2; i++)
 		CHECK(connect(&devs[i], i), "%s connected", devs[i].name);
 	if (!devs[0].up || !devs[1].up || !sectors || !ro_sectors) {

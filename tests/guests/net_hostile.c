@@ -14,7 +14,7 @@
 #include <xen/io/xenbus.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
-#include "xs_common.h"
+#include "fe_common.h"
 
 #define REF_RING 8 /* vif i's tx ring at 8 + 2i, rx ring at 9 + 2i */
 #define REF_DATA 16
@@ -23,10 +23,8 @@
 #define TX_SIZE 256
 #define RSP_TIMEOUT (10000 * XSC_MS)
 
-static uint8_t gt_page[4096] __attribute__((aligned(4096)));
 static uint8_t ring_pages[4][4096] __attribute__((aligned(4096)));
 static uint8_t data[2][4096] __attribute__((aligned(4096)));
-static struct grant_entry_v1 *gt;
 
 struct vif {
 	unsigned int devid;
@@ -38,62 +36,6 @@ struct vif {
 };
 
 static struct vif vifs[2] = { { .devid = 0 }, { .devid = 1 } };
-
-static inline long gnttab_op(unsigned int cmd, void *uop, unsigned int n)
-{
-	return HYPERCALL3(__HYPERVISOR_grant_table_op, cmd, uop, n);
-}
-
-static bool grant_table_init(void)
-{
-	uint64_t frame = 0;
-	struct gnttab_setup_table st = { DOMID_SELF, 1, 0, (uint64_t)&frame };
-
-	if (gnttab_op(GNTTABOP_setup_table, &st, 1) || st.status)
-		return false;
-	if (HYPERVISOR_update_va_mapping((uint64_t)gt_page,
-					 (frame << 12) | 0x63, UVMF_INVLPG))
-		return false;
-	gt = (struct grant_entry_v1 *)gt_page;
-	return true;
-}
-
-static void grant(uint32_t ref, void *page, uint16_t dom)
-{
-	gt[ref].domid = dom;
-	gt[ref].frame = (uint32_t)pv_virt_to_mfn(page);
-	__atomic_store_n(&gt[ref].flags, GTF_permit_access, __ATOMIC_RELEASE);
-}
-
-static long be_state(struct vif *v)
-{
-	char path[128], buf[16];
-
-	snprintf(path, sizeof(path), "%s/state", v->be);
-	if (xsc_read(0, path, buf, sizeof(buf)) < 0)
-		return -1;
-	return buf[0] - '0';
-}
-
-static bool wait_be_state(struct vif *v, long want, uint64_t ns)
-{
-	uint64_t until = pv_now() + ns;
-
-	while (pv_now() < until) {
-		if (be_state(v) == want)
-			return true;
-		xsc_sleep(10 * XSC_MS);
-	}
-	return false;
-}
-
-static bool fe_write(struct vif *v, const char *key, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/%s", v->fe, key);
-	return xsc_write(0, path, val) >= 0;
-}
 
 static bool read_mac(struct vif *v)
 {
@@ -127,29 +69,29 @@ static bool connect(struct vif *v)
 	snprintf(v->fe, sizeof(v->fe), "device/vif/%u", v->devid);
 	snprintf(path, sizeof(path), "%s/backend", v->fe);
 	if (xsc_read(0, path, v->be, sizeof(v->be)) < 0 || !read_mac(v) ||
-	    !wait_be_state(v, XenbusStateInitWait, 20000 * XSC_MS))
+	    !fe_wait_be_state(v->be, XenbusStateInitWait, 20000 * XSC_MS))
 		return false;
 	v->tx = (struct netif_tx_sring *)ring_pages[2 * v->devid];
 	SHARED_RING_INIT(v->tx);
 	SHARED_RING_INIT((struct netif_rx_sring *)ring_pages[2 * v->devid + 1]);
-	grant(t, ring_pages[2 * v->devid], 0);
-	grant(t + 1, ring_pages[2 * v->devid + 1], 0);
+	fe_grant(t, ring_pages[2 * v->devid], 0, false);
+	fe_grant(t + 1, ring_pages[2 * v->devid + 1], 0, false);
 	if (HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a))
 		return false;
 	v->port = a.port;
 	pv_bind_handler(v->port, xsc_nop_handler);
 	pv_unmask(v->port);
 	snprintf(val, sizeof(val), "%u", t);
-	fe_write(v, "tx-ring-ref", val);
+	fe_write(v->fe, "tx-ring-ref", val);
 	snprintf(val, sizeof(val), "%u", t + 1);
-	fe_write(v, "rx-ring-ref", val);
+	fe_write(v->fe, "rx-ring-ref", val);
 	snprintf(val, sizeof(val), "%u", v->port);
-	if (!fe_write(v, "event-channel", val) ||
-	    !fe_write(v, "request-rx-copy", "1") ||
-	    !fe_write(v, "feature-rx-notify", "1") ||
-	    !fe_write(v, "state", "4"))
+	if (!fe_write(v->fe, "event-channel", val) ||
+	    !fe_write(v->fe, "request-rx-copy", "1") ||
+	    !fe_write(v->fe, "feature-rx-notify", "1") ||
+	    !fe_write(v->fe, "state", "4"))
 		return false;
-	v->up = wait_be_state(v, XenbusStateConnected, 20000 * XSC_MS);
+	v->up = fe_wait_be_state(v->be, XenbusStateConnected, 20000 * XSC_MS);
 	return v->up;
 }
 
@@ -322,15 +264,16 @@ static void closed(struct vif *v, const char *what)
 {
 	char path[128], err[96] = "";
 
-	CHECK(wait_be_state(v, XenbusStateClosing, 10000 * XSC_MS),
+	CHECK(fe_wait_be_state(v->be, XenbusStateClosing, 10000 * XSC_MS),
 	      "%s: vif %u's back end went to Closing (state %ld)", what,
-	      v->devid, be_state(v));
+	      v->devid, fe_be_state(v->be));
 	snprintf(path, sizeof(path), "%s/error", v->be);
 	CHECK(xsc_read(0, path, err, sizeof(err)) > 0, "with an error node");
 	printf("net_hostile: vif %u's error node: %s\n", v->devid, err);
-	fe_write(v, "state", "6");
-	CHECK(wait_be_state(v, XenbusStateClosed, 10000 * XSC_MS),
-	      "Closed after the front end closed (state %ld)", be_state(v));
+	fe_write(v->fe, "state", "6");
+	CHECK(fe_wait_be_state(v->be, XenbusStateClosed, 10000 * XSC_MS),
+	      "Closed after the front end closed (state %ld)",
+	      fe_be_state(v->be));
 }
 
 static void fatal(struct vif *a, struct vif *b)
@@ -352,8 +295,8 @@ void pv_main(void)
 	xsc_init();
 	pv_test_group("connecting to netback as netfront does");
 	CHECK(grant_table_init(), "grant table set up");
-	grant(REF_DATA, data[0], 0);
-	grant(REF_OTHER, data[1], 7);
+	fe_grant(REF_DATA, data[0], 0, false);
+	fe_grant(REF_OTHER, data[1], 7, false);
 	for (unsigned int i = 0; i < 2; i++)
 		CHECK(connect(&vifs[i]), "vif %u connected", i);
 	if (!vifs[0].up || !vifs[1].up) {
