@@ -129,13 +129,13 @@ $(BUILD)/dom0.elf: $(DOM0_OBJS) $(LIBPV_OBJS) $(GB)/guest/head.o \
 # --- Host tools ----------------------------------------------------------
 all: $(BUILD)/xl
 $(BUILD)/xl: $(BUILD)/bzimage2elf tools/xl.c dom0/lib/xlcfg.c dom0/lib/xldisk.c \
-		dom0/lib/xlvif.c dom0/include/ctlproto.h dom0/include/xlcfg.h \
+		dom0/lib/xlvif.c dom0/lib/xlstr.c dom0/include/ctlproto.h dom0/include/xlcfg.h \
 		dom0/include/xldisk.h dom0/include/xlvif.h
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -iquote dom0/include \
 		-iquote common -o $@ tools/xl.c dom0/lib/xlcfg.c dom0/lib/xldisk.c \
-		dom0/lib/xlvif.c
+		dom0/lib/xlvif.c dom0/lib/xlstr.c
 
 # The boot bundle of `make run`: a test guest and its autostart config.
 all: $(BUILD)/bundle.cpio

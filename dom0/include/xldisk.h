@@ -40,7 +40,5 @@ int xldisk_parse(const char *spec, struct xl_disk *d, char *err, size_t errlen);
 uint32_t xldisk_vdev_number(const char *vdev);
 /* The target back as text: "vblk0" or "vblk0:2048+204800". */
 void xldisk_target(const struct xl_disk *d, char *buf, size_t n);
-/* Copy s into d (room bytes, always terminated), cutting it short. */
-void xl_str_copy(char *d, const char *s, size_t room);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "xlcfg.h"
 #include "xldisk.h"
+#include "xlstr.h"
 #include "klib.h"
 
 #define EINVAL 22

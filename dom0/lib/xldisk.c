@@ -4,6 +4,7 @@
  * caller's struct unless the whole item is valid.
  */
 #include "xldisk.h"
+#include "xlstr.h"
 #include "klib.h"
 
 #define EINVAL 22
@@ -20,31 +21,6 @@ static int fail(struct parse *p, const char *what, const char *detail)
 	snprintf(p->err, p->errlen, "disk: %s%s%s", what, detail ? ": " : "",
 		 detail ? detail : "");
 	return -EINVAL;
-}
-
-/* strlcpy, which the host's libc (xl, the unit tests) may lack. */
-void xl_str_copy(char *d, const char *s, size_t room)
-{
-	size_t n = strlen(s);
-
-	if (!room)
-		return;
-	if (n >= room)
-		n = room - 1;
-	memcpy(d, s, n);
-	d[n] = '\0';
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return s;
 }
 
 /* Decimal digits only, no overflow. */
@@ -244,7 +220,7 @@ int xldisk_parse(const char *spec, struct xl_disk *out, char *err,
 		s = strchr(s, ',');
 		if (s)
 			*s++ = '\0';
-		piece = trim(piece);
+		piece = xl_trim(piece);
 		eq = strchr(piece, '=');
 		if (!eq) {
 			if (npos == PIECES)
@@ -253,7 +229,7 @@ int xldisk_parse(const char *spec, struct xl_disk *out, char *err,
 			continue;
 		}
 		*eq = '\0';
-		rc = apply_key(&p, trim(piece), trim(eq + 1), &d, &have);
+		rc = apply_key(&p, xl_trim(piece), xl_trim(eq + 1), &d, &have);
 		if (rc)
 			return rc;
 	}

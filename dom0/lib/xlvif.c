@@ -3,6 +3,7 @@
  * caller's struct unless the whole item is valid.
  */
 #include "xlvif.h"
+#include "xlstr.h"
 #include "klib.h"
 
 #define EINVAL 22
@@ -155,18 +156,6 @@ static int apply(char *k, char *v, struct xl_vif *o, char *err, size_t errlen)
 	return fail(err, errlen, "unsupported key", k);
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return s;
-}
-
 int xlvif_parse(const char *spec, struct xl_vif *out, char *err, size_t errlen)
 {
 	char buf[ITEM_MAX], *p;
@@ -181,7 +170,7 @@ int xlvif_parse(const char *spec, struct xl_vif *out, char *err, size_t errlen)
 
 		if (comma)
 			*comma = '\0';
-		item = trim(p);
+		item = xl_trim(p);
 		p = comma ? comma + 1 : NULL;
 		if (!*item)
 			continue;
@@ -189,7 +178,7 @@ int xlvif_parse(const char *spec, struct xl_vif *out, char *err, size_t errlen)
 		if (!eq)
 			return fail(err, errlen, "expected key=value", item);
 		*eq = '\0';
-		if (apply(trim(item), trim(eq + 1), &v, err, errlen))
+		if (apply(xl_trim(item), xl_trim(eq + 1), &v, err, errlen))
 			return -EINVAL;
 	}
 	*out = v;

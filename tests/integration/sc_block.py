@@ -11,8 +11,8 @@ import time
 
 from qemu import ROOT, Machine
 from scenarios import scenario
-from sc_linux import (DMESG_BAD, Console, attach, wait_listed, write_config,
-                      free_mb)
+from sc_linux import (Console, attach, check_dmesg_clean, wait_listed,
+                      write_config, free_mb)
 
 DOM0 = os.path.join(ROOT, "build", "dom0.elf")
 IMG_DIR = os.path.join(ROOT, "build", "block")
@@ -639,12 +639,7 @@ def linux_swap_vbd(c):
         c.check("the VBD holds swapped pages (%s KiB in use)" %
                 (used.group(1) if used else "?"),
                 used is not None and int(used.group(1)) > 0, out)
-        out = con.run("dmesg | grep -cE '%s'" % DMESG_BAD, timeout=30)
-        n = re.search(r"^(\d+)\s*$", out or "", re.M)
-        c.check("dmesg has no WARNING, BUG, Oops or multicall failure",
-                n is not None and n.group(1) == "0",
-                con.run("dmesg | grep -E -A12 '%s' | head -40" % DMESG_BAD,
-                        timeout=30))
+        check_dmesg_clean(c, con)
         c.check("domain 0 never logged a blkback error",
                 not m.find_all(r"blkback: domain \d+ vbd \d+: .*error"))
         c.check("no hypervisor crash", not m.find_all(

@@ -269,6 +269,17 @@ ZRAM = ("insmod /lib/modules/extra/zsmalloc.ko && "
 DMESG_BAD = r"WARNING:|BUG:|kernel BUG|multicall|Oops"
 
 
+def check_dmesg_clean(c, con):
+    """The guest's kernel log has no warning, bug, oops or failed
+    multicall (what it has, if any, is shown)."""
+    out = con.run("dmesg | grep -cE '%s'" % DMESG_BAD, timeout=30)
+    n = re.search(r"^(\d+)\s*$", out or "", re.M)
+    c.check("dmesg has no WARNING, BUG, Oops or multicall failure",
+            n is not None and n.group(1) == "0",
+            con.run("dmesg | grep -E -A12 '%s' | head -40" % DMESG_BAD,
+                    timeout=30))
+
+
 @scenario
 def linux_memory(c):
     """A 128 MiB Debian guest with zram swap under memory pressure:
@@ -307,12 +318,7 @@ def linux_memory(c):
                     c.note(line[len("lxmem: ok   "):])
             if out is None:
                 break
-        out = con.run("dmesg | grep -cE '%s'" % DMESG_BAD, timeout=30)
-        n = re.search(r"^(\d+)\s*$", out or "", re.M)
-        c.check("dmesg has no WARNING, BUG, Oops or multicall failure",
-                n is not None and n.group(1) == "0",
-                con.run("dmesg | grep -E -A12 '%s' | head -40" % DMESG_BAD,
-                        timeout=30))
+        check_dmesg_clean(c, con)
         out = con.run("echo alive", timeout=30) or ""
         c.check("the guest still answers", "alive" in out)
         con.close()

@@ -1,0 +1,14 @@
+/*
+ * String helpers shared by the xl.cfg parsers (host libc may lack strlcpy).
+ */
+#ifndef XENOLITH_DOM0_XLSTR_H
+#define XENOLITH_DOM0_XLSTR_H
+
+#include <stddef.h>
+
+/* Copy s into d (room bytes, always terminated), cutting it short. */
+void xl_str_copy(char *d, const char *s, size_t room);
+/* s without leading and trailing blanks (the end is cut in place). */
+char *xl_trim(char *s);
+
+#endif
