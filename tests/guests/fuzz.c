@@ -11,6 +11,9 @@
  * index=I (ours is first+I; the victim offers us its port 3+I and we send
  * one event there when done), every=N (progress line every N calls),
  * trace=N (print every call from call N on: replay up to a crash),
+ * tracewait=MS (pause after each traced call, default 8: the hypervisor
+ * drops an unprivileged guest's console output beyond 16 KiB/s, and an
+ * unpaced trace lost most lines, the result lines too),
  * storm=N (the fixed case's flushing grant unmaps, default 20000).
  *
  * Then the fixed cases: hostile calls that once broke the hypervisor.
@@ -121,7 +124,7 @@ static void g_multicall(struct fz_call *c, bool in_mc)
 
 static struct fz_call ring[RING];
 static uint64_t ring_no[RING];
-static uint64_t ncalls, trace_from = ~0UL;
+static uint64_t ncalls, trace_from = ~0UL, trace_wait;
 static uint64_t nr_calls[64], nr_ok[64];
 
 static void print_call(const char *why, uint64_t no, const struct fz_call *c)
@@ -140,8 +143,18 @@ static void print_ring(void)
 	}
 }
 
+/* Let the console's rate limit refill (bounded, should time stand still). */
+static void console_refill(void)
+{
+	uint64_t end = pv_now() + 1100000000UL;
+
+	for (unsigned int i = 0; i < 1000000 && pv_now() < end; i++)
+		mm_yield();
+}
+
 static void on_trap(struct pv_frame *f)
 {
+	console_refill(); /* the ring must not be lost */
 	print_ring();
 	pv_panic("fuzz: trap %lu (error %#lx) at %#lx, cr2 %#lx", f->vector,
 		 f->error_code, f->rip, pv_vcpu_info()->arch.cr2);
@@ -207,8 +220,11 @@ static void one_call(void)
 		fz_scramble_grants();
 	gen_call(c, false);
 	ring_no[k] = ncalls;
-	if (ncalls >= trace_from)
+	if (ncalls >= trace_from) {
 		print_call("call", ncalls, c);
+		if (trace_wait)
+			mm_spin_ms((unsigned int)trace_wait);
+	}
 	rc = _hypercall(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4]);
 	/* Events stay masked (SCHEDOP_block unmasks them). */
 	pv_vcpu_info()->evtchn_upcall_mask = 1;
@@ -372,6 +388,7 @@ void pv_main(void)
 	fz.nfuzz = (unsigned int)pv_arg("nfuzz", 1);
 	fz.self = fz.first + (unsigned int)pv_arg("index", 0);
 	trace_from = (uint64_t)pv_arg("trace", -1);
+	trace_wait = (uint64_t)pv_arg("tracewait", 8);
 	printf("fuzz: d%u seed %lu, %lu calls, victim d%u\n", fz.self, fz.seed,
 	       calls, fz.victim);
 

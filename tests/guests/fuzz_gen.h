@@ -718,12 +718,44 @@ static void g_gnt_copy_ptr(struct gnttab_copy_ptr *p, bool gref, bool dest)
 							  : r_mfn();
 }
 
+/*
+ * The size of one entry of a grant table op's list: the hypervisor reads
+ * entry i at list + i * size, so that is where our filtered entries must
+ * be. With one every 64 bytes, entries 1..n-1 were read from the random
+ * arena words in between, never filtered: a map whose host_addr was our
+ * guard page or a scratch table's read-only mapping (as on Xen, a grant
+ * map replaces whatever PTE is there), a contains_pte address in one of
+ * our page tables, an unmap_and_replace zapping one of our mappings, a
+ * copy into one of our frames. (Seed 38152: a grant mapped over the guard
+ * page let SCHEDOP_shutdown read reason 0 from it, and we powered off.)
+ */
+static size_t gnt_entry_size(uint64_t cmd)
+{
+	switch (cmd) {
+	case GNTTABOP_map_grant_ref:
+		return sizeof(struct gnttab_map_grant_ref);
+	case GNTTABOP_unmap_grant_ref:
+		return sizeof(struct gnttab_unmap_grant_ref);
+	case GNTTABOP_setup_table:
+		return sizeof(struct gnttab_setup_table);
+	case GNTTABOP_transfer:
+		return sizeof(struct gnttab_transfer);
+	case GNTTABOP_copy:
+		return sizeof(struct gnttab_copy);
+	case GNTTABOP_unmap_and_replace:
+		return sizeof(struct gnttab_unmap_and_replace);
+	default:
+		return 64;
+	}
+}
+
 static void g_grant_table_op(struct fz_call *c, bool in_mc)
 {
 	uint64_t cmd = chance(95) ? rn(14) : r_count();
 	unsigned int n = 1 + (unsigned int)rn(4);
 	bool exact = false; /* may the hypervisor read past our entries? */
-	uint8_t *b = arena_alloc(n * 64);
+	size_t size = gnt_entry_size((uint32_t)cmd);
+	uint8_t *b = arena_alloc(n * size);
 
 	(void)in_mc;
 	c->a[0] = cmd;
@@ -736,7 +768,7 @@ static void g_grant_table_op(struct fz_call *c, bool in_mc)
 	}
 	c->a[1] = (uint64_t)b;
 	for (unsigned int i = 0; i < n; i++) {
-		void *e = b + i * 64;
+		void *e = b + i * size;
 
 		switch (cmd) {
 		case GNTTABOP_map_grant_ref:
