@@ -282,11 +282,18 @@ static bool rx_buffers(struct netif *n)
 
 	if (n->broken)
 		return false;
-	if (prod != n->rx_cons)
-		return true;
-	n->rx->req_event = n->rx_cons + 1;
-	mb();
-	return read_once(&n->rx->req_prod) != n->rx_cons;
+	if (prod == n->rx_cons) {
+		n->rx->req_event = n->rx_cons + 1;
+		mb();
+		prod = read_once(&n->rx->req_prod);
+	}
+	/* Buffers we have not answered can fill the ring, never more:
+	 * beyond that we would answer over requests not yet read. */
+	if (prod - n->rx_rsp > RX_SIZE) {
+		broken(n, "rx request producer more than a ring ahead");
+		return false;
+	}
+	return prod != n->rx_cons;
 }
 
 static uint16_t rx_flags(unsigned int f)

@@ -98,20 +98,28 @@ def transfer(c, m):
                    "cat /proc/net/snmp | grep Tcp")))
 
 
+def two_guests_up(c, m):
+    """Domain 0 ready, lx1 and lx2 created, their shells answering and
+    eth0 configured; False if any step failed (already reported)."""
+    c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+    if not (create(c, m, "lx1") and create(c, m, "lx2")):
+        return False
+    for name in ("lx1", "lx2"):
+        con = attach(c, m, name)
+        if not con:
+            return False
+        con.close()
+        bring_up(c, m, name)
+    return True
+
+
 @scenario
 def net_bridge(c):
     """Two Linux guests on xenbr0: ping, a TCP transfer, anti-spoofing."""
     with boot_dom0() as m:
         c.machine = m
-        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
-        if not (create(c, m, "lx1") and create(c, m, "lx2")):
+        if not two_guests_up(c, m):
             return
-        for name in ("lx1", "lx2"):
-            con = attach(c, m, name)
-            if not con:
-                return
-            con.close()
-            bring_up(c, m, name)
         c.check("both VIFs connected in domain 0",
                 len(m.find_all(r"netback: domain \d+ vif 0 connected"))
                 == 2)
@@ -225,15 +233,8 @@ def net_hostile(c):
     domain id, closes only the broken VIFs, and the guests still talk."""
     with boot_dom0() as m:
         c.machine = m
-        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
-        if not (create(c, m, "lx1") and create(c, m, "lx2")):
+        if not two_guests_up(c, m):
             return
-        for name in ("lx1", "lx2"):
-            con = attach(c, m, name)
-            if not con:
-                return
-            con.close()
-            bring_up(c, m, name)
         sh(m, "lx1", "setsid sh -c 'ping -i 0.2 -c 300 10.0.0.2 > "
            "/tmp/ping' < /dev/null > /dev/null 2>&1 & sleep 1")
         cfg = os.path.join(os.path.dirname(write_config("x")), "hostile.cfg")
