@@ -179,6 +179,39 @@ def shutdown_reasons(c):
 
 
 @scenario
+def shutdown_race(c):
+    """Two vCPUs of each of eight domains shut it down at the same instant
+    with different reasons: one shutdown per domain, one reason, logged
+    once, and the hypervisor carries on."""
+    n = 8
+    m = Machine("domains=%d domu_vcpus=2 guest_loglvl=all" % n, smp=2,
+                extra=["-initrd", guest_modules(
+                    [("hello", "")] + [("shut_race", "")] * n)])
+    c.machine = m
+    try:
+        wins = {}
+        for d in range(1, n + 1):
+            m.wait_for(r"d%d: shut down: \w+" % d, 120)
+        time.sleep(1)  # a second, late shutdown line would show by now
+        for d in range(1, n + 1):
+            res = m.find_all(r"\(d%d\) (\d+) passed, (\d+) failed" % d)
+            c.check("d%d: both vCPUs ready to race" % d,
+                    res and res[-1].group(2) == "0")
+            lines = m.find_all(r"d%d: shut down: (\w+)" % d)
+            reasons = [x.group(1) for x in lines]
+            c.check("d%d shut down exactly once, with one of the racing "
+                    "reasons (%s)" % (d, ", ".join(reasons) or "none"),
+                    len(reasons) == 1 and reasons[0] in ("poweroff", "reboot"))
+            for r in reasons:
+                wins[r] = wins.get(r, 0) + 1
+        c.note("winners: %s" % wins)
+        c.check("no hypervisor crash", not m.find_all(r"FATAL TRAP|Panic on CPU")
+                and m.alive())
+    finally:
+        m.stop()
+
+
+@scenario
 def console_two_vcpus(c):
     """Two vCPUs of one domain write console lines at once: whole lines."""
     m = run_guests(c, [("hello", ""), ("con_race", "")],
