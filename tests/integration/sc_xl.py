@@ -68,8 +68,8 @@ def xl_control(c):
                 "xen_version            : 4.17" in r.stdout, r.stdout)
         c.check("xl info: 2 CPUs", "nr_cpus                : 2" in r.stdout,
                 r.stdout)
-        c.check("xl info: the scheduler that runs (round robin)",
-                "xen_scheduler          : rr" in r.stdout, r.stdout)
+        c.check("xl info: the scheduler that runs (credit)",
+                "xen_scheduler          : credit" in r.stdout, r.stdout)
         mem = [l for l in r.stdout.splitlines() if l.startswith("total_memory")]
         c.check("xl info: total memory about 1 GiB",
                 mem and 900 < int(mem[0].split(":")[1]) <= 1024, mem)
