@@ -75,13 +75,15 @@ void credit_shares(struct credit_dom *doms, unsigned int n, u64 total,
 }
 
 /*
- * Keep a vCPU's credit within two periods of debt and one of savings: a
- * vCPU that idled cannot hoard, and one that ran alone past its share
- * does not pay for it for long once others want the CPU.
+ * Keep a vCPU's credit within ten periods of debt and three of savings,
+ * so that neither grows without end. The bounds are wide on purpose: a
+ * vCPU that waited while another overran (a long slice, or the host
+ * stalling the CPU under it) keeps what it is owed, and the overrun is
+ * paid back rather than forgiven, or the weights would flatten.
  */
 s64 credit_clip(s64 credit, u64 period)
 {
-	s64 hi = (s64)period, lo = -2 * (s64)period;
+	s64 hi = 3 * (s64)period, lo = -10 * (s64)period;
 
 	return credit > hi ? hi : credit < lo ? lo : credit;
 }

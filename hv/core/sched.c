@@ -588,16 +588,25 @@ static unsigned int gather_active(void)
  */
 static void credit_account(void *data)
 {
+	static u64 last;
+	u64 now = NOW(), period = last ? now - last : CREDIT_PERIOD_NS;
 	unsigned int n, ncpus = 0;
 	struct domain *d;
 	struct vcpu *v;
 
 	(void)data;
+	/*
+	 * Share out the time that really passed: a late timer (a busy host)
+	 * must not leave everyone in debt, which the clip would then forgive
+	 * alike, flattening the weights.
+	 */
+	if (period > 4 * CREDIT_PERIOD_NS)
+		period = 4 * CREDIT_PERIOD_NS;
+	last = now;
 	for_each_online_cpu(pc)
 		ncpus++;
 	n = gather_active();
-	credit_shares(acct_doms, n, ncpus * CREDIT_PERIOD_NS,
-		      CREDIT_PERIOD_NS);
+	credit_shares(acct_doms, n, ncpus * period, period);
 	for (unsigned int i = 0; i < n; i++) {
 		s64 part = (s64)(acct_doms[i].share / acct_doms[i].active);
 
@@ -661,6 +670,7 @@ void __noreturn schedule(void)
 	if (prev)
 		charge(prev, pc, now);
 	next = pick_next(pc, prev, now);
+	pc->runq_parked = !next && !list_empty(&pc->runq);
 	pc->run_start = now;
 	if (next)
 		pc->slice_end = now + slice_for(next);
