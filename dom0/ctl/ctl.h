@@ -72,6 +72,7 @@ int xl_shutdown(struct ctl_io *io, int argc, char **argv);
 int xl_pause(struct ctl_io *io, int argc, char **argv);
 int xl_vcpu_list(struct ctl_io *io, int argc, char **argv);
 int xl_vcpu_pin(struct ctl_io *io, int argc, char **argv);
+int xl_sched_credit(struct ctl_io *io, int argc, char **argv);
 int xl_domid(struct ctl_io *io, int argc, char **argv);
 int xl_domname(struct ctl_io *io, int argc, char **argv);
 int xl_rename(struct ctl_io *io, int argc, char **argv);
