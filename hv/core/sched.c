@@ -598,10 +598,11 @@ static void credit_account(void *data)
 	/*
 	 * Share out the time that really passed: a late timer (a busy host)
 	 * must not leave everyone in debt, which the clip would then forgive
-	 * alike, flattening the weights.
+	 * alike, flattening the weights. The clip bounds what a long gap
+	 * can give.
 	 */
-	if (period > 4 * CREDIT_PERIOD_NS)
-		period = 4 * CREDIT_PERIOD_NS;
+	if (period > 1000 * CREDIT_PERIOD_NS / 30)
+		period = 1000 * CREDIT_PERIOD_NS / 30; /* a second */
 	last = now;
 	for_each_online_cpu(pc)
 		ncpus++;
