@@ -27,6 +27,7 @@
  */
 #include <xen/io/xenbus.h>
 #include "blkback.h"
+#include "cow.h"
 #include "errno.h"
 #include "kernel.h"
 #include "virtio_blk.h"
@@ -229,6 +230,15 @@ static int fetch_descriptors(struct worker *w)
 	return 0;
 }
 
+/* The VBD's sectors: an extent of a disk, or a COW overlay on a base. */
+static int disk_rw(struct vbd *v, bool write, uint64_t sector, void *buf,
+		   uint32_t n)
+{
+	if (v->cow)
+		return cow_rw(v->cow, write, sector, buf, n);
+	return vblk_rw((int)v->cfg.disk, write, v->ext.start + sector, buf, n);
+}
+
 static int16_t do_request(struct worker *w)
 {
 	struct blkreq *r = &w->req;
@@ -240,8 +250,7 @@ static int16_t do_request(struct worker *w)
 		log_once(w->b, LOG_GRANT, "a grant domain 0 may not read", r);
 		return BLKIF_RSP_ERROR;
 	}
-	if (r->nsectors && vblk_rw(disk, write, v->ext.start + r->sector,
-				   w->buf, r->nsectors)) {
+	if (r->nsectors && disk_rw(v, write, r->sector, w->buf, r->nsectors)) {
 		log_once(w->b, LOG_IO, "the disk failed the request", r);
 		return BLKIF_RSP_ERROR;
 	}
@@ -254,7 +263,7 @@ static int16_t do_request(struct worker *w)
 	}
 	if ((r->op == BLKIF_OP_FLUSH_DISKCACHE ||
 	     r->op == BLKIF_OP_WRITE_BARRIER) &&
-	    vblk_flush(disk)) {
+	    (v->cow ? cow_flush(v->cow) : vblk_flush(disk))) {
 		log_once(w->b, LOG_IO, "the disk failed a flush", r);
 		return BLKIF_RSP_ERROR;
 	}

@@ -648,3 +648,209 @@ def linux_swap_vbd(c):
         if con:
             con.close()
         m.stop()
+
+
+# Copy-on-write VBDs: a 32 MiB base and overlays of 40 MiB (the base's
+# size and 1 MiB of header and bitmap) on one disk.
+COW_DISK_MB = 200
+COW_BASE_MB = 32
+COW_BASE = "vblk0:1M+%dM" % COW_BASE_MB
+COW_A, COW_B = "vblk0:40M+40M", "vblk0:80M+40M"
+COW_BLANK = "vblk0:120M+40M"  # never made an overlay
+COW_SMALL = "vblk0:160M+32M"  # too small for the base
+COW_MARK = b"COWMARK\n" * 192  # 3 sectors, written at sector 5
+
+
+def cow_image():
+    """The base holds random data; everything else is zeros."""
+    os.makedirs(IMG_DIR, exist_ok=True)
+    path = os.path.join(IMG_DIR, "cow.img")
+    with open(path, "wb") as f:
+        f.truncate(COW_DISK_MB << 20)
+        f.seek(1 << 20)
+        f.write(os.urandom(COW_BASE_MB << 20))
+    return path
+
+
+def base_bytes(image, offset, length):
+    with open(image, "rb") as f:
+        f.seek((1 << 20) + offset)
+        return f.read(length)
+
+
+def cow_expect(image):
+    """What a guest should see after cow_writes: the shas of the written
+    region (8-12 MiB) and of sectors 4-8 (the 3-sector mark between
+    base sectors)."""
+    mark = base_bytes(image, 4 * 512, 512) + COW_MARK + \
+        base_bytes(image, 8 * 512, 512)
+    return hashlib.sha256(mark).hexdigest()
+
+
+def cow_create(c, m, name, overlay, expect_ok=True):
+    return create(c, m, name, "format=cow, vdev=xvda, access=rw, "
+                  "target=%s" % overlay, expect_ok)
+
+
+def guest_sha(con, skip, count, bs="1M"):
+    return sha_of(con.run("echo 3 > /proc/sys/vm/drop_caches; dd "
+                          "if=/dev/xvda bs=%s skip=%d count=%d 2>/dev/null "
+                          "| sha256sum" % (bs, skip, count), timeout=300))
+
+
+def cow_writes(c, con):
+    """4 MiB at 8 MiB and a 3-sector mark at sector 5 (O_DIRECT: a
+    request that covers part of one 4 KiB block), each flushed."""
+    con.run("dd if=/dev/urandom of=/tmp/data bs=1M count=4 2>/dev/null",
+            timeout=120)
+    want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
+    out = con.run("dd if=/tmp/data of=/dev/xvda bs=1M seek=8 conv=fsync "
+                  "2>/dev/null && i=0; while [ $i -lt 192 ]; do echo "
+                  "COWMARK; i=$((i+1)); done > /tmp/mark && dd if=/tmp/mark "
+                  "of=/dev/xvda bs=512 seek=5 count=3 oflag=direct "
+                  "conv=fsync 2>/dev/null && sync && echo COW-WROTE",
+                  timeout=300) or ""
+    c.check("the guest wrote 4 MiB and a 3-sector mark through the COW "
+            "VBD, fsync'ed", "COW-WROTE" in out, out[-300:])
+    return want
+
+
+def cow_sees(c, con, name, image, data_sha, mark_sha, what):
+    got = guest_sha(con, 8, 4)
+    c.check("%s sees %s at 8-12 MiB" % (name, what),
+            got == data_sha, got)
+    got = guest_sha(con, 4, 5, bs="512")
+    c.check("%s sees %s at sectors 4-8" % (name, what),
+            got == mark_sha, got)
+
+
+@scenario
+def block_cow(c):
+    """Copy-on-write VBDs: two guests, each with its own overlay on one
+    base, each sees its own writes only, and the base's bytes on the host
+    never change; QEMU killed after the guest's fsync: the overlay,
+    attached to a new guest, shows the writes; a reset overlay shows the
+    base again; corrupt, blank or too small overlays and a writer on the
+    base are refused."""
+    image = cow_image()
+    base_sha = image_sha(image, 1 << 20, COW_BASE_MB << 20)
+    mark_sha = cow_expect(image)
+    base_mark_sha = hashlib.sha256(base_bytes(image, 4 * 512, 5 * 512)
+                                   ).hexdigest()
+    base_region_sha = hashlib.sha256(base_bytes(image, 8 << 20, 4 << 20)
+                                     ).hexdigest()
+    m = boot(image)
+    c.machine = m
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        for ovl in (COW_A, COW_B):
+            r = m.xl("cow-create", ovl, COW_BASE)
+            c.check("xl cow-create %s %s" % (ovl, COW_BASE),
+                    r.returncode == 0, r.stdout + r.stderr)
+        r = m.xl("cow-create", COW_A, COW_BASE)
+        c.check("cow-create over an existing overlay is refused",
+                r.returncode != 0 and "overlay already" in r.stderr,
+                r.stdout + r.stderr)
+        r = m.xl("cow-create", COW_SMALL, COW_BASE)
+        c.check("cow-create on a too small extent is refused",
+                r.returncode != 0 and "needs" in r.stderr,
+                r.stdout + r.stderr)
+        ok_a, _ = cow_create(c, m, "lxa", COW_A)
+        ok_b, _ = cow_create(c, m, "lxb", COW_B)
+        ok, out = create(c, m, "lxw", "%s,raw,xvda,rw" % COW_BASE,
+                         expect_ok=False)
+        c.check("a read-write VBD on the base of COW VBDs is refused: %s"
+                % out.strip()[-100:], not ok and "base of a COW" in out)
+        r = m.xl("cow-reset", COW_A)
+        c.check("cow-reset of an overlay in use is refused",
+                r.returncode != 0 and "in use by domain" in r.stderr,
+                r.stdout + r.stderr)
+        if not (ok_a and ok_b):
+            return
+        con = attach(c, m, "lxa")
+        if not con:
+            return
+        try:
+            out = con.run("cat /sys/block/xvda/size") or ""
+            c.check("lxa's xvda has the base's %d sectors" %
+                    (COW_BASE_MB * 2048),
+                    out.strip() == str(COW_BASE_MB * 2048), out)
+            got = guest_sha(con, 0, COW_BASE_MB)
+            c.check("lxa reads the base through its empty overlay",
+                    got == base_sha, got)
+            data_sha = cow_writes(c, con)
+            cow_sees(c, con, "lxa", image, data_sha, mark_sha,
+                     "its own writes")
+        finally:
+            con.close()
+        con = attach(c, m, "lxb")
+        if con:
+            try:
+                cow_sees(c, con, "lxb", image, base_region_sha,
+                         base_mark_sha, "the base, not lxa's writes")
+            finally:
+                con.close()
+        # lxa flushed; now the machine dies without closing anything.
+        m.proc.kill()
+        m.proc.wait()
+        c.check("the base's bytes on the host are unchanged (sha256)",
+                image_sha(image, 1 << 20, COW_BASE_MB << 20) == base_sha)
+    finally:
+        m.stop()
+    # Overlay B gets a damaged header (one byte of its base's start).
+    with open(image, "r+b") as f:
+        f.seek((80 << 20) + 16)
+        byte = f.read(1)
+        f.seek((80 << 20) + 16)
+        f.write(bytes([byte[0] ^ 0x40]))
+    m = boot(image)
+    c.machine = m
+    try:
+        c.check("domain 0 ready again", m.wait_for(r"serial prompt ready",
+                                                   60))
+        ok, _ = cow_create(c, m, "lxc", COW_A)
+        con = attach(c, m, "lxc") if ok else None
+        if con:
+            try:
+                cow_sees(c, con, "lxc (overlay A again, after QEMU was "
+                         "killed)", image, data_sha, mark_sha,
+                         "lxa's writes")
+            finally:
+                con.close()
+        ok, out = cow_create(c, m, "lxd", COW_B, expect_ok=False)
+        c.check("an overlay with a damaged header is refused: %s" %
+                out.strip()[-90:], not ok and "corrupt" in out, out)
+        ok, out = cow_create(c, m, "lxe", COW_BLANK, expect_ok=False)
+        c.check("an extent that is no overlay is refused: %s" %
+                out.strip()[-90:], not ok and "not a COW overlay" in out,
+                out)
+        m.xl("destroy", "lxc")
+        wait_listed(m, "lxc", False)
+        r = m.xl("cow-info", COW_A)
+        c.check("cow-info shows the overlay's blocks: %s" %
+                r.stdout.strip()[-60:], r.returncode == 0 and
+                re.search(r"\b(\d+) of 8192 in the overlay", r.stdout) and
+                int(re.search(r"\b(\d+) of 8192", r.stdout).group(1)) >=
+                1025, r.stdout + r.stderr)
+        r = m.xl("cow-reset", COW_A)
+        c.check("xl cow-reset %s" % COW_A, r.returncode == 0,
+                r.stdout + r.stderr)
+        ok, _ = cow_create(c, m, "lxf", COW_A)
+        con = attach(c, m, "lxf") if ok else None
+        if con:
+            try:
+                got = guest_sha(con, 0, COW_BASE_MB)
+                c.check("after cow-reset the guest sees the base again",
+                        got == base_sha, got)
+            finally:
+                con.close()
+        m.xl("destroy", "lxf")
+        wait_listed(m, "lxf", False)
+        c.check("the base's bytes on the host are still unchanged",
+                image_sha(image, 1 << 20, COW_BASE_MB << 20) == base_sha)
+        c.check("domain 0 never logged a blkback error",
+                not m.find_all(r"blkback: domain \d+ vbd \d+: .*error"))
+        c.check("no hypervisor crash", not m.find_all(
+            r"FATAL TRAP|Panic on CPU|dom0: .*panic") and m.alive())
+    finally:
+        m.stop()
