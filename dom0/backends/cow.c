@@ -337,7 +337,8 @@ int cow_flush(struct cow *c)
 
 int cow_discard(struct cow *c, uint64_t sector, uint64_t n)
 {
-	uint64_t b0, b1;
+	uint64_t b0, b1, first, end;
+	int rc;
 
 	if (sector > c->lay.sectors || n > c->lay.sectors - sector)
 		return -ERANGE;
@@ -348,8 +349,20 @@ int cow_discard(struct cow *c, uint64_t sector, uint64_t n)
 	c->used -= cow_count_range(c->bitmap, b0, b1);
 	cow_bits_clear(c->bitmap, b0, b1);
 	cow_mark_dirty(c->dirty, b0, b1);
+	/*
+	 * Give the room back to the disk too, if it discards (a sparse
+	 * image shrinks). Whatever the data area holds there now is never
+	 * read unless a write fills the block again first.
+	 */
+	first = b0 * c->lay.block_sectors;
+	end = b1 * c->lay.block_sectors < c->lay.sectors
+		  ? b1 * c->lay.block_sectors
+		  : c->lay.sectors;
+	rc =
+	    vblk_discard((int)c->ovl.disk,
+			 c->ovl.start + c->lay.data_start + first, end - first);
 	unlock(c);
-	return 0;
+	return rc == -EOPNOTSUPP ? 0 : rc;
 }
 
 void cow_close(struct cow *c)

@@ -41,12 +41,13 @@ struct vbd {
 	unsigned int nareas;
 	struct cow *cow; /* format=cow: the open overlay (ext.start is 0) */
 	uint32_t sector_size; /* the disk's logical block size */
+	uint32_t discard_gran, discard_align; /* bytes; 0: no discard */
 	struct blkif *blkif; /* the connected ring, if any (blkback.c) */
 	/* blkback's: faults already logged (once per kind), connections. */
 	uint32_t logged;
 	unsigned int connects;
 	/* Counters for xl block-list. */
-	uint64_t reqs, sectors_read, sectors_written, flushes, errors;
+	uint64_t reqs, sectors_read, sectors_written, flushes, discards, errors;
 };
 
 /* Register blkback with the xenbus library (at start). */

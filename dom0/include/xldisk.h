@@ -17,7 +17,8 @@
  *   'format=cow, vdev=xvda, access=rw, target=vblk1:0+80M'
  *
  * Keys: target, format (raw or cow), vdev (xvdX, xvdXN, or a number),
- * access (r, ro, w, rw), devtype (disk only), backend (0 or Domain-0).
+ * access (r, ro, w, rw), devtype (disk only), backend (0 or Domain-0);
+ * the flags discard (the default) and no-discard.
  * Anything else (script=, cdrom, qcow2, ...) is refused with the reason.
  * Pure code, shared by domain 0, the host xl and the unit test.
  */
@@ -38,6 +39,7 @@ struct xl_disk {
 	uint32_t devid; /* the virtual-device number (51712 for xvda) */
 	bool readonly;
 	bool cow; /* format=cow: the target is a copy-on-write overlay */
+	bool no_discard; /* the no-discard flag (discard is the default) */
 };
 
 /* Parse one list item. 0, or -22 with err saying why. */

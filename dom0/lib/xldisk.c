@@ -226,6 +226,10 @@ int xldisk_parse(const char *spec, struct xl_disk *out, char *err,
 			*s++ = '\0';
 		piece = xl_trim(piece);
 		eq = strchr(piece, '=');
+		if (!strcmp(piece, "discard") || !strcmp(piece, "no-discard")) {
+			d.no_discard = piece[0] == 'n';
+			continue;
+		}
 		if (!eq) {
 			if (npos == PIECES)
 				return fail(&p, "too many items", NULL);

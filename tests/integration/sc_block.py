@@ -43,11 +43,18 @@ def image_sha(path, offset, length):
         return hashlib.sha256(f.read(length)).hexdigest()
 
 
-def boot(image):
+def boot(image, drive="", device="", more=None):
+    """Domain 0 with image as vblk0 (drive/device: more QEMU options for
+    it) and the images of more as vblk1..."""
+    extra = ["-initrd", DOM0]
+    for i, (img, drv, dev) in enumerate([(image, drive, device)] +
+                                        (more or [])):
+        extra += ["-drive", "file=%s,if=none,id=d%d,format=raw%s" %
+                  (img, i, drv),
+                  "-device", "virtio-blk-pci,drive=d%d,disable-legacy=on%s" %
+                  (i, dev)]
     return Machine("dom0_mem=400M", smp=2, mem="1536M", ctl=True,
-                   extra=["-initrd", DOM0,
-                          "-drive", "file=%s,if=none,id=d0,format=raw" % image,
-                          "-device", "virtio-blk-pci,drive=d0,disable-legacy=on"])
+                   extra=extra)
 
 
 def create(c, m, name, disk, expect_ok=True):
@@ -850,6 +857,143 @@ def block_cow(c):
                 image_sha(image, 1 << 20, COW_BASE_MB << 20) == base_sha)
         c.check("domain 0 never logged a blkback error",
                 not m.find_all(r"blkback: domain \d+ vbd \d+: .*error"))
+        c.check("no hypervisor crash", not m.find_all(
+            r"FATAL TRAP|Panic on CPU|dom0: .*panic") and m.alive())
+    finally:
+        m.stop()
+
+
+def allocated(path):
+    return os.stat(path).st_blocks * 512
+
+
+def zeros(path, offset, length):
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return f.read(length) == bytes(length)
+
+
+def queue(con, attr, dev="xvda"):
+    out = con.run("cat /sys/block/%s/queue/%s" % (dev, attr)) or ""
+    m = re.search(r"^(\d+)\s*$", out, re.M)
+    return int(m.group(1)) if m else None
+
+
+def discard_raw(c, m, image, nodisc):
+    """A raw VBD on a disk that discards (-drive discard=unmap): blkdiscard
+    in the guest punches a hole in the host's image file."""
+    ok, _ = create(c, m, "ld", "vblk0:1M+32M,raw,xvda,rw")
+    con = attach(c, m, "ld") if ok else None
+    if not con:
+        return
+    try:
+        gran = queue(con, "discard_granularity")
+        mx = queue(con, "discard_max_bytes")
+        c.check("xvda offers discard (granularity %s, max %s bytes)" %
+                (gran, mx), gran and mx and mx > 0)
+        out = con.run("dd if=/dev/urandom of=/dev/xvda bs=1M count=8 "
+                      "conv=fsync 2>/dev/null && echo WROTE",
+                      timeout=300) or ""
+        c.check("8 MiB written and flushed", "WROTE" in out, out)
+        before = allocated(image)
+        c.check("the data is in the image", not zeros(image, 1 << 20,
+                                                      4 << 20))
+        out = con.run("blkdiscard -o 0 -l 4194304 /dev/xvda && sync && "
+                      "echo DISCARDED", timeout=120) or ""
+        c.check("blkdiscard of the first 4 MiB in the guest",
+                "DISCARDED" in out, out)
+        after = allocated(image)
+        c.check("the host's image: those 4 MiB read as zeros, the next 4 "
+                "MiB are kept, %d KiB fewer allocated" %
+                ((before - after) >> 10),
+                zeros(image, 1 << 20, 4 << 20) and
+                not zeros(image, 5 << 20, 4 << 20) and
+                before - after >= 3 << 20)
+        out = con.run("blkdiscard -o 33554432 -l 4096 /dev/xvda 2>&1; "
+                      "echo rc=$?") or ""
+        c.check("a discard past the end of xvda fails in the guest",
+                "rc=0" not in out, out)
+    finally:
+        con.close()
+    m.xl("destroy", "ld")
+    wait_listed(m, "ld", False)
+    for name, spec, why in (
+            ("lr", "vblk0:40M+8M,raw,xvda,r", "a read-only VBD"),
+            ("ln", "vblk0:40M+8M,raw,xvda,rw,no-discard", "no-discard"),
+            ("lo", "vblk1,raw,xvda,rw", "a disk without discard")):
+        ok, _ = create(c, m, name, spec)
+        con = attach(c, m, name) if ok else None
+        if not con:
+            continue
+        try:
+            mx = queue(con, "discard_max_bytes")
+            out = con.run("blkdiscard -o 0 -l 4096 /dev/xvda 2>&1; "
+                          "echo rc=$?") or ""
+            c.check("%s offers no discard (max %s) and blkdiscard fails" %
+                    (why, mx), mx == 0 and "rc=0" not in out, out)
+        finally:
+            con.close()
+        m.xl("destroy", name)
+        wait_listed(m, name, False)
+    c.check("the disk without discard is untouched",
+            zeros(nodisc, 0, 64 << 10))
+
+
+def discard_cow(c, m, image):
+    """A COW VBD: a discard drops the overlay's whole blocks (the guest
+    reads the base there again); part of a block keeps its data."""
+    r = m.xl("cow-create", COW_A, COW_BASE)
+    c.check("xl cow-create %s %s" % (COW_A, COW_BASE), r.returncode == 0,
+            r.stdout + r.stderr)
+    ok, _ = cow_create(c, m, "lc", COW_A)
+    con = attach(c, m, "lc") if ok else None
+    if not con:
+        return
+    base1 = hashlib.sha256(base_bytes(image, 0, 1 << 20)).hexdigest()
+    try:
+        c.check("the COW VBD offers discard at its 4 KiB blocks",
+                queue(con, "discard_granularity") == 4096)
+        out = con.run("dd if=/dev/urandom of=/dev/xvda bs=1M count=2 "
+                      "conv=fsync 2>/dev/null && echo WROTE",
+                      timeout=300) or ""
+        c.check("2 MiB written through the overlay", "WROTE" in out, out)
+        second = guest_sha(con, 1, 1)
+        con.run("blkdiscard -o 0 -l 1048576 /dev/xvda && sync")
+        got = guest_sha(con, 0, 1)
+        c.check("after blkdiscard of the first MiB the guest reads the "
+                "base there", got == base1, got)
+        c.check("and the second MiB is still its own",
+                guest_sha(con, 1, 1) == second)
+    finally:
+        con.close()
+    m.xl("destroy", "lc")
+    wait_listed(m, "lc", False)
+    r = m.xl("cow-info", COW_A)
+    c.check("cow-info: 256 blocks left in the overlay: %s" %
+            r.stdout.strip()[-50:], " 256 of 8192" in r.stdout,
+            r.stdout + r.stderr)
+
+
+@scenario
+def block_discard(c):
+    """Discard (feature-discard): on a raw VBD blkdiscard in the guest
+    reaches QEMU (a hole in the image file), on a COW VBD it drops the
+    overlay's blocks; read-only VBDs, no-discard and disks that do not
+    discard offer none; a range past the end fails."""
+    image = cow_image()
+    nodisc = os.path.join(IMG_DIR, "nodiscard.img")
+    with open(nodisc, "wb") as f:
+        f.truncate(16 << 20)
+    m = boot(image, drive=",discard=unmap",
+             more=[(nodisc, "", ",discard=off")])
+    c.machine = m
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        c.check("vblk0 discards, vblk1 does not",
+                m.find_all(r"vblk0: .*discard") and
+                not m.find_all(r"vblk1: .*discard"))
+        discard_raw(c, m, image, nodisc)
+        discard_cow(c, m, image)
         c.check("no hypervisor crash", not m.find_all(
             r"FATAL TRAP|Panic on CPU|dom0: .*panic") and m.alive())
     finally:

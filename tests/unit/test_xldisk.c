@@ -48,8 +48,17 @@ static void test_forms(void)
 	CHECK(!xldisk_parse("vblk1,cow,xvdb,r", &d, err, sizeof(err)) &&
 		  d.cow && d.readonly,
 	      "positional cow, read-only");
-	CHECK(!xldisk_parse("vblk1,raw,xvdb", &d, err, sizeof(err)) && !d.cow,
-	      "raw is not cow");
+	CHECK(!xldisk_parse("vblk1,raw,xvdb", &d, err, sizeof(err)) && !d.cow &&
+		  !d.no_discard,
+	      "raw is not cow; discard by default");
+	CHECK(!xldisk_parse("vblk1,raw,xvdb,w,no-discard", &d, err,
+			    sizeof(err)) &&
+		  d.no_discard && !d.readonly,
+	      "the no-discard flag after the positional items: %s", err);
+	CHECK(!xldisk_parse("discard, target=vblk1, vdev=xvdb", &d, err,
+			    sizeof(err)) &&
+		  !d.no_discard,
+	      "the discard flag: %s", err);
 	CHECK(!xldisk_parse_target("vblk2:1M+2M", &d, err, sizeof(err)) &&
 		  d.disk == 2 && d.start == 2048 && d.sectors == 4096,
 	      "a target alone (xl cow-create)");
