@@ -715,10 +715,10 @@ def cow_writes(c, con):
                   "2>/dev/null && i=0; while [ $i -lt 192 ]; do echo "
                   "COWMARK; i=$((i+1)); done > /tmp/mark && dd if=/tmp/mark "
                   "of=/dev/xvda bs=512 seek=5 count=3 oflag=direct "
-                  "conv=fsync 2>/dev/null && sync && echo COW-WROTE",
+                  "conv=fsync 2>/dev/null && sync && echo COW-WROTE-$((6*7))",
                   timeout=300) or ""
     c.check("the guest wrote 4 MiB and a 3-sector mark through the COW "
-            "VBD, fsync'ed", "COW-WROTE" in out, out[-300:])
+            "VBD, fsync'ed", "COW-WROTE-42" in out, out[-300:])
     return want
 
 
@@ -892,16 +892,16 @@ def discard_raw(c, m, image, nodisc):
         c.check("xvda offers discard (granularity %s, max %s bytes)" %
                 (gran, mx), gran and mx and mx > 0)
         out = con.run("dd if=/dev/urandom of=/dev/xvda bs=1M count=8 "
-                      "conv=fsync 2>/dev/null && echo WROTE",
+                      "conv=fsync 2>/dev/null && echo WROTE-$((6*7))",
                       timeout=300) or ""
-        c.check("8 MiB written and flushed", "WROTE" in out, out)
+        c.check("8 MiB written and flushed", "WROTE-42" in out, out)
         before = allocated(image)
         c.check("the data is in the image", not zeros(image, 1 << 20,
                                                       4 << 20))
         out = con.run("blkdiscard -o 0 -l 4194304 /dev/xvda && sync && "
-                      "echo DISCARDED", timeout=120) or ""
+                      "echo DISCARDED-$((6*7))", timeout=120) or ""
         c.check("blkdiscard of the first 4 MiB in the guest",
-                "DISCARDED" in out, out)
+                "DISCARDED-42" in out, out)
         after = allocated(image)
         c.check("the host's image: those 4 MiB read as zeros, the next 4 "
                 "MiB are kept, %d KiB fewer allocated" %
@@ -954,9 +954,9 @@ def discard_cow(c, m, image):
         c.check("the COW VBD offers discard at its 4 KiB blocks",
                 queue(con, "discard_granularity") == 4096)
         out = con.run("dd if=/dev/urandom of=/dev/xvda bs=1M count=2 "
-                      "conv=fsync 2>/dev/null && echo WROTE",
+                      "conv=fsync 2>/dev/null && echo WROTE-$((6*7))",
                       timeout=300) or ""
-        c.check("2 MiB written through the overlay", "WROTE" in out, out)
+        c.check("2 MiB written through the overlay", "WROTE-42" in out, out)
         second = guest_sha(con, 1, 1)
         con.run("blkdiscard -o 0 -l 1048576 /dev/xvda && sync")
         got = guest_sha(con, 0, 1)
@@ -1040,9 +1040,9 @@ def block_persistent(c):
                 m.wait_for(r"vbd 51712 \(xvda\) connected: .*persistent "
                            r"grants", 30))
         out = con.run("echo 0 > /sys/module/xen_blkfront/parameters/"
-                      "feature_persistent && echo PARAM-OFF") or ""
+                      "feature_persistent && echo PARAM-OFF-$((6*7))") or ""
         c.check("blkfront's feature_persistent set to 0 in the guest",
-                "PARAM-OFF" in out, out)
+                "PARAM-OFF-42" in out, out)
         con.close()  # the control channel serves one client at a time
         con = None
         r = m.xl("block-attach", "lxp", "vblk0:40M+32M,raw,xvdb,rw")
@@ -1055,12 +1055,12 @@ def block_persistent(c):
         if not con:
             return
         out = con.run("for i in $(seq 1 100); do [ -b /dev/xvdb ] && break; "
-                      "sleep 0.2; done; [ -b /dev/xvdb ] && echo HAS-XVDB; "
+                      "sleep 0.2; done; [ -b /dev/xvdb ] && echo HAS-XVDB-$((6*7)); "
                       "dd if=/dev/urandom of=/tmp/data bs=1M count=%d "
                       "2>/dev/null" % PG_MB, timeout=120) or ""
-        c.check("the guest has the block device xvdb", "HAS-XVDB" in out,
+        c.check("the guest has the block device xvdb", "HAS-XVDB-42" in out,
                 out)
-        if "HAS-XVDB" not in out:
+        if "HAS-XVDB-42" not in out:
             return
         want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
         res = {"xvda": [], "xvdb": []}
