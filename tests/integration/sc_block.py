@@ -104,10 +104,10 @@ def writer(c, m, image):
                 % DATA_MB, timeout=120)
         want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
         out = con.run(timed("dd if=/tmp/data of=/dev/xvda bs=1M "
-                            "conv=fsync && sync && echo WROTE"),
+                            "conv=fsync && sync && echo WROTE-$((6*7))"),
                       timeout=300) or ""
         c.check("dd of %d MiB to xvda with fsync, then sync" % DATA_MB,
-                "WROTE" in out, out[-300:])
+                "WROTE-42" in out, out[-300:])
         wt = seconds(out)
         out = con.run("echo 3 > /proc/sys/vm/drop_caches; " +
                       timed("dd if=/dev/xvda of=/dev/null bs=1M"),
@@ -420,12 +420,12 @@ def block_durable(c):
                 "2>/dev/null", timeout=120)
         want = sha_of(con.run("sha256sum /tmp/data", timeout=60))
         out = con.run("dd if=/tmp/data of=/dev/xvda bs=1M seek=8 "
-                      "conv=fsync 2>/dev/null && sync && echo SYNCED",
+                      "conv=fsync 2>/dev/null && sync && echo SYNCED-$((6*7))",
                       timeout=300) or ""
         m.proc.kill()  # at once: no shutdown, no further flush
         m.proc.wait()
         c.check("the guest's dd with fsync and sync returned",
-                "SYNCED" in out, out[-200:])
+                "SYNCED-42" in out, out[-200:])
         c.check("the 8 MiB are in the image file after QEMU was killed",
                 want and image_sha(image, (EXT_START_MB + 8) << 20,
                                    8 << 20) == want)
@@ -482,18 +482,18 @@ def block_fs(c):
         if not con:
             return
         out = con.run("mke2fs -q /dev/xvda && mkdir -p /mnt && mount -t "
-                      "ext4 /dev/xvda /mnt && echo MOUNTED", timeout=300)
+                      "ext4 /dev/xvda /mnt && echo MOUNTED-$((6*7))", timeout=300)
         c.check("mke2fs on xvda, mounted with the ext4 driver",
-                "MOUNTED" in (out or ""), out)
+                "MOUNTED-42" in (out or ""), out)
         out = con.run(timed("dd if=/dev/urandom of=/mnt/data bs=1M count=%d"
                             " && sync" % FS_DATA_MB), timeout=900)
         wt = seconds(out)
         con.run("echo 3 > /proc/sys/vm/drop_caches")
         want = sha_of(con.run("sha256sum /mnt/data", timeout=900))
-        out = con.run("umount /mnt && echo UNMOUNTED", timeout=300) or ""
+        out = con.run("umount /mnt && echo UNMOUNTED-$((6*7))", timeout=300) or ""
         c.check("%d MiB written (%.0f s, urandom included), sha256 %s, "
                 "unmounted" % (FS_DATA_MB, wt or 0, (want or "?")[:16]),
-                want is not None and "UNMOUNTED" in out, out)
+                want is not None and "UNMOUNTED-42" in out, out)
         con.close()
         con = None
         r = m.xl("destroy", "fs1")
