@@ -731,6 +731,51 @@ def cow_sees(c, con, name, image, data_sha, mark_sha, what):
             got == mark_sha, got)
 
 
+def cow_rates(c, con):
+    """Rates through the COW VBD (notes): 16 MiB at 16 MiB written twice
+    (blocks brought into the overlay, then in place), 16 MiB read from
+    the base and from the overlay."""
+    rates = []
+    for what, cmd in (
+            ("read from the base", "dd if=/dev/xvda of=/dev/null bs=1M "
+             "skip=16 count=16"),
+            ("new blocks", "dd if=/dev/zero of=/dev/xvda bs=1M seek=16 "
+             "count=16 conv=fsync"),
+            ("in place", "dd if=/dev/zero of=/dev/xvda bs=1M seek=16 "
+             "count=16 conv=fsync"),
+            ("read from the overlay", "dd if=/dev/xvda of=/dev/null "
+             "bs=1M skip=16 count=16")):
+        t = seconds(con.run("echo 3 > /proc/sys/vm/drop_caches; " +
+                            timed(cmd), timeout=300))
+        rates.append("%s %.0f" % (what, 16 / t if t else 0))
+    c.note("through the COW VBD, MiB/s (TCG): " + ", ".join(rates))
+
+
+def cow_vs_raw(c, m):
+    """The base's 12-28 MiB read through lxa's COW VBD and through a raw
+    read-only VBD on the base (xvdb, hot-attached), alternately (notes)."""
+    r = m.xl("block-attach", "lxa", "%s,raw,xvdb,r" % COW_BASE)
+    c.check("a raw read-only VBD on the base beside the COW VBDs",
+            r.returncode == 0, r.stdout + r.stderr)
+    con = attach(c, m, "lxa")
+    if not con or r.returncode:
+        return
+    try:
+        con.run("for i in $(seq 1 100); do [ -b /dev/xvdb ] && break; "
+                "sleep 0.2; done")
+        rates = []
+        for dev in ("xvda", "xvdb", "xvda", "xvdb"):
+            t = seconds(con.run("echo 3 > /proc/sys/vm/drop_caches; " +
+                                timed("dd if=/dev/%s of=/dev/null bs=1M "
+                                      "skip=12 count=16" % dev),
+                                timeout=300))
+            rates.append("%s %.0f" % (dev, 16 / t if t else 0))
+        c.note("the base's 12-28 MiB read through the COW VBD (xvda) and "
+               "a raw VBD (xvdb), MiB/s (TCG): " + ", ".join(rates))
+    finally:
+        con.close()
+
+
 @scenario
 def block_cow(c):
     """Copy-on-write VBDs: two guests, each with its own overlay on one
@@ -788,8 +833,10 @@ def block_cow(c):
             data_sha = cow_writes(c, con)
             cow_sees(c, con, "lxa", image, data_sha, mark_sha,
                      "its own writes")
+            cow_rates(c, con)
         finally:
             con.close()
+        cow_vs_raw(c, m)
         con = attach(c, m, "lxb")
         if con:
             try:
