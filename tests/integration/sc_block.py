@@ -482,7 +482,8 @@ def block_fs(c):
         if not con:
             return
         out = con.run("mke2fs -q /dev/xvda && mkdir -p /mnt && mount -t "
-                      "ext4 /dev/xvda /mnt && echo MOUNTED-$((6*7))", timeout=300)
+                      "ext4 /dev/xvda /mnt && echo MOUNTED-$((6*7))",
+                      timeout=300)
         c.check("mke2fs on xvda, mounted with the ext4 driver",
                 "MOUNTED-42" in (out or ""), out)
         out = con.run(timed("dd if=/dev/urandom of=/mnt/data bs=1M count=%d"
@@ -490,7 +491,8 @@ def block_fs(c):
         wt = seconds(out)
         con.run("echo 3 > /proc/sys/vm/drop_caches")
         want = sha_of(con.run("sha256sum /mnt/data", timeout=900))
-        out = con.run("umount /mnt && echo UNMOUNTED-$((6*7))", timeout=300) or ""
+        out = con.run("umount /mnt && echo UNMOUNTED-$((6*7))",
+                      timeout=300) or ""
         c.check("%d MiB written (%.0f s, urandom included), sha256 %s, "
                 "unmounted" % (FS_DATA_MB, wt or 0, (want or "?")[:16]),
                 want is not None and "UNMOUNTED-42" in out, out)
@@ -1102,8 +1104,8 @@ def block_persistent(c):
         if not con:
             return
         out = con.run("for i in $(seq 1 100); do [ -b /dev/xvdb ] && break; "
-                      "sleep 0.2; done; [ -b /dev/xvdb ] && echo HAS-XVDB-$((6*7)); "
-                      "dd if=/dev/urandom of=/tmp/data bs=1M count=%d "
+                      "sleep 0.2; done; [ -b /dev/xvdb ] && echo "
+                      "HAS-XVDB-$((6*7)); dd if=/dev/urandom of=/tmp/data bs=1M count=%d "
                       "2>/dev/null" % PG_MB, timeout=120) or ""
         c.check("the guest has the block device xvdb", "HAS-XVDB-42" in out,
                 out)
