@@ -1105,8 +1105,9 @@ def block_persistent(c):
             return
         out = con.run("for i in $(seq 1 100); do [ -b /dev/xvdb ] && break; "
                       "sleep 0.2; done; [ -b /dev/xvdb ] && echo "
-                      "HAS-XVDB-$((6*7)); dd if=/dev/urandom of=/tmp/data bs=1M count=%d "
-                      "2>/dev/null" % PG_MB, timeout=120) or ""
+                      "HAS-XVDB-$((6*7)); dd if=/dev/urandom of=/tmp/data "
+                      "bs=1M count=%d 2>/dev/null" % PG_MB,
+                      timeout=120) or ""
         c.check("the guest has the block device xvdb", "HAS-XVDB-42" in out,
                 out)
         if "HAS-XVDB-42" not in out:
