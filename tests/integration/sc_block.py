@@ -687,6 +687,14 @@ def base_bytes(image, offset, length):
         return f.read(length)
 
 
+def cow_create_both(c, m):
+    """Overlays A and B on the shared base, each checked."""
+    for ovl in (COW_A, COW_B):
+        r = m.xl("cow-create", ovl, COW_BASE)
+        c.check("xl cow-create %s %s" % (ovl, COW_BASE),
+                r.returncode == 0, r.stdout + r.stderr)
+
+
 def cow_expect(image):
     """What a guest should see after cow_writes: the shas of the written
     region (8-12 MiB) and of sectors 4-8 (the 3-sector mark between
@@ -797,10 +805,7 @@ def block_cow(c):
     c.machine = m
     try:
         c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
-        for ovl in (COW_A, COW_B):
-            r = m.xl("cow-create", ovl, COW_BASE)
-            c.check("xl cow-create %s %s" % (ovl, COW_BASE),
-                    r.returncode == 0, r.stdout + r.stderr)
+        cow_create_both(c, m)
         r = m.xl("cow-create", COW_A, COW_BASE)
         c.check("cow-create over an existing overlay is refused",
                 r.returncode != 0 and "overlay already" in r.stderr,
@@ -1187,10 +1192,7 @@ def block_cow_fs(c):
     c.machine = m
     try:
         c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
-        for ovl in (COW_A, COW_B):
-            r = m.xl("cow-create", ovl, COW_BASE)
-            c.check("xl cow-create %s" % ovl, r.returncode == 0,
-                    r.stdout + r.stderr)
+        cow_create_both(c, m)
         for name, ovl in (("fa", COW_A), ("fb", COW_B)):
             con = cow_fs_guest(c, m, name, ovl, ramdisk)
             if not con:
