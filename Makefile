@@ -166,6 +166,9 @@ $(LINUX)/lxmem: tests/linux/lxmem.c
 $(LINUX)/xbench: bench/linux/xbench.c
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
+$(LINUX)/xio: bench/linux/xio.c
+	@mkdir -p $(@D)
+	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
 		$(LINUX)/xbench $(LINUX)/lxmem tools/mkinitramfs.sh \
 		tools/initramfs/init
