@@ -56,6 +56,9 @@ LINUX_ARGS = "loglevel=4"
 CONFIGS = ("native", "xenolith", "xen")
 TITLES = {"native": "native", "xenolith": "Xenolith", "xen": "Xen 4.17"}
 VIRTIO = "disable-legacy=on"
+# Extra lines for the Xen peer's guest.cfg (XENOLITH_IO_XEN_CFG; "#
+# XENPEER_MONITOR" makes its domain 0 print CPU use every 4 s).
+XEN_GUEST_EXTRA = os.environ.get("XENOLITH_IO_XEN_CFG", "").replace("\\n", "\n")
 
 # Rows in output order; "rate" rows are better when higher.
 METRICS = [
@@ -74,6 +77,9 @@ NATIVE_TARGET = {"seq_read": 0.90, "seq_write": 0.90,
 
 IOLINE = re.compile(r"IOBENCH (\w+) ([\d.]+) (\S+)")
 DONE = re.compile(r"IOBENCH done")
+# Ends a boot early: the guest or the Xen peer's domain 0 gave up.
+STOP = re.compile(r"IOBENCH done|xenpeer: (cannot|done)|Kernel panic|"
+                  r"\(XEN\) Panic")
 
 
 def log(msg):
@@ -180,7 +186,8 @@ def xen_peer(guest_initrd, port, secs):
         shutil.copy(os.path.join(ROOT, "tools", "xenpeer", "init"),
                     os.path.join(stage, "init"))
         names = []
-        for ko in module_chain(["virtio_pci", "virtio_blk", "ext4"]):
+        for ko in module_chain(["virtio_pci", "virtio_blk", "crc32c_generic",
+                                  "ext4"]):
             shutil.copy(ko, mods)
             names.append(os.path.basename(ko))
         with open(os.path.join(mods, "order"), "w") as f:
@@ -195,8 +202,8 @@ def xen_peer(guest_initrd, port, secs):
                     'extra = "console=hvc0 %s xio=%d xiot=%s"\n'
                     "disk = [ 'phy:/dev/vdb,xvda,w' ]\n"
                     "vif = [ 'bridge=xenbr0' ]\n"
-                    'on_poweroff = "destroy"\non_crash = "destroy"\n' %
-                    (GUEST_MB, LINUX_ARGS, port, secs))
+                    'on_poweroff = "destroy"\non_crash = "destroy"\n%s' %
+                    (GUEST_MB, LINUX_ARGS, port, secs, XEN_GUEST_EXTRA))
         os.chmod(os.path.join(stage, "init"), 0o755)
         out = os.path.join(WORK, "xenpeer-initramfs.cpio")
         with open(out, "wb") as f:
@@ -235,7 +242,12 @@ def collect(text):
 
 
 def run_term(name, term, timeout):
-    if term.wait_for(DONE, timeout) is None:
+    term.wait_for(STOP, timeout)
+    # The whole console of the last boot of each configuration, to read
+    # when a row looks odd.
+    with open(os.path.join(WORK, name + "-last.log"), "w") as f:
+        f.write(term.tail(1 << 24))
+    if not DONE.search(term.tail(20000)):
         log("%s: no 'IOBENCH done':\n%s" % (name, term.tail(2500)))
     return collect(term.tail(20000))
 
@@ -284,10 +296,10 @@ def boot_xenolith(initrd, disk, port, secs, timeout):
         shutil.rmtree(cfgdir, ignore_errors=True)
 
 
-def boot_xen(peer, disk, timeout):
+def boot_xen(peer, disk, timeout, opts=""):
     xen, root, initrd = peer
     xen_cmdline = ("console=com1 com1=115200,8n1 dom0_mem=512M,max:512M "
-                   "dom0_max_vcpus=1 smap=0 noreboot")
+                   "dom0_max_vcpus=1 smap=0 noreboot " + opts).strip()
     args = qemu_base("%dM" % (GUEST_MB + 1024)) + [
         "-kernel", xen, "-append", xen_cmdline,
         "-initrd", "%s root=/dev/vda console=hvc0 %s,%s" %
@@ -432,6 +444,8 @@ def main():
                     help="seconds per test in the guest")
     ap.add_argument("--timeout", type=int, default=600,
                     help="seconds per boot")
+    ap.add_argument("--xen-opts", default=os.environ.get("XENOLITH_IO_XEN_OPTS", ""),
+                    help="extra options for Xen 4.17's command line")
     args = ap.parse_args()
     configs = [c for c in CONFIGS if c in args.configs.split(",")]
     t_start = time.monotonic()
@@ -469,7 +483,7 @@ def main():
                     res = boot_xenolith(initrd, disk, peer.port, args.secs,
                                         args.timeout)
                 else:
-                    res = boot_xen(xen, disk, args.timeout)
+                    res = boot_xen(xen, disk, args.timeout, args.xen_opts)
                 boots.append((cfg, time.monotonic() - t0))
                 log("%s: %d metrics in %.0f s: %s" % (
                     TITLES[cfg], len(res), boots[-1][1], " ".join(
