@@ -146,9 +146,9 @@ def guest_initramfs():
     return out
 
 
-def disk_image():
+def disk_image(name="disk.img"):
     """The benchmark disk, written through once so no read finds a hole."""
-    path = os.path.join(WORK, "disk.img")
+    path = os.path.join(WORK, name)
     if not os.path.exists(path) or os.path.getsize(path) != DISK_MB << 20:
         with open(path + ".tmp", "wb") as f:
             chunk = bytes(range(256)) * 4096
@@ -158,9 +158,11 @@ def disk_image():
     return path
 
 
-def xen_peer(guest_initrd, port, secs):
+def xen_peer(guest_initrd, port, secs, guests=(("xio", "/dev/vdb", ""),),
+             tag="xenpeer"):
     """(xen.elf, dom0 root image, dom0 initramfs) for the Xen 4.17 peer,
-    or None with the reason logged."""
+    or None with the reason logged. guests: (name, dom0 disk, extra
+    kernel arguments) of each domU, created at once."""
     r = subprocess.run([os.path.join(ROOT, "tools", "fetch-xen.sh")],
                        stdout=subprocess.PIPE, universal_newlines=True)
     if r.returncode:
@@ -195,17 +197,20 @@ def xen_peer(guest_initrd, port, secs):
         shutil.copy(os.path.join(ROOT, "tools", "xenpeer", "dom0-init"), pay)
         shutil.copy(bzimage(), os.path.join(pay, "vmlinuz"))
         shutil.copy(guest_initrd, os.path.join(pay, "initramfs.cpio"))
-        with open(os.path.join(pay, "guest.cfg"), "w") as f:
-            f.write('name = "xio"\ntype = "pv"\nmemory = %d\nvcpus = 1\n'
-                    'kernel = "/run/xenpeer/vmlinuz"\n'
-                    'ramdisk = "/run/xenpeer/initramfs.cpio"\n'
-                    'extra = "console=hvc0 %s xio=%d xiot=%s"\n'
-                    "disk = [ 'phy:/dev/vdb,xvda,w' ]\n"
-                    "vif = [ 'bridge=xenbr0' ]\n"
-                    'on_poweroff = "destroy"\non_crash = "destroy"\n%s' %
-                    (GUEST_MB, LINUX_ARGS, port, secs, XEN_GUEST_EXTRA))
+        for i, (name, dev, extra) in enumerate(guests):
+            cfg = "guest.cfg" if i == 0 else "guest%d.cfg" % (i + 1)
+            with open(os.path.join(pay, cfg), "w") as f:
+                f.write('name = "%s"\ntype = "pv"\nmemory = %d\nvcpus = 1\n'
+                        'kernel = "/run/xenpeer/vmlinuz"\n'
+                        'ramdisk = "/run/xenpeer/initramfs.cpio"\n'
+                        'extra = "console=hvc0 %s xio=%d xiot=%s %s"\n'
+                        "disk = [ 'phy:%s,xvda,w' ]\n"
+                        "vif = [ 'mac=00:16:3e:00:10:%02x,bridge=xenbr0' ]\n"
+                        'on_poweroff = "destroy"\non_crash = "destroy"\n%s' %
+                        (name, GUEST_MB, LINUX_ARGS, port, secs, extra, dev,
+                         i + 1, XEN_GUEST_EXTRA))
         os.chmod(os.path.join(stage, "init"), 0o755)
-        out = os.path.join(WORK, "xenpeer-initramfs.cpio")
+        out = os.path.join(WORK, tag + "-initramfs.cpio")
         with open(out, "wb") as f:
             files = subprocess.run(
                 "find . | LC_ALL=C sort", shell=True, cwd=stage,
@@ -241,8 +246,8 @@ def collect(text):
     return res
 
 
-def run_term(name, term, timeout):
-    term.wait_for(STOP, timeout)
+def run_term(name, term, timeout, stop=STOP):
+    term.wait_for(stop, timeout)
     # The whole console of the last boot of each configuration, to read
     # when a row looks odd.
     with open(os.path.join(WORK, name + "-last.log"), "w") as f:
@@ -296,21 +301,146 @@ def boot_xenolith(initrd, disk, port, secs, timeout):
         shutil.rmtree(cfgdir, ignore_errors=True)
 
 
-def boot_xen(peer, disk, timeout, opts=""):
+def boot_xen(peer, disk, timeout, opts="", disks=None, mem=None, name="xen",
+             stop=STOP):
     xen, root, initrd = peer
     xen_cmdline = ("console=com1 com1=115200,8n1 dom0_mem=512M,max:512M "
                    "dom0_max_vcpus=1 smap=0 noreboot " + opts).strip()
-    args = qemu_base("%dM" % (GUEST_MB + 1024)) + [
+    args = qemu_base(mem or "%dM" % (GUEST_MB + 1024)) + [
         "-kernel", xen, "-append", xen_cmdline,
         "-initrd", "%s root=/dev/vda console=hvc0 %s,%s" %
         (bzimage(), LINUX_ARGS, initrd),
         "-drive", "file=%s,if=none,id=d0,format=raw,snapshot=on" % root,
         "-device", "virtio-blk-pci,drive=d0,%s" % VIRTIO] + io_devices(disk)
+    for i, d in enumerate(disks or []):
+        args += ["-drive", "file=%s,if=none,id=e%d,format=raw" % (d, i),
+                 "-device", "virtio-blk-pci,drive=e%d,%s" % (i, VIRTIO)]
     term = Term(args, stderr=subprocess.DEVNULL)
     try:
-        return run_term("xen", term, timeout)
+        return run_term(name, term, timeout, stop)
     finally:
         term.close()
+
+
+# --- fairness: two guests at once --------------------------------------------
+FAIR_GUESTS = ("xa", "xb")
+FAIR_METRICS = ("seq_read", "seq_write", "rand_read_iops", "rand_write_iops",
+                "tcp_tx", "tcp_rx", "tcp_rr_iops")
+
+
+def fair_extra(i, name):
+    return "xioip=10.0.2.%d xiogroup=%s" % (15 + i, name)
+
+
+def peer_results(peer):
+    """{guest: {metric: value}} from the logs the guests sent the peer."""
+    res = {}
+    for text in peer.logs:
+        m = re.search(r"group (\w+)", text)
+        if m:
+            res[m.group(1)] = collect(text)
+    return res
+
+
+def fair_xenolith(initrd, disks, peer, secs, timeout):
+    m = Machine("dom0_mem=400M", smp=SMP, mem="%dM" % (2 * GUEST_MB + 1024),
+                ctl=True, extra=["-initrd", os.path.join(BUILD, "dom0.elf")]
+                + io_devices(disks[0]) +
+                ["-drive", "file=%s,if=none,id=d2,format=raw" % disks[1],
+                 "-device", "virtio-blk-pci,drive=d2,%s" % VIRTIO])
+    cfgdir = tempfile.mkdtemp(prefix="io-bench-")
+    try:
+        if not m.wait_for(r"serial prompt ready", 180):
+            log("xenolith: domain 0 not ready:\n" + m.tail())
+            return {}
+        for i, name in enumerate(FAIR_GUESTS):
+            cfg = os.path.join(cfgdir, name + ".cfg")
+            with open(cfg, "w") as f:
+                f.write('name = "%s"\nmemory = %d\nvcpus = 1\nkernel = "%s"\n'
+                        'ramdisk = "%s"\nextra = "console=hvc0 %s xio=%d '
+                        'xiot=%s %s"\n'
+                        "disk = [ 'vblk%d,raw,xvda,rw' ]\n"
+                        "vif = [ 'mac=00:16:3e:00:10:%02x,bridge=xenbr0' ]\n" %
+                        (name, GUEST_MB, os.path.join(LINUX, "vmlinux"), initrd,
+                         LINUX_ARGS, peer.port, secs, fair_extra(i, name), i,
+                         i + 1))
+            r = m.xl("create", cfg, timeout=300)
+            if r.returncode != 0:
+                log("xenolith: xl create %s failed: %s" %
+                    (name, r.stdout + r.stderr))
+                return {}
+        deadline = time.monotonic() + timeout
+        while len(peer.logs) < 2 and time.monotonic() < deadline:
+            time.sleep(1)
+        with open(os.path.join(WORK, "xenolith-fair-last.log"), "w") as f:
+            f.write("\n".join(m.lines))
+        return peer_results(peer)
+    finally:
+        m.stop()
+        shutil.rmtree(cfgdir, ignore_errors=True)
+
+
+def run_fair(args, initrd, peer, configs):
+    """Two guests doing I/O at once on Xenolith and Xen 4.17: each one's
+    share of the pair's total. {config: [{guest: {metric: value}}]}"""
+    disks = [disk_image(), disk_image("disk2.img")]
+    out = {}
+    xen = None
+    if "xen" in configs:
+        xen = xen_peer(initrd, peer.port, args.secs, guests=[
+            (name, dev, fair_extra(i, name)) for i, (name, dev) in
+            enumerate(zip(FAIR_GUESTS, ("/dev/vdb", "/dev/vdc")))],
+            tag="xenpeer-fair")
+    for rnd in range(args.fair_rounds):
+        for cfg in configs:
+            if cfg == "native" or (cfg == "xen" and not xen):
+                continue
+            peer.parties, peer.logs = 2, []
+            log("fairness round %d/%d: %s" % (rnd + 1, args.fair_rounds,
+                                               TITLES[cfg]))
+            if cfg == "xenolith":
+                res = fair_xenolith(initrd, disks, peer, args.secs,
+                                    args.timeout)
+            else:
+                boot_xen(xen, disks[0], args.timeout, args.xen_opts,
+                         disks=disks[1:], mem="%dM" % (2 * GUEST_MB + 1024),
+                         name="xen-fair", stop=re.compile(
+                             r"xenpeer: (cannot|done)|Kernel panic"))
+                res = peer_results(peer)
+            log("%s fairness: %s" % (TITLES[cfg], res))
+            if len(res) == 2:
+                out.setdefault(cfg, []).append(res)
+    peer.parties = 1
+    return out
+
+
+def render_fair(fair):
+    if not fair:
+        return ""
+    out = ["## Two guests at once (fairness)", "",
+           "Two guests (xa, xb), each with its own disk (a second image, "
+           "build/iobench/disk2.img, for xb) and VIF, start every test "
+           "together (a barrier at the host's peer). Share: xa's fraction "
+           "of the pair's total (0.5 is fair; the issues ask for each "
+           "within 10% of half, 0.45-0.55); total: the pair's sum. Medians "
+           "over rounds.", "",
+           "| config | metric | xa | xb | xa share | total | fair |",
+           "|---|---|---|---|---|---|---|"]
+    for cfg, runs in fair.items():
+        for metric in FAIR_METRICS:
+            a = [r["xa"].get(metric) for r in runs if r["xa"].get(metric)]
+            b = [r["xb"].get(metric) for r in runs if r["xb"].get(metric)]
+            if not a or not b:
+                continue
+            ma, mb = statistics.median(a), statistics.median(b)
+            shares = [r["xa"][metric] / (r["xa"][metric] + r["xb"][metric])
+                      for r in runs if r["xa"].get(metric) and r["xb"].get(metric)]
+            share = statistics.median(shares)
+            ok = all(0.45 <= x <= 0.55 for x in shares)
+            out.append("| %s | %s | %s | %s | %.2f (%.2f-%.2f) | %s | %s |" % (
+                TITLES[cfg], metric, fmt(ma), fmt(mb), share, min(shares),
+                max(shares), fmt(ma + mb), "yes" if ok else "no"))
+    return "\n".join(out) + "\n"
 
 
 # --- the table -----------------------------------------------------------------
@@ -341,6 +471,7 @@ def summarize(samples, configs):
             med = statistics.median(vals)
             row[c] = med
             row[c + "_n"] = len(vals)
+            row[c + "_min"], row[c + "_max"] = min(vals), max(vals)
             if med and len(vals) > 1:
                 spread = max(spread, (max(vals) - min(vals)) / med * 100)
         row["spread"] = spread if any(len(samples[c].get(metric, [])) > 1
@@ -381,8 +512,8 @@ def render(rows, configs, rounds, secs, elapsed, boots):
            "user-mode network at 10.0.2.2 (virtio-net natively; netfront -> "
            "netback -> bridge xenbr0 -> virtio-net on both hypervisors). "
            "%d round(s), configurations alternated (%s); values: the median "
-           "over rounds; spread: the largest (max-min)/median over the "
-           "configurations. Ratios are performance fractions (>1: better; "
+           "over rounds (min-max in brackets); spread: the largest "
+           "(max-min)/median over the configurations. Ratios are performance fractions (>1: better; "
            "latencies inverted). Targets (issues 13, 14): sequential block "
            ">= 0.90 of native, TCP throughput >= 0.80 of native, every row "
            ">= Xen 4.17." % (
@@ -396,7 +527,10 @@ def render(rows, configs, rounds, secs, elapsed, boots):
     out.append("| " + " | ".join(hdr) + " |")
     out.append("|" + "---|" * len(hdr))
     for r in rows:
-        cells = [r["metric"], r["unit"]] + [fmt(r.get(c)) for c in configs]
+        cells = [r["metric"], r["unit"]] + [
+            fmt(r.get(c)) + (" (%s-%s)" % (fmt(r[c + "_min"]), fmt(r[c + "_max"]))
+                             if r.get(c + "_n", 0) > 1 else "")
+            for c in configs]
         cells += [fmt(r["xo_native"]), fmt(r["xen_native"]), fmt(r["xo_xen"]),
                   fmt(r["spread"], 2), target(r)]
         out.append("| " + " | ".join(cells) + " |")
@@ -444,6 +578,9 @@ def main():
                     help="seconds per test in the guest")
     ap.add_argument("--timeout", type=int, default=600,
                     help="seconds per boot")
+    ap.add_argument("--fair-rounds", type=int,
+                    default=int(os.environ.get("XENOLITH_IO_FAIR_ROUNDS", "1")),
+                    help="rounds of the two-guest run (0: none)")
     ap.add_argument("--xen-opts", default=os.environ.get("XENOLITH_IO_XEN_OPTS", ""),
                     help="extra options for Xen 4.17's command line")
     args = ap.parse_args()
@@ -490,17 +627,21 @@ def main():
                         "%s=%.4g" % kv for kv in sorted(res.items()))))
                 for metric, v in res.items():
                     samples[cfg].setdefault(metric, []).append(v)
+        fair = run_fair(args, initrd, peer, configs) if args.fair_rounds else {}
     finally:
         peer.close()
     rows = summarize(samples, configs)
     os.makedirs(RESULTS, exist_ok=True)
     text = render(rows, configs, args.rounds, args.secs,
                   time.monotonic() - t_start, boots)
+    fair_text = render_fair(fair)
+    if fair_text:
+        text += "\n" + fair_text
     print(text)
     with open(os.path.join(RESULTS, "io_bench.md"), "w") as f:
         f.write(text)
     write_csv(rows, configs, samples, os.path.join(RESULTS, "io_bench.csv"))
-    return 0 if rows else 1
+    return 0 if rows or fair else 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ what to do:
   G  source: read a time budget (4 bytes, LE, ms), send for that long,
      close
   R  echo: answer every byte with one byte (request/response)
+  L  log: text to the end (a guest's results), kept in Peer.logs
+  B  barrier: answer one byte once `parties` connections are waiting
+     (guests that start each test together: xio -s)
 
   python3 bench/iopeer.py [PORT]      (standalone, for trying xio by hand)
 """
@@ -29,7 +32,7 @@ def _recv_exact(conn, n):
     return b
 
 
-def _serve(conn):
+def _serve(conn, peer):
     with conn:
         try:
             mode = _recv_exact(conn, 1)
@@ -47,6 +50,17 @@ def _serve(conn):
                 end = time.monotonic() + ms / 1000.0
                 while time.monotonic() < end:
                     conn.sendall(data)
+            elif mode == b"L":
+                text = b""
+                while True:
+                    b = conn.recv(CHUNK)
+                    if not b:
+                        break
+                    text += b
+                peer.logs.append(text.decode(errors="replace"))
+            elif mode == b"B":
+                peer.barrier()
+                conn.sendall(b"!")
             elif mode == b"R":
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 while True:
@@ -67,6 +81,11 @@ class Peer:
         self.sock.bind(("127.0.0.1", port))
         self.sock.listen(8)
         self.port = self.sock.getsockname()[1]
+        self.parties = 1
+        self.logs = []
+        self._cond = threading.Condition()
+        self._waiting = 0
+        self._generation = 0
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -75,7 +94,20 @@ class Peer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            threading.Thread(target=_serve, args=(conn,), daemon=True).start()
+            threading.Thread(target=_serve, args=(conn, self),
+                             daemon=True).start()
+
+    def barrier(self, timeout=600):
+        """Return when `parties` callers are here (or after timeout)."""
+        with self._cond:
+            gen = self._generation
+            self._waiting += 1
+            if self._waiting >= self.parties:
+                self._waiting = 0
+                self._generation += 1
+                self._cond.notify_all()
+                return
+            self._cond.wait_for(lambda: self._generation != gen, timeout)
 
     def close(self):
         self.sock.close()

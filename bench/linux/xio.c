@@ -15,6 +15,8 @@
  *          receives), MB/s; tcp_rr (1-byte request, 1-byte answer), mean
  *          and p99 round trip in us and transactions per second.
  *   -t: time per test (default 3 s).
+ *   -s HOST:PORT: before each test, wait at the peer's barrier (mode B),
+ *      so that several guests start their tests together (fairness).
  *
  * Output lines: "IOBENCH <metric> <value> <unit>"; "IOBENCH error ..." on
  * failure. Rates use 10^6 bytes per MB.
@@ -40,6 +42,8 @@
 #define MAX_SAMPLES (1 << 20)
 
 static double budget = 3.0;
+static const char *sync_host;
+static int sync_port;
 
 static double now(void)
 {
@@ -99,10 +103,15 @@ static uint64_t rnd(void)
 	return rnd_state;
 }
 
+static void barrier(void);
+
 static void blk_seq(int fd, uint64_t size, int write, char *buf)
 {
 	uint64_t off = 0, bytes = 0;
-	double t0 = now(), t;
+	double t0, t;
+
+	barrier();
+	t0 = now();
 
 	do {
 		ssize_t r = write ? pwrite(fd, buf, MIB, off) :
@@ -124,8 +133,11 @@ static void blk_rand(int fd, uint64_t size, int write, char *buf,
 		     double *lat)
 {
 	uint64_t blocks = size / BLK;
-	double t0 = now(), t = t0;
+	double t0, t;
 	long n = 0;
+
+	barrier();
+	t0 = t = now();
 
 	while (t - t0 < budget && n < MAX_SAMPLES) {
 		off_t off = (off_t)(rnd() % blocks) * BLK;
@@ -213,12 +225,29 @@ static void read_full(int fd, void *p, size_t n)
 	}
 }
 
+/* The peer answers a B once every guest of the group has sent one. */
+static void barrier(void)
+{
+	char c;
+	int fd;
+
+	if (!sync_host)
+		return;
+	fd = peer_connect(sync_host, sync_port, 'B');
+	read_full(fd, &c, 1);
+	close(fd);
+}
+
 /* Guest to peer: send for the budget, then wait for the peer's count. */
 static void net_tx(const char *host, int port, char *buf)
 {
-	int fd = peer_connect(host, port, 'S');
+	int fd;
 	uint64_t sent = 0, acked;
-	double t0 = now(), t;
+	double t0, t;
+
+	barrier();
+	fd = peer_connect(host, port, 'S');
+	t0 = now();
 
 	do {
 		ssize_t r = write(fd, buf, 256 * 1024);
@@ -242,12 +271,14 @@ static void net_tx(const char *host, int port, char *buf)
 /* Peer to guest: the peer sends for the budget, then closes. */
 static void net_rx(const char *host, int port, char *buf)
 {
-	int fd = peer_connect(host, port, 'G');
+	int fd;
 	uint32_t ms = (uint32_t)(budget * 1000);
 	uint64_t got = 0;
 	double t0, t;
 	ssize_t r;
 
+	barrier();
+	fd = peer_connect(host, port, 'G');
 	if (write(fd, &ms, sizeof(ms)) != sizeof(ms))
 		die("send budget");
 	t0 = now();
@@ -262,10 +293,14 @@ static void net_rx(const char *host, int port, char *buf)
 
 static void net_rr(const char *host, int port, double *lat)
 {
-	int fd = peer_connect(host, port, 'R');
-	double t0 = now(), t = t0;
+	int fd;
+	double t0, t;
 	long n = 0;
 	char c = 'x';
+
+	barrier();
+	fd = peer_connect(host, port, 'R');
+	t0 = t = now();
 
 	while (t - t0 < budget && n < MAX_SAMPLES) {
 		double a = t;
@@ -301,11 +336,18 @@ int main(int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "t:")) != -1) {
-		if (opt == 't')
+	while ((opt = getopt(argc, argv, "t:s:")) != -1) {
+		char *colon;
+
+		if (opt == 't') {
 			budget = atof(optarg);
-		else
+		} else if (opt == 's' && (colon = strchr(optarg, ':'))) {
+			*colon = 0;
+			sync_host = optarg;
+			sync_port = atoi(colon + 1);
+		} else {
 			goto usage;
+		}
 	}
 	argc -= optind;
 	argv += optind;
@@ -314,6 +356,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[0], "net"))
 		return cmd_net(argv[1], atoi(argv[2]));
 usage:
-	fprintf(stderr, "usage: xio [-t S] blk DEVICE | net HOST PORT\n");
+	fprintf(stderr, "usage: xio [-t S] [-s HOST:PORT] blk DEVICE | "
+		"net HOST PORT\n");
 	return 2;
 }
