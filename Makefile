@@ -233,9 +233,10 @@ bench: deps all
 	python3 bench/io_bench.py || rc=1; exit $$rc
 
 # Block and network I/O alone (bench/io_bench.py; XENOLITH_IO_ROUNDS,
-# default 3, about 2 min per round under TCG): native / Xenolith / Xen
-# 4.17 with a Debian domain 0 (tools/mkxendom0.sh, root and about 2
-# minutes to build once into cache/xen-dom0).
+# default 3, 2-4 min per round under TCG, then XENOLITH_IO_FAIR_ROUNDS
+# two-guest rounds, default 1, about 4 min): native / Xenolith / Xen 4.17
+# with a Debian domain 0 (tools/mkxendom0.sh: root, and about 3 minutes
+# to build once into cache/xen-dom0).
 bench-io: deps all
 	@$(MAKE) --no-print-directory linux
 	@python3 bench/io_bench.py

@@ -36,7 +36,9 @@ cleanup() {
 	umount "$root/dev" 2>/dev/null || true
 }
 trap cleanup EXIT
-rm -rf "$root"
+# A build killed earlier may have left /proc and /dev mounted in there.
+cleanup
+rm -rf --one-file-system "$root"
 log "debootstrap bookworm from $mirror (a few minutes)"
 debootstrap --variant=minbase --include=busybox,kmod,iproute2 \
 	bookworm "$root" "$mirror" >"$dir/debootstrap.log" 2>&1 ||
@@ -61,6 +63,7 @@ chroot "$root" sh -c 'export DEBIAN_FRONTEND=noninteractive
 	{ log "apt-get in the chroot failed: see $dir/apt.log"; exit 1; }
 cleanup
 rm -f "$root/usr/sbin/policy-rc.d"
+mountpoint -q "$root/dev" && { log "cannot unmount $root/dev"; exit 1; }
 
 # The kernel's modules (the dom0 runs the guests' kernel).
 ver=$(ls "$kdir/lib/modules" | head -1)
