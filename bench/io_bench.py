@@ -521,6 +521,9 @@ def render(rows, configs, rounds, secs, elapsed, boots):
                GUEST_MB, secs, DISK_MB, rounds,
                " -> ".join(TITLES[c] for c in configs)),
            ""]
+    if not rows:
+        out.append("(no single-guest rounds)")
+        return "\n".join(out) + "\n"
     hdr = ["metric", "unit"] + [TITLES[c] for c in configs]
     hdr += ["Xenolith/native", "Xen/native", "Xenolith/Xen", "spread %",
             "target"]
