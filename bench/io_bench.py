@@ -8,6 +8,9 @@ and Xen's own xl), with the same initramfs and in-guest tool
   python3 bench/io_bench.py                 3 rounds (XENOLITH_IO_ROUNDS)
   python3 bench/io_bench.py --rounds 1 --configs native,xenolith
   python3 bench/io_bench.py --secs 2        seconds per test (default 3)
+  python3 bench/io_bench.py --rounds 0 --fair-rounds 3   two guests only
+  --xen-opts "sched=credit"                 more options for Xen 4.17
+  XENOLITH_IO_XEN_CFG='cpus = "1"\n'        more lines for its guest.cfg
 
 The same QEMU for all: -smp 2, a virtio-blk disk on the same host image
 (build/iobench/disk.img, 256 MiB, written through once) and a virtio-net
@@ -22,7 +25,10 @@ configurations.
 
 Rounds alternate the configurations (native -> Xenolith -> Xen 4.17) so
 machine noise hits all alike; the table gives the median over rounds and
-the spread (max-min over median). Writes results/io_bench.{md,csv}.
+the spread (max-min over median). Then the fairness rounds
+(XENOLITH_IO_FAIR_ROUNDS, default 1): two guests at once on each
+hypervisor, every test started together at the peer's barrier, each
+guest's share of the pair's total. Writes results/io_bench.{md,csv}.
 Standard library only.
 """
 import argparse
