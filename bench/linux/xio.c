@@ -114,8 +114,8 @@ static void blk_seq(int fd, uint64_t size, int write, char *buf)
 	t0 = now();
 
 	do {
-		ssize_t r = write ? pwrite(fd, buf, MIB, off) :
-				    pread(fd, buf, MIB, off);
+		ssize_t r = write ? pwrite(fd, buf, MIB, off)
+				  : pread(fd, buf, MIB, off);
 		if (r != MIB)
 			die(write ? "seq write" : "seq read");
 		bytes += MIB;
@@ -129,8 +129,7 @@ static void blk_seq(int fd, uint64_t size, int write, char *buf)
 	       "MB/s");
 }
 
-static void blk_rand(int fd, uint64_t size, int write, char *buf,
-		     double *lat)
+static void blk_rand(int fd, uint64_t size, int write, char *buf, double *lat)
 {
 	uint64_t blocks = size / BLK;
 	double t0, t;
@@ -142,8 +141,8 @@ static void blk_rand(int fd, uint64_t size, int write, char *buf,
 	while (t - t0 < budget && n < MAX_SAMPLES) {
 		off_t off = (off_t)(rnd() % blocks) * BLK;
 		double a = t;
-		ssize_t r = write ? pwrite(fd, buf, BLK, off) :
-				    pread(fd, buf, BLK, off);
+		ssize_t r = write ? pwrite(fd, buf, BLK, off)
+				  : pread(fd, buf, BLK, off);
 		if (r != BLK)
 			die(write ? "rand write" : "rand read");
 		t = now();
@@ -357,6 +356,6 @@ int main(int argc, char **argv)
 		return cmd_net(argv[1], atoi(argv[2]));
 usage:
 	fprintf(stderr, "usage: xio [-t S] [-s HOST:PORT] blk DEVICE | "
-		"net HOST PORT\n");
+			"net HOST PORT\n");
 	return 2;
 }
