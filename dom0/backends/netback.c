@@ -24,6 +24,7 @@
 #include "errno.h"
 #include "kernel.h"
 #include "netback.h"
+#include "netrate.h"
 #include "nettx.h"
 #include "xenbus_be.h"
 
@@ -49,6 +50,8 @@ struct netif {
 	bool stopping, broken, running, notify;
 	struct waitq wq, idle_wq;
 	struct nettx_pkt pkt;
+	struct netrate rate; /* rate= of the vif line */
+	uint64_t rate_wait; /* tx waits for credit until then (0: no) */
 	uint8_t *txbuf;
 	struct gnttab_copy ops[TX_OPS];
 	uint8_t *rxq; /* RXQ pages */
@@ -225,6 +228,11 @@ static bool tx_one(struct netif *n)
 		n->tx_stalled = prod; /* wait for the rest of the chain */
 		return false;
 	}
+	/* Slot 0's size is the packet's: charged before it is taken. */
+	if (!netrate_take(&n->rate, n->pkt.req[0].size, pv_now(),
+			  &n->rate_wait))
+		return false; /* left on the ring, read again then */
+	n->rate_wait = 0;
 	n->tx_cons = cons;
 	tx_finish(n);
 	return true;
@@ -234,7 +242,7 @@ static bool tx_pending(struct netif *n)
 {
 	uint32_t prod = read_once(&n->tx->req_prod);
 
-	if (n->broken)
+	if (n->broken || (n->rate_wait && pv_now() < n->rate_wait))
 		return false;
 	if (prod != n->tx_cons && prod != n->tx_stalled)
 		return true;
@@ -385,7 +393,8 @@ static void netif_thread(void *arg)
 	struct netif *n = arg;
 
 	for (;;) {
-		wait_event(&n->wq, has_work(n));
+		/* Credit comes at rate_wait: no event says so. */
+		wait_event_until(&n->wq, has_work(n), n->rate_wait);
 		if (n->stopping)
 			break;
 
@@ -454,6 +463,8 @@ static int map_rings(struct netif *n, struct xbe_dev *d)
 	n->tx_cons = n->tx_rsp = read_once(&n->tx->rsp_prod);
 	n->rx_cons = n->rx_rsp = read_once(&n->rx->rsp_prod);
 	n->tx_stalled = n->tx_cons - 1;
+	netrate_init(&n->rate, n->vif->cfg.rate_bytes, n->vif->cfg.rate_usec,
+		     pv_now());
 	return xbe_bind_port(d, "event-channel", &n->port);
 }
 
@@ -497,6 +508,7 @@ int netif_connect(struct vif *v, struct xbe_dev *d)
 		netif_free(n);
 		return err;
 	}
+	br_set_acl(v->port, &v->acl);
 	evtchn_attach(n->port, &n->wq);
 	v->netif = n;
 	if (v->connects++ < 4)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "vfr.h"
 #include "xlvif.h"
 
 struct netif;
@@ -26,6 +27,7 @@ struct vif {
 	struct xl_vif cfg; /* mac always set (the default if not given) */
 	struct netif *netif; /* connected rings (netback.c) */
 	struct br_port *port; /* on the bridge while connected */
+	struct vfr_acl acl; /* its VFR rules (vfr=, xl vfr-add), counted */
 	/* netback's: faults already logged (once per kind), connections. */
 	uint32_t logged;
 	unsigned int connects;
