@@ -29,7 +29,7 @@ static void list_vif(struct ctl_io *io, const struct vif *v)
 	io_printf(io, "%-4u %-4u %-3s %-24s %10lu %12s\n", v->domid, v->devid,
 		  "-", "spoof-ip:drop", c.drop_ip, "-");
 	io_printf(io, "%-4u %-4u %-3s %-24s %10lu %12s\n", v->domid, v->devid,
-		  "-", "rules:drop (total)", c.drop_rule, "-");
+		  "-", "all-rules:dropped", c.drop_rule, "-");
 }
 
 int xl_vfr_list(struct ctl_io *io, int argc, char **argv)
