@@ -176,7 +176,7 @@ $(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
 	@./tools/mkinitramfs.sh $$(cat $<) $@ $(LINUX)/lxtest:bin/lxtest \
 		$(LINUX)/xbench:bin/xbench $(LINUX)/lxmem:bin/lxmem \
 		$(LINUX)/lxnet:bin/lxnet \
-		$(DHCP_SCRIPT):usr/share/udhcpc/default.script
+		$(DHCP_SCRIPT):etc/udhcpc/default.script
 
 deps:
 	@./tools/install-deps.sh
@@ -202,7 +202,7 @@ $(LINUX)/initramfs-run.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
 		$(LINUX)/xbench:bin/xbench \
 		tools/initramfs/rc.disk:etc/rc.local \
 		tools/initramfs/rc.net:etc/rc.d/net \
-		$(DHCP_SCRIPT):usr/share/udhcpc/default.script $$mods
+		$(DHCP_SCRIPT):etc/udhcpc/default.script $$mods
 $(RUN_DISK):
 	@echo "  DISK    $@ (1 GiB sparse; the guest makes its file system)"
 	@truncate -s 1G $@
