@@ -482,6 +482,7 @@ int netif_connect(struct vif *v, struct xbe_dev *d)
 	struct netif *n;
 	struct vfr_rule rule = rule_of(v);
 	char name[24];
+	uint64_t no_csum = 0;
 	int err = check_frontend(d);
 
 	if (err)
@@ -501,7 +502,9 @@ int netif_connect(struct vif *v, struct xbe_dev *d)
 		err = n->running ? 0 : -ENOMEM;
 	}
 	snprintf(name, sizeof(name), "vif%u.%u", v->domid, v->devid);
-	if (!err && !(v->port = br_join(v->cfg.bridge, name, &rule, false,
+	/* A front end that cannot take blank checksums gets them filled. */
+	xbe_read_fe_uint(d, "feature-no-csum-offload", 1, &no_csum);
+	if (!err && !(v->port = br_join(v->cfg.bridge, name, &rule, no_csum,
 					rx_deliver, n)))
 		err = -ENOSPC;
 	if (err) {

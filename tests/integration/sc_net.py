@@ -254,7 +254,8 @@ def net_hostile(c):
 
 
 UPLINK_MAC = "52:54:00:12:34:99"
-UPLINK_MB = 256
+UPLINK_MB = 256  # guest to host
+DOWNLINK_MB = 256  # host to guest
 HOST_PAYLOAD = bytes((i * 7 + (i >> 9)) & 0xff for i in range(2 << 20))
 
 
@@ -306,21 +307,22 @@ def host_sink(got):
 
 
 def host_to_guest(c, m):
-    """UPLINK_MB from a server on the host's loopback (HOST_PAYLOAD
-    repeated) to the guest, CRC-32 compared."""
+    """DOWNLINK_MB from a server on the host's loopback (HOST_PAYLOAD
+    repeated) to the guest, CRC-32 compared. guestfwd never passes the
+    server's end on: the guest reads the length it expects."""
     crc = 0
-    for _ in range(UPLINK_MB // 2):
+    for _ in range(DOWNLINK_MB // 2):
         crc = zlib.crc32(HOST_PAYLOAD, crc)
-    cmd = "lxnet get 10.0.2.100 5000"
+    cmd = "lxnet get 10.0.2.100 5000 %d" % (DOWNLINK_MB << 20)
     out = after(sh(m, "up", "timeout 280 %s 2>&1" % cmd, timeout=300), cmd)
     got = lxnet(out, "get")
     c.check("%d MiB from a server on the host's loopback arrive intact "
-            "(CRC-32 %08x)" % (UPLINK_MB, crc), got and
-            got["bytes"] == UPLINK_MB << 20 and got["crc"] == "%08x" % crc,
-            out)
+            "(CRC-32 %08x)" % (DOWNLINK_MB, crc), got and
+            got["bytes"] == DOWNLINK_MB << 20 and got["crc"] == "%08x" % crc,
+            out + m.xl("network-list").stdout)
     if got:
         c.note("host -> guest through the card and the bridge: %d MiB in "
-               "%.1f s, %.2f MB/s" % (UPLINK_MB, got["secs"], got["mbps"]))
+               "%.1f s, %.2f MB/s" % (DOWNLINK_MB, got["secs"], got["mbps"]))
 
 
 def guest_to_host(c, m, received):
@@ -353,7 +355,7 @@ def net_uplink(c):
     """A guest's VIF and domain 0's virtio-net card on xenbr0: DHCP from
     QEMU's user-mode network, ping to its gateway, and 256 MiB each way
     between the guest and the host's loopback with the right checksum."""
-    srv, received = host_server(UPLINK_MB // 2), {}
+    srv, received = host_server(DOWNLINK_MB // 2), {}
     sink = host_sink(received)
     extra = ["-netdev", "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:"
              "5000-tcp:127.0.0.1:%d,guestfwd=tcp:10.0.2.100:5001-tcp:"

@@ -4,7 +4,8 @@
  * inside the guest (the console's round trips would blur a rate).
  *
  *   lxnet listen PORT              accept one connection, read to its end
- *   lxnet get HOST PORT            connect, read to the end
+ *   lxnet get HOST PORT [BYTES]    connect, read to the end (or BYTES:
+ *                                  QEMU's guestfwd never sends an end)
  *   lxnet put HOST PORT BYTES [-n] connect, send BYTES of pseudo-random
  *                                  data, half-close, wait for the peer's
  *                                  end (-n: do not wait, e.g. guestfwd)
@@ -83,15 +84,18 @@ static int connect_to(const char *host, int port)
 	return s;
 }
 
-static int receive(const char *mode, int s)
+static int receive(const char *mode, int s, unsigned long long limit)
 {
 	static unsigned char buf[BUF];
 	unsigned long long n = 0;
 	uint32_t crc = 0;
 	double t0 = 0, t1 = 0;
-	ssize_t r;
+	ssize_t r = 0;
 
-	while ((r = read(s, buf, sizeof(buf))) > 0) {
+	while ((!limit || n < limit) &&
+	       (r = read(s, buf,
+			 limit && limit - n < sizeof(buf) ? limit - n
+							  : sizeof(buf))) > 0) {
 		t1 = now();
 		if (!n)
 			t0 = t1;
@@ -118,7 +122,7 @@ static int listen_one(int port)
 	c = accept(s, NULL, NULL);
 	if (c < 0)
 		die("accept");
-	return receive("listen", c);
+	return receive("listen", c, 0);
 }
 
 static int put(const char *host, int port, unsigned long long total,
@@ -187,8 +191,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "listen"))
 		return listen_one(atoi(argv[2]));
-	if (argc == 4 && !strcmp(argv[1], "get"))
-		return receive("get", connect_to(argv[2], atoi(argv[3])));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "get"))
+		return receive("get", connect_to(argv[2], atoi(argv[3])),
+			       argc == 5 ? strtoull(argv[4], NULL, 0) : 0);
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "put"))
 		return put(argv[2], atoi(argv[3]), strtoull(argv[4], NULL, 0),
 			   !(argc == 6 && !strcmp(argv[5], "-n")));
