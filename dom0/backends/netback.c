@@ -191,6 +191,7 @@ static void tx_finish(struct netif *n)
 	}
 	v->tx_packets++;
 	v->tx_bytes += len;
+	v->tx_sg += p->nreq > 1;
 	if (v->port)
 		br_input(v->port, n->txbuf, len, tx_flags(p));
 }

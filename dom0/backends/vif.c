@@ -137,7 +137,7 @@ static int vif_probe(struct xbe_dev *d)
 	static const struct xbe_node features[] = {
 		{ "feature-rx-copy", "1" },
 		{ "feature-rx-flip", "0" },
-		{ "feature-sg", "0" },
+		{ "feature-sg", "1" }, /* chains of up to 18 slots (nettx.c) */
 		{ "feature-gso-tcpv4", "0" },
 		{ "feature-gso-tcpv6", "0" },
 		{ "feature-ipv6-csum-offload", "0" },

@@ -33,6 +33,7 @@ struct vif {
 	unsigned int connects;
 	/* Counters for xl network-list, as the guest sees them. */
 	uint64_t tx_packets, tx_bytes, tx_errors; /* from the guest */
+	uint64_t tx_sg; /* packets that came in more than one slot */
 	uint64_t rx_packets, rx_bytes, rx_dropped; /* to the guest */
 };
 

@@ -73,6 +73,12 @@ def transfer(c, m):
     if got:
         c.note("guest to guest through the bridge (TCG): %d MiB in %.1f s, "
                "%.2f MB/s" % (DATA_MB, got["secs"], got["mbps"]))
+    # With feature-sg netfront sends TCP data as a header slot and page
+    # fragments; without it each frame is one linear slot.
+    row = counters(m, "lx1")
+    c.check("netfront used scatter-gather: %s of lx1's %s packets came in "
+            "several slots" % (row.get("TxSG"), row.get("TxPkts")),
+            int(row.get("TxSG", 0)) > 1000, str(row))
 
 
 def two_guests_up(c, m, keys=None):
