@@ -189,14 +189,20 @@ def run_once(specs, cmdline, smp):
 
 def main():
     reps = int(os.environ.get("XENOLITH_BENCH_REPS", "3"))
+    # XENOLITH_BENCH_ONLY=cfg1,cfg2: only those guest configurations.
+    only = [c for c in os.environ.get("XENOLITH_BENCH_ONLY", "").split(",") if c]
     samples = {}
     for rep in range(reps):
         for name, specs, cmdline, smp in RUNS:
+            if only and name not in only:
+                continue
             res = run_once(specs, cmdline, smp)
             if res is None:
                 continue
             for metric, (value, unit) in res.items():
                 samples.setdefault((name, metric, unit), []).append(value)
+        if only:
+            continue
         res = run_xl_put()
         for metric, (value, unit) in (res or {}).items():
             samples.setdefault(("xl-ctl", metric, unit), []).append(value)

@@ -69,6 +69,10 @@ int xl_vfr_add(struct ctl_io *io, int argc, char **argv);
 int xl_vfr_del(struct ctl_io *io, int argc, char **argv);
 int xl_block_attach(struct ctl_io *io, int argc, char **argv);
 int xl_block_detach(struct ctl_io *io, int argc, char **argv);
+/* xl_cow.c: copy-on-write overlays */
+int xl_cow_create(struct ctl_io *io, int argc, char **argv);
+int xl_cow_reset(struct ctl_io *io, int argc, char **argv);
+int xl_cow_info(struct ctl_io *io, int argc, char **argv);
 int xl_create(struct ctl_io *io, int argc, char **argv);
 int xl_cycle(struct ctl_io *io, int argc, char **argv);
 int xl_destroy(struct ctl_io *io, int argc, char **argv);
@@ -76,6 +80,7 @@ int xl_shutdown(struct ctl_io *io, int argc, char **argv);
 int xl_pause(struct ctl_io *io, int argc, char **argv);
 int xl_vcpu_list(struct ctl_io *io, int argc, char **argv);
 int xl_vcpu_pin(struct ctl_io *io, int argc, char **argv);
+int xl_sched_credit(struct ctl_io *io, int argc, char **argv);
 int xl_domid(struct ctl_io *io, int argc, char **argv);
 int xl_domname(struct ctl_io *io, int argc, char **argv);
 int xl_rename(struct ctl_io *io, int argc, char **argv);

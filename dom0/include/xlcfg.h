@@ -28,6 +28,9 @@ struct xl_config {
 	char name[XLCFG_NAME_MAX];
 	uint64_t memory_mb, maxmem_mb;
 	unsigned int vcpus;
+	/* Credit scheduler: cpu_weight (0: the default, 256) and cap (% of
+	 * one CPU; 0: none). */
+	unsigned int cpu_weight, cap;
 	char kernel[XLCFG_PATH_MAX], ramdisk[XLCFG_PATH_MAX];
 	char cmdline[XLCFG_CMDLINE_MAX]; /* as given, or built from root/extra */
 	enum xl_action on_poweroff, on_reboot, on_crash;

@@ -17,21 +17,34 @@
  *    which entries are grant mappings is our own record ("Grant slots").
  *  - Kernel and user both run in ring 3, so USER is set on every entry.
  *
- * Counts live in the frame table. One lock (type_lock) serialises type
- * changes; validation recurses down the tree with it held, at most one
- * call per level (a linear target is never validated through its linear
- * entry), and teardown at most one per level and linear hop: no depth a
- * guest chooses. In the memory hypercalls both stop part-way (see
- * "Preemption") when the CPU is wanted or another CPU waits for the
+ * Counts live in the frame table. Each domain has its own lock (mm_lock,
+ * by domain id) that serialises the type changes of its frames and every
+ * walk of its tables; nothing one domain does with its page tables waits
+ * for another's. Validation recurses down the tree with the lock held, at
+ * most one call per level (a linear target is never validated through
+ * its linear entry), and teardown at most one per level and linear hop:
+ * no depth a guest chooses. In the memory hypercalls both stop part-way
+ * (see "Preemption") when the CPU is wanted or another CPU waits for the
  * lock, so neither a CPU nor the lock is held for a whole tree. The lock
  * is taken only with interrupts enabled (hypercalls, guest faults),
  * because a type change may have to wait for other CPUs to flush their
  * TLBs.
  *
+ * One kind of type reference crosses domains: a writable one, taken on
+ * another domain's frame by a grant mapping or a privileged foreign
+ * mapping. Those are taken and dropped without any lock, by
+ * compare-and-swap on type_info (ti_*), which is why every change of
+ * type_info is atomic: a writable reference succeeds only on a frame of
+ * type count zero or already writable and validated, and every other
+ * state (a table, validating, PARTIAL, TEARDOWN) makes it back off. The
+ * owner's lock holder is the only one to move a frame between other
+ * states.
+ *
  * A refusal is the guest's error, not ours: the first of each kind is
  * logged at warning level naming the domain, the frame and the reason
  * (mm_refused), later ones only at debug level.
  */
+#include "percpu.h" /* first: the unit tests' shim replaces it */
 #include "lib.h"
 #include "m2p.h"
 #include "mm.h"
@@ -45,11 +58,95 @@
 #include "xmalloc.h"
 
 #define PT_ENTRIES 512
-#define COUNT(f) ((f)->type_info & PGT_COUNT_MASK)
-#define TYPE(f) ((f)->type_info & PGT_TYPE_MASK)
+#define COUNT(f) (ti_load(f) & PGT_COUNT_MASK)
+#define TYPE(f) (ti_load(f) & PGT_TYPE_MASK)
 #define ADDR_MASK 0x000FFFFFFFFFF000UL
 
-static DEFINE_SPINLOCK(type_lock);
+/* --- type_info, atomically ------------------------------------------------- */
+
+static inline u32 ti_load(const struct frame *f)
+{
+	return __atomic_load_n(&f->type_info, __ATOMIC_ACQUIRE);
+}
+
+static inline bool ti_cas(struct frame *f, u32 *old, u32 new)
+{
+	return __atomic_compare_exchange_n(&f->type_info, old, new, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE);
+}
+
+static inline void ti_set(struct frame *f, u32 v)
+{
+	__atomic_store_n(&f->type_info, v, __ATOMIC_SEQ_CST);
+}
+
+static inline void ti_or(struct frame *f, u32 bits)
+{
+	__atomic_fetch_or(&f->type_info, bits, __ATOMIC_SEQ_CST);
+}
+
+static inline void ti_and(struct frame *f, u32 mask)
+{
+	__atomic_fetch_and(&f->type_info, mask, __ATOMIC_SEQ_CST);
+}
+
+static inline void ti_add(struct frame *f, int n)
+{
+	__atomic_fetch_add(&f->type_info, (u32)n, __ATOMIC_SEQ_CST);
+}
+
+/* --- Locks and the walk in progress ---------------------------------------- */
+
+/* One per domain id; the last for frames no domain owns (never tables). */
+static spinlock_t mm_locks[MAX_DOMAINS + 1];
+
+/*
+ * What the operation in progress on this CPU knows: the lock it holds,
+ * why an entry check failed, what a refusal left PARTIAL. One lock at a
+ * time per CPU: no operation holds two domains' locks.
+ */
+struct why_info {
+	unsigned int kind; /* MMR_*, or MMR_NONE */
+	mfn_t mfn; /* the frame the entry named */
+	mfn_t table; /* the innermost table that refused it */
+	unsigned int level, index;
+	u64 entry;
+};
+
+struct mm_walk {
+	spinlock_t *lock;
+	struct why_info why;
+	struct frame *left_partial; /* see "Preemption" */
+};
+
+static struct mm_walk walks[NR_CPUS];
+
+static inline struct mm_walk *walk(void)
+{
+	return &walks[smp_processor_id()];
+}
+
+static spinlock_t *lock_of(domid_t id)
+{
+	return &mm_locks[id < MAX_DOMAINS ? id : MAX_DOMAINS];
+}
+
+static void mm_lock(domid_t id)
+{
+	spinlock_t *l = lock_of(id);
+
+	spin_lock(l);
+	walk()->lock = l;
+}
+
+static void mm_unlock(void)
+{
+	struct mm_walk *w = walk();
+	spinlock_t *l = w->lock;
+
+	w->lock = NULL;
+	spin_unlock(l);
+}
 
 /* --- Refusals ------------------------------------------------------------ */
 
@@ -60,9 +157,11 @@ void mm_refused(struct domain *d, unsigned int kind, const char *fmt, ...)
 {
 	char buf[200];
 	u32 bit = 1U << (kind & 31);
-	bool first = d->id < MAX_DOMAINS &&
-		     !(__atomic_fetch_or(&refusals_logged[d->id][(kind >> 5) & 3],
-					 bit, __ATOMIC_RELAXED) & bit);
+	bool first =
+	    d->id < MAX_DOMAINS &&
+	    !(__atomic_fetch_or(&refusals_logged[d->id][(kind >> 5) & 3], bit,
+				__ATOMIC_RELAXED) &
+	      bit);
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -71,77 +170,71 @@ void mm_refused(struct domain *d, unsigned int kind, const char *fmt, ...)
 	printk_level(first ? LOG_WARN : LOG_DEBUG, "d%u: %s\n", d->id, buf);
 }
 
-/*
- * Why the entry check in progress failed: the first (innermost) failure
- * wins. type_lock held; reset by each top-level operation.
- */
-static struct {
-	unsigned int kind; /* MMR_*, or MMR_NONE */
-	mfn_t mfn;         /* the frame the entry named */
-	mfn_t table;       /* the innermost table that refused it */
-	unsigned int level, index;
-	u64 entry;
-} why;
-
+/* Why the entry check in progress failed: the first (innermost) wins. */
 static int refuse(unsigned int kind, mfn_t mfn)
 {
-	if (why.kind == MMR_NONE) {
-		why.kind = kind;
-		why.mfn = mfn;
+	struct why_info *w = &walk()->why;
+
+	if (w->kind == MMR_NONE) {
+		w->kind = kind;
+		w->mfn = mfn;
 	}
 	return -EINVAL;
 }
 
 static void why_reset(void)
 {
-	why.kind = MMR_NONE;
-	why.table = INVALID_MFN;
+	struct why_info *w = &walk()->why;
+
+	w->kind = MMR_NONE;
+	w->table = INVALID_MFN;
 }
 
 static const char *type_name(u32 type_info)
 {
-	static const char *const names[] = { "untyped frame", "L1 table",
-					     "L2 table", "L3 table",
-					     "L4 table", "descriptor page",
-					     "?", "writable page" };
+	static const char *const names[] = {
+		"untyped frame", "L1 table",	    "L2 table", "L3 table",
+		"L4 table",	 "descriptor page", "?",	"writable page"
+	};
 	return names[(type_info & PGT_TYPE_MASK) >> 28];
 }
 
 /* The reason recorded in why, in words. */
 static void describe(char *buf, size_t n)
 {
-	struct frame *f = mfn_to_frame(why.mfn);
+	const struct why_info *w = &walk()->why;
+	struct frame *f = mfn_to_frame(w->mfn);
 	int len = 0;
 
-	if (why.table != INVALID_MFN)
-		len = snprintf(buf, n, "L%u %#lx entry %u (%#lx): ", why.level,
-			       why.table, why.index, why.entry);
+	if (w->table != INVALID_MFN)
+		len = snprintf(buf, n, "L%u %#lx entry %u (%#lx): ", w->level,
+			       w->table, w->index, w->entry);
 	buf += len;
 	n -= (size_t)len;
-	switch (why.kind) {
+	switch (w->kind) {
 	case MMR_FOREIGN_FRAME:
 		if (f && f->owner == DOMID_ORPHAN)
 			snprintf(buf, n, "frame %#lx belongs to a dead domain",
-				 why.mfn);
+				 w->mfn);
 		else
-			snprintf(buf, n, "frame %#lx belongs to d%u", why.mfn,
+			snprintf(buf, n, "frame %#lx belongs to d%u", w->mfn,
 				 f ? f->owner : 0);
 		break;
 	case MMR_XEN_FRAME:
 		snprintf(buf, n, "frame %#lx belongs to the hypervisor",
-			 why.mfn);
+			 w->mfn);
 		break;
 	case MMR_IO_FRAME:
 		snprintf(buf, n, "frame %#lx is not RAM (I/O) and not allowed",
-			 why.mfn);
+			 w->mfn);
 		break;
 	case MMR_PT_WRITABLE:
 		snprintf(buf, n, "frame %#lx is a %s: no writable mappings",
-			 why.mfn, f ? type_name(f->type_info) : "?");
+			 w->mfn, f ? type_name(ti_load(f)) : "?");
 		break;
 	case MMR_TYPE:
-		snprintf(buf, n, "frame %#lx is in use as a %s", why.mfn,
-			 f ? type_name(f->type_info) : "?");
+		snprintf(buf, n, "frame %#lx is in use as a %s", w->mfn,
+			 f ? type_name(ti_load(f)) : "?");
 		break;
 	case MMR_SUPERPAGE:
 		snprintf(buf, n, "superpage (PSE) entries are not allowed");
@@ -151,13 +244,13 @@ static void describe(char *buf, size_t n)
 		break;
 	case MMR_LINEAR_RW:
 		snprintf(buf, n, "writable linear page-table entry to %#lx",
-			 why.mfn);
+			 w->mfn);
 		break;
 	case MMR_LINEAR_DEPTH:
 		snprintf(buf, n,
 			 "linear entry to %#lx: not a table of this level in "
 			 "use, or linear entries one level deep only",
-			 why.mfn);
+			 w->mfn);
 		break;
 	default:
 		snprintf(buf, n, "refused");
@@ -166,8 +259,7 @@ static void describe(char *buf, size_t n)
 
 u32 frame_level_type(unsigned int level)
 {
-	static const u32 types[] = { PGT_NONE, PGT_L1, PGT_L2, PGT_L3,
-				     PGT_L4 };
+	static const u32 types[] = { PGT_NONE, PGT_L1, PGT_L2, PGT_L3, PGT_L4 };
 	return level <= 4 ? types[level] : PGT_NONE;
 }
 
@@ -221,7 +313,7 @@ static bool free_orphan(struct frame *f)
 	if (!__atomic_compare_exchange_n(&f->owner, &orphan, DOMID_XEN, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		return false;
-	f->type_info = 0;
+	ti_set(f, 0);
 	f->linear = 0;
 	free_frames(f - frame_table, 0);
 	return true;
@@ -271,9 +363,6 @@ static int devalidate_table(struct frame *f, unsigned int level);
  */
 #define PREEMPT_EVERY_ENTRIES 64
 
-/* The frame the last refused or preempted get/put left PARTIAL. */
-static struct frame *left_partial;
-
 /* Set whether the current vCPU's memory call may stop; the old setting. */
 bool mm_preemptible(bool on)
 {
@@ -285,18 +374,18 @@ bool mm_preemptible(bool on)
 	return old;
 }
 
-
 /*
- * Stop when this CPU is wanted, or when another CPU waits for type_lock:
- * the lock is then held for a few dozen entries at a time, never for a
- * whole tree.
+ * Stop when this CPU is wanted, or when another CPU waits for the
+ * domain's lock (another of its vCPUs): the lock is then held for a few
+ * dozen entries at a time, never for a whole tree.
  */
 static bool should_preempt(void)
 {
 	struct vcpu *v = current;
+	spinlock_t *l = walk()->lock;
 
 	return v && v->mm_preemptible &&
-	       (hypercall_preempt_check() || spin_is_contended(&type_lock));
+	       (hypercall_preempt_check() || (l && spin_is_contended(l)));
 }
 
 /* Only every 64th entry of a table checks: the walk costs per entry. */
@@ -309,8 +398,8 @@ static bool at_check(unsigned int i)
 static void leave_partial(struct frame *f, unsigned int n, bool child)
 {
 	f->nr_done = n;
-	f->type_info |= PGT_PARTIAL | (child ? PGT_PARTIAL_CHILD : 0);
-	left_partial = f;
+	ti_or(f, PGT_PARTIAL | (child ? PGT_PARTIAL_CHILD : 0));
+	walk()->left_partial = f;
 }
 
 static struct frame *entry_frame(u64 e)
@@ -327,15 +416,15 @@ static int finish_teardown(struct frame *f)
 {
 	int rc;
 
-	if (!f || !(f->type_info & PGT_PARTIAL))
+	if (!f || !(ti_load(f) & PGT_PARTIAL))
 		return 0;
-	f->type_info &= ~PGT_PARTIAL;
+	ti_and(f, ~PGT_PARTIAL);
 	rc = devalidate_table(f, type_level(TYPE(f)));
 	if (rc) {
-		f->type_info |= PGT_PARTIAL;
+		ti_or(f, PGT_PARTIAL);
 		return rc;
 	}
-	f->type_info = PGT_NONE; /* its last type reference */
+	ti_set(f, PGT_NONE); /* its last type reference */
 	put_page(f);
 	return 0;
 }
@@ -353,49 +442,90 @@ static int get_entry_page(struct frame *f, struct domain *d)
 }
 
 /*
+ * Take a type reference in one compare-and-swap: another count of the
+ * same validated type, or, at count zero, the new type with count one.
+ * The owner's lock holder and lock-free writable references race only
+ * here. 1 if the type changed (count was zero), 0 if counted, or -EINVAL.
+ */
+static int take_type_ref(struct frame *f, u32 type, u32 *old)
+{
+	u32 x = ti_load(f), next;
+
+	do {
+		if (x & PGT_TEARDOWN)
+			return refuse(MMR_TYPE, f - frame_table);
+		if (x & PGT_COUNT_MASK) {
+			if ((x & PGT_TYPE_MASK) != type || !(x & PGT_VALIDATED))
+				return refuse(type == PGT_WRITABLE &&
+						      (x & PGT_TYPE_MASK) !=
+							  type
+						  ? MMR_PT_WRITABLE
+						  : MMR_TYPE,
+					      f - frame_table);
+			if ((x & PGT_COUNT_MASK) == PGT_COUNT_MASK)
+				return -EINVAL;
+			next = x + 1;
+		} else {
+			/* Writable pages need no validation. */
+			next = type | 1 |
+			       (type == PGT_WRITABLE ? PGT_VALIDATED : 0);
+		}
+	} while (!ti_cas(f, &x, next));
+	*old = x;
+	return !(x & PGT_COUNT_MASK);
+}
+
+/*
+ * Drop a type reference in one compare-and-swap. The last writable one
+ * stamps the frame first (tlbflush.h), so whoever turns it into a table
+ * next, having seen the count at zero, also sees when its mappings went.
+ */
+static void drop_type_ref(struct frame *f)
+{
+	u32 x = ti_load(f);
+
+	do {
+		BUG_ON(!(x & PGT_COUNT_MASK));
+		if ((x & (PGT_TYPE_MASK | PGT_COUNT_MASK)) ==
+		    (PGT_WRITABLE | 1))
+			__atomic_store_n(&f->tlb_stamp, tlb_clock_now(),
+					 __ATOMIC_SEQ_CST);
+	} while (!ti_cas(f, &x, x - 1));
+}
+
+/*
  * Take a type reference. A table type whose count was zero validates
  * first; if that is refused or preempted, f is left PARTIAL (owning this
  * type reference and the caller's general one) and the error returned.
+ * Types other than writable only with the owner's lock held.
  */
 static int get_type_locked(struct frame *f, u32 type)
 {
 	unsigned int level = type_level(type);
-	u32 old_type = TYPE(f);
-	int rc;
+	u32 old;
+	int rc = take_type_ref(f, type, &old);
 
-	if (f->type_info & PGT_TEARDOWN)
-		return refuse(MMR_TYPE, f - frame_table);
-	if (COUNT(f)) {
-		if (TYPE(f) != type || !(f->type_info & PGT_VALIDATED))
-			return refuse(type == PGT_WRITABLE && TYPE(f) != type ?
-					      MMR_PT_WRITABLE :
-					      MMR_TYPE,
-				      f - frame_table);
-		if (COUNT(f) == PGT_COUNT_MASK)
-			return -EINVAL;
-		f->type_info++;
-		return 0;
-	}
+	if (rc <= 0 || type == PGT_WRITABLE)
+		return rc < 0 ? rc : 0;
 	/*
-	 * Count zero: the type may change; tables must validate first. A
-	 * frame that was writable may still be writable through stale TLB
-	 * entries on CPUs running guests: flush those that have not reloaded
-	 * CR3 since its last writable mapping went, before it becomes
-	 * anything else.
+	 * The type changed, and tables must validate. A frame that was
+	 * writable may still be writable through stale TLB entries on CPUs
+	 * running guests: flush those that have not reloaded CR3 since its
+	 * last writable mapping went, before anything trusts its contents.
 	 */
-	if (old_type == PGT_WRITABLE && type != PGT_WRITABLE)
-		flush_tlbs_since(f->tlb_stamp);
-	f->type_info = type | 1;
+	if ((old & PGT_TYPE_MASK) == PGT_WRITABLE)
+		flush_tlbs_since(
+		    __atomic_load_n(&f->tlb_stamp, __ATOMIC_SEQ_CST));
 	f->nr_done = 0;
 	if (level) {
 		rc = validate_table(f, level);
 		if (rc)
 			return rc;
 	} else if (type == PGT_SEG_DESC && !validate_descriptor_page(f)) {
-		f->type_info = PGT_NONE;
+		ti_set(f, PGT_NONE);
 		return -EINVAL;
 	}
-	f->type_info |= PGT_VALIDATED;
+	ti_or(f, PGT_VALIDATED);
 	return 0;
 }
 
@@ -406,26 +536,24 @@ static int get_type_locked(struct frame *f, u32 type)
  */
 static int put_type_locked(struct frame *f)
 {
-	unsigned int level = type_level(TYPE(f));
+	u32 x = ti_load(f);
+	unsigned int level = type_level(x & PGT_TYPE_MASK);
 
-	if (!COUNT(f))
+	if (!(x & PGT_COUNT_MASK))
 		printk("put_type: frame %#lx owner %u type %s (%#x) count 0\n",
-		       (u64)(f - frame_table), f->owner, type_name(f->type_info),
-		       f->type_info);
-	BUG_ON(!COUNT(f));
-	if (COUNT(f) == 1 && level && (f->type_info & PGT_VALIDATED)) {
+		       (u64)(f - frame_table), f->owner, type_name(x), x);
+	BUG_ON(!(x & PGT_COUNT_MASK));
+	if ((x & PGT_COUNT_MASK) == 1 && level && (x & PGT_VALIDATED)) {
 		/* Last user: drop the entries' refs (unless relinquish did). */
-		f->type_info &= ~(PGT_VALIDATED | PGT_PINNED);
+		ti_and(f, ~(PGT_VALIDATED | PGT_PINNED));
 		f->nr_done = PT_ENTRIES;
 		if (devalidate_table(f, level)) {
 			leave_partial(f, f->nr_done,
-				      f->type_info & PGT_PARTIAL_CHILD);
+				      ti_load(f) & PGT_PARTIAL_CHILD);
 			return -ERESTART;
 		}
 	}
-	f->type_info--;
-	if (TYPE(f) == PGT_WRITABLE && !COUNT(f))
-		f->tlb_stamp = tlb_clock_now(); /* its mappings are gone */
+	drop_type_ref(f);
 	return 0;
 }
 
@@ -438,23 +566,34 @@ static void unpreempted_put(struct frame *f, int (*put)(struct frame *))
 	mm_preemptible(on);
 }
 
+/*
+ * A type reference alone (the caller holds a general one). A writable one
+ * on any domain's frame takes no lock (see above); others take the
+ * owner's.
+ */
 bool get_page_type(struct frame *f, u32 type)
 {
 	int rc;
 
-	spin_lock(&type_lock);
-	left_partial = NULL;
+	if (type == PGT_WRITABLE)
+		return !get_type_locked(f, type);
+	mm_lock(f->owner);
+	walk()->left_partial = NULL;
 	rc = get_type_locked(f, type);
-	BUG_ON(rc && left_partial); /* not for table types: no general ref */
-	spin_unlock(&type_lock);
+	BUG_ON(rc && walk()->left_partial); /* tables: no general ref here */
+	mm_unlock();
 	return !rc;
 }
 
 void put_page_type(struct frame *f)
 {
-	spin_lock(&type_lock);
+	if (TYPE(f) == PGT_WRITABLE) {
+		drop_type_ref(f);
+		return;
+	}
+	mm_lock(f->owner);
 	unpreempted_put(f, put_type_locked);
-	spin_unlock(&type_lock);
+	mm_unlock();
 }
 
 /*
@@ -462,25 +601,24 @@ void put_page_type(struct frame *f)
  * PARTIAL with this type (continuing its validation). On an error, a
  * table left PARTIAL keeps both references (left_partial says which).
  */
-static int get_page_and_type_locked(struct frame *f, struct domain *d,
-				    u32 type)
+static int get_page_and_type_locked(struct frame *f, struct domain *d, u32 type)
 {
 	int rc;
 
-	if ((f->type_info & PGT_PARTIAL) && TYPE(f) == type &&
-	    owned_by(f, d)) {
-		f->type_info &= ~PGT_PARTIAL;
+	if ((ti_load(f) & PGT_PARTIAL) && TYPE(f) == type && owned_by(f, d)) {
+		ti_and(f, ~PGT_PARTIAL);
 		rc = validate_table(f, type_level(type));
 		if (!rc)
-			f->type_info |= PGT_VALIDATED;
+			ti_or(f, PGT_VALIDATED);
 		return rc;
 	}
 	rc = get_entry_page(f, d);
 	if (rc)
 		return rc;
-	left_partial = NULL;
+	walk()->left_partial = NULL;
 	rc = get_type_locked(f, type);
-	if (rc && left_partial != f) /* else f's partial state keeps it */
+	if (rc &&
+	    walk()->left_partial != f) /* else f's partial state keeps it */
 		put_page(f);
 	return rc;
 }
@@ -503,10 +641,10 @@ static int get_page_and_type_now(struct frame *f, struct domain *d, u32 type)
 	bool on = mm_preemptible(false);
 	int rc;
 
-	left_partial = NULL;
+	walk()->left_partial = NULL;
 	rc = get_page_and_type_locked(f, d, type);
 	if (rc)
-		finish_teardown(left_partial);
+		finish_teardown(walk()->left_partial);
 	mm_preemptible(on);
 	return rc;
 }
@@ -515,25 +653,31 @@ bool get_page_and_type(struct frame *f, struct domain *d, u32 type)
 {
 	int rc;
 
-	spin_lock(&type_lock);
+	if (type == PGT_WRITABLE) /* no lock, no validation, no PARTIAL */
+		return !get_page_and_type_locked(f, d, type);
+	mm_lock(d->id);
 	why_reset();
 	rc = get_page_and_type_now(f, d, type);
-	spin_unlock(&type_lock);
+	mm_unlock();
 	return !rc;
 }
 
+/* A table type goes under its owner's lock; a writable one without. */
 void put_page_and_type(struct frame *f)
 {
-	spin_lock(&type_lock);
+	if (TYPE(f) == PGT_WRITABLE) {
+		put_page_and_type_locked(f);
+		return;
+	}
+	mm_lock(f->owner);
 	unpreempted_put(f, put_page_and_type_locked);
-	spin_unlock(&type_lock);
+	mm_unlock();
 }
 
 bool get_page_writable(struct frame *f, struct domain *d)
 {
 	return get_page_and_type(f, d, PGT_WRITABLE);
 }
-
 
 /*
  * The calling vCPU's pending teardown (a table whose last reference it
@@ -549,7 +693,12 @@ static void defer_teardown(struct frame *f)
 	if (!f)
 		return;
 	on = mm_preemptible(false);
-	if (!on) { /* no continuation to finish it later: finish now */
+	/*
+	 * No continuation to finish it later, or another domain's table (a
+	 * privileged builder's pin): finish now, under the lock held, so a
+	 * pending teardown is always under its vCPU's own domain's lock.
+	 */
+	if (!on || f->owner != v->domain->id) {
 		finish_teardown(f);
 	} else {
 		/* One at a time: the memory hypercalls finish it first. */
@@ -567,11 +716,11 @@ int mm_finish_pending(struct vcpu *v)
 
 	if (!v->pending_teardown)
 		return 0;
-	spin_lock(&type_lock);
+	mm_lock(v->domain->id);
 	rc = finish_teardown(v->pending_teardown);
 	if (!rc)
 		v->pending_teardown = NULL;
-	spin_unlock(&type_lock);
+	mm_unlock();
 	return rc;
 }
 
@@ -580,27 +729,26 @@ int mm_finish_pending(struct vcpu *v)
  * (the caller continues and tries again); what a refusal leaves PARTIAL,
  * and a put preempted part-way, become the vCPU's pending teardown.
  */
-int get_page_and_type_preemptible(struct frame *f, struct domain *d,
-				  u32 type)
+int get_page_and_type_preemptible(struct frame *f, struct domain *d, u32 type)
 {
 	int rc;
 
-	spin_lock(&type_lock);
+	mm_lock(d->id);
 	why_reset();
-	left_partial = NULL;
+	walk()->left_partial = NULL;
 	rc = get_page_and_type_locked(f, d, type);
 	if (rc && rc != -ERESTART)
-		defer_teardown(left_partial);
-	spin_unlock(&type_lock);
+		defer_teardown(walk()->left_partial);
+	mm_unlock();
 	return rc;
 }
 
 void put_page_and_type_preemptible(struct frame *f)
 {
-	spin_lock(&type_lock);
+	mm_lock(f->owner);
 	if (put_page_and_type_locked(f))
 		defer_teardown(f);
-	spin_unlock(&type_lock);
+	mm_unlock();
 }
 
 /* --- Entries ----------------------------------------------------------- */
@@ -629,9 +777,9 @@ static int get_l1e(u64 e, struct domain *d, struct domain *pg_owner)
 	if (!(e & _PAGE_PRESENT))
 		return 0;
 	if (is_io_frame(mfn)) /* domain 0 only */
-		return d->privileged && mmio_allowed(mfn) ?
-			       0 :
-			       refuse(MMR_IO_FRAME, mfn);
+		return d->privileged && mmio_allowed(mfn)
+			   ? 0
+			   : refuse(MMR_IO_FRAME, mfn);
 	if (f->owner == DOMID_XEN || f->owner == DOMID_INVALID)
 		return refuse(MMR_XEN_FRAME, mfn);
 	if (e & _PAGE_RW)
@@ -647,7 +795,8 @@ static void put_l1e(u64 e)
 	if (!(e & _PAGE_PRESENT) || is_io_frame(mfn))
 		return;
 	if (e & _PAGE_RW)
-		put_page_and_type_locked(f); /* a writable type: never partial */
+		put_page_and_type_locked(
+		    f); /* a writable type: never partial */
 	else
 		put_page(f);
 }
@@ -661,8 +810,8 @@ static void put_l1e(u64 e)
  * validation or teardown follows a chain the guest built. A table naming
  * itself takes no reference at all.
  */
-static int get_linear_entry(struct frame *t, struct frame *f,
-			    struct domain *d, unsigned int level)
+static int get_linear_entry(struct frame *t, struct frame *f, struct domain *d,
+			    unsigned int level)
 {
 	int rc;
 
@@ -672,13 +821,13 @@ static int get_linear_entry(struct frame *t, struct frame *f,
 	if (rc)
 		return rc;
 	if (TYPE(f) != frame_level_type(level) ||
-	    !(f->type_info & PGT_VALIDATED) || !COUNT(f) ||
+	    !(ti_load(f) & PGT_VALIDATED) || !COUNT(f) ||
 	    COUNT(f) == PGT_COUNT_MASK || t->linear < 0 || f->linear > 0 ||
 	    t->linear == INT16_MAX || f->linear == INT16_MIN) {
 		put_page(f);
 		return refuse(MMR_LINEAR_DEPTH, f - frame_table);
 	}
-	f->type_info++;
+	ti_add(f, 1);
 	t->linear++;
 	f->linear--;
 	return 0;
@@ -708,7 +857,7 @@ static int get_upper_entry(u64 e, struct domain *d, unsigned int level,
 	if (!f)
 		return refuse(MMR_IO_FRAME, mfn);
 	rc = get_page_and_type_locked(f, d, frame_level_type(level - 1));
-	if (!rc || rc == -ERESTART || left_partial == f)
+	if (!rc || rc == -ERESTART || walk()->left_partial == f)
 		return rc; /* a child refused part-way stays refused */
 	if (e & _PAGE_RW) {
 		/* A writable entry to a table of its own level: linear. */
@@ -759,7 +908,7 @@ static int get_entry(u64 e, struct domain *d, struct domain *pg_owner,
 {
 	if (level == 1)
 		return get_l1e(e, d, pg_owner);
-	left_partial = NULL;
+	walk()->left_partial = NULL;
 	return get_upper_entry(e, d, level, t);
 }
 
@@ -769,7 +918,7 @@ static int put_entry(u64 e, unsigned int level, struct frame *t)
 		put_l1e(e);
 		return 0;
 	}
-	left_partial = NULL;
+	walk()->left_partial = NULL;
 	return put_upper_entry(e, t);
 }
 
@@ -784,7 +933,7 @@ static int put_entry(u64 e, unsigned int level, struct frame *t)
  * entry's frame.) So the record is the hypervisor's own: a bitmap per L1
  * frame that holds grant mappings, made at the first and freed with the
  * last, reached from the frame table (one load per L1 update). Under
- * type_lock, bit i is set exactly while entry i is a present grant
+ * the table owner's lock, bit i is set exactly while entry i is a present grant
  * mapping holding its own references: grant_pte_install sets it, the
  * unmap (or replace) and the entry's devalidation clear it. A table's
  * type count is never zero while a bit is set, so only a table in use
@@ -829,11 +978,13 @@ static void grant_slot_clear(struct frame *t, unsigned int i)
 /* Record where a validation was refused (the innermost table wins). */
 static void why_at(struct frame *f, unsigned int level, unsigned int i)
 {
-	if (why.table == INVALID_MFN) {
-		why.table = f - frame_table;
-		why.level = level;
-		why.index = i;
-		why.entry = table_va(f)[i];
+	struct why_info *w = &walk()->why;
+
+	if (w->table == INVALID_MFN) {
+		w->table = f - frame_table;
+		w->level = level;
+		w->index = i;
+		w->entry = table_va(f)[i];
 	}
 }
 
@@ -847,10 +998,10 @@ static int validate_table(struct frame *f, unsigned int level)
 	struct domain *d = frame_domain(f);
 	u64 *t = table_va(f);
 	unsigned int i = f->nr_done;
-	bool had_child = f->type_info & PGT_PARTIAL_CHILD;
+	bool had_child = ti_load(f) & PGT_PARTIAL_CHILD;
 	int rc;
 
-	f->type_info &= ~PGT_PARTIAL_CHILD; /* entry i adopts it, if still so */
+	ti_and(f, ~PGT_PARTIAL_CHILD); /* entry i adopts it, if still so */
 	if (!d) { /* dying: relinquish takes it apart */
 		leave_partial(f, i, had_child);
 		return refuse(MMR_FOREIGN_FRAME, f - frame_table);
@@ -870,12 +1021,12 @@ static int validate_table(struct frame *f, unsigned int level)
 			if (rc != -ERESTART)
 				why_at(f, level, i);
 			leave_partial(f, i,
-				      c && (left_partial == c ||
+				      c && (walk()->left_partial == c ||
 					    (had_child && i == f->nr_done &&
-					     (c->type_info & PGT_PARTIAL))));
+					     (ti_load(c) & PGT_PARTIAL))));
 			return rc;
 		}
-next:
+	next:
 		if (at_check(i) && i + 1 < PT_ENTRIES && should_preempt()) {
 			leave_partial(f, i + 1, false);
 			return -ERESTART;
@@ -899,11 +1050,11 @@ static int devalidate_table(struct frame *f, unsigned int level)
 	unsigned int i = f->nr_done;
 	int rc;
 
-	if (f->type_info & PGT_PARTIAL_CHILD) {
+	if (ti_load(f) & PGT_PARTIAL_CHILD) {
 		rc = finish_teardown(entry_frame(t[i]));
 		if (rc)
 			return rc;
-		f->type_info &= ~PGT_PARTIAL_CHILD;
+		ti_and(f, ~PGT_PARTIAL_CHILD);
 	}
 	/* The progress stays in i (not f) until we stop: the loop is hot. */
 	while (i) {
@@ -913,7 +1064,7 @@ static int devalidate_table(struct frame *f, unsigned int level)
 			rc = put_entry(e, level, f);
 			if (rc) {
 				f->nr_done = i;
-				f->type_info |= PGT_PARTIAL_CHILD;
+				ti_or(f, PGT_PARTIAL_CHILD);
 				return rc;
 			}
 			if (level == 1)
@@ -936,8 +1087,8 @@ static void log_refusal(struct domain *d, const char *op, mfn_t target)
 	char reason[160];
 
 	describe(reason, sizeof(reason));
-	mm_refused(d, why.kind | MMR_CLASS_PIN, "%s %#lx refused: %s", op,
-		   target, reason);
+	mm_refused(d, walk()->why.kind | MMR_CLASS_PIN, "%s %#lx refused: %s",
+		   op, target, reason);
 }
 
 int pin_table(struct domain *d, mfn_t mfn, u32 type)
@@ -950,22 +1101,22 @@ int pin_table(struct domain *d, mfn_t mfn, u32 type)
 			   mfn);
 		return -EINVAL;
 	}
-	spin_lock(&type_lock);
+	mm_lock(d->id);
 	why_reset();
-	left_partial = NULL;
-	if (f->type_info & PGT_PINNED) {
+	walk()->left_partial = NULL;
+	if (ti_load(f) & PGT_PINNED) {
 		mm_refused(d, MMR_PIN, "pin of %#lx: already pinned", mfn);
 		rc = -EINVAL;
 	} else {
 		rc = get_page_and_type_locked(f, d, type);
 		if (!rc) {
-			f->type_info |= PGT_PINNED;
+			ti_or(f, PGT_PINNED);
 		} else if (rc != -ERESTART) {
 			log_refusal(d, "pin of", mfn);
-			defer_teardown(left_partial);
+			defer_teardown(walk()->left_partial);
 		}
 	}
-	spin_unlock(&type_lock);
+	mm_unlock();
 	return rc;
 }
 
@@ -979,16 +1130,16 @@ int unpin_table(struct domain *d, mfn_t mfn)
 			   mfn);
 		return -EINVAL;
 	}
-	spin_lock(&type_lock);
-	if (!(f->type_info & PGT_PINNED)) {
+	mm_lock(d->id);
+	if (!(ti_load(f) & PGT_PINNED)) {
 		mm_refused(d, MMR_PIN, "unpin of %#lx: not pinned", mfn);
 		rc = -EINVAL;
 	} else {
-		f->type_info &= ~PGT_PINNED;
+		ti_and(f, ~PGT_PINNED);
 		if (put_page_and_type_locked(f))
 			defer_teardown(f); /* unpinned; the rest continues */
 	}
-	spin_unlock(&type_lock);
+	mm_unlock();
 	return rc;
 }
 
@@ -996,10 +1147,9 @@ int unpin_table(struct domain *d, mfn_t mfn)
  * The body of update_pt_entry and update_pt_entry_if: with @expect, the
  * entry is replaced only if it still holds *expect (-EAGAIN otherwise).
  */
-static int update_entry(struct domain *d, struct domain *pg_owner,
-			mfn_t table, unsigned int index, u64 new,
-			bool preserve_ad, enum pt_update_op opn,
-			const u64 *expect)
+static int update_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
+			unsigned int index, u64 new, bool preserve_ad,
+			enum pt_update_op opn, const u64 *expect)
 {
 	static const char *const names[] = { "mmu_update", "update_va_mapping",
 					     "ptwr" };
@@ -1016,7 +1166,7 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 			   table);
 		return -EINVAL;
 	}
-	spin_lock(&type_lock);
+	mm_lock(d->id);
 	why_reset();
 	level = type_level(TYPE(f));
 	/*
@@ -1029,17 +1179,17 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 		__atomic_store_n(table_va(f) + index, new, __ATOMIC_SEQ_CST);
 		goto out;
 	}
-	if (!level || !COUNT(f) || !(f->type_info & PGT_VALIDATED)) {
+	if (!level || !COUNT(f) || !(ti_load(f) & PGT_VALIDATED)) {
 		mm_refused(d, MMR_NOT_TABLE | cls,
-			   "%s: frame %#lx is not a page table in use (%s)",
-			   op, table, type_name(f->type_info));
+			   "%s: frame %#lx is not a page table in use (%s)", op,
+			   table, type_name(ti_load(f)));
 		rc = -EINVAL;
 		goto out;
 	}
 	if (is_hv_slot(level, index)) {
 		mm_refused(d, MMR_HV_SLOT | cls,
-			   "%s: L4 %#lx slot %u is the hypervisor's", op,
-			   table, index);
+			   "%s: L4 %#lx slot %u is the hypervisor's", op, table,
+			   index);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -1047,13 +1197,13 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 	old = *slot;
 	if (level == 1 && is_grant_slot(f, index)) {
 		mm_refused(d, MMR_GRANT_PTE | cls,
-			   "%s: L1 %#lx entry %u is a grant mapping", op,
-			   table, index);
+			   "%s: L1 %#lx entry %u is a grant mapping", op, table,
+			   index);
 		rc = -EBUSY; /* a grant mapping: unmap_grant_ref only */
 		goto out;
 	}
 	if (preserve_ad)
-		new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+		new |= old &(_PAGE_ACCESSED | _PAGE_DIRTY);
 	new = adjust_entry(new, level);
 	rc = get_entry(new, d, pg_owner, level, f);
 	if (rc == -ERESTART)
@@ -1061,10 +1211,11 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 	if (rc) {
 		char reason[160];
 
-		defer_teardown(left_partial);
+		defer_teardown(walk()->left_partial);
 		describe(reason, sizeof(reason));
-		mm_refused(d, why.kind | cls, "%s: L%u %#lx entry %u = %#lx refused: %s",
-			   op, level, table, index, new, reason);
+		mm_refused(d, walk()->why.kind | cls,
+			   "%s: L%u %#lx entry %u = %#lx refused: %s", op,
+			   level, table, index, new, reason);
 		goto out;
 	}
 	/* The CPU may set A/D bits concurrently: swap, then drop old refs. */
@@ -1074,7 +1225,7 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 						 __ATOMIC_SEQ_CST,
 						 __ATOMIC_SEQ_CST)) {
 			if (put_entry(new, level, f)) /* undo get_entry */
-				defer_teardown(left_partial);
+				defer_teardown(walk()->left_partial);
 			rc = -EAGAIN;
 			goto out;
 		}
@@ -1082,9 +1233,9 @@ static int update_entry(struct domain *d, struct domain *pg_owner,
 		old = __atomic_exchange_n(slot, new, __ATOMIC_SEQ_CST);
 	}
 	if (put_entry(old, level, f))
-		defer_teardown(left_partial);
+		defer_teardown(walk()->left_partial);
 out:
-	spin_unlock(&type_lock);
+	mm_unlock();
 	return rc;
 }
 
@@ -1111,8 +1262,7 @@ int update_pt_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
 int update_pt_entry_if(struct domain *d, mfn_t table, unsigned int index,
 		       u64 expect, u64 new)
 {
-	return update_entry(d, d, table, index, new, false, PTU_PTWR,
-			    &expect);
+	return update_entry(d, d, table, index, new, false, PTU_PTWR, &expect);
 }
 
 int find_l1_slot(mfn_t l4, u64 va, mfn_t *l1, unsigned int *index)
@@ -1120,8 +1270,8 @@ int find_l1_slot(mfn_t l4, u64 va, mfn_t *l1, unsigned int *index)
 	mfn_t mfn = l4;
 
 	for (unsigned int level = 4; level > 1; level--) {
-		u64 e = ((u64 *)__va(mfn << PAGE_SHIFT))
-			[(va >> (12 + 9 * (level - 1))) & 511];
+		u64 e = ((u64 *)__va(
+		    mfn << PAGE_SHIFT))[(va >> (12 + 9 * (level - 1))) & 511];
 		if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
 			return -EINVAL;
 		mfn = (e & ADDR_MASK) >> PAGE_SHIFT;
@@ -1135,8 +1285,7 @@ int find_l1_slot(mfn_t l4, u64 va, mfn_t *l1, unsigned int *index)
 
 bool frame_is_page_table(struct frame *f)
 {
-	return type_level(TYPE(f)) && COUNT(f) &&
-	       (f->type_info & PGT_VALIDATED);
+	return type_level(TYPE(f)) && COUNT(f) && (ti_load(f) & PGT_VALIDATED);
 }
 
 /* --- Grant mappings ------------------------------------------------------ */
@@ -1144,7 +1293,7 @@ bool frame_is_page_table(struct frame *f)
 static bool l1_in_use(struct frame *t, struct domain *d)
 {
 	return t && owned_by(t, d) && TYPE(t) == PGT_L1 && COUNT(t) &&
-	       (t->type_info & PGT_VALIDATED);
+	       (ti_load(t) & PGT_VALIDATED);
 }
 
 /*
@@ -1157,7 +1306,7 @@ static bool l1_in_use(struct frame *t, struct domain *d)
 static bool l1_partial(struct frame *t, struct domain *d)
 {
 	return t && owned_by(t, d) && TYPE(t) == PGT_L1 &&
-	       (t->type_info & PGT_PARTIAL);
+	       (ti_load(t) & PGT_PARTIAL);
 }
 
 /*
@@ -1165,8 +1314,7 @@ static bool l1_partial(struct frame *t, struct domain *d)
  * table would make it live again after the granter saw the grant free.
  * Entries [0, nr_done) hold their references; later ones hold none.
  */
-static void remove_partial_grant(struct frame *t, unsigned int idx,
-				 mfn_t mfn)
+static void remove_partial_grant(struct frame *t, unsigned int idx, mfn_t mfn)
 {
 	u64 *slot = table_va(t) + idx, old = *slot;
 
@@ -1179,8 +1327,7 @@ static void remove_partial_grant(struct frame *t, unsigned int idx,
 	grant_slot_clear(t, idx);
 }
 
-int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
-		      u64 pte)
+int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx, u64 pte)
 {
 	struct frame *t = mfn_to_frame(table);
 	struct frame *f = mfn_to_frame((pte & ADDR_MASK) >> PAGE_SHIFT);
@@ -1189,7 +1336,7 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 
 	if (idx >= PT_ENTRIES || !f)
 		return -EINVAL;
-	spin_lock(&type_lock);
+	mm_lock(d->id);
 	why_reset();
 	if (!l1_in_use(t, d)) {
 		mm_refused(d, MMR_GRANT_ADDR,
@@ -1199,9 +1346,10 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 		goto out;
 	}
 	if (is_grant_slot(t, idx)) {
-		mm_refused(d, MMR_GRANT_ADDR,
-			   "grant map: L1 %#lx entry %u is already a grant mapping",
-			   table, idx);
+		mm_refused(
+		    d, MMR_GRANT_ADDR,
+		    "grant map: L1 %#lx entry %u is already a grant mapping",
+		    table, idx);
 		rc = -EBUSY;
 		goto out;
 	}
@@ -1211,8 +1359,9 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 	__atomic_fetch_add(&f->count, 1, __ATOMIC_SEQ_CST);
 	if ((pte & _PAGE_RW) && get_type_locked(f, PGT_WRITABLE)) {
 		mm_refused(d, MMR_GRANT_TABLE,
-			   "grant map: granted frame %#lx is a %s: no writable mapping",
-			   f - frame_table, type_name(f->type_info));
+			   "grant map: granted frame %#lx is a %s: no writable "
+			   "mapping",
+			   f - frame_table, type_name(ti_load(f)));
 		put_page(f);
 		grant_slot_clear(t, idx);
 		rc = -EINVAL;
@@ -1222,7 +1371,7 @@ int grant_pte_install(struct domain *d, mfn_t table, unsigned int idx,
 	old = __atomic_exchange_n(slot, adjust_entry(pte, 1), __ATOMIC_SEQ_CST);
 	put_l1e(old);
 out:
-	spin_unlock(&type_lock);
+	mm_unlock();
 	return rc;
 }
 
@@ -1242,7 +1391,7 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 
 	if (idx >= PT_ENTRIES || new_idx >= PT_ENTRIES)
 		return -EINVAL;
-	spin_lock(&type_lock);
+	mm_lock(d->id);
 	if (new_table && (!l1_in_use(n, d) || is_grant_slot(n, new_idx))) {
 		rc = -EINVAL;
 		goto out;
@@ -1253,10 +1402,11 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 		old = *slot;
 		if (is_grant_slot(t, idx) && (old & _PAGE_PRESENT) &&
 		    ((old & ADDR_MASK) >> PAGE_SHIFT) == mfn) {
-			u64 repl = new_table ? __atomic_exchange_n(
-						       table_va(n) + new_idx, 0,
-						       __ATOMIC_SEQ_CST) :
-					       0;
+			u64 repl =
+			    new_table
+				? __atomic_exchange_n(table_va(n) + new_idx, 0,
+						      __ATOMIC_SEQ_CST)
+				: 0;
 
 			__atomic_store_n(slot, repl, __ATOMIC_SEQ_CST);
 			grant_slot_clear(t, idx);
@@ -1266,7 +1416,7 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 		remove_partial_grant(t, idx, mfn);
 	}
 out:
-	spin_unlock(&type_lock);
+	mm_unlock();
 	return rc;
 }
 
@@ -1277,9 +1427,9 @@ bool is_grant_pte(mfn_t table, unsigned int idx)
 
 	if (!t || idx >= PT_ENTRIES)
 		return false;
-	spin_lock(&type_lock);
+	mm_lock(t->owner);
 	yes = is_grant_slot(t, idx);
-	spin_unlock(&type_lock);
+	mm_unlock();
 	return yes;
 }
 
@@ -1311,12 +1461,12 @@ bool take_unused_frames(struct domain *d, mfn_t mfn, unsigned int order)
 {
 	u64 i, n = 1UL << order;
 
-	spin_lock(&type_lock);
+	mm_lock(d->id);
 	for (i = 0; i < n; i++) {
 		struct frame *f = mfn_to_frame(mfn + i);
 
 		if (!f || !owned_by(f, d) || COUNT(f) ||
-		    (f->type_info & PGT_TEARDOWN))
+		    (ti_load(f) & PGT_TEARDOWN))
 			break;
 		__atomic_store_n(&f->owner, DOMID_XEN, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&f->count, __ATOMIC_SEQ_CST)) {
@@ -1324,7 +1474,7 @@ bool take_unused_frames(struct domain *d, mfn_t mfn, unsigned int order)
 			break;
 		}
 	}
-	spin_unlock(&type_lock);
+	mm_unlock();
 	if (i == n)
 		return true;
 	while (i-- > 0)
@@ -1337,7 +1487,7 @@ bool take_unused_frames(struct domain *d, mfn_t mfn, unsigned int order)
 
 void share_frame_with_guest(struct frame *f, struct domain *d)
 {
-	f->type_info = PGT_WRITABLE | PGT_VALIDATED | 1;
+	ti_set(f, PGT_WRITABLE | PGT_VALIDATED | 1);
 	f->owner = d->id;
 }
 
@@ -1349,9 +1499,7 @@ void share_frame_with_guest(struct frame *f, struct domain *d)
  */
 void release_shared_frame(struct frame *f)
 {
-	spin_lock(&type_lock);
-	f->type_info--; /* the sharing's own writable reference */
-	spin_unlock(&type_lock);
+	drop_type_ref(f); /* the sharing's own writable reference */
 	orphan_frame(f);
 }
 
@@ -1373,23 +1521,27 @@ void mm_forget_refusals(struct domain *d)
  */
 static void mark_for_teardown(struct frame *f)
 {
-	if (f->type_info & PGT_PARTIAL) {
-		/* Its own references go; its entries' go with EMPTY. */
-		f->type_info &= ~(PGT_PARTIAL | PGT_PARTIAL_CHILD);
-		f->type_info--;
-		f->type_info |= PGT_TEARDOWN;
-		put_page(f);
-		return;
-	}
-	if (f->type_info & PGT_PINNED) {
-		f->type_info &= ~PGT_PINNED;
-		f->type_info--;
-		put_page(f);
-	}
-	if (type_level(TYPE(f)) && (f->type_info & PGT_VALIDATED)) {
-		f->type_info = (f->type_info & ~PGT_VALIDATED) | PGT_TEARDOWN;
+	u32 x = ti_load(f), next;
+
+	/* One step: a writable reference must never see a count of zero
+	 * on a table that still holds its entries' references. */
+	do {
+		next = x;
+		if (x & PGT_PARTIAL) {
+			/* Its own references go; its entries' go with EMPTY. */
+			next = ((x & ~(PGT_PARTIAL | PGT_PARTIAL_CHILD)) - 1) |
+			       PGT_TEARDOWN;
+			continue;
+		}
+		if (x & PGT_PINNED)
+			next = (next & ~PGT_PINNED) - 1;
+		if (type_level(x & PGT_TYPE_MASK) && (x & PGT_VALIDATED))
+			next = (next & ~PGT_VALIDATED) | PGT_TEARDOWN;
+	} while (!ti_cas(f, &x, next));
+	if ((next & PGT_TEARDOWN) && !(x & PGT_PARTIAL))
 		f->nr_done = PT_ENTRIES;
-	}
+	if (x & (PGT_PARTIAL | PGT_PINNED))
+		put_page(f);
 }
 
 /* One stage's work on one frame; returns what it cost. */
@@ -1400,15 +1552,16 @@ static unsigned int relinquish_frame(struct frame *f, unsigned int stage)
 		mark_for_teardown(f);
 		return 1;
 	case RELQ_EMPTY:
-		if (!(f->type_info & PGT_TEARDOWN))
+		if (!(ti_load(f) & PGT_TEARDOWN))
 			return 1;
-		f->type_info &= ~PGT_TEARDOWN;
+		/* TEARDOWN keeps writable references off until it is empty. */
 		devalidate_table(f, type_level(TYPE(f)));
+		ti_and(f, ~PGT_TEARDOWN);
 		return PT_ENTRIES;
 	default:
 		/* Only references held by d itself can be left here. */
 		if (type_level(TYPE(f)) || TYPE(f) == PGT_SEG_DESC)
-			f->type_info &= ~PGT_COUNT_MASK;
+			ti_and(f, ~PGT_COUNT_MASK);
 		/* EMPTY cleared every grant slot with its entry; be sure. */
 		xfree(f->grant_slots);
 		f->grant_slots = NULL;
@@ -1434,11 +1587,11 @@ int domain_relinquish_page_tables(struct domain *d, unsigned int stage)
 	unsigned int cost = 0;
 	bool done;
 
-	spin_lock(&type_lock);
+	mm_lock(d->id);
 	spin_lock(&d->lock);
 	while (!list_empty(&d->pages) && cost < RELQ_BUDGET) {
 		struct frame *f =
-			list_first_entry(&d->pages, struct frame, link);
+		    list_first_entry(&d->pages, struct frame, link);
 
 		cost += relinquish_frame(f, stage);
 		list_del(&f->link);
@@ -1448,6 +1601,6 @@ int domain_relinquish_page_tables(struct domain *d, unsigned int stage)
 	if (done)
 		list_splice_tail(&d->relinquished, &d->pages);
 	spin_unlock(&d->lock);
-	spin_unlock(&type_lock);
+	mm_unlock();
 	return done ? 0 : -ERESTART;
 }

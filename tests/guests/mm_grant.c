@@ -42,6 +42,7 @@
 #define REF_V2 24 /* version 2: frame V, writable */
 #define REF_ACCEPT2 25 /* version 2: accepts a transfer */
 #define REF_SUB 26 /* version 2: bytes 100..149 of frame V */
+#define REF_RACE 27 /* frame R: G pins it as an L1 while D maps it */
 #define REF_MANY 100 /* D's own refs 100..499, for many mappings */
 #define NR_MANY 400
 #define REF_LIMIT 99 /* D's own, for the pin limit */
@@ -52,6 +53,9 @@ struct mailbox {
 	volatile uint64_t transferred; /* D's frame given to G */
 	volatile uint64_t transferred2; /* ... into a version 2 entry */
 	volatile uint64_t hammered; /* die=1: D's map/copy rounds so far */
+	/* The type race: who holds frame R, as each side last saw itself. */
+	volatile uint32_t race_go, race_pinned, race_mapped, race_g_done,
+	    race_d_done;
 };
 
 static unsigned int me, peer, die, reuse;
@@ -498,6 +502,84 @@ static void grantee_v2(unsigned int base)
 /* --- The granter --------------------------------------------------------- */
 
 
+/* --- The type race ----------------------------------------------------------- */
+
+#define RACE_MS 400
+
+/*
+ * G pins frame R as an L1 table and unpins it, over and over, while D
+ * (on the other CPU) maps R writable through its grant and unmaps it:
+ * the writable reference D's map takes on G's frame is taken without
+ * G's page-table lock, by compare-and-swap on the frame's type. Each
+ * side flags its hold between its call's success and its undo; seeing
+ * the other's flag inside its own hold would mean a frame that is a
+ * page table and writable at once.
+ */
+static void type_race_granter(struct grant_entry_v1 *gt)
+{
+	uint64_t r = mm_alloc(), end, pins = 0, refused = 0, overlap = 0;
+
+	pv_test_group("granter: pin R as an L1 while the grantee maps it");
+	grant(gt, REF_RACE, GTF_permit_access, peer, r);
+	set_step(&mb->race_go, 1);
+	end = pv_now() + RACE_MS * 1000000UL;
+	while (pv_now() < end) {
+		if (mm_ext(MMUEXT_PIN_L1_TABLE, r, 0)) {
+			refused++;
+			continue;
+		}
+		set_step(&mb->race_pinned, 1);
+		if (__atomic_load_n(&mb->race_mapped, __ATOMIC_SEQ_CST))
+			overlap++;
+		set_step(&mb->race_pinned, 0);
+		CHECK_EQ(mm_ext(MMUEXT_UNPIN_TABLE, r, 0), 0);
+		pins++;
+	}
+	set_step(&mb->race_g_done, 1);
+	wait_step(&mb->race_d_done, 1);
+	printf("granter: %lu pins, %lu refused while mapped\n", pins,
+		  refused);
+	CHECK(pins > 0, "no pin succeeded");
+	CHECK(refused > 0, "no pin was refused: the race never met");
+	CHECK_EQ(overlap, 0);
+	CHECK_EQ(gt[REF_RACE].flags & (GTF_reading | GTF_writing), 0);
+	CHECK(revoke(gt, REF_RACE), "cannot revoke R after the race");
+	/* Neither type nor mapping left behind: R leaves us at once. */
+	CHECK_EQ(decrease(r), 1);
+}
+
+static void type_race_grantee(uint64_t va)
+{
+	uint64_t maps = 0, refused = 0, overlap = 0;
+	grant_handle_t h;
+
+	wait_step(&mb->race_go, 1);
+	while (!__atomic_load_n(&mb->race_g_done, __ATOMIC_SEQ_CST)) {
+		int16_t st = gmap(va, GNTMAP_host_map, REF_RACE, peer, &h,
+				  NULL);
+
+		if (st != GNTST_okay) {
+			CHECK_EQ(st, GNTST_general_error);
+			refused++;
+			continue;
+		}
+		set_step(&mb->race_mapped, 1);
+		*(volatile uint64_t *)va = maps; /* writable indeed */
+		if (__atomic_load_n(&mb->race_pinned, __ATOMIC_SEQ_CST))
+			overlap++;
+		set_step(&mb->race_mapped, 0);
+		CHECK_EQ(gunmap(va, h), GNTST_okay);
+		maps++;
+	}
+	pv_test_group("grantee: map R writable while the granter pins it");
+	printf("grantee: %lu maps, %lu refused while pinned\n", maps,
+		  refused);
+	CHECK(maps > 0, "no map succeeded");
+	CHECK(refused > 0, "no map was refused: the race never met");
+	CHECK_EQ(overlap, 0);
+	set_step(&mb->race_d_done, 1);
+}
+
 static void granter(void)
 {
 	unsigned int base = mm_alloc_idx(NR_IDX);
@@ -595,6 +677,7 @@ static void granter(void)
 	CHECK_EQ(reservation(), before - 3);
 	set_step(&mb->g_step, 4);
 	wait_step(&mb->d_step, 4);
+	type_race_granter(gt);
 	granter_v2(base, gt);
 	if (die) {
 		/* D maps REF_DEATH and hammers; we finish and get destroyed. */
@@ -1060,6 +1143,7 @@ static void grantee(void)
 	CHECK_EQ(gmap(0, GNTMAP_device_map, REF_DEVICE, peer, NULL, NULL),
 		 GNTST_bad_page);
 	set_step(&mb->d_step, 4);
+	type_race_grantee(va);
 	version_rules(gt, self_frame);
 	grantee_v2(base);
 	if (die) {
