@@ -148,8 +148,9 @@ $(BUILD)/bundle.cpio: tools/mkbundle.sh tools/bundle/demo.cfg \
 # --- The Linux PV guest: Debian's kernel (fetched into cache/), its ELF,
 # and an initramfs with busybox and the static test program --------------
 LINUX := $(BUILD)/linux
+DHCP_SCRIPT := tools/initramfs/udhcpc.script
 .PHONY: linux
-linux: $(LINUX)/vmlinux $(LINUX)/initramfs.cpio
+linux: $(LINUX)/vmlinux $(LINUX)/initramfs.cpio $(BUILD)/bundle-linux.cpio
 $(BUILD)/bzimage2elf: tools/bzimage2elf.c
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
@@ -163,6 +164,8 @@ $(LINUX)/lxtest: tests/linux/lxtest.c
 	@$(CC) -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/lxmem: tests/linux/lxmem.c
 	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
+$(LINUX)/lxnet: tests/linux/lxnet.c
+	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/xbench: bench/linux/xbench.c
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
@@ -170,24 +173,28 @@ $(LINUX)/xio: bench/linux/xio.c
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
-		$(LINUX)/xbench $(LINUX)/lxmem tools/mkinitramfs.sh \
-		tools/initramfs/init
+		$(LINUX)/xbench $(LINUX)/lxmem $(LINUX)/lxnet tools/mkinitramfs.sh \
+		tools/initramfs/init tools/initramfs/udhcpc.script
 	@echo "  CPIO    $@"
 	@./tools/mkinitramfs.sh $$(cat $<) $@ $(LINUX)/lxtest:bin/lxtest \
-		$(LINUX)/xbench:bin/xbench $(LINUX)/lxmem:bin/lxmem
+		$(LINUX)/xbench:bin/xbench $(LINUX)/lxmem:bin/lxmem \
+		$(LINUX)/lxnet:bin/lxnet \
+		$(DHCP_SCRIPT):etc/udhcpc/default.script
 
 deps:
 	@./tools/install-deps.sh
 
 # make run: Debian's Linux as the autostarted guest, on the terminal,
 # with a persistent disk (cache/run-disk.img, 1 GiB sparse, made once)
-# mounted at /mnt: its initramfs adds ext4 and rc.disk.
+# mounted at /mnt: its initramfs adds ext4 and rc.disk; and a network
+# interface on xenbr0 configured by DHCP from QEMU's user-mode network
+# (rc.net, udhcpc with its default.script).
 RUN_DISK := cache/run-disk.img
 FS_MODS := lib/crc16.ko crypto/crc32c_generic.ko fs/mbcache.ko \
 	fs/jbd2/jbd2.ko fs/ext4/ext4.ko
 $(LINUX)/initramfs-run.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
 		$(LINUX)/xbench tools/mkinitramfs.sh tools/initramfs/init \
-		tools/initramfs/rc.disk
+		tools/initramfs/rc.disk tools/initramfs/rc.net $(DHCP_SCRIPT)
 	@echo "  CPIO    $@"
 	@k=$$(cat $<); m=$$(ls -d $$k/lib/modules/*/kernel); i=0; mods=; \
 	for f in $(FS_MODS); do \
@@ -196,7 +203,9 @@ $(LINUX)/initramfs-run.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
 	done; \
 	./tools/mkinitramfs.sh $$k $@ $(LINUX)/lxtest:bin/lxtest \
 		$(LINUX)/xbench:bin/xbench \
-		tools/initramfs/rc.disk:etc/rc.local $$mods
+		tools/initramfs/rc.disk:etc/rc.local \
+		tools/initramfs/rc.net:etc/rc.d/net \
+		$(DHCP_SCRIPT):etc/udhcpc/default.script $$mods
 $(RUN_DISK):
 	@echo "  DISK    $@ (1 GiB sparse; the guest makes its file system)"
 	@truncate -s 1G $@

@@ -7,8 +7,10 @@
 # XENOLITH_CTL (default build/xenolith.sock) for the host's tools/xl;
 # XENOLITH_CTL=none leaves the device out.
 # XENOLITH_DISK=path adds domain 0's devices: that raw image as a
-# virtio-blk disk and a virtio-net card on QEMU's restricted user-mode
-# network (xl blk-info, blk-read, net-ping).
+# virtio-blk disk and a virtio-net card on QEMU's user-mode network
+# (xl blk-info, blk-read, net-ping; guests on xenbr0 reach the host's
+# loopback as 10.0.2.2 and QEMU's DNS at 10.0.2.3);
+# XENOLITH_NET_RESTRICT=on cuts the network off from the host.
 # Exit QEMU with Ctrl-A x.
 set -e
 cd "$(dirname "$0")/.."
@@ -31,7 +33,7 @@ dev_opts=
 if [ -n "${XENOLITH_DISK:-}" ]; then
 	dev_opts="-drive file=$XENOLITH_DISK,if=none,id=xd0,format=raw \
 -device virtio-blk-pci,drive=xd0,disable-legacy=on \
--netdev user,id=xn0,restrict=on \
+-netdev user,id=xn0,restrict=${XENOLITH_NET_RESTRICT:-off} \
 -device virtio-net-pci,netdev=xn0,disable-legacy=on"
 fi
 exec qemu-system-x86_64 $accel_opts -smp "${XENOLITH_SMP:-2}" \

@@ -19,6 +19,7 @@ struct br_port {
 	char name[24];
 	bool has_rule, fill_csum;
 	struct vfr_rule rule;
+	struct vfr_acl *acl;
 	br_deliver_fn fn;
 	void *ctx;
 	struct br_counters c;
@@ -99,6 +100,27 @@ void br_counters(const struct br_port *p, struct br_counters *c)
 	*c = p->c;
 }
 
+void br_set_acl(struct br_port *p, struct vfr_acl *acl)
+{
+	p->acl = acl;
+}
+
+/* The port's rules for a frame going dir: false (and counted) if dropped. */
+static bool acl_pass(struct br_port *p, const uint8_t *f, size_t len,
+		     unsigned int dir)
+{
+	int i = p->acl ? vfr_acl_match(p->acl, f, len, dir) : -1;
+
+	if (i < 0)
+		return true;
+	p->acl->packets[i]++;
+	p->acl->bytes[i] += len;
+	if (p->acl->rule[i].action == XLVIF_ACCEPT)
+		return true;
+	p->c.drop_rule++;
+	return false;
+}
+
 static void log_drop(struct br_port *p, enum vfr_verdict v)
 {
 	static const char *const why[] = {
@@ -132,7 +154,7 @@ static bool admit(struct br_port *p, const uint8_t *f, size_t len)
 		return true;
 	v = vfr_check(&p->rule, f, len);
 	if (v == VFR_ACCEPT)
-		return true;
+		return acl_pass(p, f, len, XLVIF_OUT);
 	if (v == VFR_SPOOF_MAC)
 		p->c.drop_mac++;
 	else if (v == VFR_SPOOF_IP)
@@ -146,6 +168,8 @@ static bool admit(struct br_port *p, const uint8_t *f, size_t len)
 static void deliver(struct br_port *to, uint8_t *f, size_t len,
 		    unsigned int *flags)
 {
+	if (!acl_pass(to, f, len, XLVIF_IN))
+		return;
 	if (to->fill_csum && (*flags & BR_CSUM_BLANK)) {
 		vfr_csum_fill(f, len);
 		*flags = (*flags & ~BR_CSUM_BLANK) | BR_DATA_VALIDATED;

@@ -24,6 +24,7 @@
 #include "errno.h"
 #include "kernel.h"
 #include "netback.h"
+#include "netrate.h"
 #include "nettx.h"
 #include "xenbus_be.h"
 
@@ -49,6 +50,8 @@ struct netif {
 	bool stopping, broken, running, notify;
 	struct waitq wq, idle_wq;
 	struct nettx_pkt pkt;
+	struct netrate rate; /* rate= of the vif line */
+	uint64_t rate_wait; /* tx waits for credit until then (0: no) */
 	uint8_t *txbuf;
 	struct gnttab_copy ops[TX_OPS];
 	uint8_t *rxq; /* RXQ pages */
@@ -188,6 +191,7 @@ static void tx_finish(struct netif *n)
 	}
 	v->tx_packets++;
 	v->tx_bytes += len;
+	v->tx_sg += p->nreq > 1;
 	if (v->port)
 		br_input(v->port, n->txbuf, len, tx_flags(p));
 }
@@ -225,6 +229,11 @@ static bool tx_one(struct netif *n)
 		n->tx_stalled = prod; /* wait for the rest of the chain */
 		return false;
 	}
+	/* Slot 0's size is the packet's: charged before it is taken. */
+	if (!netrate_take(&n->rate, n->pkt.req[0].size, pv_now(),
+			  &n->rate_wait))
+		return false; /* left on the ring, read again then */
+	n->rate_wait = 0;
 	n->tx_cons = cons;
 	tx_finish(n);
 	return true;
@@ -234,7 +243,7 @@ static bool tx_pending(struct netif *n)
 {
 	uint32_t prod = read_once(&n->tx->req_prod);
 
-	if (n->broken)
+	if (n->broken || (n->rate_wait && pv_now() < n->rate_wait))
 		return false;
 	if (prod != n->tx_cons && prod != n->tx_stalled)
 		return true;
@@ -385,7 +394,8 @@ static void netif_thread(void *arg)
 	struct netif *n = arg;
 
 	for (;;) {
-		wait_event(&n->wq, has_work(n));
+		/* Credit comes at rate_wait: no event says so. */
+		wait_event_until(&n->wq, has_work(n), n->rate_wait);
 		if (n->stopping)
 			break;
 
@@ -454,6 +464,8 @@ static int map_rings(struct netif *n, struct xbe_dev *d)
 	n->tx_cons = n->tx_rsp = read_once(&n->tx->rsp_prod);
 	n->rx_cons = n->rx_rsp = read_once(&n->rx->rsp_prod);
 	n->tx_stalled = n->tx_cons - 1;
+	netrate_init(&n->rate, n->vif->cfg.rate_bytes, n->vif->cfg.rate_usec,
+		     pv_now());
 	return xbe_bind_port(d, "event-channel", &n->port);
 }
 
@@ -471,6 +483,7 @@ int netif_connect(struct vif *v, struct xbe_dev *d)
 	struct netif *n;
 	struct vfr_rule rule = rule_of(v);
 	char name[24];
+	uint64_t no_csum = 0;
 	int err = check_frontend(d);
 
 	if (err)
@@ -490,13 +503,16 @@ int netif_connect(struct vif *v, struct xbe_dev *d)
 		err = n->running ? 0 : -ENOMEM;
 	}
 	snprintf(name, sizeof(name), "vif%u.%u", v->domid, v->devid);
-	if (!err && !(v->port = br_join(v->cfg.bridge, name, &rule, false,
+	/* A front end that cannot take blank checksums gets them filled. */
+	xbe_read_fe_uint(d, "feature-no-csum-offload", 1, &no_csum);
+	if (!err && !(v->port = br_join(v->cfg.bridge, name, &rule, no_csum,
 					rx_deliver, n)))
 		err = -ENOSPC;
 	if (err) {
 		netif_free(n);
 		return err;
 	}
+	br_set_acl(v->port, &v->acl);
 	evtchn_attach(n->port, &n->wq);
 	v->netif = n;
 	if (v->connects++ < 4)

@@ -27,23 +27,29 @@ struct vif *vif_find(uint16_t domid, uint32_t devid)
 
 static int write_nodes(const struct vif *v)
 {
-	char mac[20], handle[12];
+	char mac[20], handle[12], rate[32];
+	size_t nbe;
 
 	xlvif_mac_str(v->cfg.mac, mac, sizeof(mac));
 	snprintf(handle, sizeof(handle), "%u", v->devid);
+	/* libxl's form: bytes per interval, the interval in microseconds. */
+	snprintf(rate, sizeof(rate), "%lu,%u", v->cfg.rate_bytes,
+		 v->cfg.rate_usec);
 	/* What libxl writes for a vif (no hotplug script: we are the VFR). */
 	const struct xbe_node be[] = {
 		{ "handle", handle },
 		{ "mac", mac },
 		{ "bridge", v->cfg.bridge },
 		{ "type", "vif" },
+		{ "rate", rate }, /* last: only when limited */
 	};
 	const struct xbe_node fe[] = {
 		{ "handle", handle },
 		{ "mac", mac },
 	};
-	return xbe_device_write("vif", v->domid, v->devid, be, ARRAY_SIZE(be),
-				fe, ARRAY_SIZE(fe));
+	nbe = ARRAY_SIZE(be) - (v->cfg.rate_usec ? 0 : 1);
+	return xbe_device_write("vif", v->domid, v->devid, be, nbe, fe,
+				ARRAY_SIZE(fe));
 }
 
 int vif_add(uint16_t domid, uint32_t devid, const struct xl_vif *cfg, char *err,
@@ -65,6 +71,8 @@ int vif_add(uint16_t domid, uint32_t devid, const struct xl_vif *cfg, char *err,
 	v->domid = domid;
 	v->devid = devid;
 	v->cfg = *cfg;
+	memcpy(v->acl.rule, cfg->rule, sizeof(v->acl.rule));
+	v->acl.n = cfg->nrules;
 	if (!cfg->has_mac)
 		xlvif_default_mac(&v->cfg, domid, devid);
 	v->next = vifs;
@@ -129,7 +137,7 @@ static int vif_probe(struct xbe_dev *d)
 	static const struct xbe_node features[] = {
 		{ "feature-rx-copy", "1" },
 		{ "feature-rx-flip", "0" },
-		{ "feature-sg", "0" },
+		{ "feature-sg", "1" }, /* chains of up to 18 slots (nettx.c) */
 		{ "feature-gso-tcpv4", "0" },
 		{ "feature-gso-tcpv6", "0" },
 		{ "feature-ipv6-csum-offload", "0" },

@@ -63,6 +63,10 @@ int xl_block_list(struct ctl_io *io, int argc, char **argv);
 int xl_network_list(struct ctl_io *io, int argc, char **argv);
 int xl_network_attach(struct ctl_io *io, int argc, char **argv);
 int xl_network_detach(struct ctl_io *io, int argc, char **argv);
+/* xl_vfr.c: the VFR's rules and counters per VIF */
+int xl_vfr_list(struct ctl_io *io, int argc, char **argv);
+int xl_vfr_add(struct ctl_io *io, int argc, char **argv);
+int xl_vfr_del(struct ctl_io *io, int argc, char **argv);
 int xl_block_attach(struct ctl_io *io, int argc, char **argv);
 int xl_block_detach(struct ctl_io *io, int argc, char **argv);
 /* xl_cow.c: copy-on-write overlays */

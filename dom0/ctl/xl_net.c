@@ -43,9 +43,10 @@ int xl_network_list(struct ctl_io *io, int argc, char **argv)
 	}
 	if (!all && ctl_domain_arg(io, "network-list", argv[1], &domid))
 		return 1;
-	io_printf(io, "%-4s %-4s %-17s %-10s %-8s %8s %8s %6s %8s %9s %8s\n",
+	io_printf(io,
+		  "%-4s %-4s %-17s %-10s %-8s %8s %8s %6s %8s %9s %8s %8s\n",
 		  "Dom", "Idx", "Mac-Addr", "State", "Bridge", "TxPkts",
-		  "RxPkts", "TxErr", "RxDrop", "SpoofMAC", "SpoofIP");
+		  "RxPkts", "TxErr", "RxDrop", "SpoofMAC", "SpoofIP", "TxSG");
 	for (struct vif *v = vif_first(); v; v = v->next) {
 		struct br_counters c = { 0 };
 
@@ -56,10 +57,11 @@ int xl_network_list(struct ctl_io *io, int argc, char **argv)
 		xlvif_mac_str(v->cfg.mac, mac, sizeof(mac));
 		io_printf(io,
 			  "%-4u %-4u %-17s %-10s %-8s %8lu %8lu %6lu %8lu "
-			  "%9lu %8lu\n",
+			  "%9lu %8lu %8lu\n",
 			  v->domid, v->devid, mac, be_state(v, st, sizeof(st)),
 			  v->cfg.bridge, v->tx_packets, v->rx_packets,
-			  v->tx_errors, v->rx_dropped, c.drop_mac, c.drop_ip);
+			  v->tx_errors, v->rx_dropped, c.drop_mac, c.drop_ip,
+			  v->tx_sg);
 	}
 	return 0;
 }

@@ -30,6 +30,7 @@ typedef void (*br_deliver_fn)(void *ctx, const uint8_t *frame, size_t len,
 struct br_counters {
 	uint64_t in, out; /* frames accepted from it, delivered to it */
 	uint64_t drop_mac, drop_ip, drop_runt, drop_big; /* its, dropped */
+	uint64_t drop_rule; /* by its VIF's rules, either way */
 };
 
 /*
@@ -46,5 +47,11 @@ void br_leave(struct br_port *p);
 void br_input(struct br_port *p, uint8_t *frame, size_t len,
 	      unsigned int flags);
 void br_counters(const struct br_port *p, struct br_counters *c);
+/*
+ * The port's accept/drop rules (its VIF's: they may change while it is
+ * on the bridge, and count into acl), checked on frames from it and to
+ * it; NULL for none.
+ */
+void br_set_acl(struct br_port *p, struct vfr_acl *acl);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "vfr.h"
 #include "xlvif.h"
 
 struct netif;
@@ -26,11 +27,13 @@ struct vif {
 	struct xl_vif cfg; /* mac always set (the default if not given) */
 	struct netif *netif; /* connected rings (netback.c) */
 	struct br_port *port; /* on the bridge while connected */
+	struct vfr_acl acl; /* its VFR rules (vfr=, xl vfr-add), counted */
 	/* netback's: faults already logged (once per kind), connections. */
 	uint32_t logged;
 	unsigned int connects;
 	/* Counters for xl network-list, as the guest sees them. */
 	uint64_t tx_packets, tx_bytes, tx_errors; /* from the guest */
+	uint64_t tx_sg; /* packets that came in more than one slot */
 	uint64_t rx_packets, rx_bytes, rx_dropped; /* to the guest */
 };
 

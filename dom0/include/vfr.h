@@ -9,6 +9,8 @@
  * (0.0.0.0 is allowed for a DHCP client; other protocols pass).
  * vfr_csum_fill: a frame whose front end left the TCP or UDP checksum to
  * us (NETTXF_csum_blank) gets it before it leaves for a real card.
+ * vfr_acl_match: a VIF's accept/drop rules (vif line vfr=, xl vfr-add),
+ * first match wins; the caller counts and acts.
  */
 #ifndef DOM0_VFR_H
 #define DOM0_VFR_H
@@ -16,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xlvif.h"
 
 #define FDB_SIZE 256
 #define FDB_AGE_NS (300ULL * 1000000000ULL)
@@ -52,6 +55,23 @@ enum vfr_verdict {
 
 enum vfr_verdict vfr_check(const struct vfr_rule *r, const uint8_t *frame,
 			   size_t len);
+/* A VIF's rules and a count per rule of the frames each matched. */
+struct vfr_acl {
+	struct xlvif_rule rule[XLVIF_RULES_MAX];
+	unsigned int n;
+	uint64_t packets[XLVIF_RULES_MAX], bytes[XLVIF_RULES_MAX];
+};
+
+/*
+ * The first rule matching a frame going dir (XLVIF_IN: to the guest,
+ * XLVIF_OUT: from it): its index, or -1. One 802.1Q tag is looked
+ * through; a port rule never matches a non-first IPv4 fragment (the
+ * first, which has the ports, is matched, so the packet is whole or
+ * lost).
+ */
+int vfr_acl_match(const struct vfr_acl *a, const uint8_t *frame, size_t len,
+		  unsigned int dir);
+
 /* Fill a blank TCP/UDP-over-IPv4 checksum; false if not such a frame. */
 bool vfr_csum_fill(uint8_t *frame, size_t len);
 

@@ -9,6 +9,8 @@
 #define ETH_HLEN 14
 #define ETH_P_IP 0x0800
 #define ETH_P_ARP 0x0806
+#define ETH_P_8021Q 0x8100
+#define IPPROTO_ICMP 1
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 
@@ -107,4 +109,76 @@ bool vfr_csum_fill(uint8_t *f, size_t len)
 	f[field] = (uint8_t)(c >> 8);
 	f[field + 1] = (uint8_t)c;
 	return true;
+}
+
+/* What a frame is, for the rules: IPv4 protocol and ports if known. */
+struct flow {
+	bool ip, ports;
+	uint8_t proto;
+	uint16_t sport, dport;
+};
+
+static struct flow classify(const uint8_t *f, size_t len)
+{
+	struct flow fl = { 0 };
+	size_t l3 = ETH_HLEN, ihl;
+	uint16_t type;
+
+	if (len < ETH_HLEN)
+		return fl;
+	type = be16(f + 12);
+	if (type == ETH_P_8021Q && len >= ETH_HLEN + 4) {
+		type = be16(f + 16);
+		l3 += 4;
+	}
+	if (type != ETH_P_IP || len < l3 + 20)
+		return fl;
+	ihl = (size_t)(f[l3] & 15) * 4;
+	fl.ip = true;
+	fl.proto = f[l3 + 9];
+	if (ihl < 20 || (be16(f + l3 + 6) & 0x1fff) || len < l3 + ihl + 4)
+		return fl; /* no ports to read: only port-less rules match */
+	fl.ports = fl.proto == IPPROTO_TCP || fl.proto == IPPROTO_UDP;
+	fl.sport = be16(f + l3 + ihl);
+	fl.dport = be16(f + l3 + ihl + 2);
+	return fl;
+}
+
+static bool in_range(const struct xlvif_rule *r, uint16_t port)
+{
+	return port >= r->port_lo && port <= r->port_hi;
+}
+
+static bool rule_matches(const struct xlvif_rule *r, const struct flow *fl)
+{
+	static const uint8_t proto[] = { [XLVIF_TCP] = IPPROTO_TCP,
+					 [XLVIF_UDP] = IPPROTO_UDP,
+					 [XLVIF_ICMP] = IPPROTO_ICMP };
+	bool any_port = r->port_lo == 0 && r->port_hi == 65535;
+
+	if (r->proto == XLVIF_ALL)
+		return true;
+	if (!fl->ip)
+		return false;
+	if (r->proto == XLVIF_IP)
+		return true;
+	if (r->proto >= sizeof(proto) || fl->proto != proto[r->proto])
+		return false;
+	if (any_port)
+		return true;
+	return fl->ports && (in_range(r, fl->sport) || in_range(r, fl->dport));
+}
+
+int vfr_acl_match(const struct vfr_acl *a, const uint8_t *f, size_t len,
+		  unsigned int dir)
+{
+	struct flow fl;
+
+	if (!a->n)
+		return -1;
+	fl = classify(f, len);
+	for (unsigned int i = 0; i < a->n && i < XLVIF_RULES_MAX; i++)
+		if ((a->rule[i].dir & dir) && rule_matches(&a->rule[i], &fl))
+			return (int)i;
+	return -1;
 }

@@ -167,9 +167,78 @@ static void test_csum(void)
 	CHECK(!vfr_csum_fill(f, 200), "IP length beyond the frame refused");
 }
 
+/* An IPv4 frame of proto with ports sport, dport (one VLAN tag if vlan). */
+static size_t l4frame(uint8_t *f, uint8_t proto, uint16_t sport, uint16_t dport,
+		      bool vlan)
+{
+	size_t o = vlan ? 4 : 0;
+
+	memset(f, 0, 128);
+	if (vlan) {
+		f[12] = 0x81;
+		f[13] = 0;
+	}
+	f[12 + o] = 8;
+	f[14 + o] = 0x45;
+	f[23 + o] = proto;
+	f[34 + o] = (uint8_t)(sport >> 8);
+	f[35 + o] = (uint8_t)sport;
+	f[36 + o] = (uint8_t)(dport >> 8);
+	f[37 + o] = (uint8_t)dport;
+	return 60 + o;
+}
+
+static int match(const struct vfr_acl *a, uint8_t proto, uint16_t sp,
+		 uint16_t dp, unsigned int dir)
+{
+	uint8_t f[128];
+
+	return vfr_acl_match(a, f, l4frame(f, proto, sp, dp, false), dir);
+}
+
+static void test_acl(void)
+{
+	struct vfr_acl a = { .n = 4 };
+	char err[160] = "";
+	uint8_t f[128];
+	size_t n;
+	const char *const rules[] = { "drop:tcp:5001", "accept:udp:53:out",
+				      "drop:udp:50-60:in", "drop:icmp" };
+
+	TEST_GROUP("vfr: rules by protocol, port and direction");
+	for (int i = 0; i < 4; i++)
+		CHECK(!xlvif_parse_rule(rules[i], &a.rule[i], err, sizeof(err)),
+		      "%s", err);
+	CHECK(match(&a, 6, 40000, 5001, XLVIF_OUT) == 0, "tcp to 5001, out");
+	CHECK(match(&a, 6, 5001, 40000, XLVIF_IN) == 0, "tcp from 5001, in");
+	CHECK(match(&a, 6, 40000, 5002, XLVIF_IN) == -1, "tcp 5002 passes");
+	CHECK(match(&a, 17, 1000, 53, XLVIF_OUT) == 1, "udp 53 out: accept");
+	CHECK(match(&a, 17, 1000, 53, XLVIF_IN) == 2, "udp 53 in: the range");
+	CHECK(match(&a, 17, 1000, 61, XLVIF_IN) == -1, "udp 61 passes");
+	CHECK(match(&a, 1, 0, 0, XLVIF_IN) == 3, "icmp");
+	n = l4frame(f, 6, 1, 5001, true);
+	CHECK(vfr_acl_match(&a, f, n, XLVIF_OUT) == 0, "through a VLAN tag");
+	n = l4frame(f, 6, 1, 5001, false);
+	f[20] = 0x01; /* a later fragment: no ports in it */
+	CHECK(vfr_acl_match(&a, f, n, XLVIF_OUT) == -1,
+	      "a later fragment matches no port rule");
+	CHECK(vfr_acl_match(&a, f, 36, XLVIF_OUT) == -1,
+	      "ports cut off: no port rule");
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	CHECK(vfr_acl_match(&a, f, n, XLVIF_OUT) == -1, "IPv6: no IPv4 rule");
+	CHECK(!xlvif_parse_rule("drop:all:in", &a.rule[0], err, sizeof(err)) &&
+		  vfr_acl_match(&a, f, n, XLVIF_IN) == 0 &&
+		  vfr_acl_match(&a, f, n, XLVIF_OUT) == -1,
+	      "all: any frame, one way");
+	a.n = 0;
+	CHECK(match(&a, 1, 0, 0, XLVIF_IN) == -1, "no rules: nothing matches");
+}
+
 int main(void)
 {
 	test_fdb();
+	test_acl();
 	test_rules();
 	test_csum();
 	return test_summary("test_vfr");

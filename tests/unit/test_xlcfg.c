@@ -101,7 +101,7 @@ static void test_errors(void)
 		{ "name='a'\nkernel='k'\ndisk=['a',\n'b'\n", "line 5: unterminated list" },
 		{ "name='a'\nkernel='k'\ndisk=['a' 'b']\n", "line 3: expected ',' or ']'" },
 		{ "name='a'\nkernel='k'\nvif=[1]\n", "line 3: list items must be quoted" },
-		{ "name='a'\nkernel='k'\nvif=['',\n'rate=1Mb/s']\n", "line 4: vif: unsupported key: rate" },
+		{ "name='a'\nkernel='k'\nvif=['',\n'rate=1Mbit/s']\n", "line 4: vif: rate: must be a number" },
 		{ "name='a'\nkernel=5\n", "line 2: wrong type" },
 		{ "name='a' junk\nkernel='k'\n", "line 1: unexpected text" },
 		{ "= 3\n", "line 1: expected a setting name" },

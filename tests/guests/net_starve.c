@@ -1,0 +1,104 @@
+/*
+ * A netif front end that never posts a receive buffer (issue 14): it
+ * connects vif 0 to domain 0's netback as xen-netfront would, sends one
+ * broadcast frame from its MAC so the bridge learns where it is, says
+ * so, and then idles until it is destroyed. Frames sent to it can only
+ * queue in netback and be dropped there; the scenario (sc_net.py,
+ * net_starved) checks that nobody else loses anything meanwhile.
+ */
+#include <xen/io/netif.h>
+#include <xen/io/xenbus.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+#include "fe_common.h"
+
+#define REF_TX 8
+#define REF_RX 9
+#define REF_DATA 16
+
+static uint8_t tx_page[4096] __attribute__((aligned(4096)));
+static uint8_t rx_page[4096] __attribute__((aligned(4096)));
+static uint8_t data[4096] __attribute__((aligned(4096)));
+static const char fe[] = "device/vif/0";
+static char be[96];
+
+static int hexval(char c)
+{
+	return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+/* Our MAC, from the node the toolstack wrote, into the frame's source. */
+static bool read_mac(uint8_t *mac)
+{
+	char buf[24];
+
+	if (xsc_read(0, "device/vif/0/mac", buf, sizeof(buf)) < 17)
+		return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] =
+		    (uint8_t)(hexval(buf[3 * i]) << 4 | hexval(buf[3 * i + 1]));
+	return true;
+}
+
+/* Rings granted, one event channel, receive by copy, Connected. */
+static bool connect(uint32_t *port)
+{
+	struct evtchn_alloc_unbound a = { DOMID_SELF, 0, 0 };
+	char val[16];
+
+	if (xsc_read(0, "device/vif/0/backend", be, sizeof(be)) < 0 ||
+	    !fe_wait_be_state(be, XenbusStateInitWait, 20000 * XSC_MS))
+		return false;
+	SHARED_RING_INIT((struct netif_tx_sring *)tx_page);
+	SHARED_RING_INIT((struct netif_rx_sring *)rx_page);
+	fe_grant(REF_TX, tx_page, 0, false);
+	fe_grant(REF_RX, rx_page, 0, false);
+	if (HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a))
+		return false;
+	*port = a.port;
+	pv_bind_handler(a.port, xsc_nop_handler);
+	pv_unmask(a.port);
+	snprintf(val, sizeof(val), "%u", a.port);
+	return fe_write(fe, "tx-ring-ref", "8") &&
+	       fe_write(fe, "rx-ring-ref", "9") &&
+	       fe_write(fe, "event-channel", val) &&
+	       fe_write(fe, "request-rx-copy", "1") &&
+	       fe_write(fe, "state", "4") &&
+	       fe_wait_be_state(be, XenbusStateConnected, 20000 * XSC_MS);
+}
+
+/* One broadcast frame of a local experimental ethertype; its status. */
+static int announce(uint32_t port)
+{
+	struct netif_tx_sring *tx = (struct netif_tx_sring *)tx_page;
+	uint64_t until = pv_now() + 10000 * XSC_MS;
+
+	memset(data, 0xff, 6);
+	data[12] = 0x88;
+	data[13] = 0xb5;
+	fe_grant(REF_DATA, data, 0, true);
+	tx->ring[0].req =
+	    (struct netif_tx_request){ .gref = REF_DATA, .size = 60 };
+	xsc_mb();
+	xsc_set(&tx->req_prod, 1);
+	xsc_evtchn_send(port);
+	while (xsc_get(&tx->rsp_prod) == 0 && pv_now() < until)
+		xsc_sleep(10 * XSC_MS);
+	return xsc_get(&tx->rsp_prod) ? tx->ring[0].rsp.status : 99;
+}
+
+void pv_main(void)
+{
+	uint32_t port = 0;
+
+	xsc_init();
+	pv_test_group("a front end that posts no receive buffers");
+	CHECK(grant_table_init(), "grant table set up");
+	CHECK(read_mac(data + 6), "our MAC from device/vif/0/mac");
+	CHECK(connect(&port), "vif 0 connected, no rx request posted");
+	CHECK(announce(port) == NETIF_RSP_OKAY, "one frame sent (learned)");
+	pv_test_summary();
+	printf("net_starve: idle, posting no receive buffers\n");
+	for (;;)
+		xsc_sleep(1000 * XSC_MS);
+}
