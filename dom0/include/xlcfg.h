@@ -27,7 +27,8 @@ enum xl_action {
 struct xl_config {
 	char name[XLCFG_NAME_MAX];
 	uint64_t memory_mb, maxmem_mb;
-	unsigned int vcpus;
+	unsigned int vcpus;    /* online at boot: cpu/N/availability */
+	unsigned int maxvcpus; /* the domain's vCPUs (vcpu-set's limit) */
 	char kernel[XLCFG_PATH_MAX], ramdisk[XLCFG_PATH_MAX];
 	char cmdline[XLCFG_CMDLINE_MAX]; /* as given, or built from root/extra */
 	enum xl_action on_poweroff, on_reboot, on_crash;

@@ -14,6 +14,7 @@
 #include <xen/sched.h>
 #include "debugreg.h"
 #include "domain.h"
+#include "memory_map.h"
 #include "events.h"
 #include "irq.h"
 #include "grant.h"
@@ -350,6 +351,7 @@ static void domain_free(struct domain *d)
 		xfree(v);
 	}
 	grant_domain_put(d);
+	free_memory_map(d);
 	printk("d%u: destroyed\n", d->id);
 	xfree(d);
 	/* Gone for good: the control domain's view changes again. */

@@ -19,7 +19,7 @@
 #include "types.h"
 
 #define MAX_DOMAINS 64
-#define MAX_VIRT_CPUS 8
+#define MAX_VIRT_CPUS 32 /* XEN_LEGACY_MAX_VCPUS: vcpu_info in shared_info */
 #define NR_EVTCHN_PORTS 4096
 #define MAX_GDT_FRAMES 14
 
@@ -27,6 +27,7 @@ struct domain;
 struct grant_table;
 struct evtchn_fifo;
 struct evtchn_port_ops;
+struct e820entry;
 
 /* Guest callbacks (set_callbacks / callback_op). */
 struct pv_callback {
@@ -143,6 +144,8 @@ struct domain {
 	struct list_head pages;
 	struct list_head relinquished; /* pages a teardown stage has done */
 	u64 tot_pages, max_pages;
+	struct e820entry *e820; /* set_memory_map's, or NULL (memory_map.c) */
+	unsigned int nr_e820;
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
 	u64 vm_assist;
