@@ -162,3 +162,150 @@ def linux_balloon(c):
         if con[0]:
             con[0].close()
         m.stop()
+
+
+def cpu_busy(con, seconds=4):
+    """Run a busy loop per online CPU for a while; per CPU, the share of
+    the interval it spent running them (user+nice+system ticks), from
+    /proc/stat. While the loops run, only shell builtins run (no exec:
+    see docs/architecture.md on exec under vCPU overcommit)."""
+    stat = ("while read l; do case $l in cpu[0-9]*) echo $l;; esac; "
+            "done </proc/stat")
+    cmd = ("rm -f /tmp/tick; mkfifo /tmp/tick; n=$(nproc); "
+           "for i in $(seq $n); do (while :; do :; done) & done; "
+           "read -t 1 x <>/tmp/tick; %s; read -t %d x <>/tmp/tick; %s; "
+           "kill $(jobs -p); wait" % (stat, seconds, stat))
+    out = con.run(cmd, timeout=120) or ""
+    rows = re.findall(r"^cpu(\d+) (\d+) (\d+) (\d+)", out, re.M)
+    half = len(rows) // 2
+    hz = 100  # USER_HZ
+    share = {}
+    for a, b in zip(rows[:half], rows[half:]):
+        busy = sum(int(x) for x in b[1:]) - sum(int(x) for x in a[1:])
+        share[int(a[0])] = busy / (seconds * hz)
+    return share
+
+
+def wait_nproc(con, want, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        out = con.run("nproc") or ""
+        n = re.search(r"^(\d+)\s*$", out, re.M)
+        got = int(n.group(1)) if n else None
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(1)
+
+
+def check_all_busy(c, con, n, what):
+    share = cpu_busy(con)
+    c.check("%s: %d busy loops ran on every vCPU (%s)" % (
+        what, n, ", ".join("cpu%d %.0f%%" % (k, v * 100)
+                           for k, v in sorted(share.items()))),
+        len(share) == n and all(v >= 0.15 for v in share.values()))
+
+
+def vcpu_set(c, m, name, n, *opts):
+    r = m.xl("vcpu-set", *(list(opts) + [name, str(n)]))
+    c.check("xl vcpu-set %s%s %d" % (" ".join(opts) + " " if opts else "",
+                                      name, n),
+            r.returncode == 0, r.stdout + r.stderr)
+
+
+def offline_in_hypervisor(m, name):
+    """How many of name's vCPUs xl vcpu-list shows as down."""
+    out = m.xl("vcpu-list", name).stdout
+    return len(re.findall(r"^\S+\s+\d+\s+\d+\s+-\s+---", out, re.M))
+
+
+@scenario
+def linux_smp(c):
+    """A 4-vCPU Debian guest on 2 CPUs: nproc 4, a parallel job on every
+    vCPU; xl vcpu-set 2 takes two offline (Linux's hotplug follows
+    cpu/N/availability; the hypervisor sees them down) and 4 brings them
+    back (overcommitting needs --ignore-host, as on Xen); vcpus=2 of
+    maxvcpus=4 boots with two offline; an 8-vCPU guest boots and works;
+    33 vCPUs are refused."""
+    m = boot_dom0()
+    c.machine = m
+    con = None
+    try:
+        c.check("domain 0 ready", m.wait_for(r"serial prompt ready", 60))
+        t = create(c, m, "lxs", "vcpus = 4\n")
+        con = attach(c, m, "lxs", since=t)
+        if not con:
+            return
+        c.check("nproc is 4", wait_nproc(con, 4, 5) == 4)
+        check_all_busy(c, con, 4, "4 vCPUs")
+        con.close()
+        con = None
+        vcpu_set(c, m, "lxs", 2)
+        con = Console(m, "lxs")
+        got = wait_nproc(con, 2)
+        out = con.run("cat /sys/devices/system/cpu/online") or ""
+        c.check("Linux takes two vCPUs offline: nproc %s, online %s" % (
+            got, out.strip()), got == 2 and "0-1" in out)
+        con.close()
+        con = None
+        down = offline_in_hypervisor(m, "lxs")
+        c.check("the hypervisor has them down (%d vCPUs offline in "
+                "vcpu-list)" % down, down == 2)
+        r = m.xl("vcpu-set", "lxs", "4")
+        c.check("vcpu-set 4 on 2 CPUs without --ignore-host is refused: %s"
+                % (r.stdout + r.stderr).strip()[:100],
+                r.returncode != 0 and "ignore-host" in r.stderr)
+        vcpu_set(c, m, "lxs", 4, "--ignore-host")
+        con = Console(m, "lxs")
+        c.check("Linux brings them back: nproc 4",
+                wait_nproc(con, 4) == 4, con.tail(400))
+        check_all_busy(c, con, 4, "back to 4 vCPUs")
+        check_dmesg_clean(c, con)
+        con.close()
+        con = None
+        m.xl("destroy", "lxs")
+        t = create(c, m, "lx8", "vcpus = 8\n")
+        con = attach(c, m, "lx8", since=t)
+        if not con:
+            return
+        c.check("an 8-vCPU guest on 2 CPUs: nproc 8",
+                wait_nproc(con, 8, 5) == 8)
+        check_all_busy(c, con, 8, "8 vCPUs")
+        out = con.run("dmesg | grep -c segfault") or ""
+        n = re.search(r"^(\d+)\s*$", out, re.M)
+        c.note("processes that segfaulted so far: %s (exec under vCPU "
+               "overcommit, a known bug)" % (n.group(1) if n else "?"))
+        out = con.run("lxtest", timeout=300) or ""
+        res = re.search(r"lxtest: (\d+) passed, (\d+) failed", out)
+        c.check("lxtest on 8 vCPUs: %s" % (res.group(0) if res else "none"),
+                res is not None and res.group(2) == "0", out[-600:])
+        check_dmesg_clean(c, con)
+        con.close()
+        con = None
+        m.xl("destroy", "lx8")
+        t = create(c, m, "lxh", "vcpus = 2\nmaxvcpus = 4\n")
+        con = attach(c, m, "lxh", since=t)
+        if con:
+            c.check("vcpus=2, maxvcpus=4: nproc 2 after boot",
+                    wait_nproc(con, 2, 30) == 2)
+            con.close()
+            con = None
+            vcpu_set(c, m, "lxh", 3, "--ignore-host")
+            con = Console(m, "lxh")
+            c.check("vcpu-set 3 brings a third online",
+                    wait_nproc(con, 3) == 3)
+            con.close()
+            con = None
+        r = m.xl("vcpu-set", "--ignore-host", "lxh", "5")
+        c.check("vcpu-set beyond maxvcpus is refused: %s" %
+                (r.stdout + r.stderr).strip()[:100],
+                r.returncode != 0 and "maxvcpus" in r.stderr)
+        r = m.xl("create", write_config("lx33", "vcpus = 33\n"))
+        err = (r.stdout + r.stderr).strip()
+        c.check("vcpus = 33 is refused: %s" % err.splitlines()[-1][:100],
+                r.returncode != 0 and "at most 32" in err)
+        c.check("no hypervisor crash", not m.find_all(
+            r"FATAL TRAP|Panic on CPU") and m.alive())
+    finally:
+        if con:
+            con.close()
+        m.stop()
