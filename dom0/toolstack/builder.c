@@ -115,13 +115,18 @@ static int check_request(struct build *b)
  */
 #define MAXMEM_SLACK_KB 1024
 
+struct e820_ram {
+	uint64_t addr, size;
+	uint32_t type; /* 1: RAM */
+} __attribute__((packed));
+
 static int set_limits(struct build *b)
 {
 	uint64_t maxmem =
 	    b->r->maxmem_kb > b->r->mem_kb ? b->r->maxmem_kb : b->r->mem_kb;
 	struct xen_domctl op = { .cmd = XEN_DOMCTL_max_mem,
 				 .domain = b->domid };
-	struct e820entry ram = { 0, maxmem << 10, E820_RAM };
+	struct e820_ram ram = { 0, maxmem << 10, 1 };
 	struct xen_foreign_memory_map map = {
 		.domid = b->domid,
 		.map = { 1, (uint64_t)&ram },

@@ -27,7 +27,6 @@ struct domain;
 struct grant_table;
 struct evtchn_fifo;
 struct evtchn_port_ops;
-struct e820entry;
 
 /* Guest callbacks (set_callbacks / callback_op). */
 struct pv_callback {
@@ -144,7 +143,7 @@ struct domain {
 	struct list_head pages;
 	struct list_head relinquished; /* pages a teardown stage has done */
 	u64 tot_pages, max_pages;
-	struct e820entry *e820; /* set_memory_map's, or NULL (memory_map.c) */
+	u8 *e820; /* set_memory_map's entries, or NULL (memory_map.c) */
 	unsigned int nr_e820;
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;

@@ -18,24 +18,25 @@
 #include "xmalloc.h"
 
 #define E820_MAX_ENTRIES 1024 /* Xen's E820MAX */
+#define E820_ENTRY_SIZE 20 /* u64 addr, u64 size, u32 type; packed */
 
 static DEFINE_SPINLOCK(e820_lock); /* all domains' maps: rarely taken */
 
 long set_memory_map(struct domain *d, u64 arg)
 {
 	struct xen_foreign_memory_map f;
-	struct e820entry *map, *old;
+	u8 *map, *old;
+	size_t len;
 
 	if (get_guest(f, arg))
 		return -EFAULT;
 	if (f.map.nr_entries > E820_MAX_ENTRIES)
 		return -EINVAL;
-	map =
-	    f.map.nr_entries ? xmalloc(f.map.nr_entries * sizeof(*map)) : NULL;
-	if (f.map.nr_entries && !map)
+	len = (size_t)f.map.nr_entries * E820_ENTRY_SIZE;
+	map = len ? xmalloc(len) : NULL;
+	if (len && !map)
 		return -ENOMEM;
-	if (map && copy_from_guest(map, f.map.buffer,
-				   f.map.nr_entries * sizeof(*map))) {
+	if (map && copy_from_guest(map, f.map.buffer, len)) {
 		xfree(map);
 		return -EFAULT;
 	}
@@ -61,7 +62,7 @@ long get_memory_map(struct domain *d, u64 arg)
 	} else {
 		m.nr_entries = MIN(m.nr_entries, d->nr_e820);
 		if (copy_to_guest(m.buffer, d->e820,
-				  m.nr_entries * sizeof(*d->e820)))
+				  (size_t)m.nr_entries * E820_ENTRY_SIZE))
 			rc = -EFAULT;
 	}
 	spin_unlock(&e820_lock);

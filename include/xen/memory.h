@@ -88,19 +88,14 @@ struct xen_memory_map {
 	uint64_t buffer; /* guest pointer to e820 entries */
 };
 
-/* XENMEM_set_memory_map: the map a domain's memory_map will return. */
+/*
+ * XENMEM_set_memory_map: the map a domain's memory_map will return. The
+ * buffer holds e820 entries: {u64 addr, u64 size, u32 type}, packed (20
+ * bytes each).
+ */
 struct xen_foreign_memory_map {
 	domid_t domid;
 	struct xen_memory_map map;
 };
-
-/* One e820 entry as guests read it: 20 bytes, packed. */
-struct e820entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-} __attribute__((packed));
-
-#define E820_RAM 1
 
 #endif
