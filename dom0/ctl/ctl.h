@@ -76,6 +76,7 @@ int xl_vcpu_pin(struct ctl_io *io, int argc, char **argv);
 int xl_mem_set(struct ctl_io *io, int argc, char **argv);
 int xl_vcpu_set(struct ctl_io *io, int argc, char **argv);
 int xl_list_long(struct ctl_io *io, int argc, char **argv);
+int xl_sched_credit(struct ctl_io *io, int argc, char **argv);
 int xl_domid(struct ctl_io *io, int argc, char **argv);
 int xl_domname(struct ctl_io *io, int argc, char **argv);
 int xl_rename(struct ctl_io *io, int argc, char **argv);

@@ -7,7 +7,6 @@
 #include "errno.h"
 #include "hvctl.h"
 #include "kernel.h"
-#include "sched_id.h"
 #include "ctl.h"
 
 static void field(struct ctl_io *io, const char *key, const char *fmt, ...)
@@ -38,8 +37,6 @@ static const char *scheduler_name(void)
 		return "credit2";
 	case XEN_SCHEDULER_NULL:
 		return "null";
-	case XENOLITH_SCHEDULER_RR:
-		return "rr";
 	}
 	return "unknown";
 }

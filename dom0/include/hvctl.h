@@ -20,6 +20,10 @@ long hv_domain_list(uint16_t first, struct xen_domctl_getdomaininfo *out,
 long hv_domain_info(uint16_t domid, struct xen_domctl_getdomaininfo *out);
 long hv_physinfo(struct xen_sysctl_physinfo *out);
 long hv_sched_id(uint32_t *id); /* XEN_SCHEDULER_* */
+/* The credit scheduler's weight and cap of a domain (scheduler_op). */
+long hv_sched_credit_get(uint16_t domid, uint16_t *weight, uint16_t *cap);
+/* Weight 0 or cap 0xffff: leave that one as it is. */
+long hv_sched_credit_set(uint16_t domid, uint16_t weight, uint16_t cap);
 /* Hypervisor log from *index on (incremental); returns bytes copied. */
 long hv_readconsole(char *buf, uint32_t len, uint32_t *index);
 long hv_debug_keys(const char *keys, uint32_t n);

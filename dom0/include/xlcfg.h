@@ -29,6 +29,9 @@ struct xl_config {
 	uint64_t memory_mb, maxmem_mb;
 	unsigned int vcpus;    /* online at boot: cpu/N/availability */
 	unsigned int maxvcpus; /* the domain's vCPUs (vcpu-set's limit) */
+	/* Credit scheduler: cpu_weight (0: the default, 256) and cap (% of
+	 * one CPU; 0: none). */
+	unsigned int cpu_weight, cap;
 	char kernel[XLCFG_PATH_MAX], ramdisk[XLCFG_PATH_MAX];
 	char cmdline[XLCFG_CMDLINE_MAX]; /* as given, or built from root/extra */
 	enum xl_action on_poweroff, on_reboot, on_crash;

@@ -60,6 +60,39 @@ long hv_sched_id(uint32_t *id)
 	return rc;
 }
 
+static long sched_credit_op(uint16_t domid, uint32_t cmd,
+			    struct xen_domctl_sched_credit *c)
+{
+	struct xen_domctl op = { .cmd = XEN_DOMCTL_scheduler_op,
+				 .domain = domid };
+	long rc;
+
+	op.u.scheduler_op.sched_id = XEN_SCHEDULER_CREDIT;
+	op.u.scheduler_op.cmd = cmd;
+	op.u.scheduler_op.u.credit = *c;
+	rc = hv_domctl(&op);
+	if (!rc)
+		*c = op.u.scheduler_op.u.credit;
+	return rc;
+}
+
+long hv_sched_credit_get(uint16_t domid, uint16_t *weight, uint16_t *cap)
+{
+	struct xen_domctl_sched_credit c = { 0, 0 };
+	long rc = sched_credit_op(domid, XEN_DOMCTL_SCHEDOP_getinfo, &c);
+
+	*weight = c.weight;
+	*cap = c.cap;
+	return rc;
+}
+
+long hv_sched_credit_set(uint16_t domid, uint16_t weight, uint16_t cap)
+{
+	struct xen_domctl_sched_credit c = { weight, cap };
+
+	return sched_credit_op(domid, XEN_DOMCTL_SCHEDOP_putinfo, &c);
+}
+
 long hv_readconsole(char *buf, uint32_t len, uint32_t *index)
 {
 	struct xen_sysctl op = { .cmd = XEN_SYSCTL_readconsole };

@@ -253,6 +253,27 @@ static int parse_disks(struct lexer *lx, const struct value *v,
 	return 0;
 }
 
+/* cpu_weight 1..65535 and cap 0..65534 (% of a CPU), as Xen's fields. */
+static int parse_sched(struct lexer *lx, const struct value *v,
+		       const char *key, struct xl_config *c)
+{
+	int rc = want(lx, v, V_INT, key);
+
+	if (rc)
+		return rc;
+	if (key[1] == 'p') { /* cpu_weight */
+		if (!v->num || v->num > 65535)
+			return fail(lx, "cpu_weight out of range", "1 to 65535");
+		c->cpu_weight = (unsigned int)v->num;
+	} else {
+		if (v->num > 65534)
+			return fail(lx, "cap out of range",
+				    "0 to 65534 (% of one CPU; 0: none)");
+		c->cap = (unsigned int)v->num;
+	}
+	return 0;
+}
+
 struct extras {
 	char root[XLCFG_PATH_MAX], extra[XLCFG_CMDLINE_MAX];
 	int has_cmdline, has_maxmem, has_maxvcpus;
@@ -294,6 +315,8 @@ static int apply(struct lexer *lx, const char *key, const struct value *v,
 		}
 		return 0;
 	}
+	if (!strcmp(key, "cpu_weight") || !strcmp(key, "cap"))
+		return parse_sched(lx, v, key, c);
 	if (!strcmp(key, "kernel"))
 		return copy_str(lx, v, key, c->kernel, sizeof(c->kernel));
 	if (!strcmp(key, "ramdisk"))

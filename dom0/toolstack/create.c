@@ -239,6 +239,16 @@ int tk_create_locked(const struct xl_config *cfg, uint16_t *domid, char *err,
 		tk_destroy_locked(k, why, sizeof(why));
 		return rc;
 	}
+	if ((cfg->cpu_weight || cfg->cap) &&
+	    (rc = (int)hv_sched_credit_set(built.domid,
+					    (uint16_t)cfg->cpu_weight,
+					    (uint16_t)cfg->cap))) {
+		snprintf(err, errlen, "%s (domain %u): cpu_weight/cap: %s; "
+				      "destroyed it",
+			 cfg->name, built.domid, strerror(rc));
+		tk_destroy_locked(k, why, sizeof(why));
+		return rc;
+	}
 	unpause_domain(built.domid);
 	*domid = built.domid;
 	return 0;

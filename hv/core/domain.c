@@ -12,6 +12,7 @@
  * idle (so none still holds a pointer to it from before the unlink).
  */
 #include <xen/sched.h>
+#include "credit.h"
 #include "debugreg.h"
 #include "domain.h"
 #include "memory_map.h"
@@ -114,6 +115,7 @@ struct domain *domain_create(domid_t id, bool privileged,
 	d->max_pages = max_pages;
 	d->max_vcpus = max_vcpus;
 	d->shutdown_code = 0xff;
+	d->weight = CREDIT_DEFAULT_WEIGHT;
 	d->start_ns = NOW();
 	guest_console_init(d);
 	snprintf(d->name, sizeof(d->name), "%s%u", id ? "domu" : "dom", id);

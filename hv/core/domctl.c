@@ -532,6 +532,29 @@ static long set_target(struct domain *d, struct xen_domctl *op)
 	return 0;
 }
 
+/*
+ * The credit scheduler's weight and cap of d, as Xen's: the id must name
+ * the scheduler that runs, and only the domain-wide put and get exist
+ * (the per-vCPU ones are for other schedulers). Weight 0 and cap 0xffff
+ * in a put leave the value unchanged.
+ */
+static long scheduler_op(struct domain *d, struct xen_domctl *op)
+{
+	struct xen_domctl_scheduler_op *s = &op->u.scheduler_op;
+
+	if (s->sched_id != XEN_SCHEDULER_CREDIT)
+		return -EINVAL;
+	switch (s->cmd) {
+	case XEN_DOMCTL_SCHEDOP_getinfo:
+		sched_credit_get(d, &s->u.credit.weight, &s->u.credit.cap);
+		return 0;
+	case XEN_DOMCTL_SCHEDOP_putinfo:
+		sched_credit_set(d, s->u.credit.weight, s->u.credit.cap);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /* --- Dispatch ------------------------------------------------------------- */
 
 struct domctl_op {
@@ -554,6 +577,7 @@ static const struct domctl_op ops[] = {
 	[XEN_DOMCTL_getvcpucontext] = { getvcpucontext, LIVE, false },
 	[XEN_DOMCTL_getvcpuinfo] = { getvcpuinfo, LIVE, true },
 	[XEN_DOMCTL_max_vcpus] = { max_vcpus, LIVE, false },
+	[XEN_DOMCTL_scheduler_op] = { scheduler_op, LIVE, true },
 	[XEN_DOMCTL_setdomainhandle] = { setdomainhandle, LIVE, false },
 	[XEN_DOMCTL_hypercall_init] = { hypercall_init, LIVE, false },
 	[XEN_DOMCTL_settimeoffset] = { settimeoffset, LIVE, false },

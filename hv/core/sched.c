@@ -1,15 +1,29 @@
 /*
- * Round-robin scheduling of vCPUs on physical CPUs.
+ * The credit scheduler: vCPUs on physical CPUs, shared by weight and cap.
  *
  * Each vCPU belongs to one CPU (v->processor). It is on that CPU's run
  * queue iff it is runnable (no pause flags) and not running. schedule()
  * never returns: it switches to the next vCPU (or idle) and restarts the
  * stack at the guest-exit path or the idle loop, so hypervisor code never
  * sleeps in the middle of something (hypercalls finish or continue).
+ *
+ * Policy, as Xen's credit scheduler: every 30 ms (CREDIT_PERIOD_NS) the
+ * online CPUs' time is shared out as credit among the domains whose
+ * vCPUs wanted it, by weight, within caps (credit.c). A running vCPU
+ * burns its credit. A CPU runs the best of its queue: a vCPU woken from
+ * blocking (BOOST, within its budget) first, then those with credit left
+ * (UNDER), then those without (OVER); among equals the one with the most
+ * credit, so the weights hold within a period or two, and the queue's
+ * order (round robin) on ties. A capped domain's vCPU that has spent its
+ * credit is parked until the next period even if the CPU would idle. A
+ * CPU that would idle, or run only OVER work, takes better work from
+ * another CPU's queue (never waiting for that queue's lock), and a
+ * waking vCPU whose CPU is busy wakes an idle CPU that may run it.
  */
 #include <xen/sched.h>
 #include "apic.h"
 #include "context.h"
+#include "credit.h"
 #include "events.h"
 #include "guest_access.h"
 #include "lib.h"
@@ -22,6 +36,10 @@
 
 static spinlock_t runq_lock[NR_CPUS];
 static struct timer slice_timers[NR_CPUS];
+static struct timer acct_timer; /* on CPU 0 */
+static struct vcpu *stolen[NR_CPUS]; /* its timers follow after the switch */
+
+static void credit_account(void *data);
 
 extern bool opt_hcstats;
 
@@ -99,6 +117,10 @@ void sched_init_cpu(void)
 	timer_init(&slice_timers[pc->id], slice_expired, pc, pc->id);
 	pc->slice_timer = &slice_timers[pc->id];
 	set_vector_handler(VEC_EVENT_CHECK, event_check_interrupt);
+	if (pc->id == 0) {
+		timer_init(&acct_timer, credit_account, NULL, 0);
+		set_timer(&acct_timer, NOW() + CREDIT_PERIOD_NS);
+	}
 }
 
 void sched_kick(unsigned int cpu)
@@ -165,11 +187,15 @@ static void queue_woken(struct vcpu *v, struct percpu *pc)
 		list_add_tail(&v->runq_link, &pc->runq);
 }
 
-/* Charge prev's run to its boost, which lasts one run. Lock held. */
-static void boost_charge(struct vcpu *prev, struct percpu *pc, u64 now)
+/*
+ * Charge prev's run to its credit, and to its boost, which lasts one run.
+ * Lock held.
+ */
+static void charge(struct vcpu *prev, struct percpu *pc, u64 now)
 {
 	u64 ran = now - pc->run_start;
 
+	__atomic_fetch_sub(&prev->credit, (s64)ran, __ATOMIC_RELAXED);
 	if (!prev->boosted)
 		return;
 	prev->boost_budget =
@@ -194,6 +220,23 @@ void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *r)
 	spin_unlock_irqrestore(&runq_lock[cpu], f);
 }
 
+/*
+ * v was queued on busy CPU `busy`: wake an idle CPU it may run on, which
+ * then takes it (steal). Racy reads: at worst a CPU wakes for nothing.
+ */
+static void tickle_idler(const struct vcpu *v, unsigned int busy)
+{
+	if (!READ_ONCE(percpu[busy].curr))
+		return; /* its own CPU idles: it runs v itself */
+	for_each_online_cpu(pc) {
+		if (pc->id != busy && !READ_ONCE(pc->curr) &&
+		    (v->hard_affinity & (1ULL << pc->id))) {
+			sched_kick(pc->id);
+			return;
+		}
+	}
+}
+
 /* Make v runnable if nothing holds it; lock-free callers use vcpu_wake. */
 void vcpu_wake(struct vcpu *v)
 {
@@ -208,8 +251,10 @@ void vcpu_wake(struct vcpu *v)
 		kick = true;
 	}
 	spin_unlock_irqrestore(&runq_lock[cpu], f);
-	if (kick)
+	if (kick) {
 		sched_kick(cpu);
+		tickle_idler(v, cpu);
+	}
 }
 
 void vcpu_pause(struct vcpu *v, u32 reason)
@@ -343,10 +388,92 @@ bool quiesce_passed(const u64 *since)
 	return passed;
 }
 
+/* --- Choosing ----------------------------------------------------------- */
+
+static enum credit_prio prio_of(const struct vcpu *v)
+{
+	return credit_prio(v->boosted, READ_ONCE(v->credit));
+}
+
+/* A capped domain's vCPU that spent its credit waits for the next period. */
+static bool parked(const struct vcpu *v)
+{
+	return v->domain->cap && READ_ONCE(v->credit) <= 0;
+}
+
 /*
- * Pick the next vCPU for this CPU: round robin, boosted vCPUs first. A
- * prev that a boosted vCPU preempts keeps its place and what was left of
- * its slice: it runs next. Lock held.
+ * Should a run before b? Priority first; among equals a vCPU that
+ * yielded goes last, then the one with more credit (BOOST keeps the
+ * queue's order); on a tie the one met first (the queue is round robin).
+ */
+static bool better(const struct vcpu *a, const struct vcpu *b)
+{
+	enum credit_prio pa = prio_of(a), pb = prio_of(b);
+
+	if (pa != pb)
+		return pa > pb;
+	if (a->yielded != b->yielded)
+		return b->yielded;
+	return pa != PRIO_BOOST && READ_ONCE(a->credit) > READ_ONCE(b->credit);
+}
+
+/*
+ * The best vCPU on pc's queue that CPU cpu may run, or NULL. From another
+ * CPU's queue (remote), only one that is switched out and whose hard
+ * affinity allows cpu. pc's lock held.
+ */
+static struct vcpu *best_queued(struct percpu *pc, unsigned int cpu,
+				bool remote)
+{
+	struct vcpu *best = NULL;
+	struct list_head *pos;
+
+	list_for_each(pos, &pc->runq) {
+		struct vcpu *v = list_entry(pos, struct vcpu, runq_link);
+
+		if (parked(v))
+			continue;
+		if (remote && (READ_ONCE(v->running) ||
+			       !(v->hard_affinity & (1ULL << cpu))))
+			continue;
+		if (!best || better(v, best))
+			best = v;
+	}
+	return best;
+}
+
+/*
+ * Work for pc from another CPU's queue: anything runnable if pc would
+ * idle (than == NULL), else only work of a better priority than `than`.
+ * Another queue's lock is only tried, never waited for (ours is held).
+ */
+static struct vcpu *steal(struct percpu *pc, const struct vcpu *than)
+{
+	for_each_online_cpu(o) {
+		struct vcpu *v;
+
+		if (o == pc || list_empty(&o->runq) ||
+		    !spin_trylock(&runq_lock[o->id]))
+			continue;
+		v = best_queued(o, pc->id, true);
+		if (v && (!than || prio_of(v) > prio_of(than))) {
+			list_del(&v->runq_link);
+			v->on_runq = false;
+			/* Under its old CPU's lock, as lock_vcpu_runq expects. */
+			WRITE_ONCE(v->processor, pc->id);
+			spin_unlock(&runq_lock[o->id]);
+			stolen[pc->id] = v;
+			return v;
+		}
+		spin_unlock(&runq_lock[o->id]);
+	}
+	return NULL;
+}
+
+/*
+ * Pick the next vCPU for this CPU (see the top of this file). A prev that
+ * a boosted vCPU preempts keeps its place and what was left of its
+ * slice. Lock held.
  */
 static struct vcpu *pick_next(struct percpu *pc, struct vcpu *prev, u64 now)
 {
@@ -366,24 +493,150 @@ static struct vcpu *pick_next(struct percpu *pc, struct vcpu *prev, u64 now)
 		}
 		prev->on_runq = true;
 	}
-	if (list_empty(&pc->runq))
+	next = best_queued(pc, pc->id, false);
+	if (!next || prio_of(next) == PRIO_OVER) {
+		struct vcpu *s = steal(pc, next);
+
+		if (s)
+			next = s;
+	}
+	if (!next)
 		return NULL;
-	next = list_first_entry(&pc->runq, struct vcpu, runq_link);
-	list_del(&next->runq_link);
-	next->on_runq = false;
+	if (next->on_runq) {
+		list_del(&next->runq_link);
+		next->on_runq = false;
+	}
+	next->yielded = false;
+	next->ran = true;
 	return next;
 }
 
-/* A boosted vCPU's run ends when its budget does; a preempted one's
- * when the rest of its slice does. */
+/*
+ * A boosted vCPU's run ends when its budget does; a preempted one's when
+ * the rest of its slice does; a capped one's when its credit does.
+ */
 static u64 slice_for(struct vcpu *next)
 {
-	u64 left = next->slice_left;
+	u64 left = next->slice_left, slice;
+	s64 credit = READ_ONCE(next->credit);
 
 	next->slice_left = 0;
 	if (next->boosted && next->boost_budget < SCHED_SLICE_NS)
 		return next->boost_budget;
-	return left ? left : SCHED_SLICE_NS;
+	slice = left ? left : SCHED_SLICE_NS;
+	if (next->domain->cap && credit > 0 && (u64)credit < slice)
+		slice = (u64)credit > MICROSECS(100) ? (u64)credit
+						     : MICROSECS(100);
+	return slice;
+}
+
+/* --- Accounting ------------------------------------------------------- */
+
+static struct credit_dom acct_doms[MAX_DOMAINS];
+
+/* Did v want the CPU in the period just ended? Starts the next one. */
+static bool vcpu_was_active(struct vcpu *v)
+{
+	bool ran = __atomic_exchange_n(&v->ran, false, __ATOMIC_RELAXED);
+
+	return ran || READ_ONCE(v->on_runq) || READ_ONCE(v->running);
+}
+
+/* Give v its part of the period, keeping it within credit_clip. */
+static void credit_give(struct vcpu *v, s64 part)
+{
+	s64 old = READ_ONCE(v->credit), new;
+
+	do {
+		new = credit_clip(old + part, CREDIT_PERIOD_NS);
+	} while (!__atomic_compare_exchange_n(&v->credit, &old, new, false,
+					      __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+}
+
+/* The domains that wanted the CPU, for credit_shares; marks their vCPUs. */
+static unsigned int gather_active(void)
+{
+	unsigned int n = 0;
+	struct domain *d;
+	struct vcpu *v;
+
+	for_each_domain(d) {
+		unsigned int active = 0;
+
+		for_each_vcpu(d, v) {
+			v->acct_active = vcpu_was_active(v);
+			active += v->acct_active;
+		}
+		if (!active || n == ARRAY_SIZE(acct_doms))
+			continue;
+		acct_doms[n++] = (struct credit_dom){
+			.id = d->id,
+			.weight = READ_ONCE(d->weight),
+			.cap = READ_ONCE(d->cap),
+			.active = (u16)active,
+		};
+	}
+	return n;
+}
+
+/*
+ * Every period, on CPU 0 (a timer, so no domain it looks at is freed
+ * meanwhile: freeing waits for every CPU to pass a quiescent point):
+ * share the online CPUs' next period out, and wake idle CPUs whose
+ * queues may hold vCPUs the credit unparks.
+ */
+static void credit_account(void *data)
+{
+	static u64 last;
+	u64 now = NOW(), period = last ? now - last : CREDIT_PERIOD_NS;
+	unsigned int n, ncpus = 0;
+	struct domain *d;
+	struct vcpu *v;
+
+	(void)data;
+	/*
+	 * Share out the time that really passed: a late timer (a busy host)
+	 * must not leave everyone in debt, which the clip would then forgive
+	 * alike, flattening the weights.
+	 */
+	if (period > 4 * CREDIT_PERIOD_NS)
+		period = 4 * CREDIT_PERIOD_NS;
+	last = now;
+	for_each_online_cpu(pc)
+		ncpus++;
+	n = gather_active();
+	credit_shares(acct_doms, n, ncpus * period, period);
+	for (unsigned int i = 0; i < n; i++) {
+		s64 part = (s64)(acct_doms[i].share / acct_doms[i].active);
+
+		d = domain_lookup(acct_doms[i].id);
+		if (!d)
+			continue;
+		for_each_vcpu(d, v)
+			if (v->acct_active)
+				credit_give(v, part);
+	}
+	for_each_online_cpu(pc)
+		if (!READ_ONCE(pc->curr) && !list_empty(&pc->runq))
+			sched_kick(pc->id);
+	set_timer(&acct_timer, NOW() + CREDIT_PERIOD_NS);
+}
+
+/* Xen's scheduler_op for the credit scheduler: a domain's weight and cap. */
+void sched_credit_get(struct domain *d, u16 *weight, u16 *cap)
+{
+	*weight = READ_ONCE(d->weight);
+	*cap = READ_ONCE(d->cap);
+}
+
+/* As Xen: weight 0 and cap 0xffff leave the value as it is. */
+void sched_credit_set(struct domain *d, u16 weight, u16 cap)
+{
+	if (weight)
+		WRITE_ONCE(d->weight, weight);
+	if (cap != 0xffff)
+		WRITE_ONCE(d->cap, cap);
 }
 
 /*
@@ -415,8 +668,9 @@ void __noreturn schedule(void)
 	spin_lock(&runq_lock[pc->id]);
 	now = NOW();
 	if (prev)
-		boost_charge(prev, pc, now);
+		charge(prev, pc, now);
 	next = pick_next(pc, prev, now);
+	pc->runq_parked = !next && !list_empty(&pc->runq);
 	pc->run_start = now;
 	if (next)
 		pc->slice_end = now + slice_for(next);
@@ -436,6 +690,10 @@ void __noreturn schedule(void)
 		set_timer(pc->slice_timer, pc->slice_end);
 	else
 		stop_timer(pc->slice_timer);
+	if (stolen[pc->id]) {
+		migrate_vcpu_timers(stolen[pc->id]);
+		stolen[pc->id] = NULL;
+	}
 	if (next != prev) {
 		/* Each side's registered runstate area is written while its
 		 * own page tables are loaded. */
@@ -537,6 +795,7 @@ long do_sched_op(int cmd, u64 arg)
 {
 	switch (cmd) {
 	case SCHEDOP_yield:
+		current->yielded = true;
 		this_cpu()->need_resched = true;
 		return 0;
 	case SCHEDOP_block:

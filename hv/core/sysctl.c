@@ -5,11 +5,8 @@
  * copy in, version (-EACCES), privilege (-EPERM), control_lock, act,
  * copy back.
  *
- * sched_id: the scheduler that runs, Xenolith's round robin with equal
- * time slices on per-CPU queues (sched.c). It is none of Xen's, so it has
- * an id of its own (XENOLITH_SCHEDULER_RR; toolstacks that do not
- * know it say "unknown"); weights and caps cannot be set (scheduler_op
- * is ENOSYS).
+ * sched_id: the scheduler that runs, a credit scheduler (sched.c) whose
+ * weights and caps domctl scheduler_op sets as Xen's credit scheduler.
  */
 #include <xen/sysctl.h>
 #include "console.h"
@@ -18,7 +15,6 @@
 #include "hypercall.h"
 #include "lib.h"
 #include "mm.h"
-#include "sched_id.h"
 #include "percpu.h"
 #include "time.h"
 #include "x86.h"
@@ -71,7 +67,7 @@ static long physinfo(struct xen_sysctl *op)
 
 static long sched_id(struct xen_sysctl *op)
 {
-	op->u.sched_id.sched_id = XENOLITH_SCHEDULER_RR;
+	op->u.sched_id.sched_id = XEN_SCHEDULER_CREDIT;
 	return 0;
 }
 

@@ -61,6 +61,12 @@ struct vcpu {
 	u64 boost_budget; /* ns */
 	u64 boost_refilled; /* when the budget was last topped up */
 	u64 slice_left; /* what a boost preempted it with; 0: a whole slice */
+	/* Credit (sched.c, credit.h): ns of CPU it may still use this
+	 * period; burnt as it runs, given out each period by weight. */
+	s64 credit;
+	bool ran;     /* picked since the last accounting: it is active */
+	bool yielded; /* SCHEDOP_yield: behind its equals, once */
+	bool acct_active; /* wanted the CPU in the last period */
 	u64 runstate_entry; /* ns */
 	struct vcpu_runstate_info runstate;
 	u64 runstate_guest; /* guest VA of a registered copy, or 0 */
@@ -180,6 +186,9 @@ struct domain {
 	u64 dying_since[NR_CPUS]; /* per-CPU quiesce counts when unlinked */
 	unsigned int ctrl_pause_count; /* pausedomain minus unpausedomain */
 	u8 shutdown_code;  /* SHUTDOWN_*, or 0xff if not set */
+	/* Credit scheduler (sched.c): weight 1..65535 (default 256), cap in
+	 * percent of one CPU (0: none), as Xen's scheduler_op sets them. */
+	u16 weight, cap;
 	u8 shutdown_reason;
 	u64 start_ns;
 

@@ -45,6 +45,7 @@ struct percpu {
 	struct vcpu *curr;      /* NULL: idle */
 	struct vcpu *fpu_owner; /* whose state is in the FPU registers */
 	bool need_resched;
+	bool runq_parked; /* schedule() found only parked vCPUs queued */
 	bool slice_over;  /* the slice timer fired since the last schedule */
 	u64 run_start;    /* when curr was last picked */
 	u64 slice_end;    /* when curr's slice ends */

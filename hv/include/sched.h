@@ -1,7 +1,7 @@
 /*
- * The scheduler: per-CPU round-robin run queues of runnable vCPUs, a time
- * slice, and blocking/waking. (The credit scheduler replaces the policy
- * later; the interface stays.)
+ * The scheduler: Xen's credit scheduler (sched.c, credit.c): per-CPU run
+ * queues of runnable vCPUs, weights and caps, a time slice, blocking,
+ * waking and work stealing.
  */
 #ifndef XENOLITH_SCHED_H
 #define XENOLITH_SCHED_H
@@ -46,6 +46,8 @@ u64 guest_timer_deadline(u64 t); /* a guest's deadline, capped */
 long vcpu_initialise(struct vcpu *v, u64 arg);
 struct vcpu_guest_context;
 long vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c);
+void sched_credit_get(struct domain *d, u16 *weight, u16 *cap);
+void sched_credit_set(struct domain *d, u16 weight, u16 cap);
 void sched_latency_show(const char *const *hc_names, unsigned int nr_hc);
 
 #endif

@@ -44,6 +44,7 @@
  * logged at warning level naming the domain, the frame and the reason
  * (mm_refused), later ones only at debug level.
  */
+#include "percpu.h" /* first: the unit tests' shim replaces it */
 #include "lib.h"
 #include "m2p.h"
 #include "mm.h"
@@ -565,17 +566,34 @@ static void unpreempted_put(struct frame *f, int (*put)(struct frame *))
 	mm_preemptible(on);
 }
 
-/* A writable type reference on any domain's frame: no lock (see above). */
+/*
+ * A type reference alone (the caller holds a general one). A writable one
+ * on any domain's frame takes no lock (see above); others take the
+ * owner's.
+ */
 bool get_page_type(struct frame *f, u32 type)
 {
-	BUG_ON(type != PGT_WRITABLE);
-	return !get_type_locked(f, type);
+	int rc;
+
+	if (type == PGT_WRITABLE)
+		return !get_type_locked(f, type);
+	mm_lock(f->owner);
+	walk()->left_partial = NULL;
+	rc = get_type_locked(f, type);
+	BUG_ON(rc && walk()->left_partial); /* tables: no general ref here */
+	mm_unlock();
+	return !rc;
 }
 
 void put_page_type(struct frame *f)
 {
-	BUG_ON(TYPE(f) != PGT_WRITABLE);
-	drop_type_ref(f);
+	if (TYPE(f) == PGT_WRITABLE) {
+		drop_type_ref(f);
+		return;
+	}
+	mm_lock(f->owner);
+	unpreempted_put(f, put_type_locked);
+	mm_unlock();
 }
 
 /*

@@ -36,6 +36,7 @@ struct xen_arch_domainconfig {
 #define XEN_DOMCTL_getvcpucontext 13
 #define XEN_DOMCTL_getvcpuinfo 14
 #define XEN_DOMCTL_max_vcpus 15
+#define XEN_DOMCTL_scheduler_op 16
 #define XEN_DOMCTL_setdomainhandle 17
 #define XEN_DOMCTL_hypercall_init 22
 #define XEN_DOMCTL_settimeoffset 24
@@ -180,6 +181,27 @@ struct xen_domctl_max_vcpus {
 	uint32_t max;
 };
 
+/* XEN_DOMCTL_scheduler_op: the credit scheduler's per-domain settings. */
+struct xen_domctl_sched_credit {
+	uint16_t weight;
+	uint16_t cap;
+};
+
+#define XEN_DOMCTL_SCHEDOP_putinfo 0
+#define XEN_DOMCTL_SCHEDOP_getinfo 1
+#define XEN_DOMCTL_SCHEDOP_putvcpuinfo 2
+#define XEN_DOMCTL_SCHEDOP_getvcpuinfo 3
+
+struct xen_domctl_scheduler_op {
+	uint32_t sched_id; /* XEN_SCHEDULER_* */
+	uint32_t cmd;      /* XEN_DOMCTL_SCHEDOP_* */
+	union {
+		struct xen_domctl_sched_credit credit;
+		/* credit2, rtds and the per-vCPU array: not ours */
+		uint64_t pad[2];
+	} u;
+};
+
 struct xen_domctl_setdomainhandle {
 	xen_domain_handle_t handle;
 };
@@ -209,6 +231,7 @@ struct xen_domctl {
 		struct xen_domctl_getvcpuinfo getvcpuinfo;
 		struct xen_domctl_hypercall_init hypercall_init;
 		struct xen_domctl_max_vcpus max_vcpus;
+		struct xen_domctl_scheduler_op scheduler_op;
 		struct xen_domctl_setdomainhandle setdomainhandle;
 		struct xen_domctl_settimeoffset settimeoffset;
 		struct xen_domctl_set_target set_target;

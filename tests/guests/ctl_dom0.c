@@ -11,7 +11,6 @@
  * creates and destroys empty domains. Hostile arguments on the way.
  */
 #include "ctl_common.h"
-#include "sched_id.h"
 
 #define MS 1000000UL
 
@@ -136,8 +135,8 @@ static void test_physinfo(void)
 	CHECK(p.max_mfn >= p.total_pages - 1, "max_mfn");
 	memset(&op, 0, sizeof(op));
 	CHECK_EQ(sysctl(XEN_SYSCTL_sched_id, &op), 0);
-	/* The scheduler that runs: round robin, not Xen's credit. */
-	CHECK_EQ(op.u.sched_id.sched_id, XENOLITH_SCHEDULER_RR);
+	/* The scheduler that runs: credit. */
+	CHECK_EQ(op.u.sched_id.sched_id, XEN_SCHEDULER_CREDIT);
 }
 
 static void test_list(void)

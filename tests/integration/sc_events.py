@@ -144,10 +144,11 @@ def sched_wake_boost(c):
 @scenario
 def vcpu_ops(c):
     """vcpu_op: is_up, runstate info and area (steal time with a twin on the CPU), register_vcpu_info."""
-    # Domains 1 and 3 share CPU 1 (processor = domid % 2) and both spin.
+    # Domains 1 and 3 both spin on the one CPU (on two, an idle CPU
+    # would take one of them: the scheduler steals work).
     m = run_guests(c, [("hello", ""), ("ev_vcpu", "steal=1"), ("hello", ""),
                        ("ev_vcpu", "steal=1")],
-                   cmdline="guest_loglvl=all", smp=2)
+                   cmdline="guest_loglvl=all", smp=1)
     note_lines(c, m, r"\(d[13]\) stolen .*")
 
 
@@ -176,6 +177,55 @@ def shutdown_reasons(c):
     for d, (args, reason) in enumerate(SHUTDOWNS):
         if reason != "poweroff":
             check_result(c, m, d, "ev_shutdown " + args)
+
+
+HOG = r"\(d(\d)\) hog: ran (\d+) of (\d+) ms"
+
+
+def hog_shares(c, m):
+    """{domid: share of a CPU} from the hogs' lines; notes them."""
+    shares = {}
+    for x in m.find_all(HOG):
+        shares[int(x.group(1))] = int(x.group(2)) / max(1, int(x.group(3)))
+    c.note("hogs: " + ", ".join("d%d %.1f%%" % (d, 100 * v)
+                                 for d, v in sorted(shares.items())))
+    return shares
+
+
+@scenario
+def sched_credit(c):
+    """The credit scheduler: weights 256 and 512 share one CPU 1:2, a cap
+    of 50 holds a domain to half a CPU, and four CPU hogs that start on
+    one of two CPUs keep both busy (an idle CPU takes work)."""
+    hog = ("sched_credit", "role=hog start=3000 win=3000")
+    m = run_guests(c, [("sched_credit", "role=ctl w1=256 w2=512"), hog, hog],
+                   cmdline="guest_loglvl=all", smp=1)
+    s = hog_shares(c, m)
+    part = s.get(1, 0) / max(1e-9, s.get(1, 0) + s.get(2, 0))
+    c.check("weights 256:512 on one CPU: weight 256 got %.1f%% of what "
+            "both got (a third, within 5%%)" % (100 * part),
+            abs(part - 1 / 3) <= 0.05 / 3, s)
+
+    m = run_guests(c, [("sched_credit", "role=ctl c1=50"), hog],
+                   cmdline="guest_loglvl=all", smp=1)
+    s = hog_shares(c, m)
+    c.check("cap 50 alone on a CPU: %.1f%% of it (50 +- 5)"
+            % (100 * s.get(1, 0)), 0.45 <= s.get(1, 0) <= 0.55, s)
+
+    # Domains 1, 3, 5, 7 are placed on CPU 1 (domid % 2); 2, 4, 6 end
+    # at once, so CPU 0 has nothing of its own.
+    hog = ("sched_credit", "role=hog start=5000 win=3000")
+    quick = ("sched_credit", "role=quick")
+    specs = [("sched_credit", "role=ctl")] + \
+        [hog if d % 2 else quick for d in range(1, 8)]
+    m = run_guests(c, specs, cmdline="guest_loglvl=all", smp=2)
+    s = hog_shares(c, m)
+    busy = sum(s.values())
+    c.check("4 hogs on 2 CPUs: %.2f CPUs busy (at least 1.9)" % busy,
+            len(s) == 4 and busy >= 1.9, s)
+    c.check("each hog got at least 40%% of a CPU (worst %.1f%%)"
+            % (100 * min(s.values() or [0])),
+            len(s) == 4 and min(s.values()) >= 0.40, s)
 
 
 @scenario

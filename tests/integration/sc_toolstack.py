@@ -102,8 +102,8 @@ def toolstack_lifecycle(c):
         free0 = free_mib(m)
 
         # create from host files, with the xenstore tree checked by the guest
-        alpha = write_cfg(tmp, "alpha.cfg", cfg_text("alpha",
-                                                     'extra = "treecheck"\n'))
+        alpha = write_cfg(tmp, "alpha.cfg", cfg_text(
+            "alpha", 'extra = "treecheck"\ncpu_weight = 384\ncap = 25\n'))
         r = m.xl("create", alpha)
         hit = re.search(r"Domain (\d+) \(alpha\) created", r.stdout)
         c.check("xl create alpha.cfg (kernel sent from the host)",
@@ -118,6 +118,10 @@ def toolstack_lifecycle(c):
                 "alpha" in doms and doms["alpha"][0] == aid
                 and doms["alpha"][1] == 4
                 and re.match(r"^[r-][b-]----$", doms["alpha"][2]), doms)
+        r = m.xl("sched-credit", "-d", "alpha")
+        c.check("cpu_weight and cap from the xl.cfg: weight 384, cap 25",
+                re.search(r"\balpha\s+%d\s+384\s+25\b" % aid, r.stdout),
+                r.stdout + r.stderr)
         r1, r2 = m.xl("domid", "alpha"), m.xl("domname", str(aid))
         c.check("xl domid / domname", r1.stdout.strip() == str(aid)
                 and r2.stdout.strip() == "alpha", r1.stdout + r2.stdout)

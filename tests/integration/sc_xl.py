@@ -50,6 +50,44 @@ def vanishing_client(path, size):
     s.close()
 
 
+def dom0_row(out):
+    """(weight, cap) of Domain-0's row in sched-credit's table, or None."""
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 4 and f[0] == "Domain-0" and f[1] == "0":
+            return int(f[2]), int(f[3])
+    return None
+
+
+def sched_credit(c, m):
+    """xl sched-credit: list, set one domain's weight and cap, refusals."""
+    r = m.xl("sched-credit")
+    c.check("xl sched-credit: Domain-0 with Xen's defaults (256, no cap)",
+            r.returncode == 0 and dom0_row(r.stdout) == (256, 0)
+            and "Weight" in r.stdout, r.stdout + r.stderr)
+    r = m.xl("sched-credit", "-d", "0", "-w", "512", "-c", "50")
+    c.check("xl sched-credit -d 0 -w 512 -c 50", r.returncode == 0, r.stderr)
+    r = m.xl("sched-credit", "-d", "0", "-c", "0")
+    c.check("xl sched-credit -d 0 -c 0 (the weight stays)",
+            r.returncode == 0, r.stderr)
+    r = m.xl("sched-credit", "-d", "Domain-0")
+    c.check("xl sched-credit -d Domain-0 shows 512, no cap",
+            dom0_row(r.stdout) == (512, 0), r.stdout + r.stderr)
+    for args, why in ((["-d", "0", "-w", "0"], "WEIGHT must be 1 to 65535"),
+                      (["-d", "0", "-w", "70000"], "WEIGHT must be"),
+                      (["-d", "0", "-c", "x"], "CAP must be 0 to 65534"),
+                      (["-w", "300"], "need -d DOMAIN"),
+                      (["-d", "nosuch"], "nosuch"),
+                      (["-p", "x"], "no cpupools")):
+        r = m.xl("sched-credit", *args)
+        c.check("xl sched-credit %s refused: %s" % (" ".join(args), why),
+                r.returncode != 0 and why in r.stderr, r.stdout + r.stderr)
+    r = m.xl("sched-credit", "-d", "0")
+    c.check("refusals changed nothing", dom0_row(r.stdout) == (512, 0),
+            r.stdout)
+    m.xl("sched-credit", "-d", "0", "-w", "256")
+
+
 @scenario
 def xl_control(c):
     """Host xl over the virtio console: info, list, dmesg, put/ls round trip, ENOSPC, lost client; serial prompt."""
@@ -68,8 +106,9 @@ def xl_control(c):
                 "xen_version            : 4.17" in r.stdout, r.stdout)
         c.check("xl info: 2 CPUs", "nr_cpus                : 2" in r.stdout,
                 r.stdout)
-        c.check("xl info: the scheduler that runs (round robin)",
-                "xen_scheduler          : rr" in r.stdout, r.stdout)
+        c.check("xl info: the scheduler that runs (credit)",
+                "xen_scheduler          : credit" in r.stdout, r.stdout)
+        sched_credit(c, m)
         mem = [l for l in r.stdout.splitlines() if l.startswith("total_memory")]
         c.check("xl info: total memory about 1 GiB",
                 mem and 900 < int(mem[0].split(":")[1]) <= 1024, mem)

@@ -1456,7 +1456,7 @@ static void r_teardown(void)
 			put_page_and_type(fr(r_holds[r_nholds].m));
 	}
 	r_note("teardown: relinquish d1, then d0");
-	current->pending_teardown = NULL; /* vcpu_release */
+	hv_fake_release_vcpus();
 	relinquish(d1);
 	for (mfn_t m = R1; m < R1 + R_POOL; m++)
 		r_pinned[m] = false;
@@ -1556,6 +1556,8 @@ static void r_op(void)
 	mfn_t m;
 	u64 e;
 	int rc;
+
+	hv_fake_run_as(d);
 
 	if (op < 14) {
 		m = r_pool(rnd() % 2 ? d1 : d0);

@@ -36,13 +36,17 @@ static void test_typical(void)
 		"disk = [ 'phy:vblk0,xvda,w',\n"
 		"         'vblk1:2048+1M,raw,xvdb,r', ]\n"
 		"vif = ['bridge=xenbr0']\n"
-		"type = \"pv\"\n";
+		"type = \"pv\"\n"
+		"cpu_weight = 512\n"
+		"cap = 50\n";
 
 	TEST_GROUP("xl.cfg: a typical PV guest config");
 	CHECK(parse(cfg, &c, err) == 0, "refused: %s", err);
 	CHECK(!strcmp(c.name, "deb1"), "name %s", c.name);
 	CHECK(c.memory_mb == 256 && c.maxmem_mb == 512, "memory");
 	CHECK(c.vcpus == 2 && c.maxvcpus == 4, "vcpus 2 of maxvcpus 4");
+	CHECK(c.cpu_weight == 512 && c.cap == 50, "cpu_weight %u cap %u",
+	      c.cpu_weight, c.cap);
 	CHECK(!strcmp(c.kernel, "/boot/vmlinuz"), "kernel");
 	CHECK(!strcmp(c.ramdisk, "/boot/initrd.img"), "ramdisk");
 	CHECK(!strcmp(c.cmdline, "root=/dev/xvda1 ro console=hvc0"),
@@ -94,6 +98,9 @@ static void test_errors(void)
 		{ "name='a'\nkernel='k'\nmemory = lots\n", "line 3: expected a value" },
 		{ "name='a'\nmemory = 0\nkernel='k'\n", "line 2: memory out of range" },
 		{ "name='a'\nkernel='k'\nvcpus = 999\n", "line 3: vcpus out of range" },
+		{ "name='a'\nkernel='k'\ncpu_weight = 0\n", "line 3: cpu_weight out of range" },
+		{ "name='a'\ncap = 65535\nkernel='k'\n", "line 2: cap out of range" },
+		{ "name='a'\ncap = 'half'\nkernel='k'\n", "line 2: wrong type" },
 		{ "name='a\nkernel='k'\n", "line 1: unterminated string" },
 		{ "name='a'\n\n\nkernel 'k'\n", "line 4: expected '=' after" },
 		{ "name='a'\nkernel='k'\non_crash='explode'\n", "line 3: unknown action" },

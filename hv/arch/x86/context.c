@@ -185,7 +185,10 @@ void __noreturn idle_loop_entry(void)
 	for (;;) {
 		local_irq_disable();
 		pc->quiesce_count++; /* a quiescent point (see sched.c) */
-		if (pc->need_resched || !list_empty(&pc->runq))
+		/* Queued vCPUs may all be parked (capped): only a kick
+		 * (a wake-up, or new credit) makes them worth a look. */
+		if (pc->need_resched ||
+		    (!list_empty(&pc->runq) && !pc->runq_parked))
 			schedule();
 		safe_halt();
 	}

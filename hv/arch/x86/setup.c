@@ -243,7 +243,6 @@ static bool build_from_module(unsigned int idx, domid_t id, bool privileged,
 		pr_err("d%u: cannot build from module %u: %s\n", id, idx, err);
 		return false;
 	}
-	sched_start_vcpu(d->vcpu[0]);
 	return true;
 }
 
@@ -288,6 +287,20 @@ static void build_boot_domains(void)
 				  id ? opt_domu_mem : opt_dom0_mem, rd);
 		idx += rd ? 2 : 1;
 	}
+}
+
+/*
+ * Start the boot domains only once all exist: the boot CPU builds them,
+ * and an idle CPU would otherwise run the first ones (they may look for
+ * the others) while the rest are still being built.
+ */
+static void start_boot_domains(void)
+{
+	struct domain *d;
+
+	for_each_domain(d)
+		if (d->vcpu[0])
+			sched_start_vcpu(d->vcpu[0]);
 }
 static void start_hv(void);
 
@@ -352,6 +365,7 @@ static void start_hv(void)
 	if (opt_crash_test)
 		crash_test(opt_crash_test);
 	build_boot_domains();
+	start_boot_domains();
 	printk("Idling.\n");
 	schedule();
 }

@@ -26,7 +26,9 @@ unsigned long hv_fake_heap_live;
 unsigned int hv_fake_heap_fail;
 
 bool hv_fake_preempt; /* what hypercall_preempt_check answers */
-static struct vcpu fake_vcpu;
+/* One vCPU per fake domain; current is the acting domain's. */
+static struct vcpu fake_vcpus[HV_FAKE_MAX_DOMAINS];
+static struct vcpu *fake_current;
 
 bool hypercall_preempt_check(void)
 {
@@ -35,7 +37,7 @@ bool hypercall_preempt_check(void)
 
 struct vcpu *current_vcpu(void)
 {
-	return &fake_vcpu;
+	return fake_current;
 }
 
 static struct domain fake_domains[HV_FAKE_MAX_DOMAINS];
@@ -86,7 +88,10 @@ void hv_fake_init(mfn_t nr_frames, unsigned int nr_domains)
 		idle_l4[i] =
 		    ((u64)(0x1000 + i) << PAGE_SHIFT) | PAGE_TABLE_FLAGS;
 
-	memset(&fake_vcpu, 0, sizeof(fake_vcpu));
+	memset(fake_vcpus, 0, sizeof(fake_vcpus));
+	for (unsigned int i = 0; i < nr_domains; i++)
+		fake_vcpus[i].domain = &fake_domains[i];
+	fake_current = &fake_vcpus[nr_domains > 1 ? 1 : 0];
 	hv_fake_preempt = false;
 	hv_fake_flushes = 0;
 	hv_fake_clock = 1;
@@ -95,6 +100,18 @@ void hv_fake_init(mfn_t nr_frames, unsigned int nr_domains)
 	hv_fake_last_freed = INVALID_MFN;
 	hv_fake_mmio_denied = INVALID_MFN;
 	hv_fake_heap_fail = 0;
+}
+
+void hv_fake_run_as(struct domain *d)
+{
+	fake_current = &fake_vcpus[d - fake_domains];
+}
+
+/* The domains are being torn down: their vCPUs go (vcpu_release). */
+void hv_fake_release_vcpus(void)
+{
+	for (unsigned int i = 0; i < HV_FAKE_MAX_DOMAINS; i++)
+		fake_vcpus[i].pending_teardown = NULL;
 }
 
 struct domain *hv_fake_domain(domid_t id)

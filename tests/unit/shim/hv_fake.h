@@ -35,6 +35,9 @@ extern unsigned int hv_fake_heap_fail; /* the next N xmallocs fail */
 
 void hv_fake_init(mfn_t nr_frames, unsigned int nr_domains);
 void hv_fake_fini(void);
+/* Make d's (only) vCPU current: the domain acting next. */
+void hv_fake_run_as(struct domain *d);
+void hv_fake_release_vcpus(void);
 struct domain *hv_fake_domain(domid_t id);
 /* Hand a frame to d (owner and page list), as domain_alloc_pages does. */
 void hv_fake_give(mfn_t mfn, struct domain *d);
