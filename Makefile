@@ -163,15 +163,18 @@ $(LINUX)/lxtest: tests/linux/lxtest.c
 	@$(CC) -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/lxmem: tests/linux/lxmem.c
 	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
+$(LINUX)/lxtlb: tests/linux/lxtlb.c
+	@$(CC) -std=gnu11 -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/xbench: bench/linux/xbench.c
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
-		$(LINUX)/xbench $(LINUX)/lxmem tools/mkinitramfs.sh \
+		$(LINUX)/xbench $(LINUX)/lxmem $(LINUX)/lxtlb tools/mkinitramfs.sh \
 		tools/initramfs/init
 	@echo "  CPIO    $@"
 	@./tools/mkinitramfs.sh $$(cat $<) $@ $(LINUX)/lxtest:bin/lxtest \
-		$(LINUX)/xbench:bin/xbench $(LINUX)/lxmem:bin/lxmem
+		$(LINUX)/xbench:bin/xbench $(LINUX)/lxmem:bin/lxmem \
+		$(LINUX)/lxtlb:bin/lxtlb
 
 deps:
 	@./tools/install-deps.sh

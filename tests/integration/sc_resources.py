@@ -199,10 +199,14 @@ def wait_nproc(con, want, timeout=60):
 
 def check_all_busy(c, con, n, what):
     share = cpu_busy(con)
+    # Every vCPU ran the job: none far below the others (the host's load
+    # sets how much TCG gives them all).
+    mean = sum(share.values()) / len(share) if share else 0
     c.check("%s: %d busy loops ran on every vCPU (%s)" % (
         what, n, ", ".join("cpu%d %.0f%%" % (k, v * 100)
                            for k, v in sorted(share.items()))),
-        len(share) == n and all(v >= 0.15 for v in share.values()))
+        len(share) == n and mean > 0.05 and
+        all(v >= 0.3 * mean for v in share.values()))
 
 
 def vcpu_set(c, m, name, n, *opts):
