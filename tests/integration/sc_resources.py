@@ -263,6 +263,10 @@ def linux_smp(c):
         c.check("Linux brings them back: nproc 4",
                 wait_nproc(con, 4) == 4, con.tail(400))
         check_all_busy(c, con, 4, "back to 4 vCPUs")
+        out = con.run("lxtlb 300", timeout=300) or ""
+        for line in out.splitlines():
+            if "shootdown" in line:
+                c.note("TLB " + line.strip())
         check_dmesg_clean(c, con)
         con.close()
         con = None
