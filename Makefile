@@ -27,7 +27,7 @@ HV_S := $(wildcard hv/arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C)) \
 	$(patsubst %.S,$(BUILD)/%.o,$(HV_S))
 
-.PHONY: all run run-demo test unit bench fuzz clean deps format guests
+.PHONY: all run run-demo test unit bench bench-io fuzz clean deps format guests
 all: $(BUILD)/xenolith.elf guests
 
 $(HV)/asm-offsets.h: hv/arch/x86/asm-offsets.c $(wildcard hv/include/*.h)
@@ -168,6 +168,9 @@ $(LINUX)/lxtlb: tests/linux/lxtlb.c
 $(LINUX)/xbench: bench/linux/xbench.c
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
+$(LINUX)/xio: bench/linux/xio.c
+	@mkdir -p $(@D)
+	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
 		$(LINUX)/xbench $(LINUX)/lxmem $(LINUX)/lxtlb tools/mkinitramfs.sh \
 		tools/initramfs/init
@@ -229,7 +232,17 @@ bench: deps all
 	@./tools/install-deps.sh bench || echo "bench: no gnuplot, no PNG chart"
 	@$(MAKE) --no-print-directory linux || echo "bench: make linux failed"
 	@rc=0; python3 bench/run.py || rc=1; \
-	python3 bench/linux_bench.py || rc=1; exit $$rc
+	python3 bench/linux_bench.py || rc=1; \
+	python3 bench/io_bench.py || rc=1; exit $$rc
+
+# Block and network I/O alone (bench/io_bench.py; XENOLITH_IO_ROUNDS,
+# default 3, 2-4 min per round under TCG, then XENOLITH_IO_FAIR_ROUNDS
+# two-guest rounds, default 1, about 4 min): native / Xenolith / Xen 4.17
+# with a Debian domain 0 (tools/mkxendom0.sh: root, and about 3 minutes
+# to build once into cache/xen-dom0).
+bench-io: deps all
+	@$(MAKE) --no-print-directory linux
+	@python3 bench/io_bench.py
 
 # The hypercall fuzzer at length (XENOLITH_FUZZ_CALLS, _DOMAINS, _SEED).
 fuzz: deps all

@@ -332,6 +332,19 @@ void pv_block(void)
 	HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
+/*
+ * Sleep until an event or the deadline. Events are masked before the
+ * timer is set, so a timer that fires before SCHEDOP_block stays pending
+ * and ends the block, instead of being taken by an upcall in between
+ * (after which the vCPU would block with no timer left: for ever).
+ */
+void pv_block_timeout(uint64_t deadline)
+{
+	pv_events_disable();
+	HYPERVISOR_set_timer_op(deadline);
+	pv_block();
+}
+
 /* --- Time ----------------------------------------------------------------- */
 
 uint64_t pv_rdtsc(void)

@@ -16,7 +16,9 @@
  * worker's buffer: the hypervisor checks each reference (granted to
  * domain 0, in use, writable for a read). Grant maps would save a copy
  * but cost a map, an unmap and a TLB flush per page; under TCG a copy of
- * a page is cheaper than those. A flush (or barrier) is answered only
+ * a page is cheaper than those. Persistent grants (blkpgnt.c, only with
+ * the "blkpersist" option) map each page once, but then the front end
+ * copies into its persistent pages and we copy out of them: slower here. A flush (or barrier) is answered only
  * after the disk's own flush completed, so an OKAY means durable.
  *
  * A request that fails a check gets BLKIF_RSP_ERROR (EOPNOTSUPP for an
@@ -27,8 +29,11 @@
  */
 #include <xen/io/xenbus.h>
 #include "blkback.h"
+#include "blkpgnt.h"
+#include "cow.h"
 #include "errno.h"
 #include "kernel.h"
+#include "services.h"
 #include "virtio_blk.h"
 #include "xenbus_be.h"
 
@@ -36,6 +41,15 @@
 #define MAX_RING_ORDER 4
 #define SEG_PIECES (2 * BLK_MAX_INDIRECT_SEGS)
 #define BUF_PAGES BLK_MAX_INDIRECT_SEGS
+#define PGNT_MAX 512 /* persistent grants mapped per ring, at most */
+
+/*
+ * Persistent grants are offered only with domain 0's "blkpersist" option:
+ * measured side by side under TCG (docs/performance.md), the front end's
+ * copy into its persistent pages plus ours out of them lose to one grant
+ * copy by the hypervisor.
+ */
+static bool offer_persistent;
 
 enum { LOG_GRANT = BLKREQ_NFAULTS, LOG_IO, LOG_ID, LOG_KINDS };
 
@@ -46,6 +60,7 @@ struct blkif {
 	struct blkif_sring *sring;
 	uint32_t size; /* slots */
 	uint32_t port;
+	struct pgnt_table *pg; /* feature-persistent: mapped grants, or NULL */
 	uint32_t req_cons, rsp_prod_pvt; /* ours */
 	unsigned int workers, inflight;
 	unsigned int barrier_waiters; /* in flight, waiting to drain */
@@ -172,7 +187,16 @@ static int copy_segments(struct worker *w, bool to_us)
 		uint32_t goff = r->seg[i].first_sect * 512u;
 		uint32_t len =
 		    (r->seg[i].last_sect - r->seg[i].first_sect + 1) * 512u;
+		uint8_t *page = b->pg ? pgnt_get(b->pg, r->seg[i].gref) : NULL;
 
+		if (page) { /* persistently mapped: no hypercall */
+			if (to_us)
+				memcpy(w->buf + off, page + goff, len);
+			else
+				memcpy(page + goff, w->buf + off, len);
+			off += len;
+			continue;
+		}
 		while (len) {
 			uint32_t room = (uint32_t)(PAGE_SIZE - off % PAGE_SIZE);
 			uint32_t piece = len < room ? len : room;
@@ -199,7 +223,7 @@ static int copy_segments(struct worker *w, bool to_us)
 			len -= piece;
 		}
 	}
-	if (gnttab_copy(w->ops, n))
+	if (n && gnttab_copy(w->ops, n))
 		return -EPERM;
 	for (size_t i = 0; i < n; i++)
 		if (w->ops[i].status != GNTST_okay)
@@ -229,6 +253,43 @@ static int fetch_descriptors(struct worker *w)
 	return 0;
 }
 
+/* The VBD's sectors: an extent of a disk, or a COW overlay on a base. */
+static int disk_rw(struct vbd *v, bool write, uint64_t sector, void *buf,
+		   uint32_t n)
+{
+	if (v->cow)
+		return cow_rw(v->cow, write, sector, buf, n);
+	return vblk_rw((int)v->cfg.disk, write, v->ext.start + sector, buf, n);
+}
+
+/*
+ * A discard checked by blkreq_check: a COW VBD drops the overlay's
+ * blocks, a raw one tells the virtio disk. A disk that stopped
+ * discarding answers EOPNOTSUPP, and Linux's blkfront stops sending.
+ */
+static int16_t do_discard(struct worker *w)
+{
+	struct blkreq *r = &w->req;
+	struct vbd *v = w->b->vbd;
+	int rc;
+
+	if (!r->discard_sectors)
+		return BLKIF_RSP_OKAY;
+	if (v->cow)
+		rc = cow_discard(v->cow, r->sector, r->discard_sectors);
+	else
+		rc = vblk_discard((int)v->cfg.disk, v->ext.start + r->sector,
+				  r->discard_sectors);
+	if (rc == -EOPNOTSUPP)
+		return BLKIF_RSP_EOPNOTSUPP;
+	if (rc) {
+		log_once(w->b, LOG_IO, "the disk failed a discard", r);
+		return BLKIF_RSP_ERROR;
+	}
+	v->discards++;
+	return BLKIF_RSP_OKAY;
+}
+
 static int16_t do_request(struct worker *w)
 {
 	struct blkreq *r = &w->req;
@@ -236,12 +297,13 @@ static int16_t do_request(struct worker *w)
 	bool write = r->op != BLKIF_OP_READ;
 	int disk = (int)v->cfg.disk;
 
+	if (r->op == BLKIF_OP_DISCARD)
+		return do_discard(w);
 	if (r->nsectors && write && copy_segments(w, true)) {
 		log_once(w->b, LOG_GRANT, "a grant domain 0 may not read", r);
 		return BLKIF_RSP_ERROR;
 	}
-	if (r->nsectors && vblk_rw(disk, write, v->ext.start + r->sector,
-				   w->buf, r->nsectors)) {
+	if (r->nsectors && disk_rw(v, write, r->sector, w->buf, r->nsectors)) {
 		log_once(w->b, LOG_IO, "the disk failed the request", r);
 		return BLKIF_RSP_ERROR;
 	}
@@ -254,7 +316,7 @@ static int16_t do_request(struct worker *w)
 	}
 	if ((r->op == BLKIF_OP_FLUSH_DISKCACHE ||
 	     r->op == BLKIF_OP_WRITE_BARRIER) &&
-	    vblk_flush(disk)) {
+	    (v->cow ? cow_flush(v->cow) : vblk_flush(disk))) {
 		log_once(w->b, LOG_IO, "the disk failed a flush", r);
 		return BLKIF_RSP_ERROR;
 	}
@@ -423,12 +485,14 @@ static void stop(struct blkif *b)
 	wait_event(&b->idle_wq, b->workers == 0);
 	if (b->port)
 		evtchn_close(b->port);
+	pgnt_free(b->pg);
 	xbe_unmap_ring(&b->ring);
 	free(b);
 }
 
 int blkif_connect(struct vbd *v, struct xbe_dev *d)
 {
+	uint64_t persistent = 0;
 	struct blkif *b;
 	int err = check_protocol(d);
 
@@ -449,6 +513,10 @@ int blkif_connect(struct vbd *v, struct xbe_dev *d)
 	b->sring = b->ring.va;
 	b->size = blkring_size(b->ring.pages);
 	err = xbe_bind_port(d, "event-channel", &b->port);
+	if (!err && offer_persistent &&
+	    !xbe_read_fe_uint(d, "feature-persistent", 1, &persistent) &&
+	    persistent && !(b->pg = pgnt_new(v->domid, PGNT_MAX)))
+		err = -ENOMEM;
 	if (!err)
 		err = start_workers(b);
 	if (err) {
@@ -460,9 +528,9 @@ int blkif_connect(struct vbd *v, struct xbe_dev *d)
 	/* A front end reconnecting in a loop must not flood the log. */
 	if (v->connects++ < 4)
 		printf("blkback: domain %u vbd %u (%s) connected: %u-page "
-		       "ring, event channel %u\n",
+		       "ring, event channel %u, %s\n",
 		       v->domid, v->cfg.devid, v->cfg.vdev, b->ring.pages,
-		       b->port);
+		       b->port, b->pg ? "persistent grants" : "grant copy");
 	waitq_wake(&b->wq); /* requests may be there already */
 	return 0;
 }
@@ -487,6 +555,23 @@ static int be_printf(struct xbe_dev *d, const char *key, uint64_t val)
 	return xbe_write_be(d, key, buf);
 }
 
+/* The discard nodes as Xen's blkback writes them (no discard-secure). */
+static int write_discard(struct xbe_dev *d, const struct vbd *v)
+{
+	int err = 0;
+
+	if (v->ext.discard) {
+		err = be_printf(d, "discard-granularity", v->discard_gran);
+		if (!err)
+			err =
+			    be_printf(d, "discard-alignment", v->discard_align);
+	}
+	if (!err)
+		err = xbe_write_be(d, "feature-discard",
+				   v->ext.discard ? "1" : "0");
+	return err;
+}
+
 /* What Linux's blkback advertises, less what we do not serve. */
 static int vbd_probe(struct xbe_dev *d)
 {
@@ -508,6 +593,10 @@ static int vbd_probe(struct xbe_dev *d)
 		err = xbe_write_be(d, "feature-flush-cache", "1");
 	if (!err)
 		err = xbe_write_be(d, "feature-barrier", "1");
+	if (!err)
+		err = write_discard(d, v);
+	if (!err && offer_persistent)
+		err = xbe_write_be(d, "feature-persistent", "1");
 	if (!err)
 		err = be_printf(d, "max-ring-page-order", MAX_RING_ORDER);
 	if (!err)
@@ -542,6 +631,7 @@ static const struct xbe_type vbd_type = {
 
 void blkback_start(void)
 {
+	offer_persistent = cmdline_has("blkpersist");
 	if (xbe_register(&vbd_type))
 		printf("blkback: cannot watch backend/vbd\n");
 }

@@ -5,6 +5,7 @@
  */
 #include <xen/io/xenbus.h>
 #include "blkback.h"
+#include "cow.h"
 #include "errno.h"
 #include "kernel.h"
 #include "virtio_blk.h"
@@ -28,8 +29,8 @@ struct vbd *vbd_find(uint16_t domid, uint32_t devid)
 }
 
 /* The extent a disk line names, checked against the disk itself. */
-static int resolve(const struct xl_disk *d, struct blkvbd *ext, uint32_t *ssize,
-		   char *err, size_t errlen)
+static int resolve_raw(const struct xl_disk *d, struct blkvbd *ext,
+		       uint32_t *ssize, char *err, size_t errlen)
 {
 	char t[48];
 	uint64_t total;
@@ -46,6 +47,7 @@ static int resolve(const struct xl_disk *d, struct blkvbd *ext, uint32_t *ssize,
 	ext->start = d->start;
 	ext->sectors = d->sectors ? d->sectors : total - d->start;
 	ext->readonly = d->readonly;
+	ext->discard = false; /* set_discard's, once the VBD is made */
 	if (d->start >= total || ext->sectors > total - d->start) {
 		snprintf(err, errlen,
 			 "disk %s: the extent ends beyond vblk%u's %lu "
@@ -62,72 +64,166 @@ static int resolve(const struct xl_disk *d, struct blkvbd *ext, uint32_t *ssize,
 	return 0;
 }
 
-static bool overlap(unsigned int disk_a, const struct blkvbd *a,
-		    unsigned int disk_b, const struct blkvbd *b)
+/*
+ * What a disk line gives the guest (ext: for a COW VBD start 0 and the
+ * base's length) and which sectors of domain 0's disks it holds.
+ */
+static int resolve(const struct xl_disk *d, struct blkvbd *ext,
+		   struct vbd_area *area, unsigned int *nareas, uint32_t *ssize,
+		   char *err, size_t errlen)
 {
-	return disk_a == disk_b && a->start < b->start + b->sectors &&
-	       b->start < a->start + a->sectors;
+	struct cow_header h;
+	char t[48], why[160];
+	int rc = resolve_raw(d, ext, ssize, err, errlen);
+
+	if (rc)
+		return rc;
+	area[0] = (struct vbd_area){ d->disk, *ext };
+	*nareas = 1;
+	if (!d->cow)
+		return 0;
+	rc = cow_probe(d, &h, why, sizeof(why));
+	if (rc) {
+		xldisk_target(d, t, sizeof(t));
+		snprintf(err, errlen, "disk %s (format=cow): %s", t, why);
+		return rc;
+	}
+	*ext = (struct blkvbd){ .sectors = h.base_sectors,
+				.readonly = d->readonly };
+	area[1] = (struct vbd_area){ h.base_disk,
+				     { .start = h.base_start,
+				       .sectors = h.base_sectors,
+				       .readonly = true } };
+	*nareas = 2;
+	return 0;
+}
+
+static bool overlap(const struct vbd_area *a, const struct vbd_area *b)
+{
+	return a->disk == b->disk &&
+	       a->ext.start < b->ext.start + b->ext.sectors &&
+	       b->ext.start < a->ext.start + a->ext.sectors;
+}
+
+/* Two areas in conflict: shared sectors, one of them written. */
+static bool clash(const struct vbd_area *a, const struct vbd_area *b)
+{
+	return overlap(a, b) && !(a->ext.readonly && b->ext.readonly);
 }
 
 /* A writer shares its sectors with nobody; readers share with readers. */
-static int conflicts(const struct xl_disk *d, const struct blkvbd *ext,
-		     char *err, size_t errlen)
+static int conflicts(const struct xl_disk *d, const struct vbd_area *area,
+		     unsigned int nareas, char *err, size_t errlen)
 {
 	char t[48];
 
 	for (struct vbd *v = vbds; v; v = v->next) {
-		if (!overlap(d->disk, ext, v->cfg.disk, &v->ext) ||
-		    (ext->readonly && v->ext.readonly))
-			continue;
-		xldisk_target(d, t, sizeof(t));
-		snprintf(err, errlen,
-			 "disk %s: vblk%u sectors %lu-%lu are in use by "
-			 "domain %u as %s (%s); a read-write VBD cannot share "
-			 "its sectors",
-			 t, d->disk, v->ext.start,
-			 v->ext.start + v->ext.sectors - 1, v->domid,
-			 v->cfg.vdev,
-			 v->ext.readonly ? "read-only" : "read-write");
-		return -EBUSY;
+		for (unsigned int i = 0; i < nareas; i++) {
+			for (unsigned int j = 0; j < v->nareas; j++) {
+				const struct vbd_area *o = &v->area[j];
+
+				if (!clash(&area[i], o))
+					continue;
+				xldisk_target(d, t, sizeof(t));
+				snprintf(err, errlen,
+					 "disk %s: vblk%u sectors %lu-%lu are "
+					 "in use by domain %u as %s (%s%s); a "
+					 "read-write VBD cannot share its "
+					 "sectors",
+					 t, o->disk, o->ext.start,
+					 o->ext.start + o->ext.sectors - 1,
+					 v->domid, v->cfg.vdev,
+					 o->ext.readonly ? "read-only"
+							 : "read-write",
+					 j ? ", the base of a COW VBD" : "");
+				return -EBUSY;
+			}
+		}
 	}
+	return 0;
+}
+
+struct vbd *vbd_user(const struct xl_disk *target)
+{
+	struct vbd_area a;
+	struct blkvbd ext;
+	uint32_t ssize;
+	char err[8];
+
+	if (resolve_raw(target, &ext, &ssize, err, sizeof(err)))
+		return NULL;
+	a = (struct vbd_area){ target->disk, ext };
+	for (struct vbd *v = vbds; v; v = v->next)
+		for (unsigned int j = 0; j < v->nareas; j++)
+			if (overlap(&a, &v->area[j]))
+				return v;
+	return NULL;
+}
+
+struct check_disk {
+	struct vbd_area area[VBD_AREAS];
+	unsigned int nareas;
+};
+
+/* Disk i of a config against the disks before it. */
+static int conflicts_within(const struct xl_disk *disks,
+			    const struct check_disk *c, unsigned int i,
+			    char *err, size_t errlen)
+{
+	char t[48];
+
+	for (unsigned int j = 0; j < i; j++)
+		for (unsigned int a = 0; a < c[i].nareas; a++)
+			for (unsigned int b = 0; b < c[j].nareas; b++) {
+				if (!clash(&c[i].area[a], &c[j].area[b]))
+					continue;
+				xldisk_target(&disks[i], t, sizeof(t));
+				snprintf(err, errlen,
+					 "disk %s (%s) overlaps %s of the "
+					 "same config, and one of them is "
+					 "read-write",
+					 t, disks[i].vdev, disks[j].vdev);
+				return -EBUSY;
+			}
 	return 0;
 }
 
 int vbd_check(const struct xl_disk *disks, unsigned int n, char *err,
 	      size_t errlen)
 {
-	struct blkvbd ext[XLDISK_CHECK_MAX];
+	struct check_disk *c;
+	struct blkvbd ext;
 	uint32_t ssize;
-	char t[48];
-	int rc;
+	int rc = 0;
 
 	if (n > XLDISK_CHECK_MAX)
 		return -E2BIG;
-	for (unsigned int i = 0; i < n; i++) {
-		if ((rc = resolve(&disks[i], &ext[i], &ssize, err, errlen)) ||
-		    (rc = conflicts(&disks[i], &ext[i], err, errlen)))
-			return rc;
-		for (unsigned int j = 0; j < i; j++) {
-			if (!overlap(disks[i].disk, &ext[i], disks[j].disk,
-				     &ext[j]) ||
-			    (ext[i].readonly && ext[j].readonly))
-				continue;
-			xldisk_target(&disks[i], t, sizeof(t));
-			snprintf(err, errlen,
-				 "disk %s (%s) overlaps %s of the same "
-				 "config, and one of them is read-write",
-				 t, disks[i].vdev, disks[j].vdev);
-			return -EBUSY;
-		}
+	c = calloc(n ? n : 1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "domain 0 is out of memory");
+		return -ENOMEM;
 	}
-	return 0;
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		rc = resolve(&disks[i], &ext, c[i].area, &c[i].nareas, &ssize,
+			     err, errlen);
+		if (!rc)
+			rc = conflicts(&disks[i], c[i].area, c[i].nareas, err,
+				       errlen);
+		if (!rc)
+			rc = conflicts_within(disks, c, i, err, errlen);
+	}
+	free(c);
+	return rc;
 }
 
 static int write_nodes(const struct vbd *v)
 {
-	char params[48], devid[12];
+	char params[56], devid[12];
 
-	xldisk_target(&v->cfg, params, sizeof(params));
+	/* As libxl prefixes a qdisk's format ("qcow2:..."). */
+	strlcpy(params, v->cow ? "cow:" : "", sizeof(params));
+	xldisk_target(&v->cfg, params + strlen(params),
+		      sizeof(params) - strlen(params));
 	snprintf(devid, sizeof(devid), "%u", v->cfg.devid);
 	/* What libxl writes for a phy vbd, with our target as params. */
 	const struct xbe_node be[] = {
@@ -138,6 +234,7 @@ static int write_nodes(const struct vbd *v)
 		{ "device-type", "disk" },
 		{ "removable", "0" },
 		{ "bootable", "1" },
+		{ "discard-enable", v->cfg.no_discard ? "0" : "1" },
 	};
 	const struct xbe_node fe[] = {
 		{ "virtual-device", devid },
@@ -147,12 +244,40 @@ static int write_nodes(const struct vbd *v)
 				ARRAY_SIZE(be), fe, ARRAY_SIZE(fe));
 }
 
+/*
+ * Discard, as Xen's blkback offers it: a COW VBD drops overlay blocks
+ * (granularity one block); a raw one passes it to a virtio disk that
+ * discards (granularity its alignment; the extent's start may shift the
+ * alignment). Not for read-only VBDs, nor with no-discard.
+ */
+static void set_discard(struct vbd *v)
+{
+	uint32_t align;
+	uint64_t off;
+
+	v->ext.discard = false;
+	if (v->ext.readonly || v->cfg.no_discard)
+		return;
+	if (v->cow) {
+		v->discard_gran = cow_header(v->cow)->block_size;
+	} else if (!vblk_discard_info((int)v->cfg.disk, &align)) {
+		v->discard_gran = align * 512;
+		off = v->ext.start * 512 % v->discard_gran;
+		v->discard_align =
+		    (uint32_t)((v->discard_gran - off) % v->discard_gran);
+	}
+	v->ext.discard = v->discard_gran != 0;
+}
+
 int vbd_add(uint16_t domid, const struct xl_disk *disk, char *err,
 	    size_t errlen)
 {
 	struct vbd *v;
 	struct blkvbd ext;
+	struct vbd_area area[VBD_AREAS];
+	unsigned int nareas;
 	uint32_t ssize;
+	char t[48], why[160];
 	int rc;
 
 	if (vbd_find(domid, disk->devid)) {
@@ -160,17 +285,26 @@ int vbd_add(uint16_t domid, const struct xl_disk *disk, char *err,
 			 disk->vdev);
 		return -EEXIST;
 	}
-	if ((rc = resolve(disk, &ext, &ssize, err, errlen)) ||
-	    (rc = conflicts(disk, &ext, err, errlen)))
+	if ((rc = resolve(disk, &ext, area, &nareas, &ssize, err, errlen)) ||
+	    (rc = conflicts(disk, area, nareas, err, errlen)))
 		return rc;
 	v = calloc(1, sizeof(*v));
 	if (!v) {
 		snprintf(err, errlen, "domain 0 is out of memory");
 		return -ENOMEM;
 	}
+	if (disk->cow && (rc = cow_open(disk, &v->cow, why, sizeof(why)))) {
+		xldisk_target(disk, t, sizeof(t));
+		snprintf(err, errlen, "disk %s (format=cow): %s", t, why);
+		free(v);
+		return rc;
+	}
 	v->domid = domid;
 	v->cfg = *disk;
 	v->ext = ext;
+	set_discard(v);
+	memcpy(v->area, area, sizeof(area));
+	v->nareas = nareas;
 	v->sector_size = ssize;
 	v->next = vbds;
 	vbds = v;
@@ -181,6 +315,8 @@ int vbd_add(uint16_t domid, const struct xl_disk *disk, char *err,
 			 "%s",
 			 disk->vdev, strerror(rc));
 		vbds = v->next;
+		if (v->cow)
+			cow_close(v->cow);
 		free(v);
 	}
 	return rc;
@@ -193,19 +329,23 @@ static void forget(struct vbd *v)
 	for (pp = &vbds; *pp != v; pp = &(*pp)->next)
 		;
 	*pp = v->next;
+	if (v->cow)
+		cow_close(v->cow); /* its bitmap to the disk: it outlives us */
 	free(v);
 }
 
 void vbd_remove_domain(uint16_t domid)
 {
-	struct vbd *v, *next;
+	struct vbd *v;
 
 	xbe_remove_domain(domid); /* disconnects: no I/O is left after */
-	for (v = vbds; v; v = next) {
-		next = v->next;
-		if (v->domid == domid)
+	/* From the head each time: forget may wait (a COW overlay's sync). */
+	do {
+		for (v = vbds; v && v->domid != domid; v = v->next)
+			;
+		if (v)
 			forget(v);
-	}
+	} while (v);
 }
 
 int vbd_detach(uint16_t domid, uint32_t devid, char *err, size_t errlen)

@@ -65,6 +65,10 @@ int xl_network_attach(struct ctl_io *io, int argc, char **argv);
 int xl_network_detach(struct ctl_io *io, int argc, char **argv);
 int xl_block_attach(struct ctl_io *io, int argc, char **argv);
 int xl_block_detach(struct ctl_io *io, int argc, char **argv);
+/* xl_cow.c: copy-on-write overlays */
+int xl_cow_create(struct ctl_io *io, int argc, char **argv);
+int xl_cow_reset(struct ctl_io *io, int argc, char **argv);
+int xl_cow_info(struct ctl_io *io, int argc, char **argv);
 int xl_create(struct ctl_io *io, int argc, char **argv);
 int xl_cycle(struct ctl_io *io, int argc, char **argv);
 int xl_destroy(struct ctl_io *io, int argc, char **argv);

@@ -24,6 +24,7 @@ const char *strerror(int err)
 		{ ENAMETOOLONG, "name too long" },
 		{ ENOSYS, "not implemented by this hypervisor" },
 		{ EPROTO, "protocol error" },
+		{ EOPNOTSUPP, "operation not supported" },
 		{ ECONNRESET, "connection reset" },
 		{ ETIMEDOUT, "timed out" },
 	};

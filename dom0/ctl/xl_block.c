@@ -46,7 +46,9 @@ int xl_block_list(struct ctl_io *io, int argc, char **argv)
 	for (struct vbd *v = vbd_first(); v; v = v->next) {
 		if (!all && v->domid != domid)
 			continue;
-		xldisk_target(&v->cfg, target, sizeof(target));
+		strlcpy(target, v->cow ? "cow:" : "", sizeof(target));
+		xldisk_target(&v->cfg, target + strlen(target),
+			      sizeof(target) - strlen(target));
 		io_printf(io,
 			  "%-5u %-9u %-6s %-12s %-24s %-4s %10lu %8lu %6lu\n",
 			  v->domid, v->cfg.devid, v->cfg.vdev,

@@ -22,17 +22,21 @@
 #define BLK_F_RO 5
 #define BLK_F_BLK_SIZE 6
 #define BLK_F_FLUSH 9
+#define BLK_F_DISCARD 13
 
 /* Device configuration offsets. */
 #define CFG_CAPACITY 0
 #define CFG_SEG_MAX 12
 #define CFG_BLK_SIZE 20
+#define CFG_MAX_DISCARD_SECTORS 36
+#define CFG_DISCARD_ALIGN 44
 #define COMMON_CFG_GENERATION 0x15
 
 /* Request types and status values. */
 #define T_IN 0
 #define T_OUT 1
 #define T_FLUSH 4
+#define T_DISCARD 11
 #define S_OK 0
 
 #define MAX_DEVS 8
@@ -40,13 +44,20 @@
 #define NSLOTS 32 /* requests in flight per device, at most */
 #define REQ_MAX_SEGS 33 /* data pieces per request: 128 KiB, unaligned */
 
-/* What the device reads (header) and writes (status); in one page. */
+/* What the device reads (header, a discard's range) and writes (status). */
 struct req_dma {
 	uint32_t type;
 	uint32_t ioprio;
 	uint64_t sector;
 	uint8_t status;
-} __attribute__((aligned(32)));
+	struct {
+		uint64_t sector;
+		uint32_t num_sectors;
+		uint32_t flags;
+	} range __attribute__((aligned(8)));
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct req_dma) * NSLOTS <= 4096, "slots in a page");
 
 struct call; /* one vblk_rw or vblk_flush, waiting for its requests */
 
@@ -60,6 +71,7 @@ struct slot {
 struct call {
 	unsigned int pending; /* requests queued and not finished */
 	int err;
+	uint32_t discard_num; /* T_DISCARD: sectors from the sector given */
 };
 
 struct vblk {
@@ -68,7 +80,8 @@ struct vblk {
 	uint64_t capacity; /* 512-byte sectors */
 	uint32_t blk_size;
 	unsigned int max_segs; /* data pieces per request */
-	bool ro, has_flush;
+	bool ro, has_flush, has_discard;
+	uint32_t max_discard, discard_align; /* sectors */
 	struct slot slots[NSLOTS];
 	unsigned int inflight;
 	struct waitq room_q; /* a slot or descriptors came free */
@@ -193,6 +206,13 @@ static int submit(struct vblk *d, struct call *c, uint8_t type, uint64_t sector,
 	s->dma->ioprio = 0;
 	s->dma->sector = sector;
 	s->dma->status = 0xff; /* the device overwrites it */
+	if (type == T_DISCARD) { /* the range is the data, in the slot */
+		s->dma->sector = 0;
+		s->dma->range.sector = sector;
+		s->dma->range.num_sectors = c->discard_num;
+		s->dma->range.flags = 0;
+		pieces[1].va = &s->dma->range;
+	}
 	pieces[0].va = s->dma;
 	pieces[n - 1].va = &s->dma->status;
 	rc = vq_add_chain(&d->vq, pieces, n, s);
@@ -221,7 +241,7 @@ static struct vblk *get(int dev)
 int vblk_rw(int dev, bool write, uint64_t sector, void *buf, size_t nsectors)
 {
 	struct vblk *d = get(dev);
-	struct call c = { 0, 0 };
+	struct call c = { 0 };
 	char *p = buf;
 	/* A request's data spans at most max_segs pages, however aligned. */
 	size_t per_req = (d ? d->max_segs - 1 : 1) * PAGE_SIZE / VBLK_SECTOR;
@@ -260,7 +280,7 @@ int vblk_rw(int dev, bool write, uint64_t sector, void *buf, size_t nsectors)
 int vblk_flush(int dev)
 {
 	struct vblk *d = get(dev);
-	struct call c = { 0, 0 };
+	struct call c = { 0 };
 	int rc;
 
 	if (!d)
@@ -273,6 +293,52 @@ int vblk_flush(int dev)
 	d->st.flushes++;
 	wait_call(d, &c);
 	return c.err;
+}
+
+int vblk_discard(int dev, uint64_t sector, uint64_t nsectors)
+{
+	struct vblk *d = get(dev);
+	struct call c = { 0 };
+	int rc = 0;
+
+	if (!d)
+		return -ENODEV;
+	if (!d->has_discard)
+		return -EOPNOTSUPP;
+	if (sector > d->capacity || nsectors > d->capacity - sector)
+		return -ERANGE;
+	if (d->ro)
+		return -EACCES;
+	while (nsectors && !rc) {
+		uint32_t n = nsectors < d->max_discard ? (uint32_t)nsectors
+						       : d->max_discard;
+
+		c.discard_num = n;
+		/* A range of 16 bytes stands for the data (placed by submit). */
+		rc = submit(d, &c, T_DISCARD, sector, (char *)0, 16);
+		if (rc)
+			break;
+		/* One at a time: discard_num is the call's, read at submit. */
+		wait_call(d, &c);
+		rc = c.err;
+		sector += n;
+		nsectors -= n;
+	}
+	if (rc && c.pending)
+		wait_call(d, &c);
+	return rc;
+}
+
+int vblk_discard_info(int dev, uint32_t *align)
+{
+	struct vblk *d = get(dev);
+
+	if (!d)
+		return -ENODEV;
+	if (!d->has_discard)
+		return -EOPNOTSUPP;
+	*align = d->discard_align;
+	return 0;
 }
 
 int vblk_count(void)
@@ -318,11 +384,11 @@ int vblk_describe(int dev, char *buf, size_t n)
 	if (!d)
 		return -ENODEV;
 	pci = d->vd.pci;
-	snprintf(buf, n, "pci %02x:%02x.%x, queue %u, %s%s%s", pci->bus,
+	snprintf(buf, n, "pci %02x:%02x.%x, queue %u, %s%s%s%s", pci->bus,
 		 pci->dev, pci->fn, d->vq.size,
 		 d->vd.irq_bound ? "interrupt" : "polled",
 		 d->has_flush ? ", write cache (flush)" : "",
-		 d->ro ? ", read-only" : "");
+		 d->has_discard ? ", discard" : "", d->ro ? ", read-only" : "");
 	return 0;
 }
 
@@ -331,7 +397,8 @@ static int probe(struct pci_dev *pci)
 	struct vblk *d = calloc(1, sizeof(*d));
 	struct req_dma *dma = page_alloc();
 	uint64_t optional = 1ULL << BLK_F_SEG_MAX | 1ULL << BLK_F_RO |
-			    1ULL << BLK_F_BLK_SIZE | 1ULL << BLK_F_FLUSH;
+			    1ULL << BLK_F_BLK_SIZE | 1ULL << BLK_F_FLUSH |
+			    1ULL << BLK_F_DISCARD;
 	int rc;
 
 	if (!d || !dma)
@@ -371,14 +438,24 @@ static int probe(struct pci_dev *pci)
 		d->max_segs = d->vq.size > 4 ? d->vq.size - 2u : 2;
 	d->ro = d->vd.features & 1ULL << BLK_F_RO;
 	d->has_flush = d->vd.features & 1ULL << BLK_F_FLUSH;
+	if (d->vd.features & 1ULL << BLK_F_DISCARD) {
+		d->max_discard = cfg32(d, CFG_MAX_DISCARD_SECTORS);
+		d->discard_align = cfg32(d, CFG_DISCARD_ALIGN);
+		if (d->discard_align < d->blk_size / VBLK_SECTOR)
+			d->discard_align = d->blk_size / VBLK_SECTOR;
+		/* Without a usable limit we do not discard at all. */
+		d->has_discard = d->max_discard && d->discard_align &&
+				 !(d->discard_align & (d->discard_align - 1));
+	}
 	virtio_driver_ok(&d->vd);
 	devs[ndevs] = d;
 	printf("dom0: vblk%d: virtio block %02x:%02x.%x: %llu sectors "
-	       "(%llu MiB), block %u bytes%s%s\n",
+	       "(%llu MiB), block %u bytes%s%s%s\n",
 	       ndevs, pci->bus, pci->dev, pci->fn,
 	       (unsigned long long)d->capacity,
 	       (unsigned long long)(d->capacity >> 11), d->blk_size,
-	       d->ro ? ", read-only" : "", d->has_flush ? ", flush" : "");
+	       d->ro ? ", read-only" : "", d->has_flush ? ", flush" : "",
+	       d->has_discard ? ", discard" : "");
 	ndevs++;
 	thread_create("vblk-irq", service, d);
 	return 0;

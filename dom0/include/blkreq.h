@@ -21,6 +21,8 @@
 
 /*
  * A request in our memory; the fields as the front end wrote them. For
+ * BLKIF_OP_DISCARD, nseg is 0 and the range is sector and
+ * discard_sectors (0 sectors: nothing to do, as Xen's blkback takes it). For
  * BLKIF_OP_INDIRECT, op is the indirect_op (READ or WRITE), indirect is
  * set, and seg[] is filled by blkreq_set_segments from the descriptors
  * the back end copied out of the indirect page.
@@ -35,6 +37,9 @@ struct blkreq {
 	uint32_t indirect_gref; /* indirect_grefs[0] */
 	struct blkif_request_segment seg[BLK_MAX_INDIRECT_SEGS];
 	uint32_t nsectors; /* set by blkreq_check: the segments' total */
+	/* BLKIF_OP_DISCARD's own fields (struct blkif_request_discard). */
+	uint8_t discard_flag;
+	uint64_t discard_sectors;
 };
 
 /* What a VBD is: an extent of one of domain 0's disks. */
@@ -42,6 +47,7 @@ struct blkvbd {
 	uint64_t start; /* first sector on the disk */
 	uint64_t sectors; /* length */
 	bool readonly;
+	bool discard; /* BLKIF_OP_DISCARD served (feature-discard) */
 };
 
 /* Why a request was refused (each is logged once per device). */

@@ -25,6 +25,7 @@
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define EPROTO 71
+#define EOPNOTSUPP 95
 #define ECONNRESET 104
 #define ETIMEDOUT 110
 

@@ -35,6 +35,14 @@ bool vblk_readonly(int dev);
 int vblk_rw(int dev, bool write, uint64_t sector, void *buf, size_t nsectors);
 /* Make completed writes durable (no-op if the device has no cache). */
 int vblk_flush(int dev);
+/*
+ * Tell the device nsectors from sector on are unused (VIRTIO_BLK_F_DISCARD;
+ * QEMU punches a hole with -drive discard=unmap). 0, -EOPNOTSUPP if the
+ * device does not discard, -ERANGE, -EACCES, -EIO.
+ */
+int vblk_discard(int dev, uint64_t sector, uint64_t nsectors);
+/* Does it discard? 0 and its alignment in sectors, or -EOPNOTSUPP. */
+int vblk_discard_info(int dev, uint32_t *align);
 
 /* Counters for inspection (xl blk-info). */
 struct vblk_stats {

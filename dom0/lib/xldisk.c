@@ -136,10 +136,14 @@ static int set_access(struct parse *p, const char *v, struct xl_disk *d)
 	return 0;
 }
 
-static int set_format(struct parse *p, const char *v)
+/* raw: the target is the disk; cow: the target is an overlay (cow.h). */
+static int set_format(struct parse *p, const char *v, struct xl_disk *d)
 {
-	return strcmp(v, "raw") ? fail(p, "only format=raw is supported", v)
-				: 0;
+	if (strcmp(v, "raw") && strcmp(v, "cow"))
+		return fail(p, "only format=raw and format=cow are supported",
+			    v);
+	d->cow = !strcmp(v, "cow");
+	return 0;
 }
 
 static int apply_key(struct parse *p, const char *k, const char *v,
@@ -156,7 +160,7 @@ static int apply_key(struct parse *p, const char *k, const char *v,
 		case 0:
 			return parse_target(p, v, d);
 		case 1:
-			return set_format(p, v);
+			return set_format(p, v, d);
 		case 2:
 			return set_vdev(p, v, d);
 		default:
@@ -222,6 +226,10 @@ int xldisk_parse(const char *spec, struct xl_disk *out, char *err,
 			*s++ = '\0';
 		piece = xl_trim(piece);
 		eq = strchr(piece, '=');
+		if (!strcmp(piece, "discard") || !strcmp(piece, "no-discard")) {
+			d.no_discard = piece[0] == 'n';
+			continue;
+		}
 		if (!eq) {
 			if (npos == PIECES)
 				return fail(&p, "too many items", NULL);
@@ -242,6 +250,18 @@ int xldisk_parse(const char *spec, struct xl_disk *out, char *err,
 		return fail(&p, "no vdev", spec);
 	*out = d;
 	return 0;
+}
+
+int xldisk_parse_target(const char *target, struct xl_disk *d, char *err,
+			size_t errlen)
+{
+	struct parse p = { err, errlen };
+	struct xl_disk t = { 0 };
+	int rc = parse_target(&p, target, &t);
+
+	if (!rc)
+		*d = t;
+	return rc;
 }
 
 void xldisk_target(const struct xl_disk *d, char *buf, size_t n)

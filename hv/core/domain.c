@@ -34,6 +34,17 @@
 
 struct domain *domains[MAX_DOMAINS];
 static struct domain *dying[MAX_DOMAINS]; /* unlinked, not yet freed */
+unsigned int domid_limit;
+
+/* An id is free again: lower the limit past the unused top. Lock held. */
+static void shrink_id_limit(void)
+{
+	unsigned int n = domid_limit;
+
+	while (n && !domains[n - 1] && !dying[n - 1])
+		n--;
+	WRITE_ONCE(domid_limit, n);
+}
 DEFINE_SPINLOCK(domlist_lock);
 
 /* domain_kill's steps (d->dying_stage). */
@@ -137,6 +148,8 @@ struct domain *domain_create(domid_t id, bool privileged,
 			goto fail;
 	spin_lock(&domlist_lock);
 	domains[id] = d;
+	if (id >= domid_limit)
+		WRITE_ONCE(domid_limit, id + 1U);
 	spin_unlock(&domlist_lock);
 	return d;
 fail:
@@ -332,7 +345,6 @@ static void domain_kill_start(struct domain *d)
 	evtchn_domain_destroy(d);
 	pirq_domain_destroy(d);
 	grant_domain_destroy(d);
-	mm_forget_refusals(d);
 	spin_lock(&domlist_lock);
 	domains[d->id] = NULL;
 	dying[d->id] = d;
@@ -346,6 +358,7 @@ static void domain_free(struct domain *d)
 
 	spin_lock(&domlist_lock);
 	dying[d->id] = NULL;
+	shrink_id_limit();
 	spin_unlock(&domlist_lock);
 	release_shared_frame(mfn_to_frame(d->shared_info_mfn));
 	for_each_vcpu(d, v) {

@@ -93,7 +93,7 @@ void getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
 static long getdomaininfo_op(struct domain *d, struct xen_domctl *op)
 {
 	/* As Xen 4.17: the first domain whose id is at least the one asked. */
-	for (unsigned int id = op->domain; id < MAX_DOMAINS; id++) {
+	for (unsigned int id = op->domain; id < READ_ONCE(domid_limit); id++) {
 		d = domain_lookup_any((domid_t)id);
 		if (d) {
 			getdomaininfo(d, &op->u.getdomaininfo);

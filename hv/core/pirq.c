@@ -44,8 +44,6 @@ struct gsi_mode {
 static struct pirq pirqs[MAX_PIRQ_MAPS];
 static struct pirq *gsi_pirq[IRQ_MAX_GSIS];
 static struct gsi_mode gsi_modes[IRQ_MAX_GSIS];
-static unsigned long *eoi_bits[MAX_DOMAINS]; /* registered EOI pages */
-static mfn_t eoi_mfn[MAX_DOMAINS];
 static DEFINE_SPINLOCK(pirq_lock);
 
 static struct pirq *find(struct domain *d, u32 pirq)
@@ -68,7 +66,7 @@ static void gsi_mode(u32 gsi, bool *level, bool *active_low)
 
 static void eoi_bit(struct pirq *p, bool set)
 {
-	unsigned long *bits = eoi_bits[p->d->id];
+	unsigned long *bits = p->d->pirq_eoi_bits;
 	unsigned long bit = 1UL << (p->pirq % 64);
 
 	if (!bits)
@@ -304,11 +302,11 @@ int pirq_set_eoi_page(struct domain *d, mfn_t mfn)
 	if (!f || !(f->attrs & FRAME_ATTR_RAM) || !get_page_writable(f, d))
 		return -EINVAL;
 	flags = spin_lock_irqsave(&pirq_lock);
-	if (eoi_bits[d->id]) {
+	if (d->pirq_eoi_bits) {
 		ret = -EBUSY;
 	} else {
-		eoi_bits[d->id] = __va(mfn << PAGE_SHIFT);
-		eoi_mfn[d->id] = mfn;
+		d->pirq_eoi_bits = __va(mfn << PAGE_SHIFT);
+		d->pirq_eoi_mfn = mfn;
 		for (unsigned int i = 0; i < MAX_PIRQ_MAPS; i++)
 			if (pirqs[i].d == d && pirqs[i].in_service)
 				eoi_bit(&pirqs[i], true);
@@ -334,9 +332,9 @@ void pirq_domain_destroy(struct domain *d)
 		gsi_pirq[p->gsi] = NULL;
 		p->d = NULL;
 	}
-	if (eoi_bits[d->id]) {
-		mfn = eoi_mfn[d->id];
-		eoi_bits[d->id] = NULL;
+	if (d->pirq_eoi_bits) {
+		mfn = d->pirq_eoi_mfn;
+		d->pirq_eoi_bits = NULL;
 	}
 	spin_unlock_irqrestore(&pirq_lock, flags);
 	if (mfn)

@@ -367,20 +367,20 @@ int vcpu_set_affinity(struct vcpu *v, u64 hard, u64 soft)
  * other online CPU's count has moved past a snapshot, no CPU still uses
  * a pointer it took before the snapshot.
  */
-void quiesce_snapshot(u64 *since)
+void quiesce_snapshot(u32 *since)
 {
 	for_each_online_cpu(pc)
-		since[pc->id] = READ_ONCE(pc->quiesce_count);
+		since[pc->id] = (u32)READ_ONCE(pc->quiesce_count);
 }
 
 /* Has every other CPU passed a quiescent point? Nudges those that lag. */
-bool quiesce_passed(const u64 *since)
+bool quiesce_passed(const u32 *since)
 {
 	bool passed = true;
 
 	for_each_online_cpu(pc) {
 		if (pc->id == smp_processor_id() ||
-		    READ_ONCE(pc->quiesce_count) != since[pc->id])
+		    (u32)READ_ONCE(pc->quiesce_count) != since[pc->id])
 			continue;
 		passed = false;
 		sched_kick_events(pc->id); /* wakes an idle CPU */
@@ -598,10 +598,11 @@ static void credit_account(void *data)
 	/*
 	 * Share out the time that really passed: a late timer (a busy host)
 	 * must not leave everyone in debt, which the clip would then forgive
-	 * alike, flattening the weights.
+	 * alike, flattening the weights. The clip bounds what a long gap
+	 * can give.
 	 */
-	if (period > 4 * CREDIT_PERIOD_NS)
-		period = 4 * CREDIT_PERIOD_NS;
+	if (period > 1000 * CREDIT_PERIOD_NS / 30)
+		period = 1000 * CREDIT_PERIOD_NS / 30; /* a second */
 	last = now;
 	for_each_online_cpu(pc)
 		ncpus++;

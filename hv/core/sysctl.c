@@ -77,7 +77,8 @@ static long getdomaininfolist(struct xen_sysctl *op)
 	struct xen_domctl_getdomaininfo info;
 	u32 n = 0;
 
-	for (unsigned int id = l->first_domain; id < MAX_DOMAINS; id++) {
+	for (unsigned int id = l->first_domain; id < READ_ONCE(domid_limit);
+	     id++) {
 		struct domain *d = domain_lookup_any((domid_t)id);
 
 		if (!d)

@@ -18,7 +18,8 @@
 #include "timer.h"
 #include "types.h"
 
-#define MAX_DOMAINS 64
+/* Xen's ids: 0 to DOMID_FIRST_RESERVED - 1 (32752 domains). */
+#define MAX_DOMAINS DOMID_FIRST_RESERVED
 #define MAX_VIRT_CPUS 32 /* XEN_LEGACY_MAX_VCPUS: vcpu_info in shared_info */
 #define NR_EVTCHN_PORTS 4096
 #define MAX_GDT_FRAMES 14
@@ -183,12 +184,20 @@ struct domain {
 	domid_t target;
 	bool is_dying;
 	u8 dying_stage;         /* domain_kill's progress */
-	u64 dying_since[NR_CPUS]; /* per-CPU quiesce counts when unlinked */
+	/* Per-CPU quiesce counts when unlinked (their low half: only a
+	 * change matters, and a domain record stays under 1 KiB). */
+	u32 dying_since[NR_CPUS];
 	unsigned int ctrl_pause_count; /* pausedomain minus unpausedomain */
 	u8 shutdown_code;  /* SHUTDOWN_*, or 0xff if not set */
 	/* Credit scheduler (sched.c): weight 1..65535 (default 256), cap in
 	 * percent of one CPU (0: none), as Xen's scheduler_op sets them. */
 	u16 weight, cap;
+	/* Refusals already logged once: ptval.c's kinds, physdev_op's. */
+	u32 mm_refusals_logged[4];
+	u64 physdev_refusals_logged;
+	/* pirq.c: the guest's PHYSDEVOP_pirq_eoi_gmfn page, if registered. */
+	unsigned long *pirq_eoi_bits;
+	mfn_t pirq_eoi_mfn;
 	u8 shutdown_reason;
 	u64 start_ns;
 
@@ -219,9 +228,12 @@ struct domain {
 
 extern struct domain *domains[MAX_DOMAINS];
 extern spinlock_t domlist_lock;
+/* Above the highest id in use (live or dying): loops stop there. */
+extern unsigned int domid_limit;
 
 #define for_each_domain(d)                                              \
-	for (unsigned int __i = 0; __i < MAX_DOMAINS; __i++)            \
+	for (unsigned int __i = 0, __n = READ_ONCE(domid_limit); __i < __n; \
+	     __i++)                                                     \
 		if (((d) = domains[__i]) != NULL)
 #define for_each_vcpu(d, v)                                            \
 	for (unsigned int __j = 0; __j < (d)->max_vcpus; __j++)        \

@@ -61,7 +61,6 @@ int grant_pte_replace(struct domain *d, mfn_t table, unsigned int idx,
 bool is_grant_pte(mfn_t table, unsigned int idx);
 enum { RELQ_MARK, RELQ_EMPTY, RELQ_RESET }; /* teardown stages */
 int domain_relinquish_page_tables(struct domain *d, unsigned int stage);
-void mm_forget_refusals(struct domain *d);
 
 /*
  * Frames of the hypervisor that a guest may map (shared_info, grant-table

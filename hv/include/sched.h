@@ -26,8 +26,8 @@ u64 vcpu_cpu_time(struct vcpu *v);
 void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *r);
 int vcpu_set_affinity(struct vcpu *v, u64 hard, u64 soft);
 u64 sched_online_mask(void);
-void quiesce_snapshot(u64 *since);
-bool quiesce_passed(const u64 *since);
+void quiesce_snapshot(u32 *since);
+bool quiesce_passed(const u32 *since);
 
 long do_sched_op(int cmd, u64 arg);
 long do_set_timer_op(u64 timeout);

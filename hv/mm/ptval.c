@@ -150,18 +150,14 @@ static void mm_unlock(void)
 
 /* --- Refusals ------------------------------------------------------------ */
 
-/* Kinds already warned about, per domain and class of operation. */
-static u32 refusals_logged[MAX_DOMAINS][4];
-
 void mm_refused(struct domain *d, unsigned int kind, const char *fmt, ...)
 {
 	char buf[200];
 	u32 bit = 1U << (kind & 31);
-	bool first =
-	    d->id < MAX_DOMAINS &&
-	    !(__atomic_fetch_or(&refusals_logged[d->id][(kind >> 5) & 3], bit,
-				__ATOMIC_RELAXED) &
-	      bit);
+	/* Kinds already warned about, per class of operation. */
+	bool first = !(__atomic_fetch_or(&d->mm_refusals_logged[(kind >> 5) & 3],
+					 bit, __ATOMIC_RELAXED) &
+		       bit);
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -1507,12 +1503,6 @@ void release_shared_frame(struct frame *f)
 
 #define RELQ_BUDGET 4096 /* frames, or table entries, per batch */
 
-/* A new domain with d's id warns afresh. */
-void mm_forget_refusals(struct domain *d)
-{
-	if (d->id < MAX_DOMAINS)
-		memset(refusals_logged[d->id], 0, sizeof(refusals_logged[0]));
-}
 
 /*
  * Unpin f, and turn a validated table into one being torn down: from now

@@ -6,7 +6,8 @@
  * BLKIF_RSP_ERROR for 0 or 12 segments, first_sect > last_sect, a sector
  * beyond the page or the VBD, a grant not ours or not for domain 0, a read
  * into a read-only grant, a write to the read-only VBD and an id reused
- * in flight; a request rewritten while blkback reads it; and at last a
+ * in flight; discards past the end, wrapping, or on the read-only VBD;
+ * a request rewritten while blkback reads it; and at last a
  * producer index far ahead, after which blkback must close xvda (and only
  * xvda) and still serve xvdb. Nothing may leak into or out of the VBDs:
  * the scenario (sc_block.py) checks the host's image afterwards.
@@ -356,6 +357,45 @@ static void indirect_requests(struct dev *a, long sectors)
 
 /* Rewrite a request's slot while blkback reads it: any answer is fine,
  * as long as it comes, and a later request works. */
+/* A discard in its own layout (struct blkif_request_discard): status. */
+static int discard(struct dev *d, uint64_t sector, uint64_t n)
+{
+	struct blkif_request_discard *r = (void *)slot(d, d->prod);
+
+	memset(r, 0, sizeof(struct blkif_request));
+	r->operation = BLKIF_OP_DISCARD;
+	r->flag = BLKIF_DISCARD_SECURE; /* not offered: a plain discard */
+	r->id = 0x2000 + d->prod;
+	r->sector_number = sector;
+	r->nr_sectors = n;
+	push(d, 1);
+	return wait_rsp(d, NULL);
+}
+
+static bool be_offers(struct dev *d, const char *feature)
+{
+	char path[128], v[8];
+
+	snprintf(path, sizeof(path), "%s/%s", d->be, feature);
+	return xsc_read(0, path, v, sizeof(v)) > 0 && v[0] == '1';
+}
+
+static void discards(struct dev *a, struct dev *b, long sectors)
+{
+	pv_test_group("discards outside what may be discarded are refused");
+	CHECK(!be_offers(b, "feature-discard"),
+	      "the read-only xvdb offers no discard");
+	CHECK_EQ(discard(b, 0, 8), BLKIF_RSP_EOPNOTSUPP);
+	if (!be_offers(a, "feature-discard")) {
+		CHECK_EQ(discard(a, 0, 8), BLKIF_RSP_EOPNOTSUPP);
+		return;
+	}
+	CHECK_EQ(discard(a, (uint64_t)sectors, 0), BLKIF_RSP_OKAY);
+	CHECK_EQ(discard(a, (uint64_t)sectors - 4, 5), BLKIF_RSP_ERROR);
+	CHECK_EQ(discard(a, (uint64_t)sectors + 1, 0), BLKIF_RSP_ERROR);
+	CHECK_EQ(discard(a, 8, ~0ULL - 4), BLKIF_RSP_ERROR); /* wraps */
+}
+
 static void rewritten(struct dev *a, long sectors)
 {
 	struct blkif_request *r = slot(a, a->prod);
@@ -454,6 +494,7 @@ void pv_main(void)
 	barriers(&devs[0]);
 	bad_requests(&devs[0], &devs[1], sectors, ro_sectors);
 	indirect_requests(&devs[0], sectors);
+	discards(&devs[0], &devs[1], sectors);
 	rewritten(&devs[0], sectors);
 	bad_connect();
 	runaway(&devs[0], &devs[1]);

@@ -59,8 +59,7 @@ static bool wait_hits(uint32_t port, unsigned int n)
 
 		if (now > end)
 			return false;
-		HYPERVISOR_set_timer_op(now + 100 * NS_PER_MS);
-		pv_block();
+		pv_block_timeout(now + 100 * NS_PER_MS);
 	}
 	return true;
 }
@@ -287,8 +286,7 @@ static void role_intruder(void)
 	CHECK_EQ(ev_send(mine), 0);
 	end = pv_now() + WAIT_NS;
 	while (pv_now() < end) {
-		HYPERVISOR_set_timer_op(pv_now() + 100 * NS_PER_MS);
-		pv_block();
+		pv_block_timeout(pv_now() + 100 * NS_PER_MS);
 	}
 	pv_panic("domain 0 did not shut us down");
 }

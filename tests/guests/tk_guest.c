@@ -48,8 +48,7 @@ static long xsc_arg_value(const char *s)
 /* Sleep until an event (or a second passes). */
 static void idle(void)
 {
-	HYPERVISOR_set_timer_op(pv_now() + IDLE_TIMER);
-	pv_block();
+	pv_block_timeout(pv_now() + IDLE_TIMER);
 }
 
 static bool reply_waiting(void)

@@ -97,8 +97,7 @@ static __unused void xsc_init(void)
 /* Sleep until an event or 5 ms have passed. */
 static void xsc_pause(void)
 {
-	HYPERVISOR_set_timer_op(pv_now() + 5 * XSC_MS);
-	pv_block();
+	pv_block_timeout(pv_now() + 5 * XSC_MS);
 }
 
 static __unused void xsc_sleep(uint64_t ns)

@@ -1,7 +1,7 @@
 /*
  * The block back end's request checks (dom0/lib/blkreq.c): each kind of
  * malformed request is refused with the status Xen's blkback gives, good
- * ones pass with the right sector count, the ring-index check, and a
+ * ones pass with the right sector count, discards with their own layout, the ring-index check, and a
  * request copied once is not changed by later writes to the slot.
  */
 #include <stdlib.h>
@@ -214,8 +214,53 @@ static void test_ring(void)
 	CHECK(!blkring_prod_ok(0xfffffff0, 5, 32), "producer behind: refused");
 }
 
+static void discard(uint64_t sector, uint64_t n, uint8_t flag)
+{
+	struct blkif_request_discard *d = (void *)&slot;
+
+	memset(&slot, 0xA5, sizeof(slot)); /* the rest is not discard's */
+	d->operation = BLKIF_OP_DISCARD;
+	d->flag = flag;
+	d->handle = 0;
+	d->id = 0x5151;
+	d->sector_number = sector;
+	d->nr_sectors = n;
+}
+
+static void test_discard(void)
+{
+	struct blkvbd v = { .sectors = 64, .discard = true };
+	struct blkvbd ro = { .sectors = 64, .readonly = true, .discard = true };
+	struct blkvbd none = { .sectors = 64 };
+	struct blkreq r;
+
+	TEST_GROUP("blkreq: discard requests (their own layout)");
+	discard(8, 56, 0);
+	CHECK(check(&v, &r) == BLKREQ_OK && r.discard_sectors == 56 &&
+		  r.sector == 8 && r.id == 0x5151 && !r.nseg && !r.nsectors,
+	      "8+56 of 64, fields from the discard layout (nseg %u)", r.nseg);
+	discard(8, 56, BLKIF_DISCARD_SECURE);
+	CHECK(check(&v, &r) == BLKREQ_OK &&
+		  r.discard_flag == BLKIF_DISCARD_SECURE,
+	      "secure flag taken as a plain discard");
+	discard(64, 0, 0);
+	CHECK(check(&v, &r) == BLKREQ_OK, "0 sectors at the end: nothing");
+	discard(8, 57, 0);
+	CHECK(check(&v, &r) == BLKREQ_RANGE, "one sector past the end");
+	discard(65, 0, 0);
+	CHECK(check(&v, &r) == BLKREQ_RANGE, "starts past the end");
+	discard(8, UINT64_MAX - 4, 0);
+	CHECK(check(&v, &r) == BLKREQ_RANGE, "sector + count wraps around");
+	discard(0, 8, 0);
+	CHECK(check(&ro, &r) == BLKREQ_READONLY, "read-only VBD refused");
+	CHECK(check(&none, &r) == BLKREQ_BAD_OP &&
+		  blkreq_status(BLKREQ_BAD_OP) == BLKIF_RSP_EOPNOTSUPP,
+	      "not offered: EOPNOTSUPP");
+}
+
 int main(void)
 {
+	test_discard();
 	test_good();
 	test_bad();
 	test_indirect();

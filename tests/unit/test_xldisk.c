@@ -39,6 +39,31 @@ static void test_forms(void)
 			    &d, err, sizeof(err)),
 	      "%s", err);
 	CHECK(d.readonly, "ro, devtype=disk, backend=0 accepted");
+	CHECK(!xldisk_parse("format=cow, vdev=xvda, access=rw, "
+			    "target=vblk1:0+80M",
+			    &d, err, sizeof(err)),
+	      "%s", err);
+	CHECK(d.cow && d.disk == 1 && d.sectors == 163840 && !d.readonly,
+	      "format=cow: the target is the overlay");
+	CHECK(!xldisk_parse("vblk1,cow,xvdb,r", &d, err, sizeof(err)) &&
+		  d.cow && d.readonly,
+	      "positional cow, read-only");
+	CHECK(!xldisk_parse("vblk1,raw,xvdb", &d, err, sizeof(err)) && !d.cow &&
+		  !d.no_discard,
+	      "raw is not cow; discard by default");
+	CHECK(!xldisk_parse("vblk1,raw,xvdb,w,no-discard", &d, err,
+			    sizeof(err)) &&
+		  d.no_discard && !d.readonly,
+	      "the no-discard flag after the positional items: %s", err);
+	CHECK(!xldisk_parse("discard, target=vblk1, vdev=xvdb", &d, err,
+			    sizeof(err)) &&
+		  !d.no_discard,
+	      "the discard flag: %s", err);
+	CHECK(!xldisk_parse_target("vblk2:1M+2M", &d, err, sizeof(err)) &&
+		  d.disk == 2 && d.start == 2048 && d.sectors == 4096,
+	      "a target alone (xl cow-create)");
+	CHECK(xldisk_parse_target("vblk2:1M+", &d, err, sizeof(err)),
+	      "a bad target alone refused");
 }
 
 static void test_vdev(void)

@@ -84,6 +84,7 @@ void pv_clear(uint32_t port);
 void pv_events_enable(void);
 void pv_events_disable(void);
 void pv_block(void); /* SCHEDOP_block: see pv_block_until */
+void pv_block_timeout(uint64_t deadline); /* an event, or the deadline */
 
 /*
  * Sleep until cond, which event handlers make true. cond is tested with

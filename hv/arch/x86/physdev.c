@@ -22,11 +22,11 @@
 /* Log a refusal the first time a domain meets it. */
 static long refused(struct domain *d, int cmd, long err)
 {
-	static u64 logged[MAX_DOMAINS];
 	u64 bit = 1UL << (cmd & 63);
 
-	if (d->id < MAX_DOMAINS &&
-	    !(__atomic_fetch_or(&logged[d->id], bit, __ATOMIC_RELAXED) & bit))
+	if (!(__atomic_fetch_or(&d->physdev_refusals_logged, bit,
+				__ATOMIC_RELAXED) &
+	      bit))
 		pr_warn("d%u: physdev_op %d refused (%ld)\n", d->id, cmd, err);
 	return err;
 }
