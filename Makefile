@@ -166,6 +166,9 @@ $(LINUX)/lxmem: tests/linux/lxmem.c
 	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/lxnet: tests/linux/lxnet.c
 	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
+
+$(LINUX)/lxtlb: tests/linux/lxtlb.c
+	@$(CC) -std=gnu11 -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/xbench: bench/linux/xbench.c
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O2 -static -pthread -Wall -Wextra -Werror -o $@ $<
@@ -173,12 +176,13 @@ $(LINUX)/xio: bench/linux/xio.c
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
 $(LINUX)/initramfs.cpio: $(LINUX)/kernel-dir $(LINUX)/lxtest \
-		$(LINUX)/xbench $(LINUX)/lxmem $(LINUX)/lxnet tools/mkinitramfs.sh \
-		tools/initramfs/init tools/initramfs/udhcpc.script
+		$(LINUX)/xbench $(LINUX)/lxmem $(LINUX)/lxnet $(LINUX)/lxtlb \
+		tools/mkinitramfs.sh tools/initramfs/init \
+		tools/initramfs/udhcpc.script
 	@echo "  CPIO    $@"
 	@./tools/mkinitramfs.sh $$(cat $<) $@ $(LINUX)/lxtest:bin/lxtest \
 		$(LINUX)/xbench:bin/xbench $(LINUX)/lxmem:bin/lxmem \
-		$(LINUX)/lxnet:bin/lxnet \
+		$(LINUX)/lxnet:bin/lxnet $(LINUX)/lxtlb:bin/lxtlb \
 		$(DHCP_SCRIPT):etc/udhcpc/default.script
 
 deps:

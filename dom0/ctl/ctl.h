@@ -80,6 +80,10 @@ int xl_shutdown(struct ctl_io *io, int argc, char **argv);
 int xl_pause(struct ctl_io *io, int argc, char **argv);
 int xl_vcpu_list(struct ctl_io *io, int argc, char **argv);
 int xl_vcpu_pin(struct ctl_io *io, int argc, char **argv);
+/* xl_resources.c: balloon targets, online vCPUs, list -l */
+int xl_mem_set(struct ctl_io *io, int argc, char **argv);
+int xl_vcpu_set(struct ctl_io *io, int argc, char **argv);
+int xl_list_long(struct ctl_io *io, int argc, char **argv);
 int xl_sched_credit(struct ctl_io *io, int argc, char **argv);
 int xl_domid(struct ctl_io *io, int argc, char **argv);
 int xl_domname(struct ctl_io *io, int argc, char **argv);

@@ -66,6 +66,10 @@ int xl_list(struct ctl_io *io, int argc, char **argv)
 	uint16_t only;
 	long n;
 
+	if (argc >= 2 && !strcmp(argv[1], "-l")) {
+		free(info);
+		return xl_list_long(io, argc - 1, argv + 1);
+	}
 	if (!info) {
 		io_errorf(io, "list: out of memory\n");
 		return 1;

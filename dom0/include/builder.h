@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* The hypervisor's limit on vCPUs per domain (MAX_VIRT_CPUS). */
-#define BUILDER_MAX_VCPUS 8
+#define BUILDER_MAX_VCPUS 32
 
 struct build_request {
 	const char *name; /* for messages; may be NULL */

@@ -67,6 +67,17 @@ int tk_create(const struct xl_config *cfg, uint16_t *domid, char *err,
 int tk_destroy(uint16_t domid, char *err, size_t errlen);
 /* Give it a new name (xenstore and the record). Takes the lock. */
 int tk_rename(uint16_t domid, const char *name, char *err, size_t errlen);
+/*
+ * Resources of a running domain (resources.c), as libxl changes them:
+ * its balloon target (KiB; at most memory/static-max), and how many of
+ * its vCPUs are online (cpu/N/availability). 0, or a negative errno
+ * with err saying why.
+ */
+int tk_set_memory(uint16_t domid, uint64_t target_kb, char *err,
+		  size_t errlen);
+int tk_get_memory(uint16_t domid, uint64_t *target_kb,
+		  uint64_t *static_max_kb);
+int tk_set_vcpus(uint16_t domid, unsigned int n, char *err, size_t errlen);
 /* Ask its kernel to "poweroff" or "reboot" through control/shutdown. */
 int tk_request_shutdown(uint16_t domid, const char *what);
 

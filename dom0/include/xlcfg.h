@@ -27,7 +27,8 @@ enum xl_action {
 struct xl_config {
 	char name[XLCFG_NAME_MAX];
 	uint64_t memory_mb, maxmem_mb;
-	unsigned int vcpus;
+	unsigned int vcpus;    /* online at boot: cpu/N/availability */
+	unsigned int maxvcpus; /* the domain's vCPUs (vcpu-set's limit) */
 	/* Credit scheduler: cpu_weight (0: the default, 256) and cap (% of
 	 * one CPU; 0: none). */
 	unsigned int cpu_weight, cap;

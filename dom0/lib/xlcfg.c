@@ -276,7 +276,7 @@ static int parse_sched(struct lexer *lx, const struct value *v,
 
 struct extras {
 	char root[XLCFG_PATH_MAX], extra[XLCFG_CMDLINE_MAX];
-	int has_cmdline, has_maxmem;
+	int has_cmdline, has_maxmem, has_maxvcpus;
 };
 
 static int apply(struct lexer *lx, const char *key, const struct value *v,
@@ -302,12 +302,17 @@ static int apply(struct lexer *lx, const char *key, const struct value *v,
 		}
 		return 0;
 	}
-	if (!strcmp(key, "vcpus")) {
+	if (!strcmp(key, "vcpus") || !strcmp(key, "maxvcpus")) {
 		if ((rc = want(lx, v, V_INT, key)))
 			return rc;
 		if (!v->num || v->num > MAX_VCPUS)
 			return fail(lx, "vcpus out of range", "1 to 128");
-		c->vcpus = (unsigned int)v->num;
+		if (key[0] == 'm') {
+			c->maxvcpus = (unsigned int)v->num;
+			x->has_maxvcpus = 1;
+		} else {
+			c->vcpus = (unsigned int)v->num;
+		}
 		return 0;
 	}
 	if (!strcmp(key, "cpu_weight") || !strcmp(key, "cap"))
@@ -435,15 +440,20 @@ int xlcfg_parse(const char *text, size_t len, struct xl_config *cfg,
 			return rc;
 	}
 	if (!c.name[0] || !c.kernel[0] ||
-	    (x.has_maxmem && c.maxmem_mb < c.memory_mb)) {
+	    (x.has_maxmem && c.maxmem_mb < c.memory_mb) ||
+	    (x.has_maxvcpus && c.maxvcpus < c.vcpus)) {
 		snprintf(err, errlen, "%s",
 			 !c.name[0]   ? "no name = \"...\" setting" :
 			 !c.kernel[0] ? "no kernel = \"...\" setting" :
+			 c.maxvcpus < c.vcpus && x.has_maxvcpus ?
+					"maxvcpus is below vcpus" :
 					"maxmem is below memory");
 		return -EINVAL;
 	}
 	if (!x.has_maxmem)
 		c.maxmem_mb = c.memory_mb;
+	if (!x.has_maxvcpus)
+		c.maxvcpus = c.vcpus;
 	if (compose_cmdline(&c, &x)) {
 		snprintf(err, errlen, "root and extra make too long a cmdline");
 		return -EINVAL;

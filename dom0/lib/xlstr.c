@@ -28,3 +28,41 @@ char *xl_trim(char *s)
 		*--e = '\0';
 	return s;
 }
+
+int xl_parse_mem_kb(const char *s, uint64_t *kb)
+{
+	uint64_t n = 0;
+	unsigned int shift;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return -22;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s || (p[0] && p[1]))
+		return -22;
+	switch (*p ? *p | 0x20 : 'm') { /* lower case; none is MiB */
+	case 'm':
+		shift = 10;
+		break;
+	case 'k':
+		shift = 0;
+		break;
+	case 'g':
+		shift = 20;
+		break;
+	case 't':
+		shift = 30;
+		break;
+	case 'b':
+		*kb = n >> 10;
+		return 0;
+	default:
+		return -22;
+	}
+	if (n > UINT64_MAX >> (shift + 10))
+		return -22; /* keep KiB and bytes representable */
+	*kb = n << shift;
+	return 0;
+}

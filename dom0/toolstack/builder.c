@@ -107,11 +107,44 @@ static int check_request(struct build *b)
 
 /* --- Creation and memory ------------------------------------------------ */
 
+/*
+ * As libxl: the hypervisor's maximum is the initial size plus 1 MiB
+ * (LIBXL_MAXMEM_CONSTANT), raised by `xl mem-set` up to maxmem; the
+ * memory map is one RAM entry of maxmem, so the guest's balloon driver
+ * sees the room above its initial size as ballooned out.
+ */
+#define MAXMEM_SLACK_KB 1024
+
+struct e820_ram {
+	uint64_t addr, size;
+	uint32_t type; /* 1: RAM */
+} __attribute__((packed));
+
+static int set_limits(struct build *b)
+{
+	uint64_t maxmem =
+	    b->r->maxmem_kb > b->r->mem_kb ? b->r->maxmem_kb : b->r->mem_kb;
+	struct xen_domctl op = { .cmd = XEN_DOMCTL_max_mem,
+				 .domain = b->domid };
+	struct e820_ram ram = { 0, maxmem << 10, 1 };
+	struct xen_foreign_memory_map map = {
+		.domid = b->domid,
+		.map = { 1, (uint64_t)&ram },
+	};
+	int rc;
+
+	op.u.max_mem.max_memkb = b->r->mem_kb + MAXMEM_SLACK_KB;
+	if ((rc = (int)hv_domctl(&op)))
+		return fail(b, rc, "max_mem failed (%d)", rc);
+	rc = (int)HYPERVISOR_memory_op(XENMEM_set_memory_map, &map);
+	if (rc)
+		return fail(b, rc, "set_memory_map failed (%d)", rc);
+	return 0;
+}
+
 static int create(struct build *b)
 {
 	struct xen_domctl op = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };
-	uint64_t maxmem =
-	    b->r->maxmem_kb > b->r->mem_kb ? b->r->maxmem_kb : b->r->mem_kb;
 	int rc;
 
 	op.u.createdomain.max_vcpus = b->r->vcpus;
@@ -127,12 +160,7 @@ static int create(struct build *b)
 	op.u.max_vcpus.max = b->r->vcpus;
 	if ((rc = (int)hv_domctl(&op)))
 		return fail(b, rc, "max_vcpus %u failed (%d)", b->r->vcpus, rc);
-	op = (struct xen_domctl){ .cmd = XEN_DOMCTL_max_mem,
-				  .domain = b->domid };
-	op.u.max_mem.max_memkb = maxmem;
-	if ((rc = (int)hv_domctl(&op)))
-		return fail(b, rc, "max_mem failed (%d)", rc);
-	return 0;
+	return set_limits(b);
 }
 
 /* populate_physmap fills [first, first + n) of p2m (gpfns in, MFNs out). */

@@ -206,7 +206,7 @@ int tk_create_locked(const struct xl_config *cfg, uint16_t *domid, char *err,
 	req.cmdline = cfg->cmdline;
 	req.mem_kb = cfg->memory_mb * 1024;
 	req.maxmem_kb = cfg->maxmem_mb * 1024;
-	req.vcpus = cfg->vcpus;
+	req.vcpus = cfg->maxvcpus; /* the guest takes some offline */
 	why[0] = '\0';
 	rc = build_domain(&req, &built, why, sizeof(why));
 	tk_image_put(&kernel);

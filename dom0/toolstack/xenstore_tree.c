@@ -4,7 +4,8 @@
  *
  *   /local/domain/D            domain 0's, D may read: name, domid, vm,
  *                              memory/{static-max,target} (KiB),
- *                              cpu/N/availability, store/{ring-ref,port}
+ *                              cpu/N/availability (N < maxvcpus: online
+ *                              below vcpus), store/{ring-ref,port}
  *   .../console/               D's, domain 0 may read; ring-ref, port,
  *                              type, limit domain 0's and read-only to D
  *   .../control/               domain 0's, D may read; control/shutdown
@@ -120,9 +121,10 @@ int tk_xs_write_domain(const struct tk_domain *k, uint64_t store_mfn,
 	put(&t, "vm", vm, NULL);
 	put_num(&t, "memory/static-max", cfg->maxmem_mb * 1024, NULL);
 	put_num(&t, "memory/target", cfg->memory_mb * 1024, NULL);
-	for (unsigned int i = 0; i < cfg->vcpus; i++) {
+	/* Every vCPU the domain has; those beyond vcpus= start offline. */
+	for (unsigned int i = 0; i < cfg->maxvcpus; i++) {
 		snprintf(path, sizeof(path), "cpu/%u/availability", i);
-		put(&t, path, "online", NULL);
+		put(&t, path, i < cfg->vcpus ? "online" : "offline", NULL);
 	}
 	put_num(&t, "store/ring-ref", store_mfn, NULL);
 	put_num(&t, "store/port", store_port, NULL);

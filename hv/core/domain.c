@@ -15,6 +15,7 @@
 #include "credit.h"
 #include "debugreg.h"
 #include "domain.h"
+#include "memory_map.h"
 #include "events.h"
 #include "irq.h"
 #include "grant.h"
@@ -365,6 +366,7 @@ static void domain_free(struct domain *d)
 		xfree(v);
 	}
 	grant_domain_put(d);
+	free_memory_map(d);
 	printk("d%u: destroyed\n", d->id);
 	xfree(d);
 	/* Gone for good: the control domain's view changes again. */

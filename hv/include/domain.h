@@ -20,7 +20,7 @@
 
 /* Xen's ids: 0 to DOMID_FIRST_RESERVED - 1 (32752 domains). */
 #define MAX_DOMAINS DOMID_FIRST_RESERVED
-#define MAX_VIRT_CPUS 8
+#define MAX_VIRT_CPUS 32 /* XEN_LEGACY_MAX_VCPUS: vcpu_info in shared_info */
 #define NR_EVTCHN_PORTS 4096
 #define MAX_GDT_FRAMES 14
 
@@ -150,6 +150,8 @@ struct domain {
 	struct list_head pages;
 	struct list_head relinquished; /* pages a teardown stage has done */
 	u64 tot_pages, max_pages;
+	u8 *e820; /* set_memory_map's entries, or NULL (memory_map.c) */
+	unsigned int nr_e820;
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
 	u64 vm_assist;

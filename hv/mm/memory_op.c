@@ -13,6 +13,7 @@
 #include "hypercall.h"
 #include "lib.h"
 #include "m2p.h"
+#include "memory_map.h"
 #include "mm.h"
 #include "page.h"
 #include "ptval.h"
@@ -39,6 +40,20 @@ static long reservation_query(int cmd, u64 arg)
 		return current->domain->privileged ? -ESRCH : -EPERM;
 	return cmd == XENMEM_current_reservation ? (long)d->tot_pages :
 						   (long)d->max_pages;
+}
+
+/* set_memory_map: for itself, or by its toolstack (Xen's XSM_TARGET). */
+static long set_map(u64 arg)
+{
+	domid_t id; /* the first field of xen_foreign_memory_map */
+	struct domain *d;
+
+	if (get_guest(id, arg))
+		return -EFAULT;
+	d = target(id);
+	if (!d)
+		return current->domain->privileged ? -ESRCH : -EPERM;
+	return set_memory_map(d, arg);
 }
 
 /* machphys_mfn_list: the frames backing the M2P, in 2 MiB chunks. */
@@ -351,7 +366,9 @@ long do_memory_op(int cmd, u64 arg)
 	case XENMEM_machphys_mfn_list:
 		return machphys_mfn_list(arg);
 	case XENMEM_memory_map:
-		return -ENOSYS; /* Linux then assumes nr_pages of RAM */
+		return get_memory_map(current->domain, arg);
+	case XENMEM_set_memory_map:
+		return set_map(arg);
 	case XENMEM_exchange:
 		return exchange(arg);
 	}

@@ -68,6 +68,7 @@ struct mmuext_op {
 #define XENMEM_machine_memory_map 10
 #define XENMEM_exchange 11
 #define XENMEM_machphys_mapping 12
+#define XENMEM_set_memory_map 13
 
 struct xen_memory_reservation {
 	uint64_t extent_start; /* guest pointer to xen_pfn_t[] */
@@ -85,6 +86,16 @@ struct xen_machphys_mapping {
 struct xen_memory_map {
 	unsigned int nr_entries;
 	uint64_t buffer; /* guest pointer to e820 entries */
+};
+
+/*
+ * XENMEM_set_memory_map: the map a domain's memory_map will return. The
+ * buffer holds e820 entries: {u64 addr, u64 size, u32 type}, packed (20
+ * bytes each).
+ */
+struct xen_foreign_memory_map {
+	domid_t domid;
+	struct xen_memory_map map;
 };
 
 #endif

@@ -10,7 +10,9 @@
  *
  * Command line: "id=N peers=M": N makes this domain's values unique, M is
  * how many other domains share the CPU (with M > 0 the vCPU must have
- * waited for the CPU at some point).
+ * waited for the CPU at some point). "sleep=US": sleep US microseconds
+ * (SCHEDOP_poll with a timeout) instead of yielding, so that CPUs go
+ * idle and the scheduler moves vCPUs between them.
  */
 #include <pv/cpu.h>
 #include <pv/hypercall.h>
@@ -137,9 +139,18 @@ static unsigned int parse_arg(const char *key)
 	return (unsigned int)pv_arg(key, 0);
 }
 
+static unsigned int sleep_us;
+
 static void yield(void)
 {
-	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	struct sched_poll p = { 0 };
+
+	if (!sleep_us) {
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		return;
+	}
+	p.timeout = pv_now() + sleep_us * 1000ULL;
+	HYPERVISOR_sched_op(SCHEDOP_poll, &p);
 }
 
 static bool vregs_equal(const struct vregs *a, const struct vregs *b,
@@ -300,7 +311,8 @@ static void test_preemption(void)
 		check_round(ROUNDS + round, &pat, &before, &e);
 	}
 	check_errors(&e, SPIN_ROUNDS);
-	if (peers)
+	/* Sleeping peers need not take the CPU from a spinning one. */
+	if (peers && !sleep_us)
 		CHECK(runnable_ns() > waited, "never preempted");
 }
 
@@ -390,6 +402,7 @@ void pv_main(void)
 {
 	my_id = parse_arg("id");
 	peers = parse_arg("peers");
+	sleep_us = parse_arg("sleep");
 	detect_avx();
 	test_initial_state();
 	test_switching();

@@ -43,3 +43,14 @@ def cpu_fpu_switch_fxsave(c):
 def cpu_ldt(c):
     """MMUEXT_SET_LDT: validated, read-only LDTs; TI=1 selectors load."""
     run_guests(c, [("ldt", "")], cmdline="guest_loglvl=all")
+
+
+@scenario
+def cpu_fpu_migrate(c):
+    """FPU/SSE/AVX state of vCPUs that the scheduler moves between CPUs
+    (an idle CPU steals queued work): five domains' rounds on two CPUs,
+    sleeping between fill and check so that CPUs idle and steal."""
+    specs = [("fpu", "id=%d peers=4 sleep=300" % i) for i in range(5)]
+    m = run_guests(c, specs, cmdline="guest_loglvl=all", smp=2)
+    moved = m.find_all(r"fpu: id \d, 4 peers")
+    c.check("all five ran (%d)" % len(moved), len(moved) == 5)

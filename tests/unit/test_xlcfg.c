@@ -9,6 +9,7 @@
 
 #include "test.h"
 #include "xlcfg.h"
+#include "xlstr.h"
 
 static int parse(const char *text, struct xl_config *c, char *err)
 {
@@ -25,6 +26,7 @@ static void test_typical(void)
 		"memory = 256\n"
 		"maxmem=512  # balloon room\n"
 		"vcpus = 2\n"
+		"maxvcpus = 4\n"
 		"kernel = '/boot/vmlinuz'\n"
 		"ramdisk = \"/boot/initrd.img\"\n"
 		"root = '/dev/xvda1 ro'\n"
@@ -42,7 +44,7 @@ static void test_typical(void)
 	CHECK(parse(cfg, &c, err) == 0, "refused: %s", err);
 	CHECK(!strcmp(c.name, "deb1"), "name %s", c.name);
 	CHECK(c.memory_mb == 256 && c.maxmem_mb == 512, "memory");
-	CHECK(c.vcpus == 2, "vcpus");
+	CHECK(c.vcpus == 2 && c.maxvcpus == 4, "vcpus 2 of maxvcpus 4");
 	CHECK(c.cpu_weight == 512 && c.cap == 50, "cpu_weight %u cap %u",
 	      c.cpu_weight, c.cap);
 	CHECK(!strcmp(c.kernel, "/boot/vmlinuz"), "kernel");
@@ -75,13 +77,17 @@ static void test_defaults(void)
 	CHECK(parse("name='a'\nkernel='k'\ncmdline='x y'\nextra='z'\n", &c,
 		    err) == 0,
 	      "%s", err);
-	CHECK(c.memory_mb == 128 && c.maxmem_mb == 128 && c.vcpus == 1,
+	CHECK(c.memory_mb == 128 && c.maxmem_mb == 128 && c.vcpus == 1 &&
+		      c.maxvcpus == 1,
 	      "defaults");
 	CHECK(!strcmp(c.cmdline, "x y"), "cmdline wins over extra");
 	CHECK(c.on_reboot == XL_ACTION_RESTART, "on_reboot default");
 	CHECK(parse("name='a'\r\nkernel='k'\r\nextra=\"q\\\"s\"", &c, err) == 0,
 	      "CRLF, escaped quote, no final newline: %s", err);
 	CHECK(!strcmp(c.cmdline, "q\"s"), "cmdline '%s'", c.cmdline);
+	CHECK(parse("name='a'\nkernel='k'\nvcpus=3\n", &c, err) == 0 &&
+		      c.maxvcpus == 3,
+	      "maxvcpus defaults to vcpus: %s", err);
 }
 
 static void test_errors(void)
@@ -110,6 +116,8 @@ static void test_errors(void)
 		{ "kernel='k'\n", "no name" },
 		{ "name='a'\n", "no kernel" },
 		{ "name='a'\nkernel='k'\nmemory=512\nmaxmem=256\n", "maxmem is below memory" },
+		{ "name='a'\nkernel='k'\nvcpus=4\nmaxvcpus=2\n", "maxvcpus is below vcpus" },
+		{ "name='a'\nkernel='k'\nmaxvcpus=0\n", "line 3: vcpus out of range" },
 		{ "name=''\nkernel='k'\n", "line 1: name is empty" },
 		{ "name='a'\nkernel='k'\ndisk=['vblk0,raw,xvda,rw',\n\n 'vblk0,qcow2,xvdb']\n",
 		  "line 5: disk: only format=raw" },
@@ -158,8 +166,38 @@ static void test_fuzz(void)
 	CHECK(1, "no crash");
 }
 
+/* xl mem-set's sizes: MiB by default, suffixes as xl's. */
+static void test_mem_size(void)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		uint64_t kb;
+	} cases[] = {
+		{ "256", 0, 262144 },	  { "256m", 0, 262144 },
+		{ "256M", 0, 262144 },	  { "1g", 0, 1048576 },
+		{ "4096k", 0, 4096 },	  { "1048576b", 0, 1024 },
+		{ "1t", 0, 1ULL << 30 },  { "", -22, 0 },
+		{ "m", -22, 0 },	  { "12x", -22, 0 },
+		{ "12mb", -22, 0 },	  { "-5", -22, 0 },
+		{ "256 ", -22, 0 },	  { "99999999999999999999", -22, 0 },
+		{ "18014398509481984m", -22, 0 },
+	};
+
+	TEST_GROUP("xl mem-set sizes (xl_parse_mem_kb)");
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t kb = 0;
+		int rc = xl_parse_mem_kb(cases[i].s, &kb);
+
+		CHECK(rc == cases[i].rc && (rc || kb == cases[i].kb),
+		      "\"%s\": rc %d, %lu KiB", cases[i].s, rc,
+		      (unsigned long)kb);
+	}
+}
+
 int main(void)
 {
+	test_mem_size();
 	test_typical();
 	test_defaults();
 	test_errors();

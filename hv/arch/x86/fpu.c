@@ -1,9 +1,9 @@
 /*
- * Lazy FPU/SSE/AVX state. A CPU's FPU registers hold the state of at most
- * one vCPU (fpu_owner). Switching vCPUs only sets CR0.TS; the first FPU
- * instruction of the new vCPU traps (#NM) and we save the owner's state
- * and load the new one, with XSAVE where the CPU has it (FXSAVE
- * otherwise). A guest's own virtual CR0.TS (fpu_taskswitch) is honoured:
+ * FPU/SSE/AVX state, loaded lazily. A CPU's FPU registers hold the state
+ * of at most one vCPU (fpu_owner). A vCPU leaving a CPU has its state
+ * saved (it may run next elsewhere); the next one finds CR0.TS set, and
+ * its first FPU instruction traps (#NM) and loads its state, with XSAVE
+ * where the CPU has it (FXSAVE otherwise). A guest's own virtual CR0.TS (fpu_taskswitch) is honoured:
  * while it is set, #NM is passed to the guest after the state is loaded.
  */
 #include "context.h"
@@ -127,10 +127,21 @@ void fpu_handle_nm(struct vcpu *v)
 	}
 }
 
+/*
+ * A vCPU that stops running here may run next on another CPU (an idle CPU
+ * steals queued work), whose #NM would load its save area: so its state
+ * is saved as it leaves, and only the load stays lazy.
+ */
 void fpu_context_switch(struct vcpu *prev, struct vcpu *next)
 {
-	(void)prev;
-	if (next && this_cpu()->fpu_owner == next && !next->guest_cr0_ts)
+	struct percpu *pc = this_cpu();
+
+	if (prev && pc->fpu_owner == prev) {
+		clts();
+		save_state(prev);
+		pc->fpu_owner = NULL;
+	}
+	if (next && pc->fpu_owner == next && !next->guest_cr0_ts)
 		clts();
 	else
 		stts();

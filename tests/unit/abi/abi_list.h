@@ -696,6 +696,7 @@ ABI_CONST(XENMEM_memory_map)
 ABI_CONST(XENMEM_machine_memory_map)
 ABI_CONST(XENMEM_exchange)
 ABI_CONST(XENMEM_machphys_mapping)
+ABI_CONST(XENMEM_set_memory_map)
 ABI_SIZE(struct xen_memory_reservation)
 ABI_FIELD(struct xen_memory_reservation, extent_start) /* Xen: handle */
 ABI_SCALAR(struct xen_memory_reservation, nr_extents)
@@ -709,6 +710,9 @@ ABI_SCALAR(struct xen_machphys_mapping, max_mfn)
 ABI_SIZE(struct xen_memory_map)
 ABI_SCALAR(struct xen_memory_map, nr_entries)
 ABI_FIELD(struct xen_memory_map, buffer) /* Xen: XEN_GUEST_HANDLE */
+ABI_SIZE(struct xen_foreign_memory_map)
+ABI_SCALAR(struct xen_foreign_memory_map, domid)
+ABI_FIELD(struct xen_foreign_memory_map, map)
 
 ABI_GROUP("grant_table.h")
 ABI_TYPE(grant_ref_t)
