@@ -10,7 +10,7 @@
 #include <xen/io/xenbus.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
-#include "fe_common.h"
+#include "fe_net.h"
 
 #define REF_TX 8
 #define REF_RX 9
@@ -28,23 +28,6 @@ static const char fe[] = "device/vif/0";
 static char be[96];
 static struct netif_rx_sring *rx;
 static uint32_t rx_prod, rx_cons, port;
-
-static int hexval(char c)
-{
-	return c <= '9' ? c - '0' : c - 'a' + 10;
-}
-
-static bool read_mac(uint8_t *mac)
-{
-	char buf[24];
-
-	if (xsc_read(0, "device/vif/0/mac", buf, sizeof(buf)) < 17)
-		return false;
-	for (int i = 0; i < 6; i++)
-		mac[i] =
-		    (uint8_t)(hexval(buf[3 * i]) << 4 | hexval(buf[3 * i + 1]));
-	return true;
-}
 
 static void post(uint16_t id)
 {
@@ -86,26 +69,6 @@ static bool connect(void)
 	       fe_wait_be_state(be, XenbusStateConnected, 20000 * XSC_MS);
 }
 
-/* One broadcast frame so that the bridge learns our MAC. */
-static bool announce(void)
-{
-	struct netif_tx_sring *tx = (struct netif_tx_sring *)tx_page;
-	uint64_t until = pv_now() + 10000 * XSC_MS;
-
-	memset(data, 0xff, 6);
-	data[12] = 0x88;
-	data[13] = 0xb5;
-	fe_grant(REF_DATA, data, 0, true);
-	tx->ring[0].req =
-	    (struct netif_tx_request){ .gref = REF_DATA, .size = 60 };
-	xsc_mb();
-	xsc_set(&tx->req_prod, 1);
-	xsc_evtchn_send(port);
-	while (xsc_get(&tx->rsp_prod) == 0 && pv_now() < until)
-		xsc_sleep(10 * XSC_MS);
-	return xsc_get(&tx->rsp_prod) && tx->ring[0].rsp.status == 0;
-}
-
 static uint32_t sum16(const uint8_t *p, size_t n, uint32_t s)
 {
 	for (; n > 1; p += 2, n -= 2)
@@ -142,9 +105,11 @@ void pv_main(void)
 	xsc_init();
 	pv_test_group("a front end without checksum offload");
 	CHECK(grant_table_init(), "grant table set up");
-	CHECK(read_mac(data + 6), "our MAC from device/vif/0/mac");
+	CHECK(fe_read_mac(fe, data + 6), "our MAC from device/vif/0/mac");
 	CHECK(connect(), "vif 0 connected, feature-no-csum-offload=1");
-	CHECK(announce(), "one frame sent (learned)");
+	CHECK(fe_announce((struct netif_tx_sring *)tx_page, data, REF_DATA,
+			  port) == NETIF_RSP_OKAY,
+	      "one frame sent (learned)");
 	printf("net_csum: receiving\n");
 	until = pv_now() + 60000 * XSC_MS;
 	while (tcp < WANT_TCP && pv_now() < until) {

@@ -14,7 +14,7 @@
 #include <xen/io/xenbus.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
-#include "fe_common.h"
+#include "fe_net.h"
 
 #define REF_RING 8 /* vif i's tx ring at 8 + 2i, rx ring at 9 + 2i */
 #define REF_DATA 16
@@ -37,28 +37,6 @@ struct vif {
 
 static struct vif vifs[2] = { { .devid = 0 }, { .devid = 1 } };
 
-static bool read_mac(struct vif *v)
-{
-	char path[96], buf[24];
-	unsigned int b[6];
-
-	snprintf(path, sizeof(path), "%s/mac", v->fe);
-	if (xsc_read(0, path, buf, sizeof(buf)) < 17)
-		return false;
-	for (int i = 0; i < 6; i++) {
-		b[i] = 0;
-		for (int j = 0; j < 2; j++) {
-			char c = buf[i * 3 + j];
-
-			b[i] =
-			    b[i] * 16 +
-			    (unsigned int)(c <= '9' ? c - '0' : c - 'a' + 10);
-		}
-		v->mac[i] = (uint8_t)b[i];
-	}
-	return true;
-}
-
 /* The netfront handshake: rings, one channel, rx by copy, Connected. */
 static bool connect(struct vif *v)
 {
@@ -68,7 +46,8 @@ static bool connect(struct vif *v)
 
 	snprintf(v->fe, sizeof(v->fe), "device/vif/%u", v->devid);
 	snprintf(path, sizeof(path), "%s/backend", v->fe);
-	if (xsc_read(0, path, v->be, sizeof(v->be)) < 0 || !read_mac(v) ||
+	if (xsc_read(0, path, v->be, sizeof(v->be)) < 0 ||
+	    !fe_read_mac(v->fe, v->mac) ||
 	    !fe_wait_be_state(v->be, XenbusStateInitWait, 20000 * XSC_MS))
 		return false;
 	v->tx = (struct netif_tx_sring *)ring_pages[2 * v->devid];
