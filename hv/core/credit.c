@@ -75,15 +75,14 @@ void credit_shares(struct credit_dom *doms, unsigned int n, u64 total,
 }
 
 /*
- * Keep a vCPU's credit within ten periods of debt and three of savings,
- * so that neither grows without end. The bounds are wide on purpose: a
- * vCPU that waited while another overran (a long slice, or the host
- * stalling the CPU under it) keeps what it is owed, and the overrun is
- * paid back rather than forgiven, or the weights would flatten.
+ * Keep a vCPU's credit within two periods of debt and one of savings, so
+ * that neither grows without end: a vCPU with savings runs (UNDER) ahead
+ * of those without for at most a period, and one that overran (a long
+ * slice, or the host stalling the CPU under it) pays back up to two.
  */
 s64 credit_clip(s64 credit, u64 period)
 {
-	s64 hi = 3 * (s64)period, lo = -10 * (s64)period;
+	s64 hi = (s64)period, lo = -2 * (s64)period;
 
 	return credit > hi ? hi : credit < lo ? lo : credit;
 }

@@ -12,9 +12,8 @@
  * vCPUs wanted it, by weight, within caps (credit.c). A running vCPU
  * burns its credit. A CPU runs the best of its queue: a vCPU woken from
  * blocking (BOOST, within its budget) first, then those with credit left
- * (UNDER), then those without (OVER); among equals the one with the most
- * credit, so the weights hold within a period or two, and the queue's
- * order (round robin) on ties. A capped domain's vCPU that has spent its
+ * (UNDER), then those without (OVER); among equals the queue's order
+ * (round robin). A capped domain's vCPU that has spent its
  * credit is parked until the next period even if the CPU would idle. A
  * CPU that would idle, or run only OVER work, takes better work from
  * another CPU's queue (never waiting for that queue's lock), and a
@@ -402,9 +401,11 @@ static bool parked(const struct vcpu *v)
 }
 
 /*
- * Should a run before b? Priority first; among equals a vCPU that
- * yielded goes last, then the one with more credit (BOOST keeps the
- * queue's order); on a tie the one met first (the queue is round robin).
+ * Should a run before b (met later in the queue)? Priority first; among
+ * equals a vCPU that yielded goes last, and otherwise the queue's order
+ * decides (round robin): ordering equals by credit instead would starve
+ * a vCPU in debt behind one pinned beside it for as long as the debt
+ * lasts.
  */
 static bool better(const struct vcpu *a, const struct vcpu *b)
 {
@@ -412,9 +413,7 @@ static bool better(const struct vcpu *a, const struct vcpu *b)
 
 	if (pa != pb)
 		return pa > pb;
-	if (a->yielded != b->yielded)
-		return b->yielded;
-	return pa != PRIO_BOOST && READ_ONCE(a->credit) > READ_ONCE(b->credit);
+	return b->yielded && !a->yielded;
 }
 
 /*

@@ -427,7 +427,9 @@ static void test_affinity(void)
 			  map, NULL),
 		 0);
 	CHECK_EQ(vcpuinfo(2, 0, &vi), 0);
-	CHECK_EQ(vi.cpu, to); /* allowed where it is: it stays */
+	/* Allowed anywhere now: an idle CPU may take it at once (work
+	 * stealing), so only "a CPU that is online" can be asked. */
+	CHECK(vi.cpu < (uint32_t)cpus, "on CPU %u", vi.cpu);
 }
 
 static void test_settings(void)

@@ -138,8 +138,8 @@ static void test_random_sums(void)
 static void test_clip_prio(void)
 {
 	TEST_GROUP("clipping and priorities");
-	CHECK(credit_clip(5 * (s64)P, P) == 3 * (s64)P, "savings capped");
-	CHECK(credit_clip(-50 * (s64)P, P) == -10 * (s64)P, "debt capped");
+	CHECK(credit_clip(5 * (s64)P, P) == (s64)P, "savings capped");
+	CHECK(credit_clip(-50 * (s64)P, P) == -2 * (s64)P, "debt capped");
 	CHECK(credit_clip(1234, P) == 1234, "in range unchanged");
 	CHECK(credit_prio(true, -100) == PRIO_BOOST, "boost first");
 	CHECK(credit_prio(false, 1) == PRIO_UNDER, "credit left: UNDER");
