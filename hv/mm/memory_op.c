@@ -28,16 +28,32 @@ static struct domain *target(domid_t id)
 	return domain_controls(d, id) ? domain_lookup(id) : NULL;
 }
 
-static long reservation_query(int cmd, u64 arg)
+/*
+ * The domain named by the domid at the start of the guest's argument:
+ * itself, or one it controls. NULL with *rc set otherwise.
+ */
+static struct domain *arg_target(u64 arg, long *rc)
 {
 	domid_t id;
 	struct domain *d;
 
-	if (get_guest(id, arg))
-		return -EFAULT;
+	if (get_guest(id, arg)) {
+		*rc = -EFAULT;
+		return NULL;
+	}
 	d = target(id);
 	if (!d)
-		return current->domain->privileged ? -ESRCH : -EPERM;
+		*rc = current->domain->privileged ? -ESRCH : -EPERM;
+	return d;
+}
+
+static long reservation_query(int cmd, u64 arg)
+{
+	long rc;
+	struct domain *d = arg_target(arg, &rc);
+
+	if (!d)
+		return rc;
 	return cmd == XENMEM_current_reservation ? (long)d->tot_pages :
 						   (long)d->max_pages;
 }
@@ -45,15 +61,10 @@ static long reservation_query(int cmd, u64 arg)
 /* set_memory_map: for itself, or by its toolstack (Xen's XSM_TARGET). */
 static long set_map(u64 arg)
 {
-	domid_t id; /* the first field of xen_foreign_memory_map */
-	struct domain *d;
+	long rc;
+	struct domain *d = arg_target(arg, &rc);
 
-	if (get_guest(id, arg))
-		return -EFAULT;
-	d = target(id);
-	if (!d)
-		return current->domain->privileged ? -ESRCH : -EPERM;
-	return set_memory_map(d, arg);
+	return d ? set_memory_map(d, arg) : rc;
 }
 
 /* machphys_mfn_list: the frames backing the M2P, in 2 MiB chunks. */
