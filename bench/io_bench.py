@@ -48,6 +48,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, HERE)
 from qemu import Machine, Term, accel_args  # noqa: E402
 from iopeer import Peer  # noqa: E402
+from linux_bench import bzimage, kernel_dir  # noqa: E402  (the same kernel)
 
 BUILD = os.path.join(ROOT, "build")
 LINUX = os.path.join(BUILD, "linux")
@@ -90,16 +91,6 @@ STOP = re.compile(r"IOBENCH done|xenpeer: (cannot|done)|Kernel panic|"
 
 def log(msg):
     print("[io_bench %s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
-
-
-def kernel_dir():
-    return os.path.join(ROOT, open(os.path.join(LINUX, "kernel-dir")).read().strip())
-
-
-def bzimage():
-    boot = os.path.join(kernel_dir(), "boot")
-    return os.path.join(boot, [f for f in sorted(os.listdir(boot))
-                               if f.startswith("vmlinuz-")][0])
 
 
 # --- images ------------------------------------------------------------------
