@@ -27,7 +27,7 @@ HV_S := $(wildcard hv/arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C)) \
 	$(patsubst %.S,$(BUILD)/%.o,$(HV_S))
 
-.PHONY: all run run-demo test unit bench bench-io fuzz clean deps format guests
+.PHONY: all run run-demo run-debian test unit bench bench-io bench-apps fuzz clean deps format guests
 all: $(BUILD)/xenolith.elf guests
 
 $(HV)/asm-offsets.h: hv/arch/x86/asm-offsets.c $(wildcard hv/include/*.h)
@@ -226,6 +226,29 @@ run: deps all linux $(BUILD)/bundle-linux.cpio $(RUN_DISK)
 	XENOLITH_MEM=$${XENOLITH_MEM:-1536M} ./tools/run-qemu.sh \
 		-initrd "$(BUILD)/dom0.elf attach=linux,$(BUILD)/bundle-linux.cpio"
 
+# make run-debian: a Debian bookworm guest with systemd, its root on a VBD
+# (cache/debian-run.img, copied once from tools/mkdebian.sh's image, kept
+# across runs; delete it to start over) and eth0 on xenbr0 by DHCP.
+DEBIAN := cache/debian-guest
+DEBIAN_RUN_DISK := cache/debian-run.img
+.PHONY: debian
+debian: $(LINUX)/kernel-dir
+	@./tools/mkdebian.sh $$(cat $<) >/dev/null
+$(BUILD)/bundle-debian.cpio: debian tools/mkbundle.sh tools/bundle/debian.cfg \
+		$(LINUX)/vmlinux
+	@echo "  CPIO    $@"
+	@./tools/mkbundle.sh $@ boot/vmlinux=$(LINUX)/vmlinux \
+		boot/initrd.img=$(DEBIAN)/initrd.img \
+		etc/xen/auto/debian.cfg=tools/bundle/debian.cfg
+$(DEBIAN_RUN_DISK): | debian
+	@echo "  DISK    $@ (a copy of $(DEBIAN)/root.img)"
+	@cp --sparse=always $(DEBIAN)/root.img $@
+run-debian: deps all linux $(BUILD)/bundle-debian.cpio $(DEBIAN_RUN_DISK)
+	XENOLITH_CMDLINE="dom0_mem=400M dom0_console=raw $${XENOLITH_CMDLINE:-}" \
+	XENOLITH_DISK=$(DEBIAN_RUN_DISK) \
+	XENOLITH_MEM=$${XENOLITH_MEM:-2G} ./tools/run-qemu.sh \
+		-initrd "$(BUILD)/dom0.elf attach=debian,$(BUILD)/bundle-debian.cpio"
+
 # The small test guest instead of Linux (no kernel download).
 run-demo: deps all
 	./tools/run-qemu.sh -initrd "$(BUILD)/dom0.elf,$(BUILD)/bundle.cpio"
@@ -233,7 +256,7 @@ run-demo: deps all
 unit:
 	$(MAKE) -C tests/unit all
 
-test: deps all unit linux
+test: deps all unit linux debian
 	python3 tests/run.py
 
 # Micro-benchmarks (bench/run.py), then the Linux table native / Xenolith /
@@ -253,6 +276,14 @@ bench: deps all
 bench-io: deps all
 	@$(MAKE) --no-print-directory linux
 	@python3 bench/io_bench.py
+
+# The paper's Figure 3: PostgreSQL, dbench, nginx, a busybox build and an
+# integer workload in a Debian guest, native / Xenolith / Xen 4.17
+# (bench/app_bench.py; XENOLITH_APP_ROUNDS, default 3).
+bench-apps: deps all
+	@./tools/install-deps.sh bench || echo "bench-apps: no gnuplot, no PNG chart"
+	@$(MAKE) --no-print-directory linux debian
+	@python3 bench/app_bench.py
 
 # The hypercall fuzzer at length (XENOLITH_FUZZ_CALLS, _DOMAINS, _SEED).
 fuzz: deps all

@@ -46,9 +46,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, HERE)
-from qemu import Machine, Term, accel_args  # noqa: E402
+from qemu import Machine, Term  # noqa: E402
 from iopeer import Peer  # noqa: E402
 from linux_bench import bzimage, kernel_dir  # noqa: E402  (the same kernel)
+from xen417 import (SMP, disk_args, domu_cfg, module_chain,  # noqa: E402
+                    net_args, qemu_base, xen_args, xen_peer)
 
 BUILD = os.path.join(ROOT, "build")
 LINUX = os.path.join(BUILD, "linux")
@@ -57,12 +59,10 @@ RESULTS = os.path.join(ROOT, "results")
 XL = os.path.join(BUILD, "xl")
 
 GUEST_MB = 512
-SMP = 2
 DISK_MB = 256
 LINUX_ARGS = "loglevel=4"
 CONFIGS = ("native", "xenolith", "xen")
 TITLES = {"native": "native", "xenolith": "Xenolith", "xen": "Xen 4.17"}
-VIRTIO = "disable-legacy=on"
 # Extra lines for the Xen peer's guest.cfg (XENOLITH_IO_XEN_CFG; "#
 # XENPEER_MONITOR" makes its domain 0 print CPU use every 4 s).
 XEN_GUEST_EXTRA = os.environ.get("XENOLITH_IO_XEN_CFG", "").replace("\\n", "\n")
@@ -94,34 +94,6 @@ def log(msg):
 
 
 # --- images ------------------------------------------------------------------
-def module_chain(names):
-    """The .ko files of the named modules and of everything they depend
-    on, dependencies first (read from each module's .modinfo)."""
-    kdir = kernel_dir()
-    found = {}
-    for top, _, files in os.walk(os.path.join(kdir, "lib", "modules")):
-        for f in files:
-            if f.endswith(".ko"):
-                found[f[:-3].replace("-", "_")] = os.path.join(top, f)
-    order = []
-
-    def visit(name):
-        name = name.replace("-", "_")
-        path = found.get(name)
-        if path is None or path in order:
-            return
-        data = open(path, "rb").read()
-        m = re.search(rb"depends=([\w,-]*)\x00", data)
-        for dep in (m.group(1).decode().split(",") if m else []):
-            if dep:
-                visit(dep)
-        if path not in order:
-            order.append(path)
-    for n in names:
-        visit(n)
-    return order
-
-
 def build_xio():
     xio = os.path.join(LINUX, "xio")
     r = subprocess.run(["make", "-C", ROOT, "--no-print-directory",
@@ -155,82 +127,21 @@ def disk_image(name="disk.img"):
     return path
 
 
-def xen_peer(guest_initrd, port, secs, guests=(("xio", "/dev/vdb", ""),),
-             tag="xenpeer"):
-    """(xen.elf, dom0 root image, dom0 initramfs) for the Xen 4.17 peer,
-    or None with the reason logged. guests: (name, dom0 disk, extra
-    kernel arguments) of each domU, created at once."""
-    r = subprocess.run([os.path.join(ROOT, "tools", "fetch-xen.sh")],
-                       stdout=subprocess.PIPE, universal_newlines=True)
-    if r.returncode:
-        log("Xen 4.17: tools/fetch-xen.sh failed")
-        return None
-    xen = os.path.join(ROOT, r.stdout.strip())
-    r = subprocess.run([os.path.join(ROOT, "tools", "mkxendom0.sh"),
-                        kernel_dir()], stdout=subprocess.PIPE,
-                       universal_newlines=True)
-    if r.returncode:
-        log("Xen 4.17: tools/mkxendom0.sh failed (no dom0 root image)")
-        return None
-    root = os.path.join(ROOT, r.stdout.strip())
-    stage = tempfile.mkdtemp(prefix="xenpeer-")
-    try:
-        pay = os.path.join(stage, "payload")
-        mods = os.path.join(stage, "lib", "modules")
-        os.makedirs(pay)
-        os.makedirs(mods)
-        os.makedirs(os.path.join(stage, "bin"))
-        shutil.copy(os.path.join(ROOT, "cache", "busybox", "bin", "busybox"),
-                    os.path.join(stage, "bin", "busybox"))
-        shutil.copy(os.path.join(ROOT, "tools", "xenpeer", "init"),
-                    os.path.join(stage, "init"))
-        names = []
-        for ko in module_chain(["virtio_pci", "virtio_blk", "crc32c_generic",
-                                  "ext4"]):
-            shutil.copy(ko, mods)
-            names.append(os.path.basename(ko))
-        with open(os.path.join(mods, "order"), "w") as f:
-            f.write("\n".join(names) + "\n")
-        shutil.copy(os.path.join(ROOT, "tools", "xenpeer", "dom0-init"), pay)
-        shutil.copy(bzimage(), os.path.join(pay, "vmlinuz"))
-        shutil.copy(guest_initrd, os.path.join(pay, "initramfs.cpio"))
-        for i, (name, dev, extra) in enumerate(guests):
-            cfg = "guest.cfg" if i == 0 else "guest%d.cfg" % (i + 1)
-            with open(os.path.join(pay, cfg), "w") as f:
-                f.write('name = "%s"\ntype = "pv"\nmemory = %d\nvcpus = 1\n'
-                        'kernel = "/run/xenpeer/vmlinuz"\n'
-                        'ramdisk = "/run/xenpeer/initramfs.cpio"\n'
-                        'extra = "console=hvc0 %s xio=%d xiot=%s %s"\n'
-                        "disk = [ 'phy:%s,xvda,w' ]\n"
-                        "vif = [ 'mac=00:16:3e:00:10:%02x,bridge=xenbr0' ]\n"
-                        'on_poweroff = "destroy"\non_crash = "destroy"\n%s' %
-                        (name, GUEST_MB, LINUX_ARGS, port, secs, extra, dev,
-                         i + 1, XEN_GUEST_EXTRA))
-        os.chmod(os.path.join(stage, "init"), 0o755)
-        out = os.path.join(WORK, tag + "-initramfs.cpio")
-        with open(out, "wb") as f:
-            files = subprocess.run(
-                "find . | LC_ALL=C sort", shell=True, cwd=stage,
-                stdout=subprocess.PIPE, check=True).stdout
-            subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=stage,
-                           input=files, stdout=f, check=True)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return xen, root, out
-
-
 # --- one boot of each configuration: {metric: value} -------------------------
-def qemu_base(mem):
-    return ["qemu-system-x86_64"] + accel_args() + [
-        "-smp", str(SMP), "-m", mem, "-no-reboot", "-display", "none",
-        "-monitor", "none", "-serial", "stdio"]
-
-
 def io_devices(disk, first_disk_id="d1"):
-    return ["-drive", "file=%s,if=none,id=%s,format=raw" % (disk, first_disk_id),
-            "-device", "virtio-blk-pci,drive=%s,%s" % (first_disk_id, VIRTIO),
-            "-netdev", "user,id=n0",
-            "-device", "virtio-net-pci,netdev=n0,%s" % VIRTIO]
+    return disk_args(disk, first_disk_id) + net_args()
+
+
+def io_peer(initrd, port, secs, guests=(("xio", "/dev/vdb", ""),),
+            tag="xenpeer"):
+    """The Xen 4.17 peer with xio guests: (name, dom0 disk, extra kernel
+    arguments) each, created at once; None when it cannot be built."""
+    cfgs = [domu_cfg(name, GUEST_MB, "%s xio=%d xiot=%s %s" %
+                     (LINUX_ARGS, port, secs, extra), dev,
+                     "00:16:3e:00:10:%02x" % (i + 1), more=XEN_GUEST_EXTRA)
+            for i, (name, dev, extra) in enumerate(guests)]
+    return xen_peer(cfgs, [(initrd, "initramfs.cpio")],
+                    os.path.join(WORK, tag + "-initramfs.cpio"))
 
 
 def collect(text):
@@ -300,18 +211,10 @@ def boot_xenolith(initrd, disk, port, secs, timeout):
 
 def boot_xen(peer, disk, timeout, opts="", disks=None, mem=None, name="xen",
              stop=STOP):
-    xen, root, initrd = peer
-    xen_cmdline = ("console=com1 com1=115200,8n1 dom0_mem=512M,max:512M "
-                   "dom0_max_vcpus=1 smap=0 noreboot " + opts).strip()
-    args = qemu_base(mem or "%dM" % (GUEST_MB + 1024)) + [
-        "-kernel", xen, "-append", xen_cmdline,
-        "-initrd", "%s root=/dev/vda console=hvc0 %s,%s" %
-        (bzimage(), LINUX_ARGS, initrd),
-        "-drive", "file=%s,if=none,id=d0,format=raw,snapshot=on" % root,
-        "-device", "virtio-blk-pci,drive=d0,%s" % VIRTIO] + io_devices(disk)
+    args = xen_args(peer, mem or "%dM" % (GUEST_MB + 1024), opts,
+                    LINUX_ARGS) + io_devices(disk)
     for i, d in enumerate(disks or []):
-        args += ["-drive", "file=%s,if=none,id=e%d,format=raw" % (d, i),
-                 "-device", "virtio-blk-pci,drive=e%d,%s" % (i, VIRTIO)]
+        args += disk_args(d, "e%d" % i)
     term = Term(args, stderr=subprocess.DEVNULL)
     try:
         return run_term(name, term, timeout, stop)
@@ -342,9 +245,7 @@ def peer_results(peer):
 def fair_xenolith(initrd, disks, peer, secs, timeout):
     m = Machine("dom0_mem=400M", smp=SMP, mem="%dM" % (2 * GUEST_MB + 1024),
                 ctl=True, extra=["-initrd", os.path.join(BUILD, "dom0.elf")]
-                + io_devices(disks[0]) +
-                ["-drive", "file=%s,if=none,id=d2,format=raw" % disks[1],
-                 "-device", "virtio-blk-pci,drive=d2,%s" % VIRTIO])
+                + io_devices(disks[0]) + disk_args(disks[1], "d2"))
     cfgdir = tempfile.mkdtemp(prefix="io-bench-")
     try:
         if not m.wait_for(r"serial prompt ready", 180):
@@ -384,7 +285,7 @@ def run_fair(args, initrd, peer, configs):
     out = {}
     xen = None
     if "xen" in configs:
-        xen = xen_peer(initrd, peer.port, args.secs, guests=[
+        xen = io_peer(initrd, peer.port, args.secs, guests=[
             (name, dev, fair_extra(i, name)) for i, (name, dev) in
             enumerate(zip(FAIR_GUESTS, ("/dev/vdb", "/dev/vdc")))],
             tag="xenpeer-fair")
@@ -599,7 +500,7 @@ def main():
     peer = Peer()
     xen = None
     if "xen" in configs:
-        xen = xen_peer(initrd, peer.port, args.secs)
+        xen = io_peer(initrd, peer.port, args.secs)
         if not xen:
             configs.remove("xen")
     if "xenolith" in configs and not (os.path.exists(XL) and os.path.exists(

@@ -607,7 +607,7 @@ def write_csv(rows, configs, path):
                         ("%.4g" % x if isinstance(x, float) else x) for x in line])
 
 
-def plot(rows, configs, png):
+def plot(rows, configs, png, title="Slowdown against native Linux"):
     gp = shutil.which("gnuplot")
     if not gp:
         log("gnuplot not installed: no PNG (apt-get install gnuplot-nox)")
@@ -631,8 +631,8 @@ def plot(rows, configs, png):
             f.write(
                 'set terminal pngcairo size %d,600 noenhanced\n' % max(800, 60 * len(data) + 200) +
                 'set output "%s"\n' % png +
-                'set title "Slowdown against native Linux (QEMU %s)"\n' %
-                os.environ.get("XENOLITH_ACCEL", "tcg") +
+                'set title "%s (QEMU %s)"\n' %
+                (title, os.environ.get("XENOLITH_ACCEL", "tcg")) +
                 'set style data histograms\nset style histogram clustered gap 1\n'
                 'set style fill solid 0.8 border -1\nset logscale y 2\n'
                 'set ylabel "ratio to native (log)"\nset grid ytics\n'

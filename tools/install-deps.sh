@@ -17,6 +17,11 @@ check xz xz-utils
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
 # The unit ABI test compares include/xen with Xen's public headers.
 [ -f /usr/include/xen/xen.h ] || need="$need libxen-dev"
+# The Debian guest (tools/mkdebian.sh), the copies the application
+# benchmark writes into (debugfs) and its web load generator (wrk).
+check debootstrap debootstrap
+check debugfs e2fsprogs
+check wrk wrk
 # make bench (install-deps.sh bench): gnuplot draws results/linux_bench.png.
 [ "${1:-}" = bench ] && check gnuplot gnuplot-nox
 [ -z "$need" ] && exit 0
