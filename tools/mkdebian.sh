@@ -30,11 +30,13 @@ debroot_chroot apt.log 'apt-get update -q && apt-get install -y -q \
 	--no-install-recommends initramfs-tools zstd postgresql dbench nginx \
 	gcc make libc6-dev bzip2 less iputils-ping netcat-openbsd && \
 	mkdir -p /usr/src/debian && cd /usr/src/debian && \
-	apt-get source -q --download-only zlib busybox && apt-get clean'
+	apt-get source -q --download-only zlib/bookworm busybox/bookworm && \
+	apt-get clean'
 # The compile workload's trees: zlib's and busybox's upstream sources.
 src=$root/usr/src
-tar -C "$src" -xzf "$src"/debian/zlib_*.orig.tar.gz
-tar -C "$src" -xjf "$src"/debian/busybox_*.orig.tar.bz2
+# (The release's versions: the security mirror may not carry sources.)
+tar -C "$src" -xaf "$src"/debian/zlib_*.orig.tar.*
+tar -C "$src" -xaf "$src"/debian/busybox_*.orig.tar.*
 rm -rf "$src/debian"
 mv "$src"/zlib-* "$src/zlib"
 mv "$src"/busybox-* "$src/busybox"
