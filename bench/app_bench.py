@@ -45,6 +45,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, HERE)
 from qemu import Machine, Term  # noqa: E402
 from linux_bench import bzimage, kernel_dir, plot  # noqa: E402
+from hvprofile import read_counters  # noqa: E402
 from xen417 import (SMP, disk_args, domu_cfg, net_args,  # noqa: E402
                     qemu_base, xen_args, xen_peer)
 
@@ -198,13 +199,13 @@ def web_load(port, secs):
     return res
 
 
-def drive(name, term, ports, secs, timeout):
+def drive(name, term, ports, secs, timeout, on_line=None):
     """Follow one boot's console to APPBENCH done, logging each result as
-    it comes and running the web load when the guest asks for it;
-    {metric: value}."""
+    it comes (and passing it to on_line) and running the web load when
+    the guest asks for it; {metric: value}."""
     deadline = time.monotonic() + timeout
     res, pos = {}, 0
-    event = re.compile(r"APPBENCH [^\r\n]*\r?\n|" + STOP.pattern)
+    event = re.compile(r"APPBENCH [^\r\n]*\r*\n|" + STOP.pattern)
     while True:
         left = deadline - time.monotonic()
         if left <= 0 or term.wait_for(event, left, pos) is None:
@@ -215,6 +216,8 @@ def drive(name, term, ports, secs, timeout):
             pos = m.end()
         line = m.group(0).strip()
         log("%s: %s" % (name, line))
+        if on_line:
+            on_line(line)
         if STOP.match(line):
             break
         web = WEB_READY.match(line)
@@ -262,13 +265,14 @@ def xenolith_cfg(deb, args):
              guest_args(args.work, args.secs, args.compile)))
 
 
-def start_xenolith(deb, disk, ports, args):
+def start_xenolith(deb, disk, ports, args, hv_opts="", stdin=False):
     """Boot Xenolith with the disk and the network, create the Debian
     guest with the host's xl and attach to its console: (Machine, Term),
     the Term None with the reason logged when it did not get that far.
     The caller stops the Machine and closes the Term."""
-    m = Machine("dom0_mem=400M", smp=SMP, mem="%dM" % (GUEST_MB + 1024),
-                ctl=True, extra=["-initrd", os.path.join(BUILD, "dom0.elf")]
+    m = Machine(("dom0_mem=400M " + hv_opts).strip(), smp=SMP,
+                mem="%dM" % (GUEST_MB + 1024), ctl=True, stdin=stdin,
+                extra=["-initrd", os.path.join(BUILD, "dom0.elf")]
                 + disk_args(disk, "d1") + net_args(hostfwd(ports)))
     if not m.wait_for(r"serial prompt ready", 180):
         log("xenolith: domain 0 not ready:\n" + m.tail())
@@ -285,15 +289,90 @@ def start_xenolith(deb, disk, ports, args):
                    env=dict(os.environ, XENOLITH_CTL=m.ctl_path))
 
 
-def boot_xenolith(deb, disk, ports, args):
-    m, term = start_xenolith(deb, disk, ports, args)
+class Profile:
+    """Xenolith's counters per workload (--profile): the hypervisor's
+    per-hypercall statistics (hcstats) and event counters, read and reset
+    on its serial console (keyhandler 'p') at each result line, so each
+    interval holds one workload; the web's runs from "web ready" to
+    "done" (wrk's run and the request that ends it)."""
+
+    def __init__(self, m):
+        self.m, self.rows, self.label = m, [], None
+        self.t = time.monotonic()
+
+    def on_line(self, line):
+        hc, ev = read_counters(self.m)
+        now = time.monotonic()
+        hit = LINE.match(line)
+        label = hit.group(1) if hit else None
+        if DONE.match(line) and self.label == "web":
+            label = "web_rps"
+        if label and hc is not None:
+            self.rows.append((label, now - self.t, hc, ev))
+        self.label = "web" if WEB_READY.match(line) else None
+        self.t = now
+
+
+def boot_xenolith(deb, disk, ports, args, prof=None):
+    m, term = start_xenolith(deb, disk, ports, args,
+                             "hcstats" if prof is not None else "",
+                             stdin=prof is not None)
     try:
-        return drive("xenolith", term, ports, args.secs,
-                     args.timeout) if term else {}
+        if not term:
+            return {}
+        on_line = None
+        if prof is not None:
+            p = Profile(m)
+            on_line = p.on_line
+        res = drive("xenolith", term, ports, args.secs, args.timeout,
+                    on_line)
+        if prof is not None:
+            prof.append((p.rows, res))
+        return res
     finally:
         if term:
             term.close(detach="\x1d")
         m.stop()
+
+
+# Units of work per workload for the profile: {metric: (unit, count from
+# the result and the run's seconds)}.
+WORK_UNITS = {
+    "pgro": ("tx", lambda v, secs: v * secs),
+    "pgrw": ("tx", lambda v, secs: v * secs),
+    "dbench": ("MB", lambda v, secs: v * secs),
+    "web": ("request", lambda v, secs: v * secs),
+}
+
+
+def render_profile(runs, secs):
+    """Per workload of the last profiled boot: CR3 loads, kernel/user mode
+    switches, system calls bounced, hypercalls, per second and per unit of
+    work, and the top hypercalls."""
+    if not runs:
+        return ""
+    rows, res = runs[-1]
+    out = ["## Where Xenolith's time goes (--profile: hcstats, keyhandler "
+           "'p' at each result; the last profiled boot)", "",
+           "| workload | s | CR3 loads/s | mode switches/s | syscalls "
+           "bounced/s | hypercalls/s | per unit of work | top hypercalls "
+           "(count/s) |", "|---|---|---|---|---|---|---|---|"]
+    for name, dt, hc, ev in rows:
+        total = sum(c for c, _ in hc.values())
+        evs = {k: c for k, (c, _) in ev.items()}
+        per = ""
+        unit = WORK_UNITS.get("web" if name == "web_rps" else name)
+        n = unit[1](res.get(name, 0), secs) if unit else 0
+        if n:
+            per = "%s CR3 loads, %s hypercalls per %s" % (
+                fmt(evs.get("cr3_load", 0) / n), fmt(total / n), unit[0])
+        top = sorted(hc.items(), key=lambda kv: -kv[1][0])[:3]
+        out.append("| %s | %.0f | %s | %s | %s | %s | %s | %s |" % (
+            name, dt, fmt(evs.get("cr3_load", 0) / dt),
+            fmt(evs.get("mode_switch", 0) / dt),
+            fmt(evs.get("bounce_syscall", 0) / dt), fmt(total / dt), per,
+            ", ".join("%s %s" % (k, fmt(c / dt)) for k, (c, _) in top)))
+    return "\n".join(out) + "\n"
 
 
 def app_peer(deb, args):
@@ -446,6 +525,8 @@ def main():
                     help="the project to build: zlib, busybox-allnoconfig, busybox-defconfig")
     ap.add_argument("--timeout", type=int, default=3600,
                     help="seconds per boot")
+    ap.add_argument("--profile", action="store_true",
+                    help="Xenolith's counters per workload (hcstats)")
     ap.add_argument("--xen-opts", default=os.environ.get("XENOLITH_APP_XEN_OPTS", ""),
                     help="extra options for Xen 4.17's command line")
     args = ap.parse_args()
@@ -462,6 +543,7 @@ def main():
         configs.remove("xen")
     samples = {c: {} for c in configs}
     boots = []
+    prof = [] if args.profile else None
     for rnd in range(args.rounds):
         for cfg in configs:
             log("round %d/%d: %s" % (rnd + 1, args.rounds, TITLES[cfg]))
@@ -471,7 +553,7 @@ def main():
             if cfg == "native":
                 res = boot_native(deb, disk, ports, args)
             elif cfg == "xenolith":
-                res = boot_xenolith(deb, disk, ports, args)
+                res = boot_xenolith(deb, disk, ports, args, prof)
             else:
                 res = boot_xen(peer, disk, ports, args)
             boots.append((cfg, time.monotonic() - t0))
@@ -483,6 +565,8 @@ def main():
                 samples[cfg].setdefault(metric, []).append(v)
     rows = summarize(samples, configs)
     text = render(rows, configs, args, time.monotonic() - t_start, boots)
+    if prof:
+        text += "\n" + render_profile(prof, args.secs)
     print(text)
     os.makedirs(RESULTS, exist_ok=True)
     png = os.path.join(RESULTS, "app_bench.png")
