@@ -32,7 +32,6 @@ import csv
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,8 @@ sys.path.insert(0, HERE)
 from qemu import Machine, Term  # noqa: E402
 from linux_bench import bzimage, kernel_dir, plot  # noqa: E402
 from hvprofile import read_counters  # noqa: E402
+from table import (TITLES, csv_num, csv_values, fmt,  # noqa: E402
+                   medians, perf, value_cells)
 from xen417 import (SMP, disk_args, domu_cfg, net_args,  # noqa: E402
                     qemu_base, xen_args, xen_peer)
 
@@ -57,7 +58,6 @@ XL = os.path.join(BUILD, "xl")
 
 GUEST_MB = 1024
 CONFIGS = ("native", "xenolith", "xen")
-TITLES = {"native": "native", "xenolith": "Xenolith", "xen": "Xen 4.17"}
 WORKLOADS = "cpu,compile,dbench,pgro,pgrw,web"
 ROOT_ARGS = "root=LABEL=debroot ro quiet loglevel=4"
 # The guest's address gets a host port each (QEMU hostfwd): DHCP gives
@@ -394,39 +394,13 @@ def boot_xen(peer, disk, ports, args):
 
 
 # --- the table ---------------------------------------------------------------------
-def perf(higher, value, base):
-    """value as a fraction of base's performance (>1: better)."""
-    if not value or not base:
-        return None
-    return value / base if higher else base / value
-
-
-def fmt(x, digits=3):
-    if x is None:
-        return "—"
-    if abs(x) >= 100:
-        return "%.0f" % x
-    return ("%%.%dg" % digits) % x
-
-
 def summarize(samples, configs):
     rows = []
     for metric, unit, higher, paper_row, paper in METRICS:
         row = {"metric": metric, "unit": unit, "paper_row": paper_row,
                "paper": paper}
-        spread = None
-        for c in configs:
-            vals = samples[c].get(metric, [])
-            if not vals:
-                continue
-            med = statistics.median(vals)
-            row[c], row[c + "_n"] = med, len(vals)
-            row[c + "_min"], row[c + "_max"] = min(vals), max(vals)
-            if len(vals) > 1 and med:
-                spread = max(spread or 0.0, (max(vals) - min(vals)) / med * 100)
-        if not any(c in row for c in configs):
+        if not medians(row, samples, configs, metric):
             continue
-        row["spread"] = spread
         row["xo_native"] = perf(higher, row.get("xenolith"), row.get("native"))
         row["xen_native"] = perf(higher, row.get("xen"), row.get("native"))
         row["xo_xen"] = perf(higher, row.get("xenolith"), row.get("xen"))
@@ -474,10 +448,7 @@ def render(rows, configs, args, elapsed, boots):
     out.append("| " + " | ".join(hdr) + " |")
     out.append("|" + "---|" * len(hdr))
     for r in rows:
-        cells = [r["metric"], r["unit"]] + [
-            fmt(r.get(c)) + (" (%s-%s)" % (fmt(r[c + "_min"]), fmt(r[c + "_max"]))
-                             if r.get(c + "_n", 0) > 1 else "")
-            for c in configs]
+        cells = [r["metric"], r["unit"]] + value_cells(r, configs)
         dist = (r["xo_native"] - r["paper"]
                 if r["xo_native"] is not None and r["paper"] else None)
         cells += [fmt(r["xo_native"]), fmt(r["xen_native"]), fmt(r["xo_xen"]),
@@ -501,14 +472,10 @@ def write_csv(rows, configs, samples, path):
                     "spread_pct", "target"])
         for r in rows:
             w.writerow([r["metric"], r["unit"]] +
-                       ["" if r.get(c) is None else "%.4g" % r[c]
-                        for c in configs] +
-                       [" ".join("%.4g" % v for v in
-                                 samples[c].get(r["metric"], []))
-                        for c in configs] +
-                       ["" if r[k] is None else "%.4g" % r[k]
-                        for k in ("xo_native", "xen_native", "xo_xen",
-                                  "paper", "spread")] + [target(r)])
+                       csv_values(r, samples, configs, r["metric"]) +
+                       [csv_num(r[k]) for k in ("xo_native", "xen_native",
+                                                "xo_xen", "paper", "spread")] +
+                       [target(r)])
 
 
 def main():

@@ -49,6 +49,8 @@ sys.path.insert(0, HERE)
 from qemu import Machine, Term  # noqa: E402
 from iopeer import Peer  # noqa: E402
 from linux_bench import bzimage, kernel_dir  # noqa: E402  (the same kernel)
+from table import (TITLES, csv_num, csv_values, fmt,  # noqa: E402
+                   medians, perf, value_cells)
 from xen417 import (SMP, disk_args, domu_cfg, module_chain,  # noqa: E402
                     net_args, qemu_base, xen_args, xen_peer)
 
@@ -62,7 +64,6 @@ GUEST_MB = 512
 DISK_MB = 256
 LINUX_ARGS = "loglevel=4"
 CONFIGS = ("native", "xenolith", "xen")
-TITLES = {"native": "native", "xenolith": "Xenolith", "xen": "Xen 4.17"}
 # Extra lines for the Xen peer's guest.cfg (XENOLITH_IO_XEN_CFG; "#
 # XENPEER_MONITOR" makes its domain 0 print CPU use every 4 s).
 XEN_GUEST_EXTRA = os.environ.get("XENOLITH_IO_XEN_CFG", "").replace("\\n", "\n")
@@ -342,43 +343,16 @@ def render_fair(fair):
 
 
 # --- the table -----------------------------------------------------------------
-def perf(metric, unit, value, base):
-    """value as a fraction of base's performance (>1: better than base)."""
-    if not value or not base:
-        return None
-    return value / base if unit != "us" else base / value
-
-
-def fmt(x, digits=3):
-    if x is None:
-        return "—"
-    if abs(x) >= 100:
-        return "%.0f" % x
-    return ("%%.%dg" % digits) % x
-
-
 def summarize(samples, configs):
     rows = []
     for metric, unit, group in METRICS:
         row = {"metric": metric, "unit": unit, "group": group}
-        spread = 0.0
-        for c in configs:
-            vals = samples[c].get(metric, [])
-            if not vals:
-                continue
-            med = statistics.median(vals)
-            row[c] = med
-            row[c + "_n"] = len(vals)
-            row[c + "_min"], row[c + "_max"] = min(vals), max(vals)
-            if med and len(vals) > 1:
-                spread = max(spread, (max(vals) - min(vals)) / med * 100)
-        row["spread"] = spread if any(len(samples[c].get(metric, [])) > 1
-                                      for c in configs) else None
-        if not any(c in row for c in configs):
+        if not medians(row, samples, configs, metric):
             continue
-        row["xo_native"] = perf(metric, unit, row.get("xenolith"), row.get("native"))
-        row["xen_native"] = perf(metric, unit, row.get("xen"), row.get("native"))
-        row["xo_xen"] = perf(metric, unit, row.get("xenolith"), row.get("xen"))
+        higher = unit != "us"
+        row["xo_native"] = perf(higher, row.get("xenolith"), row.get("native"))
+        row["xen_native"] = perf(higher, row.get("xen"), row.get("native"))
+        row["xo_xen"] = perf(higher, row.get("xenolith"), row.get("xen"))
         rows.append(row)
     return rows
 
@@ -428,10 +402,7 @@ def render(rows, configs, rounds, secs, elapsed, boots):
     out.append("| " + " | ".join(hdr) + " |")
     out.append("|" + "---|" * len(hdr))
     for r in rows:
-        cells = [r["metric"], r["unit"]] + [
-            fmt(r.get(c)) + (" (%s-%s)" % (fmt(r[c + "_min"]), fmt(r[c + "_max"]))
-                             if r.get(c + "_n", 0) > 1 else "")
-            for c in configs]
+        cells = [r["metric"], r["unit"]] + value_cells(r, configs)
         cells += [fmt(r["xo_native"]), fmt(r["xen_native"]), fmt(r["xo_xen"]),
                   fmt(r["spread"], 2), target(r)]
         out.append("| " + " | ".join(cells) + " |")
@@ -459,13 +430,9 @@ def write_csv(rows, configs, samples, path):
                     "spread_pct", "target"])
         for r in rows:
             w.writerow([r["metric"], r["unit"]] +
-                       ["" if r.get(c) is None else "%.4g" % r[c]
-                        for c in configs] +
-                       [" ".join("%.4g" % v for v in
-                                 samples[c].get(r["metric"], []))
-                        for c in configs] +
-                       ["" if r[k] is None else "%.4g" % r[k]
-                        for k in ("xo_native", "xen_native", "xo_xen")] +
+                       csv_values(r, samples, configs, r["metric"]) +
+                       [csv_num(r[k]) for k in ("xo_native", "xen_native",
+                                                "xo_xen")] +
                        ["" if r["spread"] is None else "%.3g" % r["spread"],
                         target(r)])
 
