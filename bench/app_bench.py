@@ -247,10 +247,17 @@ def boot_native(deb, disk, ports, args):
                                                    args.compile)
     qargs = qemu_base("%dM" % GUEST_MB) + [
         "-kernel", bzimage(), "-initrd", os.path.join(deb, "initrd.img"),
-        "-append", cmd] + disk_args(disk, "d1") + net_args(hostfwd(ports))
-    term = Term(qargs, stderr=subprocess.DEVNULL)
+        "-append", cmd]
+    return run_qemu("native", qargs, disk, ports, args)
+
+
+def run_qemu(name, qargs, disk, ports, args):
+    """Boot QEMU with qargs, the disk and the network, and follow its
+    serial line (the guest's console) through the run."""
+    term = Term(qargs + disk_args(disk, "d1") + net_args(hostfwd(ports)),
+                stderr=subprocess.DEVNULL)
     try:
-        return drive("native", term, ports, args.secs, args.timeout)
+        return drive(name, term, ports, args.secs, args.timeout)
     finally:
         term.close()
 
@@ -384,13 +391,8 @@ def app_peer(deb, args):
 
 
 def boot_xen(peer, disk, ports, args):
-    qargs = xen_args(peer, "%dM" % (GUEST_MB + 1024), args.xen_opts) + \
-        disk_args(disk, "d1") + net_args(hostfwd(ports))
-    term = Term(qargs, stderr=subprocess.DEVNULL)
-    try:
-        return drive("xen", term, ports, args.secs, args.timeout)
-    finally:
-        term.close()
+    return run_qemu("xen", xen_args(peer, "%dM" % (GUEST_MB + 1024),
+                                    args.xen_opts), disk, ports, args)
 
 
 # --- the table ---------------------------------------------------------------------
