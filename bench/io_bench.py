@@ -40,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -339,6 +340,86 @@ def peer_results(peer):
     return res
 
 
+# XENOLITH_IO_FAIR_MONITOR=1: sample `xl vcpu-list` during the two-guest
+# run and write, per test, each domain's CPU use and how often each
+# guest's vCPU sat on domain 0's CPU (build/iobench/fair-monitor.txt).
+FAIR_MONITOR = os.environ.get("XENOLITH_IO_FAIR_MONITOR", "") == "1"
+FAIR_TESTS = ("seq_write", "seq_read", "rand_read", "rand_write", "tcp_tx",
+              "tcp_rx", "tcp_rr")
+VCPU_LINE = re.compile(r"^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+([\d.]+)",
+                       re.M)
+
+
+def monitor_start(m, samples):
+    """Sample vcpu-list every half second until the event is set."""
+    stop = threading.Event()
+
+    def run():
+        while not stop.wait(0.5):
+            r = m.xl("vcpu-list", timeout=20)
+            t = time.monotonic()
+            samples.append((t, {(x[0], int(x[2])): (int(x[3]), x[4],
+                                                    float(x[5]))
+                                for x in VCPU_LINE.findall(r.stdout)}))
+    threading.Thread(target=run, daemon=True).start()
+    return stop
+
+
+def sink_shares(peer, t0, t1):
+    """The two S flows' bytes in their common window within [t0, t1)."""
+    flows = [tr for tr in peer.sinks if t0 <= tr[0][0] < t1]
+    if len(flows) != 2:
+        return ""
+    a = max(tr[0][0] for tr in flows)
+    b = min(tr[-1][0] for tr in flows)
+
+    def at(tr, t):
+        n = 0
+        for ts, k in tr:
+            if ts > t:
+                break
+            n = k
+        return n
+    got = [at(tr, b) - at(tr, a) for tr in flows]
+    if b <= a or not sum(got):
+        return " flows: no common window"
+    return (" flows: starts %.2f s apart, ends %.2f s apart; common %.2f s:"
+            " %.0f/%.0f KB (share of the first to start %.2f)" % (
+                abs(flows[0][0][0] - flows[1][0][0]),
+                abs(flows[0][-1][0] - flows[1][-1][0]), b - a,
+                got[0] / 1e3, got[1] / 1e3, got[0] / sum(got)))
+
+
+def monitor_report(samples, peer, path):
+    """Per test: CPU use per domain, and each guest's share of samples on
+    domain 0's CPU."""
+    out = []
+    rel = peer.releases + [float("inf")]
+    for i, name in enumerate(FAIR_TESTS[:len(peer.releases)]):
+        t0, t1 = rel[i], rel[i + 1]
+        win = [s for s in samples if t0 <= s[0] < t1]
+        if len(win) < 2:
+            continue
+        dt = win[-1][0] - win[0][0]
+        line = "%-10s %.1f s:" % (name, dt)
+        for key in sorted(win[-1][1]):
+            if key not in win[0][1]:
+                continue
+            used = (win[-1][1][key][2] - win[0][1][key][2]) / dt
+            line += " %s.%d %.2f CPU" % (key[0], key[1], used)
+            d0 = [s[1].get(("Domain-0", 0)) for s in win]
+            same = sum(1 for s, z in zip(win, d0)
+                       if z and s[1].get(key) and s[1][key][0] == z[0])
+            cpus = "".join(str(s[1][key][0]) for s in win if key in s[1])
+            if key[0] != "Domain-0":
+                line += " (with d0 %d/%d) cpus %s;" % (same, len(win), cpus)
+        out.append(line + sink_shares(peer, t0, t1))
+    with open(path, "a") as f:
+        f.write("\n".join(out) + "\n\n")
+    for line in out:
+        log(line)
+
+
 def fair_xenolith(initrd, disks, peer, secs, timeout):
     m = Machine("dom0_mem=400M", smp=SMP, mem="%dM" % (2 * GUEST_MB + 1024),
                 ctl=True, extra=["-initrd", os.path.join(BUILD, "dom0.elf")]
@@ -366,9 +447,16 @@ def fair_xenolith(initrd, disks, peer, secs, timeout):
                 log("xenolith: xl create %s failed: %s" %
                     (name, r.stdout + r.stderr))
                 return {}
+        samples = []
+        stop = monitor_start(m, samples) if FAIR_MONITOR else None
+        peer.releases, peer.sinks = [], []
         deadline = time.monotonic() + timeout
         while len(peer.logs) < 2 and time.monotonic() < deadline:
             time.sleep(1)
+        if stop:
+            stop.set()
+            monitor_report(samples, peer,
+                           os.path.join(WORK, "fair-monitor.txt"))
         with open(os.path.join(WORK, "xenolith-fair-last.log"), "w") as f:
             f.write("\n".join(m.lines))
         return peer_results(peer)
