@@ -383,11 +383,15 @@ def sink_shares(peer, t0, t1):
     got = [at(tr, b) - at(tr, a) for tr in flows]
     if b <= a or not sum(got):
         return " flows: no common window"
+    bins = [" ".join("%4.0f" % ((at(tr, t + 0.25) - at(tr, t)) / 250)
+                     for t in [a + 0.25 * k for k in range(int((b - a) * 4))])
+            for tr in flows]
     return (" flows: starts %.2f s apart, ends %.2f s apart; common %.2f s:"
             " %.0f/%.0f KB (share of the first to start %.2f)" % (
                 abs(flows[0][0][0] - flows[1][0][0]),
                 abs(flows[0][-1][0] - flows[1][-1][0]), b - a,
-                got[0] / 1e3, got[1] / 1e3, got[0] / sum(got)))
+                got[0] / 1e3, got[1] / 1e3, got[0] / sum(got)) +
+            "\n  KB/s per 0.25 s: %s\n                   %s" % tuple(bins))
 
 
 def monitor_report(samples, peer, path):
@@ -455,8 +459,10 @@ def fair_xenolith(initrd, disks, peer, secs, timeout):
             time.sleep(1)
         if stop:
             stop.set()
-            monitor_report(samples, peer,
-                           os.path.join(WORK, "fair-monitor.txt"))
+            path = os.path.join(WORK, "fair-monitor.txt")
+            monitor_report(samples, peer, path)
+            with open(path, "a") as f:  # drops and errors per VIF
+                f.write(m.xl("network-list", timeout=20).stdout + "\n")
         with open(os.path.join(WORK, "xenolith-fair-last.log"), "w") as f:
             f.write("\n".join(m.lines))
         return peer_results(peer)
