@@ -309,6 +309,8 @@ static void net_tx(const char *host, int port, char *buf)
 	uint64_t sent = 0, acked;
 	long retrans = tcp_retrans();
 	unsigned long long ticks[3];
+	double cwnd = 0, rtt = 0, unacked = 0;
+	long nti = 0;
 	double t0, t;
 
 	barrier();
@@ -318,11 +320,21 @@ static void net_tx(const char *host, int port, char *buf)
 
 	do {
 		ssize_t r = write(fd, buf, 256 * 1024);
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
 
 		if (r <= 0)
 			die("send");
 		sent += r;
 		t = now();
+		/* The flow's window and round trip, for telling apart a
+		 * share set by TCP from one set by the path's delay. */
+		if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl)) {
+			cwnd += ti.tcpi_snd_cwnd;
+			rtt += ti.tcpi_rtt;
+			unacked += ti.tcpi_unacked;
+			nti++;
+		}
 	} while (t - t0 < budget);
 	shutdown(fd, SHUT_WR);
 	read_full(fd, &acked, sizeof(acked));
@@ -334,6 +346,11 @@ static void net_tx(const char *host, int port, char *buf)
 	}
 	report("tcp_tx", sent / (t - t0) / 1e6, "MB/s");
 	report_cpu("tcp_tx", ticks);
+	if (nti) {
+		report("tcp_tx_cwnd", cwnd / nti, "segments");
+		report("tcp_tx_unacked", unacked / nti, "segments");
+		report("tcp_tx_rtt", rtt / nti, "us");
+	}
 	if (retrans >= 0 && tcp_retrans() >= 0)
 		report("tcp_tx_retrans", (double)(tcp_retrans() - retrans),
 		       "segments");
