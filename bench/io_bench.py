@@ -424,7 +424,9 @@ def monitor_report(samples, peer, path):
         log(line)
 
 
-def fair_xenolith(initrd, disks, peer, secs, timeout):
+def fair_xenolith(initrd, disks, peer, secs, timeout, extra_cfg=None):
+    """Both guests on one Xenolith; extra_cfg: more xl.cfg lines per guest
+    name (a cap to check that an unfair run is seen as one)."""
     m = Machine("dom0_mem=400M", smp=SMP, mem="%dM" % (2 * GUEST_MB + 1024),
                 ctl=True, extra=["-initrd", os.path.join(BUILD, "dom0.elf")]
                 + io_devices(disks[0]) +
@@ -442,10 +444,11 @@ def fair_xenolith(initrd, disks, peer, secs, timeout):
                         'ramdisk = "%s"\nextra = "console=hvc0 %s xio=%d '
                         'xiot=%s %s"\n'
                         "disk = [ 'vblk%d,raw,xvda,rw' ]\n"
-                        "vif = [ 'mac=00:16:3e:00:10:%02x,bridge=xenbr0' ]\n" %
+                        "vif = [ 'mac=00:16:3e:00:10:%02x,bridge=xenbr0' ]\n"
+                        "%s" %
                         (name, GUEST_MB, os.path.join(LINUX, "vmlinux"), initrd,
                          LINUX_ARGS, peer.port, secs, fair_extra(i, name), i,
-                         i + 1))
+                         i + 1, (extra_cfg or {}).get(name, "")))
             r = m.xl("create", cfg, timeout=300)
             if r.returncode != 0:
                 log("xenolith: xl create %s failed: %s" %
