@@ -27,7 +27,8 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h> /* tcp_info with the peer's window */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,7 +310,7 @@ static void net_tx(const char *host, int port, char *buf)
 	uint64_t sent = 0, acked;
 	long retrans = tcp_retrans();
 	unsigned long long ticks[3];
-	double cwnd = 0, rtt = 0, unacked = 0;
+	double cwnd = 0, rtt = 0, unacked = 0, notsent = 0, wnd = 0;
 	long nti = 0;
 	double t0, t;
 
@@ -333,6 +334,13 @@ static void net_tx(const char *host, int port, char *buf)
 			cwnd += ti.tcpi_snd_cwnd;
 			rtt += ti.tcpi_rtt;
 			unacked += ti.tcpi_unacked;
+			/* Not sent for want of window (0 if the kernel is
+			 * older than the field: tl says). */
+			if (tl >= offsetof(struct tcp_info, tcpi_snd_wnd) +
+					  sizeof(ti.tcpi_snd_wnd)) {
+				notsent += ti.tcpi_notsent_bytes;
+				wnd += ti.tcpi_snd_wnd;
+			}
 			nti++;
 		}
 	} while (t - t0 < budget);
@@ -350,6 +358,8 @@ static void net_tx(const char *host, int port, char *buf)
 		report("tcp_tx_cwnd", cwnd / nti, "segments");
 		report("tcp_tx_unacked", unacked / nti, "segments");
 		report("tcp_tx_rtt", rtt / nti, "us");
+		report("tcp_tx_notsent", notsent / nti, "bytes");
+		report("tcp_tx_peer_wnd", wnd / nti, "bytes");
 	}
 	if (retrans >= 0 && tcp_retrans() >= 0)
 		report("tcp_tx_retrans", (double)(tcp_retrans() - retrans),
