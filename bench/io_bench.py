@@ -11,6 +11,9 @@ and Xen's own xl), with the same initramfs and in-guest tool
   python3 bench/io_bench.py --rounds 0 --fair-rounds 3   two guests only
   --xen-opts "sched=credit"                 more options for Xen 4.17
   XENOLITH_IO_XEN_CFG='cpus = "1"\n'        more lines for its guest.cfg
+  XENOLITH_IO_FAIR_MONITOR=1                the two-guest run also writes
+      per test CPU use and placement and the tcp_tx flows' rates
+      (build/iobench/fair-monitor.txt)
 
 The same QEMU for all: -smp 2, a virtio-blk disk on the same host image
 (build/iobench/disk.img, 256 MiB, written through once) and a virtio-net
