@@ -11,6 +11,9 @@ and Xen's own xl), with the same initramfs and in-guest tool
   python3 bench/io_bench.py --rounds 0 --fair-rounds 3   two guests only
   --xen-opts "sched=credit"                 more options for Xen 4.17
   XENOLITH_IO_XEN_CFG='cpus = "1"\n'        more lines for its guest.cfg
+  XENOLITH_IO_FAIR_MONITOR=1                the two-guest run also writes
+      per test CPU use and placement and the tcp_tx flows' rates
+      (build/iobench/fair-monitor.txt)
 
 The same QEMU for all: -smp 2, a virtio-blk disk on the same host image
 (build/iobench/disk.img, 256 MiB, written through once) and a virtio-net
@@ -40,6 +43,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -243,7 +247,93 @@ def peer_results(peer):
     return res
 
 
-def fair_xenolith(initrd, disks, peer, secs, timeout):
+# XENOLITH_IO_FAIR_MONITOR=1: sample `xl vcpu-list` during the two-guest
+# run and write, per test, each domain's CPU use and how often each
+# guest's vCPU sat on domain 0's CPU (build/iobench/fair-monitor.txt).
+FAIR_MONITOR = os.environ.get("XENOLITH_IO_FAIR_MONITOR", "") == "1"
+FAIR_TESTS = ("seq_write", "seq_read", "rand_read", "rand_write", "tcp_tx",
+              "tcp_rx", "tcp_rr")
+VCPU_LINE = re.compile(r"^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+([\d.]+)",
+                       re.M)
+
+
+def monitor_start(m, samples):
+    """Sample vcpu-list every half second until the event is set."""
+    stop = threading.Event()
+
+    def run():
+        while not stop.wait(0.5):
+            r = m.xl("vcpu-list", timeout=20)
+            t = time.monotonic()
+            samples.append((t, {(x[0], int(x[2])): (int(x[3]), x[4],
+                                                    float(x[5]))
+                                for x in VCPU_LINE.findall(r.stdout)}))
+    threading.Thread(target=run, daemon=True).start()
+    return stop
+
+
+def sink_shares(peer, t0, t1):
+    """The two S flows' bytes in their common window within [t0, t1)."""
+    flows = [tr for tr in peer.sinks if t0 <= tr[0][0] < t1]
+    if len(flows) != 2:
+        return ""
+    a = max(tr[0][0] for tr in flows)
+    b = min(tr[-1][0] for tr in flows)
+
+    def at(tr, t):
+        n = 0
+        for ts, k in tr:
+            if ts > t:
+                break
+            n = k
+        return n
+    got = [at(tr, b) - at(tr, a) for tr in flows]
+    if b <= a or not sum(got):
+        return " flows: no common window"
+    bins = [" ".join("%4.0f" % ((at(tr, t + 0.25) - at(tr, t)) / 250)
+                     for t in [a + 0.25 * k for k in range(int((b - a) * 4))])
+            for tr in flows]
+    return (" flows: starts %.2f s apart, ends %.2f s apart; common %.2f s:"
+            " %.0f/%.0f KB (share of the first to start %.2f)" % (
+                abs(flows[0][0][0] - flows[1][0][0]),
+                abs(flows[0][-1][0] - flows[1][-1][0]), b - a,
+                got[0] / 1e3, got[1] / 1e3, got[0] / sum(got)) +
+            "\n  KB/s per 0.25 s: %s\n                   %s" % tuple(bins))
+
+
+def monitor_report(samples, peer, path):
+    """Per test: CPU use per domain, and each guest's share of samples on
+    domain 0's CPU."""
+    out = []
+    rel = peer.releases + [float("inf")]
+    for i, name in enumerate(FAIR_TESTS[:len(peer.releases)]):
+        t0, t1 = rel[i], rel[i + 1]
+        win = [s for s in samples if t0 <= s[0] < t1]
+        if len(win) < 2:
+            continue
+        dt = win[-1][0] - win[0][0]
+        line = "%-10s %.1f s:" % (name, dt)
+        for key in sorted(win[-1][1]):
+            if key not in win[0][1]:
+                continue
+            used = (win[-1][1][key][2] - win[0][1][key][2]) / dt
+            line += " %s.%d %.2f CPU" % (key[0], key[1], used)
+            d0 = [s[1].get(("Domain-0", 0)) for s in win]
+            same = sum(1 for s, z in zip(win, d0)
+                       if z and s[1].get(key) and s[1][key][0] == z[0])
+            cpus = "".join(str(s[1][key][0]) for s in win if key in s[1])
+            if key[0] != "Domain-0":
+                line += " (with d0 %d/%d) cpus %s;" % (same, len(win), cpus)
+        out.append(line + sink_shares(peer, t0, t1))
+    with open(path, "a") as f:
+        f.write("\n".join(out) + "\n\n")
+    for line in out:
+        log(line)
+
+
+def fair_xenolith(initrd, disks, peer, secs, timeout, extra_cfg=None):
+    """Both guests on one Xenolith; extra_cfg: more xl.cfg lines per guest
+    name (a cap to check that an unfair run is seen as one)."""
     m = Machine("dom0_mem=400M", smp=SMP, mem="%dM" % (2 * GUEST_MB + 1024),
                 ctl=True, extra=["-initrd", os.path.join(BUILD, "dom0.elf")]
                 + io_devices(disks[0]) + disk_args(disks[1], "d2"))
@@ -259,18 +349,28 @@ def fair_xenolith(initrd, disks, peer, secs, timeout):
                         'ramdisk = "%s"\nextra = "console=hvc0 %s xio=%d '
                         'xiot=%s %s"\n'
                         "disk = [ 'vblk%d,raw,xvda,rw' ]\n"
-                        "vif = [ 'mac=00:16:3e:00:10:%02x,bridge=xenbr0' ]\n" %
+                        "vif = [ 'mac=00:16:3e:00:10:%02x,bridge=xenbr0' ]\n"
+                        "%s" %
                         (name, GUEST_MB, os.path.join(LINUX, "vmlinux"), initrd,
                          LINUX_ARGS, peer.port, secs, fair_extra(i, name), i,
-                         i + 1))
+                         i + 1, (extra_cfg or {}).get(name, "")))
             r = m.xl("create", cfg, timeout=300)
             if r.returncode != 0:
                 log("xenolith: xl create %s failed: %s" %
                     (name, r.stdout + r.stderr))
                 return {}
+        samples = []
+        stop = monitor_start(m, samples) if FAIR_MONITOR else None
+        peer.releases, peer.sinks = [], []
         deadline = time.monotonic() + timeout
         while len(peer.logs) < 2 and time.monotonic() < deadline:
             time.sleep(1)
+        if stop:
+            stop.set()
+            path = os.path.join(WORK, "fair-monitor.txt")
+            monitor_report(samples, peer, path)
+            with open(path, "a") as f:  # drops and errors per VIF
+                f.write(m.xl("network-list", timeout=20).stdout + "\n")
         with open(os.path.join(WORK, "xenolith-fair-last.log"), "w") as f:
             f.write("\n".join(m.lines))
         return peer_results(peer)

@@ -38,11 +38,14 @@ def _serve(conn, peer):
             mode = _recv_exact(conn, 1)
             if mode == b"S":
                 n = 0
+                trace = [(time.monotonic(), 0)]
+                peer.sinks.append(trace)
                 while True:
                     b = conn.recv(CHUNK)
                     if not b:
                         break
                     n += len(b)
+                    trace.append((time.monotonic(), n))
                 conn.sendall(struct.pack("<Q", n))
             elif mode == b"G":
                 ms = struct.unpack("<I", _recv_exact(conn, 4))[0]
@@ -83,6 +86,8 @@ class Peer:
         self.port = self.sock.getsockname()[1]
         self.parties = 1
         self.logs = []
+        self.releases = []  # when each barrier let its parties go
+        self.sinks = []  # per S connection: [(time, bytes so far)]
         self._cond = threading.Condition()
         self._waiting = 0
         self._generation = 0
@@ -105,6 +110,7 @@ class Peer:
             if self._waiting >= self.parties:
                 self._waiting = 0
                 self._generation += 1
+                self.releases.append(time.monotonic())
                 self._cond.notify_all()
                 return
             self._cond.wait_for(lambda: self._generation != gen, timeout)

@@ -27,7 +27,8 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h> /* tcp_info with the peer's window */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,24 +238,111 @@ static void barrier(void)
 	close(fd);
 }
 
+/*
+ * TCP segments this guest retransmitted so far (/proc/net/snmp's Tcp
+ * RetransSegs), or -1: a flow that lost segments slows down, which tells
+ * a share decided by losses from one decided by the CPUs.
+ */
+static long tcp_retrans(void)
+{
+	char hdr[512], val[512];
+	FILE *f = fopen("/proc/net/snmp", "r");
+	long n = -1;
+
+	while (f && fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
+		char *sh, *sv, *h = strtok_r(hdr, " \n", &sh);
+		char *v = strtok_r(val, " \n", &sv);
+
+		if (!h || strcmp(h, "Tcp:"))
+			continue;
+		while ((h = strtok_r(NULL, " \n", &sh)) &&
+		       (v = strtok_r(NULL, " \n", &sv)))
+			if (!strcmp(h, "RetransSegs"))
+				n = atol(v);
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* /proc/stat's first line: ticks busy, idle (with iowait) and stolen. */
+static int cpu_ticks(unsigned long long t[3])
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7])
+		  : 0;
+
+	if (f)
+		fclose(f);
+	t[0] = v[0] + v[1] + v[2] + v[5] + v[6];
+	t[1] = v[3] + v[4];
+	t[2] = v[7];
+	return n == 8 ? 0 : -1;
+}
+
+/*
+ * Where the guest's time went during a test, in percent: busy, idle
+ * (waiting for the network or the disk) and stolen (runnable while the
+ * hypervisor ran another vCPU: Xen's runstate, as Linux reads it).
+ */
+static void report_cpu(const char *test, const unsigned long long a[3])
+{
+	unsigned long long b[3], sum;
+	static const char *const what[3] = { "busy", "idle", "steal" };
+	char m[64];
+
+	if (cpu_ticks(b))
+		return;
+	sum = (b[0] - a[0]) + (b[1] - a[1]) + (b[2] - a[2]);
+	for (int i = 0; sum && i < 3; i++) {
+		snprintf(m, sizeof(m), "%s_%s", test, what[i]);
+		report(m, 100.0 * (double)(b[i] - a[i]) / (double)sum, "%");
+	}
+}
+
 /* Guest to peer: send for the budget, then wait for the peer's count. */
 static void net_tx(const char *host, int port, char *buf)
 {
 	int fd;
 	uint64_t sent = 0, acked;
+	long retrans = tcp_retrans();
+	unsigned long long ticks[3];
+	double cwnd = 0, rtt = 0, unacked = 0, notsent = 0, wnd = 0;
+	long nti = 0;
 	double t0, t;
 
 	barrier();
 	fd = peer_connect(host, port, 'S');
 	t0 = now();
+	cpu_ticks(ticks);
 
 	do {
 		ssize_t r = write(fd, buf, 256 * 1024);
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
 
 		if (r <= 0)
 			die("send");
 		sent += r;
 		t = now();
+		/* The flow's window and round trip, for telling apart a
+		 * share set by TCP from one set by the path's delay. */
+		if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl)) {
+			cwnd += ti.tcpi_snd_cwnd;
+			rtt += ti.tcpi_rtt;
+			unacked += ti.tcpi_unacked;
+			/* Not sent for want of window (0 if the kernel is
+			 * older than the field: tl says). */
+			if (tl >= offsetof(struct tcp_info, tcpi_snd_wnd) +
+					  sizeof(ti.tcpi_snd_wnd)) {
+				notsent += ti.tcpi_notsent_bytes;
+				wnd += ti.tcpi_snd_wnd;
+			}
+			nti++;
+		}
 	} while (t - t0 < budget);
 	shutdown(fd, SHUT_WR);
 	read_full(fd, &acked, sizeof(acked));
@@ -265,6 +353,17 @@ static void net_tx(const char *host, int port, char *buf)
 		die("peer count differs");
 	}
 	report("tcp_tx", sent / (t - t0) / 1e6, "MB/s");
+	report_cpu("tcp_tx", ticks);
+	if (nti) {
+		report("tcp_tx_cwnd", cwnd / nti, "segments");
+		report("tcp_tx_unacked", unacked / nti, "segments");
+		report("tcp_tx_rtt", rtt / nti, "us");
+		report("tcp_tx_notsent", notsent / nti, "bytes");
+		report("tcp_tx_peer_wnd", wnd / nti, "bytes");
+	}
+	if (retrans >= 0 && tcp_retrans() >= 0)
+		report("tcp_tx_retrans", (double)(tcp_retrans() - retrans),
+		       "segments");
 }
 
 /* Peer to guest: the peer sends for the budget, then closes. */
