@@ -1,7 +1,10 @@
 /*
  * TSC calibration and conversions. The PIT's channel 2 counts a known
  * interval (its input clock is 1193182 Hz) while we read the TSC and the
- * APIC timer's count, which gives both rates from one measurement.
+ * APIC timer's count, which gives both rates from one measurement. Under
+ * an emulator the CPU can be descheduled in the middle of it (seen at
+ * 4785 MHz for a 2096 MHz TSC on a loaded host, every guest clock then
+ * running at 0.44): the median of several intervals is kept.
  * Conversions use 32.32 fixed-point multipliers so that no division is
  * needed on hot paths.
  */
@@ -14,7 +17,8 @@
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
 #define PORT_B 0x61
-#define CALIBRATE_MS 50
+#define CALIBRATE_MS 10
+#define CALIBRATE_SAMPLES 5
 
 u64 tsc_hz;
 static u64 ns_per_tsc_mul; /* ns = ticks * mul >> 32 */
@@ -69,11 +73,33 @@ static void pit_measure(u64 *tsc_ticks, u64 *apic_counts)
 	*apic_counts = a0 - a1;
 }
 
+/* The median interval (by TSC ticks) of CALIBRATE_SAMPLES: a stall
+ * lengthens or shortens one interval, not the middle one. */
+static void pit_measure_median(u64 *tsc_ticks, u64 *apic_counts)
+{
+	u64 ticks[CALIBRATE_SAMPLES], counts[CALIBRATE_SAMPLES];
+
+	for (int i = 0; i < CALIBRATE_SAMPLES; i++) {
+		u64 t, c;
+		int j = i;
+
+		pit_measure(&t, &c);
+		for (; j > 0 && ticks[j - 1] > t; j--) {
+			ticks[j] = ticks[j - 1];
+			counts[j] = counts[j - 1];
+		}
+		ticks[j] = t;
+		counts[j] = c;
+	}
+	*tsc_ticks = ticks[CALIBRATE_SAMPLES / 2];
+	*apic_counts = counts[CALIBRATE_SAMPLES / 2];
+}
+
 void time_calibrate(void)
 {
 	u64 ticks, counts;
 
-	pit_measure(&ticks, &counts);
+	pit_measure_median(&ticks, &counts);
 	tsc_hz = ticks * 1000 / CALIBRATE_MS;
 	apic_timer_hz = counts * 1000 / CALIBRATE_MS;
 	if (!tsc_hz)
@@ -81,12 +107,12 @@ void time_calibrate(void)
 	ns_per_tsc_mul = div_shift32(1000000000UL, tsc_hz);
 	tsc_per_ns_mul = div_shift32(tsc_hz, 1000000000UL);
 	apic_per_tsc_mul = div_shift32(apic_timer_hz, tsc_hz);
-	printk("time: TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz%s (PIT, %u "
-	       "ms)\n",
+	printk("time: TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz%s (PIT, "
+	       "median of %u x %u ms)\n",
 	       tsc_hz / 1000000, (tsc_hz / 1000) % 1000,
 	       apic_timer_hz / 1000000, (apic_timer_hz / 1000) % 1000,
 	       apic_tsc_deadline ? ", TSC-deadline mode" : ", one-shot mode",
-	       CALIBRATE_MS);
+	       CALIBRATE_SAMPLES, CALIBRATE_MS);
 }
 
 u64 tsc_to_ns(u64 ticks)
