@@ -432,7 +432,7 @@ def render(rows, configs, args, elapsed, boots):
            "QEMU %s -smp %d; the guest: Debian bookworm (tools/mkdebian.sh), "
            "kernel %s, %d MiB, 1 vCPU, root on ext4 (virtio-blk natively, a "
            "VBD through blkback on both hypervisors, each boot on a fresh "
-           "copy of the image), eth0 by DHCP from QEMU's user-mode network "
+           "copy of the image), the network by DHCP from QEMU's user-mode network "
            "(virtio-net natively, a VIF on xenbr0 on both hypervisors). %s "
            "s per timed run; compile: %s. %d round(s), configurations "
            "alternated (%s); values: the median over rounds (min-max); "

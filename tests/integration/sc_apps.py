@@ -36,7 +36,7 @@ def gone_from_list(m, name, secs):
 
 @scenario
 def debian_apps(c):
-    """A Debian bookworm domU with its root on a VBD and eth0 on a VIF
+    """A Debian bookworm domU with its root on a VBD and its network on a VIF
     runs each application workload once (an integer workload, a busybox
     build, dbench, pgbench read-only and read-write, nginx under wrk from
     the host) and powers off cleanly."""
