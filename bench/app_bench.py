@@ -32,6 +32,7 @@ import csv
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -101,7 +102,7 @@ def debian_dir():
                         kernel_dir()], stdout=subprocess.PIPE,
                        universal_newlines=True)
     if r.returncode:
-        raise SystemExit("tools/mkdebian.sh failed: no Debian guest image")
+        raise RuntimeError("tools/mkdebian.sh failed: no Debian guest image")
     return os.path.join(ROOT, r.stdout.strip())
 
 
@@ -121,7 +122,7 @@ def fresh_disk(base, name):
                        input="\n".join(cmds) + "\n", stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, universal_newlines=True)
     if r.returncode:
-        raise SystemExit("debugfs on %s failed: %s" % (path, r.stdout))
+        raise RuntimeError("debugfs on %s failed: %s" % (path, r.stdout))
     return path
 
 
@@ -132,7 +133,6 @@ def guest_args(work, secs, compile_conf):
 
 # --- the web load ----------------------------------------------------------------
 def free_ports(n):
-    import socket
     socks, ports = [], []
     for _ in range(n):
         s = socket.socket()
